@@ -1,0 +1,32 @@
+// `fanout` command line: dispatches to one module per subcommand.
+// Exit codes (all subcommands): 0 ok, 1 the workflow has errors / the run failed, 2 unusable input or usage.
+
+const USAGE = `usage:
+  fanout validate FILE... [--json]          check workflows (errors, portability warnings)
+  fanout export FILE [-o OUT]               write the portable TEA form (stdout by default)
+  fanout run FILE [--input JSON|@file.json] [--events[=FILE]] [--timeout MS] [--workers N]
+                                            run a workflow, print the final state as JSON
+`;
+
+type Command = (args: string[]) => Promise<number>;
+
+const commands: Record<string, () => Promise<Command>> = {
+  validate: async () => (await import('./cli/validate.ts')).validateCommand,
+  export: async () => (await import('./cli/export.ts')).exportCommand,
+  run: async () => (await import('./cli/run.ts')).runCommand,
+};
+
+export async function main(argv: string[]): Promise<number> {
+  const [name, ...rest] = argv;
+  if (!name || name === '--help' || name === '-h' || name === 'help') {
+    process.stdout.write(USAGE);
+    return name ? 0 : 2;
+  }
+  const load = commands[name];
+  if (!load) {
+    process.stderr.write(`fanout: unknown command '${name}'\n${USAGE}`);
+    return 2;
+  }
+  const command = await load();
+  return command(rest);
+}
