@@ -1,0 +1,163 @@
+/**
+ * file.read, file.write, file.exists, file.list, confined to ctx.baseDir (paths.ts).
+ * Shapes: read/write follow TEA Python core_actions.py ({content, success} / {path, success},
+ * I/O failures as {success: false, error, error_type}); exists/list follow TEA Rust
+ * rust/src/actions/file.rs, the only engine that has them. Differences from TEA: paths are
+ * relative to baseDir (TEA: the process cwd), escapes are refused with an ActionError, writes are
+ * atomic, and file.list's `pattern` also accepts `*`/`?` globs (TEA Rust: substring only).
+ */
+import { randomBytes } from 'node:crypto';
+import { mkdir, open, readFile, readdir, rename, stat, unlink } from 'node:fs/promises';
+import path from 'node:path';
+import { resolveConfined } from './paths.ts';
+import { ActionError, requireString } from './registry.ts';
+import type { ActionContext, ActionRegistry } from './registry.ts';
+
+function ioFailure(e: unknown, given: string): Record<string, unknown> {
+  const code = (e as NodeJS.ErrnoException).code;
+  if (code === 'ENOENT')
+    return { success: false, error: `File not found: ${given}`, error_type: 'not_found' };
+  if (code === 'EACCES' || code === 'EPERM') {
+    return { success: false, error: `Permission denied: ${given}`, error_type: 'permission_denied' };
+  }
+  return {
+    success: false,
+    error: (e as Error).message,
+    error_type: code === 'EISDIR' ? 'is_directory' : 'io_error',
+  };
+}
+
+async function fileRead(params: Record<string, unknown>, ctx: ActionContext): Promise<unknown> {
+  const given = requireString(params, 'path', 'file.read');
+  const encoding = (typeof params['encoding'] === 'string' ? params['encoding'] : 'utf-8') as BufferEncoding;
+  const real = await resolveConfined(given, ctx, 'file.read');
+  try {
+    return { content: await readFile(real, { encoding, signal: ctx.signal }), success: true };
+  } catch (e) {
+    if ((e as Error).name === 'AbortError') throw e;
+    return ioFailure(e, given);
+  }
+}
+
+/** Write to a temp file in the same folder, fsync, then rename over the target: readers never see a partial file. */
+async function atomicWrite(target: string, data: string): Promise<void> {
+  const dir = path.dirname(target);
+  await mkdir(dir, { recursive: true });
+  const temp = path.join(
+    dir,
+    `.${path.basename(target)}.${process.pid}.${randomBytes(6).toString('hex')}.tmp`,
+  );
+  const handle = await open(temp, 'wx', 0o644);
+  try {
+    await handle.writeFile(data, 'utf8');
+    await handle.sync();
+  } finally {
+    await handle.close();
+  }
+  try {
+    await rename(temp, target);
+  } catch (e) {
+    await unlink(temp).catch(() => undefined);
+    throw e;
+  }
+  // Persist the rename itself; not every platform allows fsync on a directory, so best effort.
+  const dirHandle = await open(dir, 'r').catch(() => null);
+  await dirHandle?.sync().catch(() => undefined);
+  await dirHandle?.close();
+}
+
+async function fileWrite(params: Record<string, unknown>, ctx: ActionContext): Promise<unknown> {
+  const given = requireString(params, 'path', 'file.write');
+  if (!Object.hasOwn(params, 'content')) {
+    throw new ActionError("file.write: missing required parameter 'content'", 'file.write');
+  }
+  const content = params['content'];
+  // TEA Rust writes non-string content as pretty JSON; TEA Python would fail on it.
+  const data = typeof content === 'string' ? content : JSON.stringify(content ?? null, null, 2);
+  const real = await resolveConfined(given, ctx, 'file.write');
+  try {
+    await atomicWrite(real, data);
+    return { path: given, success: true };
+  } catch (e) {
+    return { ...ioFailure(e, given), error_type: 'write_error' };
+  }
+}
+
+async function fileExists(params: Record<string, unknown>, ctx: ActionContext): Promise<unknown> {
+  const given = requireString(params, 'path', 'file.exists');
+  const real = await resolveConfined(given, ctx, 'file.exists');
+  const info = await stat(real).catch(() => null);
+  return { exists: info !== null, is_file: info?.isFile() ?? false, is_dir: info?.isDirectory() ?? false };
+}
+
+function globToRegExp(glob: string): RegExp {
+  const body = glob
+    .replace(/[.+^${}()|[\]\\]/g, '\\$&')
+    .replace(/\*/g, '.*')
+    .replace(/\?/g, '.');
+  return new RegExp(`^${body}$`);
+}
+
+async function fileList(params: Record<string, unknown>, ctx: ActionContext): Promise<unknown> {
+  const given = typeof params['path'] === 'string' && params['path'] !== '' ? params['path'] : '.';
+  const pattern = typeof params['pattern'] === 'string' ? params['pattern'] : undefined;
+  const matches =
+    pattern === undefined
+      ? () => true
+      : /[*?]/.test(pattern)
+        ? (name: string) => globToRegExp(pattern).test(name)
+        : (name: string) => name.includes(pattern);
+  const real = await resolveConfined(given, ctx, 'file.list');
+  let entries;
+  try {
+    entries = await readdir(real, { withFileTypes: true });
+  } catch (e) {
+    return ioFailure(e, given);
+  }
+  const files = await Promise.all(
+    entries
+      .filter((e) => matches(e.name))
+      .sort((a, b) => (a.name < b.name ? -1 : a.name > b.name ? 1 : 0))
+      .map(async (e) => {
+        // Follow symlinks for the type, as TEA Rust's Path::is_file does.
+        const info = await stat(path.join(real, e.name)).catch(() => null);
+        return {
+          name: e.name,
+          path: path.join(given, e.name),
+          is_file: info?.isFile() ?? false,
+          is_dir: info?.isDirectory() ?? false,
+        };
+      }),
+  );
+  return { files };
+}
+
+export function registerFileActions(registry: ActionRegistry): void {
+  registry.register('file.read', fileRead, {
+    description: 'Read a text file inside the workflow folder. Returns {content, success}.',
+    params: {
+      path: 'file path, relative to the workflow folder',
+      encoding: "optional: text encoding (default 'utf-8')",
+    },
+  });
+  registry.register('file.write', fileWrite, {
+    description:
+      'Atomically write a text file inside the workflow folder (creates parent folders). Returns {path, success}.',
+    params: {
+      path: 'file path, relative to the workflow folder',
+      content: 'text to write (other values as JSON)',
+    },
+  });
+  registry.register('file.exists', fileExists, {
+    description: 'Check a path inside the workflow folder. Returns {exists, is_file, is_dir}.',
+    params: { path: 'path, relative to the workflow folder' },
+  });
+  registry.register('file.list', fileList, {
+    description:
+      'List a folder inside the workflow folder. Returns {files: [{name, path, is_file, is_dir}]}.',
+    params: {
+      path: "optional: folder, relative to the workflow folder (default '.')",
+      pattern: 'optional: substring, or glob with * and ?, the names must match',
+    },
+  });
+}
