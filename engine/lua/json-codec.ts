@@ -1,0 +1,243 @@
+// Lua source of the JSON codec that converts node state in and results out, inside the VM.
+// Doing this in Lua (and passing JSON text over the JS boundary) keeps Lua's integer/float distinction
+// exactly (`math.type`), needs no wasmoon proxies, and costs one string copy per direction.
+// The chunk returns `encode, decode`; the sandbox keeps them as upvalues user code cannot reach.
+// Only raw access (`next`, `rawget`) is used, so user metatables never run during encoding, and all
+// library functions are captured as locals so later changes to globals cannot affect the codec.
+
+/**
+ * Mapping (TEA §4.5): nil -> null; integer -> integer; float -> number (NaN/inf refused); table whose
+ * keys are all positive integers -> array (holes -> null); any other non-empty table -> object with
+ * integer/float keys stringified and keys sorted (deterministic output); empty table -> {}.
+ * Boolean/table/function keys, functions, userdata, threads, cycles, non-UTF-8 strings -> error
+ * "Cannot convert ... to JSON".
+ */
+export const LUA_JSON_CODEC = String.raw`
+local type, next, rawget, error, tonumber = type, next, rawget, error, tonumber
+local mtype, huge = math.type, math.huge
+local sfind, ssub, sbyte, sgsub, sformat, schar = string.find, string.sub, string.byte, string.gsub, string.format, string.char
+local concat, sort = table.concat, table.sort
+local ulen, uchar = utf8.len, utf8.char
+
+-- Arrays are refused when they would be mostly holes and huge (e.g. {[2^40] = 1}).
+local SPARSE_LIMIT = 1000000
+
+local ESCAPES = { ['"'] = '\\"', ['\\'] = '\\\\', ['\b'] = '\\b', ['\f'] = '\\f',
+  ['\n'] = '\\n', ['\r'] = '\\r', ['\t'] = '\\t', ['\127'] = '\\u007f' }
+for i = 0, 31 do
+  local c = schar(i)
+  if not ESCAPES[c] then ESCAPES[c] = sformat('\\u%04x', i) end
+end
+
+local function fail(what) error('Cannot convert ' .. what .. ' to JSON', 0) end
+
+local function encode_string(s)
+  if not ulen(s) then fail('a string that is not valid UTF-8') end
+  if sfind(s, '[%c"\\]') then s = sgsub(s, '[%c"\\]', ESCAPES) end
+  return '"' .. s .. '"'
+end
+
+-- Shortest text that reads back as the same double.
+local function format_float(x)
+  if x ~= x or x == huge or x == -huge then fail('NaN or infinite number (Invalid float value)') end
+  local s = sformat('%.15g', x)
+  if tonumber(s) ~= x then s = sformat('%.17g', x) end
+  return s
+end
+
+local encode_value
+
+local function encode_table(t, buf, n, seen)
+  if seen[t] then fail('a table that contains itself (cycle)') end
+  seen[t] = true
+  local count, max_index, is_array = 0, 0, true
+  for k in next, t do
+    count = count + 1
+    if is_array then
+      if mtype(k) == 'integer' and k > 0 then
+        if k > max_index then max_index = k end
+      else
+        is_array = false
+      end
+    end
+  end
+  if count == 0 then
+    n = n + 1; buf[n] = '{}'
+  elseif is_array then
+    if max_index > SPARSE_LIMIT and max_index > 2 * count then
+      fail('a sparse array (highest index ' .. max_index .. ' but only ' .. count .. ' entries)')
+    end
+    n = n + 1; buf[n] = '['
+    for i = 1, max_index do
+      if i > 1 then n = n + 1; buf[n] = ',' end
+      local v = rawget(t, i)
+      if v == nil then n = n + 1; buf[n] = 'null' else n = encode_value(v, buf, n, seen) end
+    end
+    n = n + 1; buf[n] = ']'
+  else
+    local keys, values, nkeys = {}, {}, 0
+    for k, v in next, t do
+      local key
+      local kt = type(k)
+      if kt == 'string' then
+        key = k
+      elseif kt == 'number' then
+        key = mtype(k) == 'integer' and sformat('%d', k) or format_float(k)
+      else
+        fail('a table with a ' .. kt .. ' key')
+      end
+      if values[key] ~= nil then fail('a table with both a string and a number key "' .. key .. '"') end
+      nkeys = nkeys + 1; keys[nkeys] = key; values[key] = v
+    end
+    sort(keys)
+    n = n + 1; buf[n] = '{'
+    for i = 1, nkeys do
+      if i > 1 then n = n + 1; buf[n] = ',' end
+      local key = keys[i]
+      n = n + 1; buf[n] = encode_string(key)
+      n = n + 1; buf[n] = ':'
+      n = encode_value(values[key], buf, n, seen)
+    end
+    n = n + 1; buf[n] = '}'
+  end
+  seen[t] = nil
+  return n
+end
+
+function encode_value(v, buf, n, seen)
+  local tv = type(v)
+  if tv == 'string' then
+    n = n + 1; buf[n] = encode_string(v)
+  elseif tv == 'number' then
+    n = n + 1; buf[n] = mtype(v) == 'integer' and sformat('%d', v) or format_float(v)
+  elseif tv == 'boolean' then
+    n = n + 1; buf[n] = v and 'true' or 'false'
+  elseif tv == 'table' then
+    n = encode_table(v, buf, n, seen)
+  elseif tv == 'nil' then
+    n = n + 1; buf[n] = 'null'
+  else
+    fail(tv)
+  end
+  return n
+end
+
+local function encode(v)
+  local buf = {}
+  local n = encode_value(v, buf, 0, {})
+  return concat(buf, '', 1, n)
+end
+
+-- Decoder. Input comes from JSON.stringify, but malformed text still fails with a position.
+local UNESCAPES = { [34] = '"', [92] = '\\', [47] = '/', [98] = '\b', [102] = '\f',
+  [110] = '\n', [114] = '\r', [116] = '\t' }
+
+local function bad(s, i, what) error('invalid JSON at byte ' .. i .. ': ' .. what, 0) end
+
+-- JSON.stringify emits no whitespace, so the common case is a single byte test.
+local function skip(s, i)
+  local c = sbyte(s, i)
+  if c ~= 32 and c ~= 9 and c ~= 10 and c ~= 13 then return i end
+  local _, e = sfind(s, '^[ \t\r\n]*', i)
+  return e + 1
+end
+
+local function decode_string(s, i)
+  if sbyte(s, i) ~= 34 then bad(s, i, 'string expected') end
+  local j = i + 1
+  local parts, np = nil, 0
+  while true do
+    local k = sfind(s, '["\\]', j)
+    if not k then bad(s, i, 'unterminated string') end
+    if sbyte(s, k) == 34 then
+      if not parts then return ssub(s, j, k - 1), k + 1 end
+      np = np + 1; parts[np] = ssub(s, j, k - 1)
+      return concat(parts, '', 1, np), k + 1
+    end
+    parts = parts or {}
+    np = np + 1; parts[np] = ssub(s, j, k - 1)
+    local c = sbyte(s, k + 1)
+    if c == 117 then
+      local cp = tonumber(ssub(s, k + 2, k + 5), 16)
+      if not cp then bad(s, k, 'bad \\u escape') end
+      j = k + 6
+      if cp >= 0xD800 and cp <= 0xDBFF and ssub(s, j, j + 1) == '\\u' then
+        local low = tonumber(ssub(s, j + 2, j + 5), 16)
+        if low and low >= 0xDC00 and low <= 0xDFFF then
+          cp = 0x10000 + (cp - 0xD800) * 0x400 + (low - 0xDC00)
+          j = j + 6
+        end
+      end
+      np = np + 1; parts[np] = uchar(cp)
+    else
+      local u = UNESCAPES[c]
+      if not u then bad(s, k, 'bad escape') end
+      np = np + 1; parts[np] = u
+      j = k + 2
+    end
+  end
+end
+
+local decode_value
+
+local function decode_object(s, i)
+  local t = {}
+  i = skip(s, i + 1)
+  if sbyte(s, i) == 125 then return t, i + 1 end
+  while true do
+    local k, v
+    k, i = decode_string(s, i)
+    i = skip(s, i)
+    if sbyte(s, i) ~= 58 then bad(s, i, "':' expected") end
+    v, i = decode_value(s, i + 1)
+    t[k] = v
+    i = skip(s, i)
+    local c = sbyte(s, i)
+    if c == 125 then return t, i + 1 end
+    if c ~= 44 then bad(s, i, "',' or '}' expected") end
+    i = skip(s, i + 1)
+  end
+end
+
+local function decode_array(s, i)
+  local t, n = {}, 0
+  i = skip(s, i + 1)
+  if sbyte(s, i) == 93 then return t, i + 1 end
+  while true do
+    local v
+    v, i = decode_value(s, i)
+    n = n + 1
+    t[n] = v
+    i = skip(s, i)
+    local c = sbyte(s, i)
+    if c == 93 then return t, i + 1 end
+    if c ~= 44 then bad(s, i, "',' or ']' expected") end
+    i = i + 1
+  end
+end
+
+function decode_value(s, i)
+  i = skip(s, i)
+  local c = sbyte(s, i)
+  if c == 123 then return decode_object(s, i) end
+  if c == 91 then return decode_array(s, i) end
+  if c == 34 then return decode_string(s, i) end
+  if c == 116 and ssub(s, i, i + 3) == 'true' then return true, i + 4 end
+  if c == 102 and ssub(s, i, i + 4) == 'false' then return false, i + 5 end
+  if c == 110 and ssub(s, i, i + 3) == 'null' then return nil, i + 4 end
+  local e = sfind(s, '[^%d%.eE+-]', i) or #s + 1
+  -- tonumber keeps "12" an integer and "1.5"/"1e3" floats; integers too big for int64 become floats.
+  local num = tonumber(ssub(s, i, e - 1))
+  if not num then bad(s, i, 'unexpected character') end
+  return num, e
+end
+
+local function decode(s)
+  local v, i = decode_value(s, 1)
+  i = skip(s, i)
+  if i <= #s then bad(s, i, 'trailing characters') end
+  return v
+end
+
+return encode, decode
+`;

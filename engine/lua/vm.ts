@@ -1,0 +1,461 @@
+// Sandboxed Lua 5.4 VMs on wasmoon's WASM build, driven through the raw C API.
+// One LuaFactory = one WASM module per process; every VM is its own lua_State in that module with its
+// own heap account (custom allocator), so VMs share nothing Lua-visible. exec() is synchronous.
+import { sleepUntil } from './sleep.ts';
+import { SANDBOX_SETUP } from './sandbox.ts';
+import type { ExecOptions, ExecOutcome, LuaFailure, SyntaxCheck, VmLimits, VmMemory } from './types.ts';
+import {
+  LUA_ERRMEM,
+  LUA_ERRSYNTAX,
+  LUA_MASKCOUNT,
+  LUA_OK,
+  LUA_REGISTRYINDEX,
+  LUA_TSTRING,
+  Marshal,
+  loadRawLua,
+  type LuaState,
+  type RawLua,
+} from './wasm.ts';
+
+export const DEFAULT_MEMORY_BYTES = 64 * 1024 * 1024;
+export const DEFAULT_TIMEOUT_MS = 30_000;
+
+/** The instruction hook runs every this many VM instructions (as TEA's Rust engine does). */
+export const HOOK_INSTRUCTIONS = 1000;
+/** onTick is called at most this often from the hook. */
+export const TICK_INTERVAL_MS = 50;
+export const MAX_LOG_LINES = 200;
+export const MAX_LOG_LINE_BYTES = 8 * 1024;
+
+/** Put on the node's first line so user line n stays line n in error messages. */
+const PRELUDE = 'local state = ...; ';
+const TIMEOUT_TEXT = 'execution timeout';
+const LUA_OOM_TEXT = 'not enough memory';
+
+export interface FactoryStats {
+  openVms: number;
+  /** Sum of the Lua heaps of all open VMs (plus the syntax-check state). */
+  luaHeapBytes: number;
+  /** Size of the shared WASM linear memory (only grows). */
+  wasmMemoryBytes: number;
+}
+
+/** Wraps one wasmoon WASM module; load once per process. */
+export interface LuaFactory {
+  stats(): FactoryStats;
+}
+
+export interface LuaVm {
+  /** Runs a node's code synchronously: the code is a function body with `state` bound to the argument. */
+  exec(code: string, state: unknown, options: ExecOptions): ExecOutcome;
+  memory(): VmMemory;
+  /** Frees the VM; returns its figures as they were just before freeing. */
+  close(): VmMemory;
+}
+
+interface HeapAccount {
+  used: number;
+  peak: number;
+  limit: number;
+  /** An allocation was refused because of `limit` since the last reset. */
+  refused: boolean;
+}
+
+export async function createLuaFactory(): Promise<LuaFactory> {
+  return new Factory(await loadRawLua());
+}
+
+export async function openVm(factory: LuaFactory, limits: VmLimits): Promise<LuaVm> {
+  return asFactory(factory).openVm(limits);
+}
+
+export function checkLuaSyntax(factory: LuaFactory, code: string, chunkName: string): SyntaxCheck {
+  return asFactory(factory).checkSyntax(code, chunkName);
+}
+
+function asFactory(factory: LuaFactory): Factory {
+  if (!(factory instanceof Factory)) throw new TypeError('not a LuaFactory from createLuaFactory()');
+  return factory;
+}
+
+/** `name:3: boom` -> 3, when the prefix is (a Lua-truncated form of) the chunk name. */
+export function errorLine(message: string, chunkName: string): number | undefined {
+  const match = /^(.+?):(\d+):/.exec(message);
+  if (!match || !chunkName.startsWith(match[1]!)) return undefined;
+  return Number(match[2]);
+}
+
+class Factory implements LuaFactory {
+  readonly marshal: Marshal;
+  private readonly heaps = new Map<number, HeapAccount>();
+  private nextHeapId = 1;
+  private lastHeapId = 0;
+  private lastHeap: HeapAccount | undefined;
+  private openCount = 0;
+  /** The VM whose Lua code is running (exec, or finalizers during close); callbacks act on it. */
+  active: Vm | null = null;
+  private syntaxState: LuaState = 0;
+  // C function pointers shared by all VMs (allocated once: the WASM function table never grows).
+  readonly allocatorPointer: number;
+  readonly hookPointer: number;
+  private readonly callbackPointers: number[];
+
+  constructor(readonly raw: RawLua) {
+    this.marshal = new Marshal(raw);
+    this.allocatorPointer = raw.addFunction(this.allocate, 'iiiii');
+    this.hookPointer = raw.addFunction((L: number) => this.requireActive().onHook(L), 'vii');
+    this.callbackPointers = [
+      raw.addFunction((L: number) => this.requireActive().emit(L), 'ii'),
+      raw.addFunction((L: number) => this.requireActive().sleep(L), 'ii'),
+      raw.addFunction((L: number) => this.requireActive().timedOut(L), 'ii'),
+      raw.addFunction((L: number) => this.requireActive().fetchState(L), 'ii'),
+    ];
+  }
+
+  stats(): FactoryStats {
+    let luaHeapBytes = 0;
+    for (const heap of this.heaps.values()) luaHeapBytes += heap.used;
+    return { openVms: this.openCount, luaHeapBytes, wasmMemoryBytes: this.raw.HEAPU8.length };
+  }
+
+  /** lua_Alloc with a per-state heap account (ud = account id) and a hard cap. */
+  private readonly allocate = (ud: number, pointer: number, oldSize: number, newSize: number): number => {
+    // Consecutive allocations almost always come from the same state: skip the Map lookup then.
+    let heap = this.lastHeap;
+    if (ud !== this.lastHeapId || !heap) {
+      heap = this.heaps.get(ud)!;
+      this.lastHeapId = ud;
+      this.lastHeap = heap;
+    }
+    // When pointer is NULL, oldSize encodes the object type, not a size.
+    const previous = pointer ? oldSize : 0;
+    if (newSize === 0) {
+      if (pointer) {
+        heap.used -= previous;
+        this.raw._free(pointer);
+      }
+      return 0;
+    }
+    const next = heap.used - previous + newSize;
+    if (newSize > previous && next > heap.limit) {
+      heap.refused = true;
+      return 0;
+    }
+    const result = this.raw._realloc(pointer, newSize);
+    if (result) {
+      heap.used = next;
+      if (next > heap.peak) heap.peak = next;
+    }
+    return result;
+  };
+
+  private requireActive(): Vm {
+    // Callbacks only run while Factory code has set `active`; anything else is a bug in this file.
+    if (!this.active) throw new Error('Lua callback outside of a VM call');
+    return this.active;
+  }
+
+  /** A fresh lua_State with its own heap account; `limit` applies from the start. */
+  newState(limit: number): { L: LuaState; heapId: number; heap: HeapAccount } {
+    const heapId = this.nextHeapId++;
+    const heap: HeapAccount = { used: 0, peak: 0, limit, refused: false };
+    this.heaps.set(heapId, heap);
+    const L = this.raw._lua_newstate(this.allocatorPointer, heapId);
+    if (!L) {
+      this.heaps.delete(heapId);
+      throw new Error('could not create a Lua state (out of memory)');
+    }
+    return { L, heapId, heap };
+  }
+
+  closeState(L: LuaState, heapId: number): void {
+    this.raw._lua_close(L);
+    this.heaps.delete(heapId);
+    if (this.lastHeapId === heapId) this.lastHeap = undefined;
+  }
+
+  openVm(limits: VmLimits): Vm {
+    const memoryBytes = limits.memoryBytes > 0 ? limits.memoryBytes : DEFAULT_MEMORY_BYTES;
+    // The libraries are opened with unprotected calls: no cap yet, so they cannot fail short of WASM OOM.
+    const { L, heapId, heap } = this.newState(Infinity);
+    const { raw, marshal } = this;
+    const libraries: [(L: LuaState) => number, string][] = [
+      [raw._luaopen_base, '_G'],
+      [raw._luaopen_coroutine, 'coroutine'],
+      [raw._luaopen_table, 'table'],
+      [raw._luaopen_string, 'string'],
+      [raw._luaopen_utf8, 'utf8'],
+      [raw._luaopen_math, 'math'],
+      [raw._luaopen_os, 'os'],
+    ];
+    for (const [open, name] of libraries) {
+      open(L);
+      raw._lua_setglobal(L, marshal.cstr(name));
+    }
+    const vm = new Vm(this, L, heapId, heap, memoryBytes);
+    if (marshal.load(L, SANDBOX_SETUP, '=sandbox') !== LUA_OK) {
+      const message = marshal.readString(L, -1).text;
+      this.closeState(L, heapId);
+      throw new Error(`sandbox setup failed to compile: ${message}`);
+    }
+    for (const pointer of this.callbackPointers) raw._lua_pushcclosure(L, pointer, 0);
+    this.active = vm;
+    let status = raw._lua_pcallk(L, this.callbackPointers.length, 2, 0, 0, 0);
+    if (status === LUA_OK) status = raw._lua_pcallk(L, 0, 0, 0, 0, 0); // the one-shot full GC
+    this.active = null;
+    if (status !== LUA_OK) {
+      const message = marshal.readString(L, -1).text;
+      this.closeState(L, heapId);
+      throw new Error(`sandbox setup failed: ${message}`);
+    }
+    vm.runnerRef = raw._luaL_ref(L, LUA_REGISTRYINDEX);
+    heap.limit = memoryBytes;
+    this.openCount++;
+    return vm;
+  }
+
+  vmClosed(): void {
+    this.openCount--;
+  }
+
+  checkSyntax(code: string, chunkName: string): SyntaxCheck {
+    if (!this.syntaxState) this.syntaxState = this.newState(DEFAULT_MEMORY_BYTES).L;
+    const L = this.syntaxState;
+    const status = this.marshal.load(L, PRELUDE + code, `=${chunkName}`);
+    const message = status === LUA_OK ? '' : this.marshal.readString(L, -1).text;
+    this.raw._lua_settop(L, 0);
+    this.marshal.shrink();
+    if (status === LUA_OK) return { ok: true };
+    if (status === LUA_ERRMEM)
+      return { ok: false, message: `${chunkName}: memory limit exceeded while compiling` };
+    const line = errorLine(message, chunkName);
+    return line === undefined ? { ok: false, message } : { ok: false, message, line };
+  }
+}
+
+class Vm implements LuaVm {
+  runnerRef = 0;
+  private closed = false;
+  /** Set when a JS exception unwound through Lua: the state is inconsistent and is never touched again. */
+  private broken = false;
+  // Per-exec state, read by the callbacks.
+  private deadline = Infinity;
+  private timeoutMs = 0;
+  private didTimeOut = false;
+  private lastTick = 0;
+  private onTick: (() => void) | undefined;
+  private logs: string[] = [];
+  private droppedLogs = 0;
+  private stateJson = 'null';
+
+  constructor(
+    private readonly factory: Factory,
+    private readonly L: LuaState,
+    private readonly heapId: number,
+    private readonly heap: HeapAccount,
+    private readonly memoryBytes: number,
+  ) {}
+
+  memory(): VmMemory {
+    return { heapBytes: this.heap.used, peakHeapBytes: this.heap.peak };
+  }
+
+  close(): VmMemory {
+    const figures = this.memory();
+    if (this.closed) return figures;
+    this.closed = true;
+    this.factory.vmClosed();
+    if (this.broken) return figures;
+    // lua_close runs pending __gc finalizers (user code): give them no time at all.
+    this.beginCall(-Infinity, 0, undefined);
+    try {
+      this.factory.closeState(this.L, this.heapId);
+    } finally {
+      this.factory.active = null;
+    }
+    return figures;
+  }
+
+  exec(code: string, state: unknown, options: ExecOptions): ExecOutcome {
+    if (this.closed || this.broken) throw new Error('exec on a closed Lua VM');
+    if (this.factory.active) throw new Error('exec is not re-entrant: another VM call is running');
+    const started = performance.now();
+    const { raw, marshal } = this.factory;
+    const L = this.L;
+    const timeoutMs = options.timeoutMs > 0 ? options.timeoutMs : DEFAULT_TIMEOUT_MS;
+    this.beginCall(started + timeoutMs, timeoutMs, options.onTick);
+    this.logs = [];
+    this.droppedLogs = 0;
+    const done = (result: { ok: true; value: unknown } | { ok: false; error: LuaFailure }): ExecOutcome => ({
+      ...result,
+      logs: this.finishLogs(),
+      elapsedMs: performance.now() - started,
+    });
+    try {
+      this.stateJson = JSON.stringify(state === undefined ? null : state) ?? 'null';
+    } catch (error) {
+      this.factory.active = null;
+      return done({
+        ok: false,
+        error: { kind: 'conversion', message: `state is not JSON: ${String(error)}` },
+      });
+    }
+    const top = raw._lua_gettop(L);
+    try {
+      raw._lua_sethook(L, this.factory.hookPointer, LUA_MASKCOUNT, HOOK_INSTRUCTIONS);
+      raw._lua_rawgeti(L, LUA_REGISTRYINDEX, BigInt(this.runnerRef));
+      const loadStatus = marshal.load(L, PRELUDE + code, `=${options.chunkName}`);
+      if (loadStatus !== LUA_OK)
+        return done({ ok: false, error: this.loadFailure(loadStatus, options.chunkName) });
+      const status = raw._lua_pcallk(L, 1, 2, 0, 0, 0);
+      return done(this.outcome(status, options.chunkName, performance.now() - started));
+    } catch (error) {
+      // Only a bug in a JS callback gets here (Lua errors are longjmps caught inside lua_pcallk).
+      this.broken = true;
+      return done({
+        ok: false,
+        error: { kind: 'error', message: `internal error in the Lua host: ${String(error)}` },
+      });
+    } finally {
+      if (!this.broken) raw._lua_settop(L, top);
+      this.stateJson = 'null';
+      this.factory.active = null;
+      marshal.shrink();
+    }
+  }
+
+  private beginCall(deadline: number, timeoutMs: number, onTick: (() => void) | undefined): void {
+    this.deadline = deadline;
+    this.timeoutMs = timeoutMs;
+    this.didTimeOut = false;
+    this.heap.refused = false;
+    this.lastTick = performance.now();
+    this.onTick = onTick;
+    this.factory.active = this;
+  }
+
+  private loadFailure(status: number, chunkName: string): LuaFailure {
+    if (status === LUA_ERRMEM) return this.memoryFailure();
+    const message = this.factory.marshal.readString(this.L, -1).text;
+    const line = errorLine(message, chunkName);
+    const kind = status === LUA_ERRSYNTAX ? 'syntax' : 'error';
+    return line === undefined ? { kind, message } : { kind, message, line };
+  }
+
+  private memoryFailure(): LuaFailure {
+    return { kind: 'memory', message: `memory limit exceeded (${formatBytes(this.memoryBytes)})` };
+  }
+
+  /** Classifies the runner's result: timeout beats memory beats everything else. */
+  private outcome(
+    status: number,
+    chunkName: string,
+    elapsedMs: number,
+  ): { ok: true; value: unknown } | { ok: false; error: LuaFailure } {
+    if (this.didTimeOut || elapsedMs > this.timeoutMs) {
+      return {
+        ok: false,
+        error: { kind: 'timeout', message: `${TIMEOUT_TEXT} (exceeded ${this.timeoutMs} ms)` },
+      };
+    }
+    const { marshal, raw } = this.factory;
+    const L = this.L;
+    if (status !== LUA_OK) {
+      if (status === LUA_ERRMEM || this.heap.refused) return { ok: false, error: this.memoryFailure() };
+      const message =
+        raw._lua_type(L, -1) === LUA_TSTRING
+          ? marshal.readString(L, -1).text
+          : 'error in the Lua host runner';
+      return { ok: false, error: { kind: 'error', message } };
+    }
+    const tag = marshal.readString(L, -2).text;
+    const text = marshal.readString(L, -1).text;
+    if (tag === 'ok') return { ok: true, value: JSON.parse(text) as unknown };
+    if (this.heap.refused && text.includes(LUA_OOM_TEXT)) return { ok: false, error: this.memoryFailure() };
+    if (tag === 'conversion') return { ok: false, error: { kind: 'conversion', message: text } };
+    const line = errorLine(text, chunkName);
+    return {
+      ok: false,
+      error: line === undefined ? { kind: 'error', message: text } : { kind: 'error', message: text, line },
+    };
+  }
+
+  private finishLogs(): string[] {
+    const logs = this.logs;
+    if (this.droppedLogs > 0) {
+      logs.push(`… ${this.droppedLogs} more line(s) not shown (limit ${MAX_LOG_LINES} lines)`);
+    }
+    this.logs = [];
+    return logs;
+  }
+
+  private tick(): void {
+    this.lastTick = performance.now();
+    try {
+      this.onTick?.();
+    } catch {
+      // A throwing listener must not unwind through Lua frames; samples are best-effort.
+    }
+  }
+
+  /** Raises a Lua error with `message` from inside a C callback (longjmps; never returns). */
+  private raise(L: LuaState, message: string): never {
+    this.factory.marshal.pushString(L, message);
+    this.factory.raw._lua_error(L);
+    throw new Error('lua_error returned');
+  }
+
+  private passedDeadline(): boolean {
+    if (!this.didTimeOut && performance.now() >= this.deadline) this.didTimeOut = true;
+    return this.didTimeOut;
+  }
+
+  // ---- C callbacks (lua_CFunction / lua_Hook), called by Lua through the factory's pointers ----
+
+  onHook(L: LuaState): void {
+    if (this.passedDeadline()) {
+      // From now on every instruction of this thread traps, so code that swallows the error
+      // (finalizers, load readers) cannot keep running.
+      this.factory.raw._lua_sethook(L, this.factory.hookPointer, LUA_MASKCOUNT, 1);
+      this.raise(L, TIMEOUT_TEXT);
+    }
+    if (performance.now() - this.lastTick >= TICK_INTERVAL_MS) this.tick();
+  }
+
+  emit(L: LuaState): number {
+    if (this.logs.length >= MAX_LOG_LINES) {
+      this.droppedLogs++;
+      return 0;
+    }
+    const { text, byteLength } = this.factory.marshal.readString(L, 1, MAX_LOG_LINE_BYTES);
+    this.logs.push(
+      byteLength > MAX_LOG_LINE_BYTES
+        ? `${text.replace(/\uFFFD$/, '')}… [line truncated, ${byteLength} bytes]`
+        : text,
+    );
+    return 0;
+  }
+
+  sleep(L: LuaState): number {
+    const ms = this.factory.raw._lua_tonumberx(L, 1, 0);
+    if (sleepUntil(ms, this.deadline, () => this.tick()) === 'timeout') {
+      this.didTimeOut = true;
+      this.raise(L, TIMEOUT_TEXT);
+    }
+    return 0;
+  }
+
+  timedOut(L: LuaState): number {
+    this.factory.raw._lua_pushboolean(L, this.passedDeadline() ? 1 : 0);
+    return 1;
+  }
+
+  fetchState(L: LuaState): number {
+    this.factory.marshal.pushString(L, this.stateJson);
+    return 1;
+  }
+}
+
+function formatBytes(bytes: number): string {
+  return bytes % (1024 * 1024) === 0 ? `${bytes / (1024 * 1024)} MiB` : `${bytes} bytes`;
+}

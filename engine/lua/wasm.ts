@@ -1,0 +1,144 @@
+// Typed access to the raw Emscripten exports of wasmoon's Lua 5.4 build. We bypass wasmoon's LuaEngine
+// (its JS interop globals, proxies and per-engine type extensions) and drive the C API directly: that
+// keeps the sandbox small, the per-VM heap tiny and every call synchronous.
+import { LuaFactory as WasmoonFactory } from 'wasmoon';
+
+/** A `lua_State*` (a pointer into WASM memory). */
+export type LuaState = number;
+
+/** The subset of the Emscripten module we call. Pointers and sizes are plain numbers (wasm32). */
+export interface RawLua {
+  HEAPU8: Uint8Array;
+  HEAPU32: Uint32Array;
+  _malloc(size: number): number;
+  _free(pointer: number): void;
+  _realloc(pointer: number, size: number): number;
+  addFunction(fn: (...args: number[]) => number | void, signature: string): number;
+  removeFunction(pointer: number): void;
+
+  _lua_newstate(allocator: number, ud: number): LuaState;
+  _lua_close(L: LuaState): void;
+  _lua_gettop(L: LuaState): number;
+  _lua_settop(L: LuaState, index: number): void;
+  _lua_type(L: LuaState, index: number): number;
+  _lua_tolstring(L: LuaState, index: number, lengthOut: number): number;
+  _lua_tonumberx(L: LuaState, index: number, isNumOut: number): number;
+  _lua_toboolean(L: LuaState, index: number): number;
+  _lua_pushlstring(L: LuaState, bytes: number, length: number): number;
+  _lua_pushboolean(L: LuaState, value: number): void;
+  _lua_pushcclosure(L: LuaState, fn: number, upvalues: number): void;
+  _lua_setglobal(L: LuaState, name: number): void;
+  _lua_getfield(L: LuaState, index: number, key: number): number;
+  _lua_setfield(L: LuaState, index: number, key: number): void;
+  _lua_rawgeti(L: LuaState, index: number, n: bigint): number;
+  _luaL_ref(L: LuaState, index: number): number;
+  _lua_pcallk(L: LuaState, nargs: number, nresults: number, msgh: number, ctx: number, k: number): number;
+  _lua_error(L: LuaState): number;
+  _lua_sethook(L: LuaState, hook: number, mask: number, count: number): void;
+  _luaL_loadbufferx(L: LuaState, buffer: number, size: number, name: number, mode: number): number;
+  _luaopen_base(L: LuaState): number;
+  _luaopen_coroutine(L: LuaState): number;
+  _luaopen_table(L: LuaState): number;
+  _luaopen_string(L: LuaState): number;
+  _luaopen_utf8(L: LuaState): number;
+  _luaopen_math(L: LuaState): number;
+  _luaopen_os(L: LuaState): number;
+}
+
+export const LUA_OK = 0;
+export const LUA_ERRSYNTAX = 3;
+export const LUA_ERRMEM = 4;
+export const LUA_TNIL = 0;
+export const LUA_TNUMBER = 3;
+export const LUA_TSTRING = 4;
+export const LUA_MASKCOUNT = 8;
+/** LUAI_MAXSTACK = 1e6 in this build (wasmoon exports the same constant). */
+export const LUA_REGISTRYINDEX = -1_000_000 - 1000;
+
+/** Loads (compiles and instantiates) the WASM module once; every VM of a factory lives in it. */
+export async function loadRawLua(): Promise<RawLua> {
+  const luaWasm = await new WasmoonFactory().getLuaModule();
+  return luaWasm.module as unknown as RawLua;
+}
+
+const utf8Decoder = new TextDecoder('utf-8');
+const utf8Encoder = new TextEncoder();
+
+/**
+ * String marshalling on one module. C strings for fixed names are allocated once and kept; a single
+ * scratch buffer (grown as needed) carries the variable strings, so exec does no per-call malloc churn.
+ */
+export class Marshal {
+  private readonly names = new Map<string, number>();
+  private scratch = 0;
+  private scratchSize = 0;
+  private readonly lengthOut: number;
+
+  constructor(readonly raw: RawLua) {
+    this.lengthOut = raw._malloc(8);
+  }
+
+  /** A NUL-terminated constant string, allocated once per module. */
+  cstr(text: string): number {
+    let pointer = this.names.get(text);
+    if (pointer === undefined) {
+      const bytes = utf8Encoder.encode(text);
+      pointer = this.raw._malloc(bytes.length + 1);
+      this.raw.HEAPU8.set(bytes, pointer);
+      this.raw.HEAPU8[pointer + bytes.length] = 0;
+      this.names.set(text, pointer);
+    }
+    return pointer;
+  }
+
+  /** Copies `text` into the scratch buffer; valid until the next call. Returns [pointer, byteLength]. */
+  stage(text: string): [number, number] {
+    const bytes = utf8Encoder.encode(text);
+    if (bytes.length + 1 > this.scratchSize) {
+      if (this.scratch) this.raw._free(this.scratch);
+      this.scratchSize = Math.max(bytes.length + 1, 2 * this.scratchSize, 4096);
+      this.scratch = this.raw._malloc(this.scratchSize);
+      if (!this.scratch) throw new Error('out of WASM memory staging a string for Lua');
+    }
+    this.raw.HEAPU8.set(bytes, this.scratch);
+    this.raw.HEAPU8[this.scratch + bytes.length] = 0;
+    return [this.scratch, bytes.length];
+  }
+
+  /** Releases the scratch buffer after a large transfer so one big state does not pin memory. */
+  shrink(): void {
+    if (this.scratchSize > 1 << 20) {
+      this.raw._free(this.scratch);
+      this.scratch = 0;
+      this.scratchSize = 0;
+    }
+  }
+
+  pushString(L: LuaState, text: string): void {
+    const [pointer, length] = this.stage(text);
+    this.raw._lua_pushlstring(L, pointer, length);
+  }
+
+  /** Reads the string at `index` (numbers are converted by Lua); at most `maxBytes` bytes are decoded. */
+  readString(L: LuaState, index: number, maxBytes = Infinity): { text: string; byteLength: number } {
+    const pointer = this.raw._lua_tolstring(L, index, this.lengthOut);
+    if (!pointer) return { text: '', byteLength: 0 };
+    const byteLength = this.raw.HEAPU32[this.lengthOut >> 2]!;
+    const end = pointer + Math.min(byteLength, maxBytes);
+    return { text: utf8Decoder.decode(this.raw.HEAPU8.subarray(pointer, end)), byteLength };
+  }
+
+  /** Compiles `source` as a text chunk; on success the function is on the stack. Returns the status. */
+  load(L: LuaState, source: string, chunkName: string): number {
+    const nameBytes = utf8Encoder.encode(chunkName);
+    const name = this.raw._malloc(nameBytes.length + 1);
+    try {
+      this.raw.HEAPU8.set(nameBytes, name);
+      this.raw.HEAPU8[name + nameBytes.length] = 0;
+      const [pointer, length] = this.stage(source);
+      return this.raw._luaL_loadbufferx(L, pointer, length, name, this.cstr('t'));
+    } finally {
+      this.raw._free(name);
+    }
+  }
+}
