@@ -1,0 +1,80 @@
+// WorkerPort adapter for plain Node: each worker is a `child_process.fork` of worker.ts run through
+// tsx. The Electron shell has its own adapter (utilityProcess); the pool sees no difference.
+import { fork, type ChildProcess } from 'node:child_process';
+import { createRequire } from 'node:module';
+import { fileURLToPath, pathToFileURL } from 'node:url';
+import type { FromWorker, ToWorker, WorkerPort } from './protocol.ts';
+
+const workerScript = fileURLToPath(new URL('./worker.ts', import.meta.url));
+
+// `--import tsx` would be resolved against the current directory; resolving it here makes the
+// worker start no matter where the CLI is launched from.
+const tsxLoader = pathToFileURL(createRequire(import.meta.url).resolve('tsx')).href;
+
+/** Children still alive, so they can be killed if this process exits without closing its pool. */
+const liveChildren = new Set<ChildProcess>();
+let exitHookInstalled = false;
+
+function installExitHook(): void {
+  if (exitHookInstalled) return;
+  exitHookInstalled = true;
+  // Covers normal exit and process.exit(). A parent killed by a signal closes the IPC channel
+  // instead, and the worker exits on 'disconnect'.
+  process.on('exit', () => {
+    for (const child of liveChildren) child.kill('SIGKILL');
+  });
+}
+
+export interface ForkOptions {
+  /** Script to run instead of worker.ts (tests use a plain .mjs worker that misbehaves on purpose). */
+  script?: string;
+}
+
+export function forkWorker(options: ForkOptions = {}): WorkerPort {
+  installExitHook();
+  const child = fork(options.script ?? workerScript, [], {
+    execArgv: ['--import', tsxLoader],
+    serialization: 'advanced',
+    // Worker stdout goes to our stderr so it can never corrupt machine-readable CLI output.
+    stdio: ['ignore', 2, 'inherit', 'ipc'],
+  });
+  liveChildren.add(child);
+
+  let exited = false;
+  const exitListeners: ((info: { code: number | null; signal: string | null }) => void)[] = [];
+  const onExit = (code: number | null, signal: NodeJS.Signals | null): void => {
+    if (exited) return;
+    exited = true;
+    liveChildren.delete(child);
+    for (const listener of exitListeners) listener({ code, signal });
+  };
+  child.on('exit', onExit);
+  // A failed spawn emits 'error' and may never emit 'exit'.
+  child.on('error', (err) => {
+    process.stderr.write(`[fanout worker ${child.pid ?? '?'}] ${err.message}\n`);
+    if (child.pid === undefined || child.exitCode !== null) onExit(child.exitCode, null);
+  });
+
+  return {
+    get pid() {
+      return child.pid;
+    },
+    postMessage(message: ToWorker) {
+      if (exited || !child.connected) return;
+      // The channel may close between the check and the write; the exit event reports that.
+      child.send(message, (err) => {
+        if (err && !exited)
+          process.stderr.write(`[fanout worker ${child.pid}] send failed: ${err.message}\n`);
+      });
+    },
+    onMessage(listener: (message: FromWorker) => void) {
+      child.on('message', (message) => listener(message as FromWorker));
+    },
+    onExit(listener) {
+      exitListeners.push(listener);
+    },
+    kill() {
+      if (!exited) child.kill('SIGKILL');
+    },
+  };
+}

@@ -1,0 +1,500 @@
+// Warm pool of worker processes, each holding sandboxed Lua VMs. Callers lease one worker at a time,
+// talk to it through the lease, and get failures (never hangs) when a worker dies or stops answering.
+import os from 'node:os';
+import type { ExecOutcome, LuaFailure, SyntaxCheck, VmLimits, VmMemory } from '../lua/types.ts';
+import { forkWorker } from './node-port.ts';
+import type { FromWorker, SpawnWorker, ToWorker, WorkerPort } from './protocol.ts';
+
+/** Host-side slack on top of an exec's own timeout before the watchdog kills the worker. */
+export const EXEC_GRACE_MS = 1_000;
+/** A worker whose WASM memory grew past this is replaced once it holds no resident VM. */
+export const DEFAULT_RECYCLE_WASM_HEAP_BYTES = 512 * 1024 * 1024;
+export const DEFAULT_START_TIMEOUT_MS = 30_000;
+const MAX_TIMER_MS = 2_147_483_647;
+/** Consecutive failed re-spawns of one slot before the slot is given up. */
+const MAX_RESPAWN_FAILURES = 3;
+
+/**
+ * Default worker count. Parallel branches that mostly `sleep()` (or wait on I/O) use no CPU, so on a
+ * 2-core machine 4 workers still let the seed's 4 × 100 ms sleep branches all run at once; CPU-bound
+ * branches are capped by the cores regardless, and an idle warm worker only costs memory.
+ */
+export function defaultPoolSize(): number {
+  return Math.max(4, os.availableParallelism());
+}
+
+export interface PoolOptions {
+  size?: number;
+  spawn?: SpawnWorker;
+  startTimeoutMs?: number;
+  recycleWasmHeapBytes?: number;
+}
+
+export interface AcquireOptions {
+  /** Wait for this slot specifically (the run's main VM lives there). */
+  preferWorker?: number;
+  /** Prefer workers holding no VM that outlives leases. */
+  avoidResident?: boolean;
+  signal?: AbortSignal;
+}
+
+export interface PoolSample {
+  worker: number;
+  vmId: string | null;
+  luaHeapBytes?: number;
+  rssBytes: number;
+}
+
+export interface PoolStats {
+  workers: { slot: number; pid: number | undefined; busy: boolean; residentVms: number; restarts: number }[];
+  queued: number;
+}
+
+export interface WorkerLease {
+  /** Slot index 0..size-1, stable across restarts of that slot. */
+  readonly worker: number;
+  /** Increments each time the slot's process is replaced; a changed value means its VMs are gone. */
+  readonly generation: number;
+  openVm(vmId: string, limits: VmLimits): Promise<{ ms: number; memory: VmMemory }>;
+  exec(
+    vmId: string,
+    req: { code: string; state: unknown; chunkName: string; timeoutMs: number },
+  ): Promise<ExecOutcome & { memory?: VmMemory }>;
+  closeVm(vmId: string): Promise<VmMemory | null>;
+  /** Back to the pool (idempotent). */
+  release(): void;
+  /** Cancel: kill the process now; pending calls resolve as failures with `reason`. */
+  kill(reason: string): void;
+}
+
+type Failure = { kind: 'error' | 'timeout'; message: string };
+type Reply = { ok: true; message: FromWorker } | ({ ok: false } & Failure);
+type Request = ToWorker extends infer T ? (T extends ToWorker ? Omit<T, 'reqId'> : never) : never;
+
+interface Slot {
+  readonly index: number;
+  port: WorkerPort | null;
+  generation: number;
+  status: 'starting' | 'ready' | 'dead' | 'failed';
+  lease: Lease | null;
+  /** VMs opened and not closed: they outlive leases (e.g. a run's main VM). */
+  readonly resident: Set<string>;
+  restarts: number;
+  respawnFailures: number;
+  wasmHeapBytes: number;
+  readonly pending: Map<number, (reply: Reply) => void>;
+  /** Fails the start-up in progress, if any (used when the slot is detached while starting). */
+  abortStart: ((err: Error) => void) | null;
+}
+
+interface Waiter {
+  options: AcquireOptions;
+  resolve(lease: WorkerLease): void;
+  reject(err: Error): void;
+  cleanup(): void;
+}
+
+export class WorkerPool {
+  readonly size: number;
+  private readonly spawnWorker: SpawnWorker;
+  private readonly startTimeoutMs: number;
+  private readonly recycleWasmHeapBytes: number;
+  private readonly slots: Slot[];
+  private readonly queue: Waiter[] = [];
+  private readonly sampleListeners = new Set<(s: PoolSample) => void>();
+  /** Exit promises of every process not yet known to be dead, so close() can wait for them. */
+  private readonly liveExits = new Set<Promise<void>>();
+  private starting: Promise<void> | null = null;
+  private closed = false;
+  private nextReqId = 1;
+
+  constructor(options: PoolOptions = {}) {
+    this.size = Math.max(1, Math.floor(options.size ?? defaultPoolSize()));
+    this.spawnWorker = options.spawn ?? forkWorker;
+    this.startTimeoutMs = options.startTimeoutMs ?? DEFAULT_START_TIMEOUT_MS;
+    this.recycleWasmHeapBytes = options.recycleWasmHeapBytes ?? DEFAULT_RECYCLE_WASM_HEAP_BYTES;
+    this.slots = Array.from({ length: this.size }, (_, index) => ({
+      index,
+      port: null,
+      generation: -1,
+      status: 'dead' as const,
+      lease: null,
+      resident: new Set<string>(),
+      restarts: 0,
+      respawnFailures: 0,
+      wasmHeapBytes: 0,
+      pending: new Map(),
+      abortStart: null,
+    }));
+  }
+
+  /** Starts every worker in parallel and resolves once all are ready (idempotent). */
+  start(): Promise<void> {
+    if (this.closed) return Promise.reject(new Error('worker pool is closed'));
+    this.starting ??= Promise.all(this.slots.map((slot) => this.spawnSlot(slot))).then(
+      () => undefined,
+      async (err: unknown) => {
+        // Leave no half-started pool behind.
+        await this.close();
+        throw err;
+      },
+    );
+    return this.starting;
+  }
+
+  async acquire(options: AcquireOptions = {}): Promise<WorkerLease> {
+    await this.start();
+    const { signal } = options;
+    if (this.closed) throw new Error('worker pool is closed');
+    if (signal?.aborted) throw abortError(signal);
+    return new Promise<WorkerLease>((resolve, reject) => {
+      const onAbort = (): void => {
+        const at = this.queue.indexOf(waiter);
+        if (at >= 0) this.queue.splice(at, 1);
+        reject(abortError(signal!));
+      };
+      const waiter: Waiter = {
+        options,
+        resolve,
+        reject,
+        cleanup: () => signal?.removeEventListener('abort', onAbort),
+      };
+      signal?.addEventListener('abort', onAbort, { once: true });
+      this.queue.push(waiter);
+      this.pump();
+    });
+  }
+
+  async checkSyntax(code: string, chunkName: string): Promise<SyntaxCheck> {
+    const lease = (await this.acquire({ avoidResident: true })) as Lease;
+    try {
+      const reply = await lease.request({ type: 'syntax', code, chunkName });
+      if (reply.ok && reply.message.type === 'syntax-done') return reply.message.result;
+      throw new Error(`syntax check failed: ${reply.ok ? describe(reply.message) : reply.message}`);
+    } finally {
+      lease.release();
+    }
+  }
+
+  onSample(listener: (s: PoolSample) => void): () => void {
+    this.sampleListeners.add(listener);
+    return () => this.sampleListeners.delete(listener);
+  }
+
+  stats(): PoolStats {
+    return {
+      workers: this.slots.map((slot) => ({
+        slot: slot.index,
+        pid: slot.port?.pid,
+        busy: slot.lease !== null,
+        residentVms: slot.resident.size,
+        restarts: slot.restarts,
+      })),
+      queued: this.queue.length,
+    };
+  }
+
+  /** Kills every worker, fails pending calls, rejects queued acquires, and waits for the exits. */
+  async close(): Promise<void> {
+    this.closed = true;
+    for (const waiter of this.queue.splice(0)) {
+      waiter.cleanup();
+      waiter.reject(new Error('worker pool is closed'));
+    }
+    for (const slot of this.slots) this.detach(slot, { kind: 'error', message: 'worker pool closed' });
+    let timer: NodeJS.Timeout | undefined;
+    const cap = new Promise<void>((resolve) => (timer = setTimeout(resolve, 5_000)));
+    await Promise.race([Promise.all([...this.liveExits]), cap]);
+    clearTimeout(timer);
+  }
+
+  // ---- internals used by Lease ----
+
+  /** Sends a request on the slot's current process; resolves with the reply or a failure. */
+  send(slot: Slot, request: Request, watchdogMs?: number): Promise<Reply> {
+    const port = slot.port;
+    if (!port || slot.status !== 'ready') {
+      return Promise.resolve({ ok: false, kind: 'error', message: 'worker is not running' });
+    }
+    const reqId = this.nextReqId++;
+    return new Promise<Reply>((resolve) => {
+      let watchdog: NodeJS.Timeout | undefined;
+      slot.pending.set(reqId, (reply) => {
+        clearTimeout(watchdog);
+        resolve(reply);
+      });
+      if (watchdogMs !== undefined) {
+        watchdog = setTimeout(() => {
+          const settle = slot.pending.get(reqId);
+          if (!settle) return;
+          slot.pending.delete(reqId);
+          settle({
+            ok: false,
+            kind: 'timeout',
+            message: `execution timeout (worker killed after ${watchdogMs} ms)`,
+          });
+          this.detach(slot, { kind: 'error', message: `worker killed by watchdog after ${watchdogMs} ms` });
+        }, watchdogMs);
+      }
+      try {
+        port.postMessage({ ...request, reqId } as ToWorker);
+      } catch (err) {
+        // e.g. a state value that cannot be structured-cloned: fail this call, keep the worker.
+        slot.pending.get(reqId)?.({
+          ok: false,
+          kind: 'error',
+          message: `could not send the request to the worker: ${err instanceof Error ? err.message : String(err)}`,
+        });
+        slot.pending.delete(reqId);
+      }
+    });
+  }
+
+  releaseSlot(slot: Slot, lease: Lease): void {
+    if (slot.lease !== lease) return;
+    slot.lease = null;
+    if (!this.closed && slot.wasmHeapBytes > this.recycleWasmHeapBytes && slot.resident.size === 0) {
+      this.detach(slot, { kind: 'error', message: 'worker recycled' });
+      return;
+    }
+    this.pump();
+  }
+
+  /**
+   * Takes the slot's process out of service now: kills it, fails its pending calls and its lease,
+   * and (unless closing) starts a replacement in the background.
+   */
+  detach(slot: Slot, failure: Failure): void {
+    const port = slot.port;
+    slot.port = null;
+    slot.abortStart?.(new Error(`worker ${slot.index} start-up aborted: ${failure.message}`));
+    slot.status = slot.status === 'failed' ? 'failed' : 'dead';
+    slot.resident.clear();
+    slot.wasmHeapBytes = 0;
+    const lease = slot.lease;
+    slot.lease = null;
+    lease?.die(failure);
+    const pending = [...slot.pending.values()];
+    slot.pending.clear();
+    for (const settle of pending) settle({ ok: false, ...failure });
+    if (!port) return;
+    port.kill();
+    if (!this.closed) this.respawn(slot);
+  }
+
+  // ---- process lifecycle ----
+
+  /** Spawns a process into the slot; resolves when it reports `ready`. */
+  private spawnSlot(slot: Slot): Promise<void> {
+    const port = this.spawnWorker();
+    slot.port = port;
+    slot.generation += 1;
+    slot.status = 'starting';
+    slot.resident.clear();
+    slot.wasmHeapBytes = 0;
+
+    let markExited!: () => void;
+    const exited = new Promise<void>((resolve) => (markExited = resolve));
+    this.liveExits.add(exited);
+
+    return new Promise<void>((resolve, rejectStart) => {
+      const reject = (err: Error): void => {
+        clearTimeout(timer);
+        slot.abortStart = null;
+        rejectStart(err);
+      };
+      slot.abortStart = reject;
+      const timer = setTimeout(() => {
+        if (slot.port !== port) return;
+        reject(new Error(`worker ${slot.index} did not become ready within ${this.startTimeoutMs} ms`));
+        slot.port = null;
+        slot.status = 'dead';
+        port.kill();
+      }, this.startTimeoutMs);
+
+      port.onMessage((message) => {
+        if (slot.port !== port) return;
+        if (message.type === 'ready') {
+          clearTimeout(timer);
+          slot.abortStart = null;
+          slot.status = 'ready';
+          slot.respawnFailures = 0;
+          resolve();
+          this.pump();
+          return;
+        }
+        this.onWorkerMessage(slot, message);
+      });
+
+      port.onExit(({ code, signal }) => {
+        clearTimeout(timer);
+        this.liveExits.delete(exited);
+        markExited();
+        if (slot.port !== port) return; // already detached on purpose
+        const how = signal ? `signal ${signal}` : `exit code ${code}`;
+        if (slot.status === 'starting') {
+          slot.port = null;
+          slot.status = 'dead';
+          reject(new Error(`worker ${slot.index} exited during start-up (${how})`));
+          return;
+        }
+        this.detach(slot, { kind: 'error', message: `worker crashed (${how})` });
+      });
+    });
+  }
+
+  private respawn(slot: Slot): void {
+    slot.restarts += 1;
+    this.spawnSlot(slot).catch((err: unknown) => {
+      if (this.closed) return;
+      slot.respawnFailures += 1;
+      const text = err instanceof Error ? err.message : String(err);
+      if (slot.respawnFailures >= MAX_RESPAWN_FAILURES) {
+        process.stderr.write(`[fanout pool] giving up on worker slot ${slot.index}: ${text}\n`);
+        slot.status = 'failed';
+        this.pump();
+        return;
+      }
+      process.stderr.write(`[fanout pool] re-spawn of worker slot ${slot.index} failed, retrying: ${text}\n`);
+      setTimeout(() => {
+        if (!this.closed && slot.port === null) this.respawn(slot);
+      }, 200 * slot.respawnFailures);
+    });
+  }
+
+  private onWorkerMessage(slot: Slot, message: FromWorker): void {
+    if (message.type === 'sample') {
+      slot.wasmHeapBytes = message.wasmHeapBytes;
+      const sample: PoolSample = { worker: slot.index, vmId: message.vmId, rssBytes: message.rssBytes };
+      if (message.luaHeapBytes !== undefined) sample.luaHeapBytes = message.luaHeapBytes;
+      for (const listener of this.sampleListeners) {
+        try {
+          listener(sample);
+        } catch (err) {
+          // A faulty listener must not take down the IPC handler (and with it the host process).
+          process.stderr.write(
+            `[fanout pool] sample listener failed: ${err instanceof Error ? err.message : String(err)}\n`,
+          );
+        }
+      }
+      return;
+    }
+    if (message.type === 'ready') return;
+    const settle = slot.pending.get(message.reqId);
+    if (!settle) return; // answer to a call already failed by the watchdog
+    slot.pending.delete(message.reqId);
+    settle({ ok: true, message });
+  }
+
+  // ---- leasing ----
+
+  /** Hands idle workers to queued acquires, in FIFO order. */
+  private pump(): void {
+    for (let i = 0; i < this.queue.length;) {
+      const waiter = this.queue[i]!;
+      const choice = this.pickSlot(waiter.options);
+      if (choice === null) {
+        i += 1;
+        continue;
+      }
+      this.queue.splice(i, 1);
+      waiter.cleanup();
+      if (choice === 'none') {
+        waiter.reject(new Error('no worker available: every worker slot failed to start'));
+        continue;
+      }
+      const lease = new Lease(this, choice);
+      choice.lease = lease;
+      waiter.resolve(lease);
+    }
+  }
+
+  private pickSlot(options: AcquireOptions): Slot | null | 'none' {
+    const idle = (slot: Slot): boolean => slot.status === 'ready' && slot.lease === null;
+    const preferred = options.preferWorker === undefined ? undefined : this.slots[options.preferWorker];
+    if (preferred && preferred.status !== 'failed') return idle(preferred) ? preferred : null;
+    const candidates = this.slots.filter(idle);
+    if (candidates.length === 0) return this.slots.every((slot) => slot.status === 'failed') ? 'none' : null;
+    if (options.avoidResident) return candidates.find((slot) => slot.resident.size === 0) ?? candidates[0]!;
+    return candidates[0]!;
+  }
+}
+
+class Lease implements WorkerLease {
+  readonly worker: number;
+  readonly generation: number;
+  /** Why calls fail from now on: released by the caller, or the process died/was killed. */
+  private ended: Failure | null = null;
+
+  constructor(
+    private readonly pool: WorkerPool,
+    private readonly slot: Slot,
+  ) {
+    this.worker = slot.index;
+    this.generation = slot.generation;
+  }
+
+  /** Called by the pool when this lease's process is taken out of service. */
+  die(failure: Failure): void {
+    this.ended ??= failure;
+  }
+
+  request(request: Request, watchdogMs?: number): Promise<Reply> {
+    if (this.ended) return Promise.resolve({ ok: false, ...this.ended });
+    return this.pool.send(this.slot, request, watchdogMs);
+  }
+
+  async openVm(vmId: string, limits: VmLimits): Promise<{ ms: number; memory: VmMemory }> {
+    const reply = await this.request({ type: 'vm-open', vmId, limits });
+    if (reply.ok && reply.message.type === 'vm-opened') {
+      this.slot.resident.add(vmId);
+      return { ms: reply.message.ms, memory: reply.message.memory };
+    }
+    throw new Error(`could not open VM '${vmId}': ${reply.ok ? describe(reply.message) : reply.message}`);
+  }
+
+  async exec(
+    vmId: string,
+    req: { code: string; state: unknown; chunkName: string; timeoutMs: number },
+  ): Promise<ExecOutcome & { memory?: VmMemory }> {
+    const started = performance.now();
+    // setTimeout fires at once past 2^31-1 ms, so clamp (an "unlimited" exec gets ~24.8 days).
+    const budget = Number.isFinite(req.timeoutMs) ? Math.max(0, req.timeoutMs) : MAX_TIMER_MS;
+    const watchdogMs = Math.min(budget + EXEC_GRACE_MS, MAX_TIMER_MS);
+    const reply = await this.request({ type: 'exec', vmId, ...req }, watchdogMs);
+    if (reply.ok && reply.message.type === 'exec-done') {
+      return { ...reply.message.outcome, memory: reply.message.memory };
+    }
+    const error: LuaFailure = reply.ok
+      ? { kind: 'error', message: describe(reply.message) }
+      : { kind: reply.kind, message: reply.message };
+    return { ok: false, error, logs: [], elapsedMs: performance.now() - started };
+  }
+
+  async closeVm(vmId: string): Promise<VmMemory | null> {
+    const reply = await this.request({ type: 'vm-close', vmId });
+    // Only forget the VM if this lease's process still holds the slot (a replacement has no VMs).
+    if (this.ended === null) this.slot.resident.delete(vmId);
+    return reply.ok && reply.message.type === 'vm-closed' ? reply.message.memory : null;
+  }
+
+  release(): void {
+    if (this.ended) return;
+    this.ended = { kind: 'error', message: 'lease already released' };
+    this.pool.releaseSlot(this.slot, this);
+  }
+
+  kill(reason: string): void {
+    if (this.ended) return;
+    this.pool.detach(this.slot, { kind: 'error', message: reason });
+  }
+}
+
+function describe(message: FromWorker): string {
+  return message.type === 'request-failed' ? message.message : `unexpected reply '${message.type}'`;
+}
+
+function abortError(signal: AbortSignal): Error {
+  const reason: unknown = signal.reason;
+  return reason instanceof Error ? reason : new Error('acquire aborted');
+}

@@ -1,0 +1,213 @@
+// Worker process entry: holds sandboxed Lua VMs by id and serves the pool's requests (protocol.ts).
+// Runs under child_process.fork (Node) or utilityProcess.fork (Electron); only `transport` differs.
+import { checkLuaSyntax, createLuaFactory, openVm, type LuaFactory, type LuaVm } from '../lua/vm.ts';
+import type { FromWorker, ToWorker } from './protocol.ts';
+
+/** Samples are throttled to one per this interval while Lua runs (the protocol promises <= 100 ms). */
+const SAMPLE_INTERVAL_MS = 90;
+
+interface Transport {
+  send(message: FromWorker): void;
+  onMessage(listener: (message: ToWorker) => void): void;
+}
+
+interface ElectronParentPort {
+  postMessage(message: unknown): void;
+  on(event: 'message', listener: (event: { data: unknown }) => void): void;
+}
+
+function createTransport(): Transport {
+  const parentPort = (process as unknown as { parentPort?: ElectronParentPort }).parentPort;
+  if (parentPort) {
+    // Electron utilityProcess: the process is torn down with its parent, so no disconnect handling.
+    return {
+      send: (message) => parentPort.postMessage(message),
+      onMessage: (listener) => parentPort.on('message', (event) => listener(event.data as ToWorker)),
+    };
+  }
+  if (!process.send) throw new Error('worker.ts must be started with an IPC channel (child_process.fork)');
+  process.on('disconnect', () => process.exit(0));
+  return {
+    send: (message) => {
+      // The parent may be gone (EPIPE): the callback swallows that, and exiting on 'disconnect' follows.
+      if (process.connected) process.send!(message, undefined, undefined, () => {});
+    },
+    onMessage: (listener) => process.on('message', (message) => listener(message as ToWorker)),
+  };
+}
+
+class WorkerHost {
+  private readonly vms = new Map<string, LuaVm>();
+  private runningVm: string | null = null;
+  private lastSampleAt = 0;
+  /** Requests are handled strictly in arrival order (vm-open is async; exec must wait for it). */
+  private chain: Promise<void> = Promise.resolve();
+
+  constructor(
+    private readonly factory: LuaFactory,
+    private readonly transport: Transport,
+  ) {}
+
+  receive(message: ToWorker): void {
+    this.chain = this.chain
+      .then(() => this.handle(message))
+      .catch((err: unknown) => {
+        // Only reachable if even the failure reply could not be sent; keep serving the next request.
+        process.stderr.write(
+          `[fanout worker ${process.pid}] ${err instanceof Error ? err.message : String(err)}\n`,
+        );
+      });
+  }
+
+  sample(): void {
+    this.lastSampleAt = performance.now();
+    const vmId = this.runningVm;
+    let luaHeapBytes: number | undefined;
+    if (vmId !== null) {
+      try {
+        luaHeapBytes = this.vms.get(vmId)?.memory().heapBytes;
+      } catch {
+        luaHeapBytes = undefined;
+      }
+    }
+    this.transport.send({
+      type: 'sample',
+      vmId,
+      ...(luaHeapBytes === undefined ? {} : { luaHeapBytes }),
+      rssBytes: process.memoryUsage.rss(),
+      // All VMs share the factory's WASM linear memory, which only grows: the pool recycles on it.
+      wasmHeapBytes: this.factory.stats().wasmMemoryBytes,
+    });
+  }
+
+  private readonly onTick = (): void => {
+    if (performance.now() - this.lastSampleAt >= SAMPLE_INTERVAL_MS) this.sample();
+  };
+
+  private async handle(message: ToWorker): Promise<void> {
+    try {
+      switch (message.type) {
+        case 'vm-open': {
+          if (this.vms.has(message.vmId)) throw new Error(`VM '${message.vmId}' is already open`);
+          const started = performance.now();
+          const vm = await openVm(this.factory, message.limits);
+          this.vms.set(message.vmId, vm);
+          const ms = performance.now() - started;
+          this.transport.send({
+            type: 'vm-opened',
+            reqId: message.reqId,
+            vmId: message.vmId,
+            ms,
+            memory: vm.memory(),
+          });
+          this.sample();
+          return;
+        }
+        case 'exec': {
+          const vm = this.requireVm(message.vmId);
+          this.runningVm = message.vmId;
+          this.sample();
+          try {
+            const outcome = vm.exec(message.code, message.state, {
+              chunkName: message.chunkName,
+              timeoutMs: message.timeoutMs,
+              onTick: this.onTick,
+            });
+            const memory = vm.memory();
+            this.transport.send({
+              type: 'exec-done',
+              reqId: message.reqId,
+              vmId: message.vmId,
+              outcome,
+              memory,
+            });
+          } finally {
+            this.runningVm = null;
+          }
+          this.sample();
+          return;
+        }
+        case 'vm-close': {
+          const vm = this.requireVm(message.vmId);
+          this.vms.delete(message.vmId);
+          const memory = vm.close();
+          this.transport.send({ type: 'vm-closed', reqId: message.reqId, vmId: message.vmId, memory });
+          this.sample();
+          return;
+        }
+        case 'syntax': {
+          const result = checkLuaSyntax(this.factory, message.code, message.chunkName);
+          this.transport.send({ type: 'syntax-done', reqId: message.reqId, result });
+          return;
+        }
+        default: {
+          const unknown = message as { type?: unknown; reqId?: unknown };
+          if (typeof unknown.reqId === 'number') {
+            throw new Error(`unknown request type '${String(unknown.type)}'`);
+          }
+          process.stderr.write(`[fanout worker ${process.pid}] ignoring malformed message\n`);
+        }
+      }
+    } catch (err) {
+      const reqId = (message as { reqId?: unknown }).reqId;
+      const text = err instanceof Error ? err.message : String(err);
+      if (typeof reqId === 'number') this.transport.send({ type: 'request-failed', reqId, message: text });
+      else process.stderr.write(`[fanout worker ${process.pid}] ${text}\n`);
+    }
+  }
+
+  private requireVm(vmId: string): LuaVm {
+    const vm = this.vms.get(vmId);
+    if (!vm) throw new Error(`no open VM '${vmId}' in worker ${process.pid}`);
+    return vm;
+  }
+}
+
+/** Compiles the WASM module and runs a few chunks so the first real VM pays neither cost. */
+async function warmUp(factory: LuaFactory): Promise<void> {
+  // Several rounds through state conversion, tables, strings and sleep get the JS side JIT-compiled too.
+  const code =
+    'local t = {} for i = 1, 200 do t[i] = tostring(i) .. state.s end sleep(0) return { n = #t, s = state.s }';
+  for (let round = 0; round < 3; round++) {
+    const vm = await openVm(factory, { memoryBytes: 16 * 1024 * 1024 });
+    try {
+      const outcome = vm.exec(code, { s: 'x' }, { chunkName: 'warmup', timeoutMs: 5_000 });
+      if (!outcome.ok) throw new Error(`warm-up chunk failed: ${outcome.error.message}`);
+    } finally {
+      vm.close();
+    }
+  }
+}
+
+async function main(): Promise<void> {
+  const transport = createTransport();
+  const started = performance.now();
+  // Buffer requests that arrive while warming up; the pool only sends after `ready`, but be safe.
+  const early: ToWorker[] = [];
+  let host: WorkerHost | null = null;
+  transport.onMessage((message) => (host ? host.receive(message) : early.push(message)));
+
+  const factory = await createLuaFactory();
+  await warmUp(factory);
+  host = new WorkerHost(factory, transport);
+  transport.send({ type: 'ready', pid: process.pid, warmupMs: performance.now() - started });
+  host.sample();
+  for (const message of early) host.receive(message);
+}
+
+process.on('uncaughtException', (err) => {
+  // Not tied to a request: report loudly and exit so the pool replaces this worker.
+  process.stderr.write(`[fanout worker ${process.pid}] uncaught: ${err.stack ?? err.message}\n`);
+  process.exit(70);
+});
+process.on('unhandledRejection', (reason) => {
+  process.stderr.write(`[fanout worker ${process.pid}] unhandled rejection: ${String(reason)}\n`);
+  process.exit(70);
+});
+
+main().catch((err: unknown) => {
+  process.stderr.write(
+    `[fanout worker ${process.pid}] failed to start: ${err instanceof Error ? err.stack : String(err)}\n`,
+  );
+  process.exit(71);
+});
