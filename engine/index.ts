@@ -1,0 +1,120 @@
+// Public engine API (AC11: stays stable). Hosts and tests use only what is exported here.
+import { dirname, resolve } from 'node:path';
+import type { ActionHandler, ActionInfo } from './actions/registry.ts';
+import { ActionRegistry, createDefaultRegistry, sharedRegistry } from './actions/index.ts';
+import { loadWorkflow, loadWorkflowFile } from './workflow/load.ts';
+import { validateWorkflow } from './workflow/validate.ts';
+import { lintPortability } from './workflow/lint.ts';
+import { buildGraph } from './workflow/graph.ts';
+import { luaSyntaxProblems } from './workflow/lua-syntax.ts';
+import { RunService } from './run/service.ts';
+import type { RunHandle, RunServiceOptions } from './run/service.ts';
+import type { LoadResult, Problem } from './workflow/types.ts';
+import type { RunEvent, RunOptions } from './run/types.ts';
+
+export type * from './workflow/types.ts';
+export type * from './run/types.ts';
+export type { RunHandle } from './run/service.ts';
+export type { ActionHandler, ActionInfo, ActionContext } from './actions/registry.ts';
+export { ActionRegistry, createDefaultRegistry, sharedRegistry };
+export { loadWorkflow, loadWorkflowFile, buildGraph, luaSyntaxProblems };
+
+export type EngineOptions = RunServiceOptions;
+
+export interface ValidateOptions {
+  /** Also report TEA portability warnings (default true). */
+  portability?: boolean;
+  /** Also compile every Lua node's code in a worker and report syntax errors (default true). */
+  luaSyntax?: boolean;
+}
+
+/** Thrown by run() when the workflow has validation errors; carries every problem. */
+export class WorkflowInvalidError extends Error {
+  constructor(readonly problems: Problem[]) {
+    const first = problems.find((p) => p.severity === 'error');
+    super(
+      first
+        ? `${first.file ?? '<workflow>'}:${first.line}:${first.col}: ${first.code} ${first.message}`
+        : 'invalid workflow',
+    );
+    this.name = 'WorkflowInvalidError';
+  }
+}
+
+export interface RunRequest extends RunOptions {
+  onEvent?: (event: RunEvent) => void;
+}
+
+export class Engine {
+  readonly service: RunService;
+
+  constructor(options: EngineOptions = {}) {
+    this.service = new RunService(options);
+  }
+
+  /** Pre-starts the worker pool (optional; the first run does it otherwise). */
+  start(): Promise<void> {
+    return this.service.start();
+  }
+
+  load(text: string, file?: string): LoadResult {
+    return loadWorkflow(text, file);
+  }
+
+  loadFile(path: string): Promise<LoadResult> {
+    return loadWorkflowFile(path);
+  }
+
+  /** Validation errors, portability warnings and Lua syntax errors, sorted by line. */
+  async validate(load: LoadResult, options: ValidateOptions = {}): Promise<Problem[]> {
+    const problems = validateWorkflow(load, { knownActions: this.service.registry.names() });
+    if (load.model && options.portability !== false) {
+      problems.push(...lintPortability(load.model, buildGraph(load.model)));
+    }
+    if (load.model && options.luaSyntax !== false) {
+      await this.start();
+      problems.push(
+        ...(await luaSyntaxProblems(load, (code, chunk) => this.service.pool.checkSyntax(code, chunk))),
+      );
+    }
+    return dedupe(problems).sort((a, b) => a.line - b.line || a.col - b.col);
+  }
+
+  /** Runs a workflow given as YAML text, a loaded document, or a file path (`{ file }`). */
+  run(source: string | LoadResult, request: RunRequest = {}): RunHandle {
+    const load = typeof source === 'string' ? loadWorkflow(source) : source;
+    const errors = validateWorkflow(load, { knownActions: this.service.registry.names() }).filter(
+      (p) => p.severity === 'error',
+    );
+    if (!load.model || errors.length > 0) throw new WorkflowInvalidError(errors);
+    const { onEvent, ...options } = request;
+    const baseDir = options.baseDir ?? (load.file ? dirname(resolve(load.file)) : process.cwd());
+    return this.service.run(load.model, { ...options, baseDir }, onEvent);
+  }
+
+  cancel(runId: string): boolean {
+    return this.service.cancel(runId);
+  }
+
+  registerAction(name: string, handler: ActionHandler, info?: Partial<ActionInfo>): void {
+    this.service.registry.register(name, handler, info);
+  }
+
+  close(): Promise<void> {
+    return this.service.close();
+  }
+}
+
+export function createEngine(options: EngineOptions = {}): Engine {
+  return new Engine(options);
+}
+
+function dedupe(problems: Problem[]): Problem[] {
+  const seen = new Set<string>();
+  return problems.filter((p) => {
+    const key = `${p.code}|${p.line}|${p.col}|${p.node ?? ''}|${p.message}`;
+    if (seen.has(key)) return false;
+    seen.add(key);
+    return true;
+  });
+}

@@ -1,0 +1,349 @@
+// Runs a compiled plan: the main line node by node in one main VM, each fan-out's branches at once,
+// every branch in a fresh VM on a pooled worker, then the fan-in with `parallel_results`.
+import { randomUUID } from 'node:crypto';
+import { setMaxListeners } from 'node:events';
+import type { ActionRegistry } from '../actions/registry.ts';
+import { evaluateCondition } from '../expr/index.ts';
+import { END } from '../workflow/types.ts';
+import type { NodeSpec, WorkflowModel } from '../workflow/types.ts';
+import { MainVm, BranchVm } from './vm-hosts.ts';
+import { EventStamper, round } from './events.ts';
+import { mergeState } from './merge.ts';
+import { runNode } from './node-exec.ts';
+import type { NodeExecContext, NodeFailure } from './node-exec.ts';
+import { compilePlan } from './plan.ts';
+import type { PlannedFanOut, RunPlan } from './plan.ts';
+import type { WorkerPool } from './pool.ts';
+import type {
+  BranchStatus,
+  JsonObject,
+  ParallelResult,
+  RunEvent,
+  RunOptions,
+  RunResult,
+  Where,
+} from './types.ts';
+
+export const DEFAULT_TIMEOUT_MS = 30_000;
+export const DEFAULT_MEMORY_BYTES = 64 * 1024 * 1024;
+export const DEFAULT_MAX_STEPS = 1000;
+
+export interface SchedulerDeps {
+  pool: WorkerPool;
+  registry: ActionRegistry;
+}
+
+export interface ScheduleRequest {
+  model: WorkflowModel;
+  options: RunOptions;
+  onEvent?: (event: RunEvent) => void;
+  runId?: string;
+}
+
+type Route = { ok: true; target: string } | { ok: false; message: string };
+
+class Run {
+  readonly runId: string;
+  readonly events: EventStamper;
+  readonly plan: RunPlan;
+  private readonly abort = new AbortController();
+  private readonly main: MainVm;
+  private readonly memory = new Map<string, unknown>();
+  private readonly vmWhere = new Map<string, Where>();
+  private mainSteps = 0;
+
+  constructor(
+    private readonly deps: SchedulerDeps,
+    private readonly model: WorkflowModel,
+    private readonly options: RunOptions,
+    onEvent: (event: RunEvent) => void,
+    runId: string,
+  ) {
+    this.runId = runId;
+    // Every branch and pending lease listens to the run's signal; there may be hundreds.
+    setMaxListeners(0, this.abort.signal);
+    this.events = new EventStamper(runId, onEvent);
+    this.plan = compilePlan(model);
+    this.main = new MainVm(deps.pool, `${runId}/main`, this.limits(), this.abort.signal, (message) =>
+      this.events.emit({ type: 'log', level: 'warn', message }),
+    );
+    this.vmWhere.set(`${runId}/main`, {});
+    if (options.signal) {
+      if (options.signal.aborted) this.abort.abort();
+      else options.signal.addEventListener('abort', () => this.abort.abort(), { once: true });
+    }
+  }
+
+  private limits() {
+    const mb = this.model.settings.memoryLimitMb;
+    return { memoryBytes: this.options.memoryBytes ?? (mb ? mb * 1024 * 1024 : DEFAULT_MEMORY_BYTES) };
+  }
+
+  private maxSteps(): number {
+    return this.options.maxSteps ?? this.model.settings.maxIterations ?? DEFAULT_MAX_STEPS;
+  }
+
+  private timeoutFor = (node: NodeSpec): number =>
+    node.timeoutMs ?? this.options.timeoutMs ?? this.model.settings.timeoutMs ?? DEFAULT_TIMEOUT_MS;
+
+  private context(lua: NodeExecContext['lua'], where: Where, signal: AbortSignal, steps: () => boolean) {
+    return {
+      events: this.events,
+      registry: this.deps.registry,
+      lua,
+      where,
+      variables: (this.model.variables ?? {}) as JsonObject,
+      timeoutFor: this.timeoutFor,
+      baseDir: this.options.baseDir ?? process.cwd(),
+      memory: this.memory,
+      signal,
+      step: steps,
+      cancelled: () => signal.aborted,
+    } satisfies NodeExecContext;
+  }
+
+  async execute(): Promise<RunResult> {
+    const input = { ...(this.model.initialState ?? {}), ...(this.options.input ?? {}) } as JsonObject;
+    this.events.emit({
+      type: 'run-started',
+      workflow: this.model.name ?? '',
+      input,
+      workers: this.deps.pool.size,
+    });
+    const unsubscribe = this.deps.pool.onSample((s) => {
+      if (!s.vmId || !s.vmId.startsWith(this.runId)) return;
+      const where = this.vmWhere.get(s.vmId) ?? {};
+      this.events.emit({
+        type: 'memory-sample',
+        worker: s.worker,
+        rssBytes: s.rssBytes,
+        ...(s.luaHeapBytes !== undefined ? { luaHeapBytes: s.luaHeapBytes } : {}),
+        ...where,
+      });
+    });
+    let state = input;
+    let failure: { message: string; node?: string } | undefined;
+    try {
+      const outcome = await this.mainLoop(state);
+      state = outcome.state;
+      failure = outcome.failure;
+    } finally {
+      unsubscribe();
+      // Closing the main VM may have to wait for its worker (busy with another run, or being
+      // re-spawned); the result does not depend on it, so it happens after the run is reported.
+      void this.main.close();
+    }
+    const status = this.abort.signal.aborted ? 'cancelled' : failure ? 'failed' : 'succeeded';
+    const ms = round(this.events.now());
+    this.events.emit({
+      type: 'run-finished',
+      status,
+      ms,
+      state,
+      ...(failure ? { error: failure.message } : {}),
+      ...(failure?.node ? { node: failure.node } : {}),
+    });
+    return {
+      runId: this.runId,
+      status,
+      state,
+      ms,
+      ...(failure ? { error: failure.message } : {}),
+      ...(failure?.node ? { node: failure.node } : {}),
+    };
+  }
+
+  private async mainLoop(
+    initial: JsonObject,
+  ): Promise<{ state: JsonObject; failure?: { message: string; node?: string } }> {
+    let state = initial;
+    let current = this.plan.entry;
+    const ctx = this.context(this.main, {}, this.abort.signal, () => ++this.mainSteps <= this.maxSteps());
+    while (current && current !== END) {
+      if (this.abort.signal.aborted) return { state, failure: { message: 'cancelled', node: current } };
+      const node = this.plan.nodes.get(current);
+      if (!node) return { state, failure: { message: `no node named '${current}'`, node: current } };
+      const run = await runNode(node, state, ctx);
+      if (!run.ok) return { state, failure: describe(run.failure) };
+      state = run.state;
+      const fanOut = this.plan.fanOuts.get(current);
+      if (fanOut) {
+        const joined = await this.runFanOut(fanOut, state);
+        if (joined.failure) return { state: joined.state, failure: joined.failure };
+        state = joined.state;
+        if (!fanOut.fanIn)
+          return { state, failure: { message: `fan-out '${current}' has no fan-in node`, node: current } };
+        current = fanOut.fanIn;
+        continue;
+      }
+      const next = this.route(current, state);
+      if (!next.ok) return { state, failure: { message: next.message, node: current } };
+      current = next.target;
+    }
+    return { state };
+  }
+
+  /** First matching route wins (goto rule order); conditions use TEA's Jinja rules. */
+  route(name: string, state: JsonObject, where: Where = {}): Route {
+    const routes = this.plan.routes.get(name) ?? [];
+    for (const route of routes) {
+      if (route.condition === undefined) return { ok: true, target: route.target };
+      const result = evaluateCondition(
+        route.condition,
+        { state, variables: this.model.variables ?? {} },
+        route.use,
+      );
+      if (result.error) {
+        this.events.emit({
+          type: 'log',
+          level: 'warn',
+          node: name,
+          message: `condition '${String(route.condition)}' failed (${result.error}); treated as false`,
+          ...where,
+        });
+      }
+      if (result.value) return { ok: true, target: route.target };
+    }
+    return { ok: false, message: `No valid next node found from node '${name}'` };
+  }
+
+  private async runFanOut(
+    fanOut: PlannedFanOut,
+    state: JsonObject,
+  ): Promise<{ state: JsonObject; failure?: { message: string; node?: string } }> {
+    this.events.emit({
+      type: 'fan-out-started',
+      fanOut: fanOut.source,
+      branches: fanOut.branches,
+      fanIn: fanOut.fanIn,
+    });
+    // The main VM stays open on its worker but frees the worker for branches while they run.
+    this.main.suspend();
+    const failFast = this.options.failFast ?? this.model.settings.failFast ?? false;
+    const fanOutAbort = new AbortController();
+    setMaxListeners(0, fanOutAbort.signal);
+    const onRunAbort = () => fanOutAbort.abort();
+    this.abort.signal.addEventListener('abort', onRunAbort, { once: true });
+    try {
+      const results = await Promise.all(
+        fanOut.branches.map(async (branch, index) => {
+          const result = await this.runBranch(fanOut, branch, index, state, fanOutAbort.signal);
+          if (!result.success && failFast) fanOutAbort.abort();
+          return result;
+        }),
+      );
+      this.events.emit({ type: 'fan-in', fanOut: fanOut.source, fanIn: fanOut.fanIn ?? '', results });
+      if (this.abort.signal.aborted) return { state, failure: { message: 'cancelled', node: fanOut.source } };
+      const firstFailure = results.find((r) => !r.success);
+      if (failFast && firstFailure) {
+        return {
+          state: mergeState(state, { parallel_results: results }),
+          failure: {
+            message: `branch '${firstFailure.branch}' failed and settings.parallel.fail_fast is on: ${firstFailure.error}`,
+            node: firstFailure.branch,
+          },
+        };
+      }
+      return { state: mergeState(state, { parallel_results: results }) };
+    } finally {
+      this.abort.signal.removeEventListener('abort', onRunAbort);
+    }
+  }
+
+  private async runBranch(
+    fanOut: PlannedFanOut,
+    branch: string,
+    index: number,
+    sourceState: JsonObject,
+    signal: AbortSignal,
+  ): Promise<ParallelResult> {
+    const started = this.events.now();
+    const where: Where = { fanOut: fanOut.source, branch };
+    const vmId = `${this.runId}/${fanOut.source}/${index}/${branch}`;
+    this.vmWhere.set(vmId, where);
+    const vm = new BranchVm(this.deps.pool, vmId, this.limits(), signal);
+    let steps = 0;
+    const ctx = this.context(vm, where, signal, () => ++steps <= this.maxSteps());
+    const finish = (
+      status: BranchStatus,
+      result: Omit<ParallelResult, 'branch' | 'timing_ms'>,
+      peak?: number,
+    ) => {
+      const full: ParallelResult = { branch, ...result, timing_ms: round(this.events.now() - started) };
+      this.events.emit({
+        type: 'branch-finished',
+        fanOut: fanOut.source,
+        branch,
+        status,
+        result: full,
+        ...(peak !== undefined ? { peakHeapBytes: peak } : {}),
+      });
+      this.vmWhere.delete(vmId);
+      return full;
+    };
+    const failed = (f: NodeFailure, peak?: number) =>
+      finish(
+        signal.aborted ? 'cancelled' : f.timeout ? 'timed-out' : 'failed',
+        {
+          success: false,
+          state: null,
+          error: signal.aborted ? 'Cancelled' : f.message,
+          error_type: signal.aborted ? 'Cancelled' : f.errorType,
+          timeout: f.timeout,
+        },
+        peak,
+      );
+    try {
+      const opened = await vm.open();
+      if (!opened.ok) return failed({ node: branch, ...opened.failure });
+      this.events.emit({
+        type: 'branch-started',
+        fanOut: fanOut.source,
+        branch,
+        worker: opened.worker,
+        vmCreateMs: round(opened.ms),
+      });
+      // Each branch works on its own deep copy of the source state.
+      let state = structuredClone(sourceState);
+      let current: string = branch;
+      while (current !== fanOut.fanIn && current !== END) {
+        const node = this.plan.nodes.get(current);
+        if (!node) return failed(nodeFailure(current, `no node named '${current}'`));
+        const run = await runNode(node, state, ctx);
+        if (!run.ok) return failed(run.failure, await vm.close());
+        state = run.state;
+        const next = this.route(current, state, where);
+        if (!next.ok) return failed(nodeFailure(current, next.message), await vm.close());
+        current = next.target;
+      }
+      const peak = await vm.close();
+      return finish(
+        'succeeded',
+        { success: true, state, error: null, error_type: null, timeout: false },
+        peak,
+      );
+    } finally {
+      vm.release();
+    }
+  }
+}
+
+function nodeFailure(node: string, message: string): NodeFailure {
+  return { node, message, errorType: 'ExecutionError', timeout: false };
+}
+
+function describe(failure: NodeFailure): { message: string; node: string } {
+  return { message: `node '${failure.node}' failed: ${failure.message}`, node: failure.node };
+}
+
+/** Runs a workflow model to completion. Events are delivered synchronously to `onEvent` as they happen. */
+export async function schedule(deps: SchedulerDeps, request: ScheduleRequest): Promise<RunResult> {
+  const run = new Run(
+    deps,
+    request.model,
+    request.options,
+    request.onEvent ?? (() => {}),
+    request.runId ?? randomUUID(),
+  );
+  return run.execute();
+}

@@ -1,0 +1,153 @@
+// The two places Lua runs during a run: the run's main VM (one per run, resident on one worker across
+// sequential nodes) and a branch VM (fresh per branch, on an exclusively leased worker, closed at the end).
+import type { ExecOutcome, VmLimits } from '../lua/types.ts';
+import type { LuaHost } from './node-exec.ts';
+import type { WorkerLease, WorkerPool } from './pool.ts';
+import type { JsonObject } from './types.ts';
+
+type OpenResult =
+  | { ok: true; worker: number; ms: number }
+  | { ok: false; failure: { message: string; errorType: string; timeout: boolean } };
+
+function cancelledOutcome(): ExecOutcome {
+  return { ok: false, error: { kind: 'error', message: 'cancelled' }, logs: [], elapsedMs: 0 };
+}
+
+/**
+ * The run's main VM. It keeps its lease while sequential nodes run, gives the worker back during a
+ * fan-out (the VM stays open there) and asks for the same worker afterwards. If that worker was
+ * replaced meanwhile (a sibling branch crashed it), the VM is recreated and the loss is reported.
+ */
+export class MainVm implements LuaHost {
+  private lease: WorkerLease | null = null;
+  private home: { worker: number; generation: number } | null = null;
+
+  constructor(
+    private readonly pool: WorkerPool,
+    private readonly vmId: string,
+    private readonly limits: VmLimits,
+    private readonly signal: AbortSignal,
+    private readonly warn: (message: string) => void,
+  ) {
+    signal.addEventListener('abort', () => this.lease?.kill('run cancelled'), { once: true });
+  }
+
+  private async ensure(): Promise<WorkerLease> {
+    if (this.lease) return this.lease;
+    const lease = await this.pool.acquire({
+      ...(this.home ? { preferWorker: this.home.worker } : {}),
+      signal: this.signal,
+    });
+    this.lease = lease;
+    const sameHome =
+      this.home && this.home.worker === lease.worker && this.home.generation === lease.generation;
+    if (!sameHome) {
+      if (this.home) {
+        this.warn(
+          `the main Lua VM was lost (worker ${this.home.worker} was restarted); globals set by earlier nodes are gone`,
+        );
+      }
+      await lease.openVm(this.vmId, this.limits);
+      this.home = { worker: lease.worker, generation: lease.generation };
+    }
+    return lease;
+  }
+
+  async exec(node: string, code: string, state: JsonObject, timeoutMs: number): Promise<ExecOutcome> {
+    if (this.signal.aborted) return cancelledOutcome();
+    let lease: WorkerLease;
+    try {
+      lease = await this.ensure();
+    } catch (error) {
+      return {
+        ok: false,
+        error: { kind: 'error', message: (error as Error).message },
+        logs: [],
+        elapsedMs: 0,
+      };
+    }
+    return lease.exec(this.vmId, { code, state, chunkName: node, timeoutMs });
+  }
+
+  /** Lets other branches use this worker while the main line waits at a fan-out. */
+  suspend(): void {
+    this.lease?.release();
+    this.lease = null;
+  }
+
+  async close(): Promise<void> {
+    if (!this.home) return;
+    try {
+      if (!this.lease) {
+        if (this.signal.aborted) return;
+        this.lease = await this.pool.acquire({ preferWorker: this.home.worker });
+      }
+      if (this.lease.worker === this.home.worker && this.lease.generation === this.home.generation) {
+        await this.lease.closeVm(this.vmId);
+      }
+    } catch {
+      // The pool is closing or the worker is gone: the VM went with it.
+    } finally {
+      this.lease?.release();
+      this.lease = null;
+      this.home = null;
+    }
+  }
+}
+
+/** A branch's fresh VM on a worker leased for the whole branch. */
+export class BranchVm implements LuaHost {
+  private lease: WorkerLease | null = null;
+  private opened = false;
+
+  constructor(
+    private readonly pool: WorkerPool,
+    private readonly vmId: string,
+    private readonly limits: VmLimits,
+    private readonly signal: AbortSignal,
+  ) {
+    signal.addEventListener('abort', () => this.lease?.kill('branch cancelled'), { once: true });
+  }
+
+  async open(): Promise<OpenResult> {
+    try {
+      this.lease = await this.pool.acquire({ avoidResident: true, signal: this.signal });
+      if (this.signal.aborted) this.lease.kill('branch cancelled');
+      const opened = await this.lease.openVm(this.vmId, this.limits);
+      this.opened = true;
+      return { ok: true, worker: this.lease.worker, ms: opened.ms };
+    } catch (error) {
+      const cancelled = this.signal.aborted;
+      return {
+        ok: false,
+        failure: {
+          message: cancelled ? 'cancelled' : `could not create the branch VM: ${(error as Error).message}`,
+          errorType: cancelled ? 'Cancelled' : 'LuaInitError',
+          timeout: false,
+        },
+      };
+    }
+  }
+
+  async exec(node: string, code: string, state: JsonObject, timeoutMs: number): Promise<ExecOutcome> {
+    if (!this.lease || this.signal.aborted) return cancelledOutcome();
+    return this.lease.exec(this.vmId, { code, state, chunkName: node, timeoutMs });
+  }
+
+  /** Closes the VM and returns its peak Lua heap (undefined if the worker is gone). */
+  async close(): Promise<number | undefined> {
+    if (!this.lease || !this.opened) return undefined;
+    this.opened = false;
+    try {
+      const memory = await this.lease.closeVm(this.vmId);
+      return memory?.peakHeapBytes;
+    } catch {
+      return undefined;
+    }
+  }
+
+  release(): void {
+    this.lease?.release();
+    this.lease = null;
+  }
+}
