@@ -310,20 +310,20 @@ class Run {
         const node = this.plan.nodes.get(current);
         if (!node) return failed(nodeFailure(current, `no node named '${current}'`));
         const run = await runNode(node, state, ctx);
-        if (!run.ok) return failed(run.failure, await vm.close());
+        if (!run.ok) return failed(run.failure, vm.close());
         state = run.state;
         const next = this.route(current, state, where);
-        if (!next.ok) return failed(nodeFailure(current, next.message), await vm.close());
+        if (!next.ok) return failed(nodeFailure(current, next.message), vm.close());
         current = next.target;
       }
-      const peak = await vm.close();
+      const peak = vm.close();
       return finish(
         'succeeded',
         { success: true, state, error: null, error_type: null, timeout: false },
         peak,
       );
     } finally {
-      vm.release();
+      vm.close();
     }
   }
 }

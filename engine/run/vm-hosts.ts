@@ -99,6 +99,7 @@ export class MainVm implements LuaHost {
 export class BranchVm implements LuaHost {
   private lease: WorkerLease | null = null;
   private opened = false;
+  private peakHeapBytes: number | undefined;
 
   constructor(
     private readonly pool: WorkerPool,
@@ -115,6 +116,7 @@ export class BranchVm implements LuaHost {
       if (this.signal.aborted) this.lease.kill('branch cancelled');
       const opened = await this.lease.openVm(this.vmId, this.limits);
       this.opened = true;
+      this.peakHeapBytes = opened.memory.peakHeapBytes;
       return { ok: true, worker: this.lease.worker, ms: opened.ms };
     } catch (error) {
       const cancelled = this.signal.aborted;
@@ -131,23 +133,30 @@ export class BranchVm implements LuaHost {
 
   async exec(node: string, code: string, state: JsonObject, timeoutMs: number): Promise<ExecOutcome> {
     if (!this.lease || this.signal.aborted) return cancelledOutcome();
-    return this.lease.exec(this.vmId, { code, state, chunkName: node, timeoutMs });
+    const outcome = await this.lease.exec(this.vmId, { code, state, chunkName: node, timeoutMs });
+    if (outcome.memory) this.peakHeapBytes = outcome.memory.peakHeapBytes;
+    return outcome;
   }
 
-  /** Closes the VM and returns its peak Lua heap (undefined if the worker is gone). */
-  async close(): Promise<number | undefined> {
-    if (!this.lease || !this.opened) return undefined;
-    this.opened = false;
-    try {
-      const memory = await this.lease.closeVm(this.vmId);
-      return memory?.peakHeapBytes;
-    } catch {
-      return undefined;
-    }
-  }
-
-  release(): void {
-    this.lease?.release();
+  /**
+   * Closes the VM and gives the worker back. The branch does not wait for the worker's reply: the
+   * peak heap is already known from the last execution, and the worker handles requests in order, so
+   * the next lease's requests queue behind the close. Returns the peak Lua heap of the VM.
+   */
+  close(): number | undefined {
+    const lease = this.lease;
     this.lease = null;
+    if (lease) {
+      if (this.opened) {
+        void lease
+          .closeVm(this.vmId)
+          .catch(() => null)
+          .finally(() => lease.release());
+      } else {
+        lease.release();
+      }
+    }
+    this.opened = false;
+    return this.peakHeapBytes;
   }
 }

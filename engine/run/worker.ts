@@ -100,13 +100,13 @@ class WorkerHost {
             ms,
             memory: vm.memory(),
           });
-          this.sample();
+          this.onTick(); // throttled: a burst of short branches must not flood the host
           return;
         }
         case 'exec': {
           const vm = this.requireVm(message.vmId);
           this.runningVm = message.vmId;
-          this.sample();
+          this.onTick(); // throttled: a burst of short branches must not flood the host
           try {
             const outcome = vm.exec(message.code, message.state, {
               chunkName: message.chunkName,
@@ -124,7 +124,7 @@ class WorkerHost {
           } finally {
             this.runningVm = null;
           }
-          this.sample();
+          this.onTick(); // throttled: a burst of short branches must not flood the host
           return;
         }
         case 'vm-close': {
@@ -132,7 +132,7 @@ class WorkerHost {
           this.vms.delete(message.vmId);
           const memory = vm.close();
           this.transport.send({ type: 'vm-closed', reqId: message.reqId, vmId: message.vmId, memory });
-          this.sample();
+          this.onTick(); // throttled: a burst of short branches must not flood the host
           return;
         }
         case 'syntax': {
