@@ -6,9 +6,9 @@
  * relative to baseDir (TEA: the process cwd), escapes are refused with an ActionError, writes are
  * atomic, and file.list's `pattern` also accepts `*`/`?` globs (TEA Rust: substring only).
  */
-import { randomBytes } from 'node:crypto';
-import { mkdir, open, readFile, readdir, rename, stat, unlink } from 'node:fs/promises';
+import { readFile, readdir, stat } from 'node:fs/promises';
 import path from 'node:path';
+import { writeFileAtomic } from '../fs/atomic-write.ts';
 import { resolveConfined } from './paths.ts';
 import { ActionError, requireString } from './registry.ts';
 import type { ActionContext, ActionRegistry } from './registry.ts';
@@ -39,33 +39,6 @@ async function fileRead(params: Record<string, unknown>, ctx: ActionContext): Pr
   }
 }
 
-/** Write to a temp file in the same folder, fsync, then rename over the target: readers never see a partial file. */
-async function atomicWrite(target: string, data: string): Promise<void> {
-  const dir = path.dirname(target);
-  await mkdir(dir, { recursive: true });
-  const temp = path.join(
-    dir,
-    `.${path.basename(target)}.${process.pid}.${randomBytes(6).toString('hex')}.tmp`,
-  );
-  const handle = await open(temp, 'wx', 0o644);
-  try {
-    await handle.writeFile(data, 'utf8');
-    await handle.sync();
-  } finally {
-    await handle.close();
-  }
-  try {
-    await rename(temp, target);
-  } catch (e) {
-    await unlink(temp).catch(() => undefined);
-    throw e;
-  }
-  // Persist the rename itself; not every platform allows fsync on a directory, so best effort.
-  const dirHandle = await open(dir, 'r').catch(() => null);
-  await dirHandle?.sync().catch(() => undefined);
-  await dirHandle?.close();
-}
-
 async function fileWrite(params: Record<string, unknown>, ctx: ActionContext): Promise<unknown> {
   const given = requireString(params, 'path', 'file.write');
   if (!Object.hasOwn(params, 'content')) {
@@ -76,7 +49,7 @@ async function fileWrite(params: Record<string, unknown>, ctx: ActionContext): P
   const data = typeof content === 'string' ? content : JSON.stringify(content ?? null, null, 2);
   const real = await resolveConfined(given, ctx, 'file.write');
   try {
-    await atomicWrite(real, data);
+    await writeFileAtomic(real, data, { mkdirs: true });
     return { path: given, success: true };
   } catch (e) {
     return { ...ioFailure(e, given), error_type: 'write_error' };

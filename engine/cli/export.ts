@@ -1,8 +1,6 @@
 // `fanout export FILE [-o OUT]`: writes the portable TEA form (tea-format.md §9) to stdout or OUT.
 // Exit 0 = written, 1 = the workflow has errors (nothing written), 2 = unusable input or usage error.
-import { randomBytes } from 'node:crypto';
-import { open, rename, unlink } from 'node:fs/promises';
-import { basename, dirname, join } from 'node:path';
+import { writeFileAtomic } from '../fs/atomic-write.ts';
 import { exportPortable } from '../workflow/export.ts';
 import { loadWorkflowFile } from '../workflow/load.ts';
 import { formatProblem } from './format.ts';
@@ -10,25 +8,7 @@ import { formatProblem } from './format.ts';
 const USAGE = 'usage: fanout export FILE [-o OUT]\n';
 
 /** Writes via a temp file in the same folder + fsync + rename, so OUT is never half-written. */
-export async function writeFileAtomic(path: string, text: string): Promise<void> {
-  const tmp = join(dirname(path), `.${basename(path)}.${process.pid}.${randomBytes(4).toString('hex')}.tmp`);
-  const handle = await open(tmp, 'w');
-  try {
-    await handle.writeFile(text, 'utf8');
-    await handle.sync();
-  } catch (err) {
-    await handle.close();
-    await unlink(tmp).catch(() => undefined);
-    throw err;
-  }
-  await handle.close();
-  try {
-    await rename(tmp, path);
-  } catch (err) {
-    await unlink(tmp).catch(() => undefined);
-    throw err;
-  }
-}
+export { writeFileAtomic };
 
 function parseArgs(args: string[]): { file: string; out?: string } | string {
   let file: string | undefined;

@@ -1,0 +1,81 @@
+// HostApi: the one interface the renderer uses to reach files and the engine, implemented twice —
+// Electron (preload + IPC) and browser (`fanout serve`: HTTP + WebSocket). Types only: the renderer
+// imports this file.
+import type { Problem } from '../workflow/types.ts';
+import type { RunEvent, JsonObject } from '../run/types.ts';
+
+export type HostKind = 'electron' | 'browser';
+
+/** Every call resolves (never rejects) with a typed result. */
+export type HostResult<T> = { ok: true; value: T } | { ok: false; error: HostError };
+
+export interface HostError {
+  /** BAD_REQUEST, NOT_FOUND, FORBIDDEN, CONFLICT, TOO_LARGE, INVALID_WORKFLOW, CANCELLED, INTERNAL. */
+  code: string;
+  message: string;
+  problems?: Problem[];
+}
+
+export interface HostInfo {
+  host: HostKind;
+  appVersion: string;
+  platform: string;
+  /** Folder files are confined to (browser host) or the last folder used (Electron). */
+  root?: string;
+  workers: number;
+}
+
+export interface FileEntry {
+  /** Path relative to the root (browser) or absolute (Electron). Forward slashes. */
+  path: string;
+  name: string;
+  kind: 'file' | 'dir';
+  size?: number;
+  mtimeMs?: number;
+}
+
+export interface OpenedFile {
+  path: string;
+  text: string;
+  mtimeMs: number;
+}
+
+export interface SavedFile {
+  path: string;
+  mtimeMs: number;
+}
+
+export interface RunRequest {
+  /** The document as currently edited: runs need no save. */
+  text: string;
+  /** Path of the document, for error messages and the folder file actions are confined to. */
+  path?: string;
+  input?: JsonObject;
+  timeoutMs?: number;
+  failFast?: boolean;
+}
+
+export interface HostApi {
+  readonly kind: HostKind;
+  info(): Promise<HostResult<HostInfo>>;
+  /** Files and folders in `dir` (default: the root). */
+  listFiles(dir?: string): Promise<HostResult<FileEntry[]>>;
+  /** Opens `path`; without a path Electron shows an open dialog (null when dismissed). */
+  openFile(path?: string): Promise<HostResult<OpenedFile | null>>;
+  /**
+   * Saves atomically (temp file, fsync, rename). Without a path Electron shows a save dialog (null when
+   * dismissed). With `expectedMtimeMs`, a file changed on disk since it was opened is a CONFLICT.
+   */
+  saveFile(
+    path: string | undefined,
+    text: string,
+    options?: { expectedMtimeMs?: number },
+  ): Promise<HostResult<SavedFile | null>>;
+  validate(text: string, path?: string): Promise<HostResult<Problem[]>>;
+  exportPortable(text: string): Promise<HostResult<{ text: string; problems: Problem[] }>>;
+  run(request: RunRequest): Promise<HostResult<{ runId: string }>>;
+  cancel(runId: string): Promise<HostResult<boolean>>;
+  /** RunEvents of every run of this window, delivered in batches (≤ ~60 per second), in order. */
+  onRunEvents(listener: (events: RunEvent[]) => void): () => void;
+  recentFiles(): Promise<HostResult<string[]>>;
+}
