@@ -27,6 +27,13 @@ function measure(fn: () => void, runs: number, warmup = 2): number {
   return Math.round(median(times) * 10) / 10;
 }
 
+/** The issue's measure: load + validate (validation builds the graph view it needs). */
+function loadAndValidate(text: string): number {
+  const load = loadWorkflow(text);
+  if (!load.model) throw new Error('generated workflow did not load');
+  return validateWorkflow(load).length;
+}
+
 function checkAll(text: string): number {
   const load = loadWorkflow(text);
   if (!load.model) throw new Error('generated workflow did not load');
@@ -42,17 +49,22 @@ export async function benchWorkflow(): Promise<BenchEntry[]> {
   const note = (t: string) => `${lines(t)} lines, ${Math.round(t.length / 1024)} KiB; median of 20 runs`;
   return [
     {
-      name: 'load + graph + validate + lint, 1,000 nodes (mixed forms)',
-      value: measure(() => checkAll(mixed), 20),
+      name: 'load + validate, 1,000 nodes (mixed forms)',
+      value: measure(() => loadAndValidate(mixed), 20),
       unit: 'ms',
       target: '< 100 ms',
       note: note(mixed),
     },
     {
-      name: 'load + graph + validate + lint, 1,000 nodes (portable)',
+      name: 'load + graph + validate + portability lint, 1,000 nodes (mixed forms)',
+      value: measure(() => checkAll(mixed), 20),
+      unit: 'ms',
+      note: note(mixed),
+    },
+    {
+      name: 'load + graph + validate + portability lint, 1,000 nodes (portable)',
       value: measure(() => checkAll(portable), 20),
       unit: 'ms',
-      target: '< 100 ms',
       note: note(portable),
     },
     {

@@ -392,6 +392,36 @@ describe('AC9: YAML-defined parallel Lua agents demonstrate isolation', () => {
   }
 });
 
+describe('TEA Rust inline fixtures', () => {
+  it('test_parallel_branches_independent_lua_state: fan-out from __start__ (Rust form)', async () => {
+    const { state } = await run(`name: start-fan
+nodes:
+  - name: branch_a
+    language: lua
+    run: |
+      global_marker = "a"
+      return { a = true }
+  - name: branch_b
+    language: lua
+    run: |
+      return { leaked = global_marker ~= nil }
+  - name: collect
+    language: lua
+    run: |
+      return state
+edges:
+  - from: __start__
+    parallel: [branch_a, branch_b]
+  - {from: branch_a, to: collect}
+  - {from: branch_b, to: collect}
+  - {from: collect, to: __end__}
+`);
+    expect(results(state)).toHaveLength(2);
+    expect(byBranch(state, 'branch_b').state?.leaked).toBe(false);
+    expect(byBranch(state, 'branch_a').state?.a).toBe(true);
+  });
+});
+
 describe('AC10: memory use is reported per VM', () => {
   it('RUST-030-AC10 branch events and samples carry Lua heap figures of small fresh VMs', async () => {
     const { events } = await run(

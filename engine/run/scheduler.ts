@@ -4,7 +4,7 @@ import { randomUUID } from 'node:crypto';
 import { setMaxListeners } from 'node:events';
 import type { ActionRegistry } from '../actions/registry.ts';
 import { evaluateCondition } from '../expr/index.ts';
-import { END } from '../workflow/types.ts';
+import { END, START } from '../workflow/types.ts';
 import type { NodeSpec, WorkflowModel } from '../workflow/types.ts';
 import { MainVm, BranchVm } from './vm-hosts.ts';
 import { EventStamper, round } from './events.ts';
@@ -159,6 +159,14 @@ class Run {
     let state = initial;
     let current = this.plan.entry;
     const ctx = this.context(this.main, {}, this.abort.signal, () => ++this.mainSteps <= this.maxSteps());
+    // TEA Rust accepts a fan-out straight from __start__: the branches get the input state.
+    const startFanOut = this.plan.fanOuts.get(START);
+    if (startFanOut) {
+      const joined = await this.runFanOut(startFanOut, state);
+      if (joined.failure) return { state: joined.state, failure: joined.failure };
+      state = joined.state;
+      current = startFanOut.fanIn;
+    }
     while (current && current !== END) {
       if (this.abort.signal.aborted) return { state, failure: { message: 'cancelled', node: current } };
       const node = this.plan.nodes.get(current);
