@@ -2,7 +2,8 @@
 import { dirname, resolve } from 'node:path';
 import type { ActionHandler, ActionInfo } from './actions/registry.ts';
 import { ActionRegistry, createDefaultRegistry, sharedRegistry } from './actions/index.ts';
-import { loadWorkflow, loadWorkflowFile } from './workflow/load.ts';
+import { loadWorkflow } from './workflow/load.ts';
+import { loadWorkflowFile } from './workflow/load-file.ts';
 import { validateWorkflow } from './workflow/validate.ts';
 import { lintPortability } from './workflow/lint.ts';
 import { buildGraph } from './workflow/graph.ts';

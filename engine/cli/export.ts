@@ -2,7 +2,7 @@
 // Exit 0 = written, 1 = the workflow has errors (nothing written), 2 = unusable input or usage error.
 import { writeFileAtomic } from '../fs/atomic-write.ts';
 import { exportPortable } from '../workflow/export.ts';
-import { loadWorkflowFile } from '../workflow/load.ts';
+import { loadWorkflowFile } from '../workflow/load-file.ts';
 import { formatProblem } from './format.ts';
 
 const USAGE = 'usage: fanout export FILE [-o OUT]\n';

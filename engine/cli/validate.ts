@@ -4,7 +4,7 @@ import { readdir, stat } from 'node:fs/promises';
 import { join } from 'node:path';
 import { buildGraph } from '../workflow/graph.ts';
 import { lintPortability } from '../workflow/lint.ts';
-import { loadWorkflowFile } from '../workflow/load.ts';
+import { loadWorkflowFile } from '../workflow/load-file.ts';
 import type { LoadResult, Problem } from '../workflow/types.ts';
 import { dedupeProblems, sortProblems, validateWorkflow } from '../workflow/validate.ts';
 import type { ValidateOptions } from '../workflow/validate.ts';

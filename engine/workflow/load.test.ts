@@ -3,7 +3,8 @@ import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { describe, expect, it } from 'vitest';
 import { LineCounter, parseDocument } from 'yaml';
-import { decodeWorkflowBytes, loadWorkflow, loadWorkflowFile, MAX_WORKFLOW_BYTES } from './load.ts';
+import { decodeWorkflowBytes, loadWorkflow, MAX_WORKFLOW_BYTES } from './load.ts';
+import { loadWorkflowFile } from './load-file.ts';
 import type { LoadResult, Problem } from './types.ts';
 
 const FIXTURES = '/work/shared/tea-compat/fixtures';

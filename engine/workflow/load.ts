@@ -1,7 +1,6 @@
 // Loads TEA workflow YAML into a WorkflowModel with source spans. Never throws: every failure becomes a
 // Problem with a code and line:col, and `model` is null when the input cannot be used at all.
 
-import { readFile } from 'node:fs/promises';
 import { LineCounter, parseDocument, visit } from 'yaml';
 import type { YAMLError } from 'yaml';
 import {
@@ -15,7 +14,7 @@ import type { LoadResult, Problem } from './types.ts';
 
 export { MAX_WORKFLOW_BYTES } from './limits.ts';
 
-function problem(code: string, message: string, line: number, col: number, file?: string): Problem {
+export function problem(code: string, message: string, line: number, col: number, file?: string): Problem {
   return { severity: 'error', code, message, file, line, col };
 }
 
@@ -212,24 +211,4 @@ export function loadWorkflow(text: string, file?: string): LoadResult {
     result.problems.push(problem('YAML_SYNTAX', `Cannot parse YAML: ${msg}`, 1, 1, file));
   }
   return result;
-}
-
-/** Reads, decodes and loads a workflow file; an unreadable file becomes a problem, not a throw. */
-export async function loadWorkflowFile(path: string): Promise<LoadResult> {
-  let bytes: Uint8Array;
-  try {
-    bytes = await readFile(path);
-  } catch (err) {
-    const code = (err as NodeJS.ErrnoException).code ?? 'EIO';
-    const why = code === 'ENOENT' ? 'file not found' : code === 'EISDIR' ? 'is a directory' : code;
-    return {
-      text: '',
-      file: path,
-      model: null,
-      problems: [problem('FILE_UNREADABLE', `Cannot read ${path}: ${why}`, 1, 1, path)],
-    };
-  }
-  const decoded = decodeWorkflowBytes(bytes, path);
-  if ('problem' in decoded) return { text: '', file: path, model: null, problems: [decoded.problem] };
-  return loadWorkflow(decoded.text, path);
 }
