@@ -256,7 +256,8 @@ describe('loadWorkflow bad input (each must finish fast)', () => {
     expect(value.model).toBeNull();
     expect(value.problems[0]!.code).toBe('YAML_SYNTAX');
     expect(value.problems.length).toBeLessThanOrEqual(10);
-    expect(ms).toBeLessThan(1000);
+    // A hang guard, not a speed target: ~250 ms idle, several times that with the cores busy.
+    expect(ms).toBeLessThan(2500);
   });
 
   it('an empty file is an empty workflow', () => {
