@@ -6,6 +6,8 @@ const USAGE = `usage:
   fanout export FILE [-o OUT]               write the portable TEA form (stdout by default)
   fanout run FILE [--input JSON|@file.json] [--events[=FILE]] [--timeout MS] [--workers N]
                                             run a workflow, print the final state as JSON
+  fanout serve [--port N] [--open] [--root DIR] [--static DIR] [--workers N]
+                                            serve Fanout Studio to a browser on 127.0.0.1
 `;
 
 type Command = (args: string[]) => Promise<number>;
@@ -14,6 +16,7 @@ const commands: Record<string, () => Promise<Command>> = {
   validate: async () => (await import('./cli/validate.ts')).validateCommand,
   export: async () => (await import('./cli/export.ts')).exportCommand,
   run: async () => (await import('./cli/run.ts')).runCommand,
+  serve: async () => (await import('./cli/serve.ts')).serveCommand,
 };
 
 export async function main(argv: string[]): Promise<number> {

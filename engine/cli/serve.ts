@@ -1,0 +1,93 @@
+// `fanout serve [--port N] [--open] [--root DIR] [--static DIR] [--workers N]`: starts the browser host
+// and prints exactly one line, `Fanout Studio: URL`, on stdout; everything else goes to stderr.
+import { spawn } from 'node:child_process';
+import { startServer } from '../serve/server.ts';
+import type { ServeOptions } from '../serve/server.ts';
+
+const USAGE = 'usage: fanout serve [--port N] [--open] [--root DIR] [--static DIR] [--workers N]\n';
+
+class UsageError extends Error {}
+
+function parseArgs(args: string[]): ServeOptions & { open: boolean } {
+  const out: ServeOptions & { open: boolean } = { open: false };
+  for (let i = 0; i < args.length; i++) {
+    const arg = args[i]!;
+    const value = () => {
+      const v = args[++i];
+      if (v === undefined) throw new UsageError(`${arg} needs a value`);
+      return v;
+    };
+    const int = (min: number, max: number) => {
+      const text = value();
+      const n = Number(text);
+      if (!Number.isInteger(n) || n < min || n > max) {
+        throw new UsageError(`${arg} needs an integer from ${min} to ${max}, got '${text}'`);
+      }
+      return n;
+    };
+    if (arg === '--port') out.port = int(0, 65535);
+    else if (arg === '--open') out.open = true;
+    else if (arg === '--root') out.root = value();
+    else if (arg === '--static') out.staticDir = value();
+    else if (arg === '--workers') out.workers = int(1, 256);
+    else throw new UsageError(`unknown argument ${arg}`);
+  }
+  return out;
+}
+
+/** Opens `url` in the system browser; a failure only prints a message (the URL is on stdout). */
+function openBrowser(url: string): void {
+  const [command, args] =
+    process.platform === 'darwin'
+      ? ['open', [url]]
+      : process.platform === 'win32'
+        ? ['cmd', ['/c', 'start', '""', url]]
+        : ['xdg-open', [url]];
+  const fail = (why: string) =>
+    process.stderr.write(`fanout serve: could not open a browser (${why}); open the URL yourself\n`);
+  try {
+    const child = spawn(command, args as string[], { stdio: 'ignore', detached: true });
+    child.on('error', (error) => fail(error.message));
+    child.on('exit', (code) => code && fail(`${command} exited with ${code}`));
+    child.unref();
+  } catch (error) {
+    fail((error as Error).message);
+  }
+}
+
+export async function serveCommand(args: string[]): Promise<number> {
+  if (args.includes('--help') || args.includes('-h')) {
+    process.stdout.write(USAGE);
+    return 0;
+  }
+  let options: ReturnType<typeof parseArgs>;
+  try {
+    options = parseArgs(args);
+  } catch (error) {
+    process.stderr.write(`fanout serve: ${(error as Error).message}\n${USAGE}`);
+    return 2;
+  }
+  const { open, ...serveOptions } = options;
+  let server: Awaited<ReturnType<typeof startServer>>;
+  try {
+    server = await startServer(serveOptions);
+  } catch (error) {
+    process.stderr.write(`fanout serve: ${(error as Error).message}\n`);
+    return 2;
+  }
+  process.stdout.write(`Fanout Studio: ${server.url}\n`);
+  if (open) openBrowser(server.url);
+  // Runs until SIGINT/SIGTERM; then a clean shutdown and exit code 0.
+  await new Promise<void>((resolve) => {
+    const stop = (signal: NodeJS.Signals) => {
+      process.off('SIGINT', stop);
+      process.off('SIGTERM', stop);
+      process.stderr.write(`fanout serve: ${signal}, shutting down\n`);
+      resolve();
+    };
+    process.on('SIGINT', stop);
+    process.on('SIGTERM', stop);
+  });
+  await server.close();
+  return 0;
+}
