@@ -1,10 +1,26 @@
-// Builds the three Electron bundles. The engine's worker script is a separate entry of the main
-// build so utilityProcess.fork can start it (docs/architecture.md, "Workers").
+// Builds the three Electron bundles (electron-vite build -> out/main, out/preload, out/renderer).
+// - main: the shell plus the engine's worker script as a second entry, so utilityProcess.fork can start
+//   out/main/worker.js. node_modules deps (wasmoon, yaml, zod) stay external: wasmoon's glue then finds
+//   its glue.wasm next to itself in node_modules/wasmoon/dist.
+// - preload: CommonJS with every import inlined — a sandboxed preload can only `require('electron')`.
+// - renderer: React; production pages get the strict CSP from index.html, the dev server a relaxed one
+//   (React Refresh injects an inline script and Vite's HMR uses a WebSocket).
 import { resolve } from 'node:path';
 import { fileURLToPath } from 'node:url';
+import react from '@vitejs/plugin-react';
 import { defineConfig } from 'electron-vite';
+import type { Plugin } from 'vite';
 
 const root = fileURLToPath(new URL('.', import.meta.url));
+
+function devCsp(): Plugin {
+  return {
+    name: 'fanout-dev-csp',
+    apply: 'serve',
+    transformIndexHtml: (html) =>
+      html.replace("script-src 'self'", "script-src 'self' 'unsafe-inline'; connect-src 'self' ws: http:"),
+  };
+}
 
 export default defineConfig({
   main: {
@@ -21,13 +37,20 @@ export default defineConfig({
   preload: {
     build: {
       outDir: 'out/preload',
-      rollupOptions: { input: { index: resolve(root, 'electron/preload/index.ts') } },
+      externalizeDeps: false,
+      rollupOptions: {
+        input: { index: resolve(root, 'electron/preload/index.ts') },
+        external: ['electron'],
+        output: { format: 'cjs', entryFileNames: '[name].cjs' },
+      },
     },
   },
   renderer: {
     root: 'renderer',
+    plugins: [react(), devCsp()],
     build: {
       outDir: 'out/renderer',
+      minify: true,
       rollupOptions: { input: { index: resolve(root, 'renderer/index.html') } },
     },
   },

@@ -1,0 +1,264 @@
+import { mkdtemp, readdir, readFile, rm, stat, utimes, writeFile } from 'node:fs/promises';
+import { tmpdir } from 'node:os';
+import { join } from 'node:path';
+import { pathToFileURL } from 'node:url';
+import { afterAll, beforeAll, beforeEach, describe, expect, it } from 'vitest';
+import { createEngine, type Engine } from '../../engine/index.ts';
+import type { RunEvent } from '../../engine/run/types.ts';
+import { invokeChannels, type InvokeChannel } from '../shared/channels.ts';
+import { FileAccess } from './access.ts';
+import {
+  createHandlers,
+  MAX_FILE_BYTES,
+  registerHandlers,
+  type Handlers,
+  type InvokeEventLike,
+} from './ipc-handlers.ts';
+import type { IpcMain } from 'electron';
+
+const rendererIndex = '/app/out/renderer/index.html';
+const goodFrame = { url: pathToFileURL(rendererIndex).href, parent: null };
+const event = (frame: InvokeEventLike['senderFrame'], id = 1): InvokeEventLike => ({
+  senderFrame: frame,
+  sender: { id },
+});
+const good = event(goodFrame);
+
+const WORKFLOW = `name: tiny
+state_schema:
+  n: int
+nodes:
+  - name: bump
+    language: lua
+    run: |
+      return { n = (state.n or 0) + 1 }
+edges:
+  - from: __start__
+    to: bump
+  - from: bump
+    to: __end__
+`;
+
+/** A valid payload for every channel (used to prove that only the sender made a call fail). */
+const validPayloads = (dir: string): Record<InvokeChannel, unknown> => ({
+  info: undefined,
+  'files:list': { dir },
+  'files:open': { path: join(dir, 'a.yaml') },
+  'files:save': { path: join(dir, 'a.yaml'), text: WORKFLOW },
+  validate: { text: WORKFLOW },
+  export: { text: WORKFLOW },
+  run: { text: WORKFLOW },
+  cancel: { runId: 'x' },
+  recent: undefined,
+  'window:set-dirty': { dirty: true },
+});
+
+const badPayloads: Record<InvokeChannel, unknown[]> = {
+  info: [{}, 'x', 1],
+  'files:list': [undefined, { dir: 5 }, { dir: '' }, { dir: '/x', extra: 1 }],
+  'files:open': [undefined, { path: 7 }, { path: 'x'.repeat(5000) }, 'a.yaml'],
+  'files:save': [undefined, { path: '/a.yaml' }, { text: 5 }, { text: 'x', expectedMtimeMs: -1 }],
+  validate: [undefined, {}, { text: null }, { text: 'x'.repeat(5 * 1024 * 1024 + 1) }],
+  export: [undefined, { text: 1 }, { text: 'x', path: '/a.yaml' }],
+  run: [undefined, { text: 'x', timeoutMs: -5 }, { text: 'x', input: [] }, { text: 'x', failFast: 'yes' }],
+  cancel: [undefined, {}, { runId: '' }, { runId: 3 }],
+  recent: [{ all: true }, []],
+  'window:set-dirty': [undefined, { dirty: 'yes' }, {}],
+};
+
+let engine: Engine;
+let dir: string;
+let handlers: Handlers;
+let recent: string[];
+let dirty: { id: number; dirty: boolean }[];
+let events: RunEvent[];
+let dialogAnswer: string | null;
+
+beforeAll(() => {
+  engine = createEngine({ size: 1 });
+});
+afterAll(async () => {
+  await engine.close();
+});
+
+beforeEach(async () => {
+  dir = await mkdtemp(join(tmpdir(), 'fanout-ipc-'));
+  await writeFile(join(dir, 'a.yaml'), WORKFLOW);
+  recent = [];
+  dirty = [];
+  events = [];
+  dialogAnswer = null;
+  handlers = createHandlers({
+    pages: { rendererIndex },
+    engine,
+    info: { appVersion: '9.9.9', platform: 'linux', workers: 1 },
+    access: new FileAccess(dir),
+    recent: {
+      list: () => [...recent],
+      add: async (p) => {
+        recent = [p, ...recent.filter((r) => r !== p)];
+      },
+    },
+    dialogs: { open: async () => dialogAnswer, save: async () => dialogAnswer },
+    runSink: () => (e) => events.push(e),
+    setDirty: (sender, value) => dirty.push({ id: sender.id, dirty: value }),
+    scratchDir: dir,
+  });
+  return () => rm(dir, { recursive: true, force: true });
+});
+
+describe('every IPC handler', () => {
+  const channels = Object.keys(invokeChannels) as InvokeChannel[];
+
+  it.each(channels)('%s refuses senders that are not the app page', async (channel) => {
+    const wrong = [
+      event(null),
+      event({ url: 'https://evil.example/', parent: null }),
+      event({ url: pathToFileURL('/app/out/renderer/other.html').href, parent: null }),
+      event({ url: 'file:///etc/passwd', parent: null }),
+      event({ url: goodFrame.url, parent: { url: goodFrame.url } }), // a sub-frame of our page
+      event({ url: 'http://localhost:5173/', parent: null }), // no dev server configured
+    ];
+    for (const e of wrong) {
+      const result = await handlers[channel](e, validPayloads(dir)[channel]);
+      expect(result).toMatchObject({ ok: false, error: { code: 'FORBIDDEN' } });
+    }
+    // The same payload from the right sender passes the gate.
+    const accepted = await handlers[channel](good, validPayloads(dir)[channel]);
+    expect(accepted.ok ? 'ok' : accepted.error.code).not.toBe('FORBIDDEN');
+  });
+
+  it.each(channels)('%s rejects malformed payloads with BAD_REQUEST', async (channel) => {
+    for (const payload of badPayloads[channel]) {
+      const result = await handlers[channel](good, payload);
+      expect(result.ok).toBe(false);
+      if (!result.ok) {
+        expect(result.error.code).toBe('BAD_REQUEST');
+        expect(result.error.message).toContain(channel);
+      }
+    }
+  });
+
+  it('registers one handler per channel and nothing else', () => {
+    const registered: string[] = [];
+    registerHandlers(
+      { handle: (c: string) => registered.push(c) } as unknown as Pick<IpcMain, 'handle'>,
+      handlers,
+    );
+    expect(registered.sort()).toEqual([...channels].sort());
+  });
+});
+
+describe('handler behaviour', () => {
+  it('info reports the electron host and the current folder', async () => {
+    const result = await handlers.info(good, undefined);
+    expect(result).toEqual({
+      ok: true,
+      value: { host: 'electron', appVersion: '9.9.9', platform: 'linux', workers: 1, root: dir },
+    });
+  });
+
+  it('lists workflow files and folders, hiding other files', async () => {
+    await writeFile(join(dir, 'notes.txt'), 'x');
+    await writeFile(join(dir, '.hidden.yaml'), 'x');
+    const result = await handlers['files:list'](good, {});
+    expect(result.ok && result.value.map((e) => e.name)).toEqual(['a.yaml']);
+  });
+
+  it('opens files inside granted folders only, and typed errors otherwise', async () => {
+    const opened = await handlers['files:open'](good, { path: join(dir, 'a.yaml') });
+    expect(opened).toMatchObject({ ok: true, value: { text: WORKFLOW } });
+    expect(recent).toEqual([join(dir, 'a.yaml')]);
+    expect(await handlers['files:open'](good, { path: '/etc/hostname.yaml' })).toMatchObject({
+      ok: false,
+      error: { code: 'FORBIDDEN' },
+    });
+    expect(await handlers['files:open'](good, { path: join(dir, 'gone.yaml') })).toMatchObject({
+      ok: false,
+      error: { code: 'NOT_FOUND' },
+    });
+    await writeFile(join(dir, 'big.yaml'), Buffer.alloc(MAX_FILE_BYTES + 1, 0x20));
+    expect(await handlers['files:open'](good, { path: join(dir, 'big.yaml') })).toMatchObject({
+      ok: false,
+      error: { code: 'TOO_LARGE' },
+    });
+    expect(await handlers['files:list'](good, { dir: '/' })).toMatchObject({
+      ok: false,
+      error: { code: 'FORBIDDEN' },
+    });
+  });
+
+  it('opening through the dialog grants the chosen folder; dismissing returns null', async () => {
+    expect(await handlers['files:open'](good, {})).toEqual({ ok: true, value: null });
+    const other = await mkdtemp(join(tmpdir(), 'fanout-ipc-other-'));
+    try {
+      await writeFile(join(other, 'b.yml'), WORKFLOW);
+      dialogAnswer = join(other, 'b.yml');
+      expect(await handlers['files:open'](good, {})).toMatchObject({ ok: true, value: { text: WORKFLOW } });
+      expect(await handlers['files:list'](good, { dir: other })).toMatchObject({ ok: true });
+    } finally {
+      await rm(other, { recursive: true, force: true });
+    }
+  });
+
+  it('saves atomically, detects conflicts and leaves no temp files', async () => {
+    const file = join(dir, 'a.yaml');
+    const before = await stat(file);
+    const saved = await handlers['files:save'](good, {
+      path: file,
+      text: 'name: x\n',
+      expectedMtimeMs: before.mtimeMs,
+    });
+    expect(saved).toMatchObject({ ok: true });
+    expect(await readFile(file, 'utf8')).toBe('name: x\n');
+    expect(await readdir(dir)).toEqual(['a.yaml']);
+
+    await utimes(file, new Date(), new Date(Date.now() + 5_000)); // changed on disk meanwhile
+    const conflict = await handlers['files:save'](good, {
+      path: file,
+      text: 'lost',
+      expectedMtimeMs: before.mtimeMs,
+    });
+    expect(conflict).toMatchObject({ ok: false, error: { code: 'CONFLICT' } });
+    expect(await readFile(file, 'utf8')).toBe('name: x\n');
+
+    expect(await handlers['files:save'](good, { path: join(dir, 'evil.sh'), text: 'x' })).toMatchObject({
+      ok: false,
+      error: { code: 'FORBIDDEN' },
+    });
+  });
+
+  it('validates and exports', async () => {
+    const problems = await handlers.validate(good, { text: 'nodes: [' });
+    expect(problems.ok && problems.value.some((p) => p.severity === 'error')).toBe(true);
+    const clean = await handlers.validate(good, { text: WORKFLOW });
+    expect(clean.ok && clean.value.filter((p) => p.severity === 'error')).toEqual([]);
+    const exported = await handlers.export(good, { text: WORKFLOW });
+    expect(exported.ok && exported.value.text).toContain('name: tiny');
+  });
+
+  it('runs, streams events to the sender sink, and only the owner can cancel', async () => {
+    const started = await handlers.run(good, { text: WORKFLOW, input: { n: 41 } });
+    expect(started.ok).toBe(true);
+    if (!started.ok) return;
+    expect(await handlers.cancel(event(goodFrame, 2), { runId: started.value.runId })).toEqual({
+      ok: true,
+      value: false,
+    });
+    await expect.poll(() => events.at(-1)?.type, { timeout: 20_000 }).toBe('run-finished');
+    const finished = events.at(-1);
+    expect(finished).toMatchObject({ type: 'run-finished', status: 'succeeded', state: { n: 42 } });
+    expect(events.map((e) => e.seq)).toEqual(events.map((_, i) => i));
+  });
+
+  it('an invalid workflow is INVALID_WORKFLOW with its problems', async () => {
+    const result = await handlers.run(good, { text: WORKFLOW.replace('to: __end__', 'to: nowhere') });
+    expect(result).toMatchObject({ ok: false, error: { code: 'INVALID_WORKFLOW' } });
+    expect(!result.ok && result.error.problems?.length).toBeGreaterThan(0);
+  });
+
+  it('records dirty state per sender', async () => {
+    await handlers['window:set-dirty'](event(goodFrame, 7), { dirty: true });
+    expect(dirty).toEqual([{ id: 7, dirty: true }]);
+  });
+});

@@ -1,0 +1,63 @@
+// WorkerPort adapter for Electron: each worker is a `utilityProcess.fork` of the built worker script
+// (out/main/worker.js). The worker sees `process.parentPort` and receives `event.data` of each
+// `child.postMessage(message)`; it replies with `parentPort.postMessage`, which arrives here as
+// `child.on('message', message)`. The pool cannot tell this adapter from the Node one.
+import type { UtilityProcess } from 'electron';
+import type { FromWorker, ToWorker, WorkerPort } from '../../engine/run/protocol.ts';
+
+export const WORKER_SERVICE_NAME = 'fanout-worker';
+
+/** `utilityProcess` from 'electron' (a fake in tests). */
+export interface UtilityProcessModule {
+  fork(
+    modulePath: string,
+    args?: string[],
+    options?: { serviceName?: string; stdio?: 'pipe' | 'ignore' | 'inherit' },
+  ): Pick<UtilityProcess, 'pid' | 'postMessage' | 'on' | 'kill' | 'stdout' | 'stderr'>;
+}
+
+export function forkUtilityWorker(
+  scriptPath: string,
+  utilityProcess: UtilityProcessModule,
+  log: (line: string) => void = (line) => process.stderr.write(line),
+): WorkerPort {
+  const child = utilityProcess.fork(scriptPath, [], { serviceName: WORKER_SERVICE_NAME, stdio: 'pipe' });
+  let exited = false;
+  const exitListeners: ((info: { code: number | null; signal: string | null }) => void)[] = [];
+  const finish = (code: number | null, signal: string | null): void => {
+    if (exited) return;
+    exited = true;
+    for (const listener of exitListeners) listener({ code, signal });
+  };
+
+  // Worker output goes to main's stderr, prefixed, like the Node adapter.
+  const prefix = (): string => `[fanout worker ${child.pid ?? '?'}] `;
+  child.stdout?.on('data', (chunk: Buffer | string) => log(prefix() + String(chunk)));
+  child.stderr?.on('data', (chunk: Buffer | string) => log(prefix() + String(chunk)));
+
+  child.on('exit', (code: number) => finish(code, null));
+  // A fatal error (V8 OOM, native crash) is followed by 'exit'; report it and make sure exit is seen.
+  child.on('error', (type: string, location: string) => {
+    log(`${prefix()}${type} at ${location}\n`);
+  });
+
+  return {
+    get pid() {
+      return child.pid;
+    },
+    postMessage(message: ToWorker) {
+      if (!exited) child.postMessage(message);
+    },
+    onMessage(listener: (message: FromWorker) => void) {
+      child.on('message', (message: unknown) => listener(message as FromWorker));
+    },
+    onExit(listener) {
+      exitListeners.push(listener);
+    },
+    kill() {
+      if (exited) return;
+      // kill() returns false when the process is already gone; the exit event may never come then.
+      if (!child.kill()) finish(null, 'SIGKILL');
+    },
+  };
+}

@@ -1,0 +1,49 @@
+// HostApi over the Electron preload API (`window.fanout`): a thin reshaping of arguments into the
+// channel payloads. Results come back as HostResult from main unchanged.
+import type { HostApi } from '../../../engine/host/types.ts';
+import type { MenuCommandMessage, PreloadApi } from '../../../electron/shared/channels.ts';
+
+declare global {
+  interface Window {
+    /** Set by electron/preload when running inside the desktop app. */
+    fanout?: PreloadApi;
+  }
+}
+
+export function createElectronHost(api: PreloadApi): HostApi {
+  return {
+    kind: 'electron',
+    info: () => api.info(),
+    listFiles: (dir) => api.listFiles(dir === undefined ? {} : { dir }),
+    openFile: (path) => api.openFile(path === undefined ? {} : { path }),
+    saveFile: (path, text, options) =>
+      api.saveFile({
+        text,
+        ...(path === undefined ? {} : { path }),
+        ...(options?.expectedMtimeMs === undefined ? {} : { expectedMtimeMs: options.expectedMtimeMs }),
+      }),
+    validate: (text, path) => api.validate(path === undefined ? { text } : { text, path }),
+    exportPortable: (text) => api.exportPortable({ text }),
+    run: ({ text, path, input, timeoutMs, failFast }) =>
+      api.run({
+        text,
+        ...(path === undefined ? {} : { path }),
+        ...(input === undefined ? {} : { input }),
+        ...(timeoutMs === undefined ? {} : { timeoutMs }),
+        ...(failFast === undefined ? {} : { failFast }),
+      }),
+    cancel: (runId) => api.cancel({ runId }),
+    onRunEvents: (listener) => api.onRunEvents(listener),
+    recentFiles: () => api.recentFiles(),
+  };
+}
+
+/** Native menu commands (Electron only; the browser has no native menu). */
+export function onMenuCommand(listener: (message: MenuCommandMessage) => void): () => void {
+  return window.fanout ? window.fanout.onMenuCommand(listener) : () => {};
+}
+
+/** Tells main whether the document has unsaved changes (for the close prompt). */
+export function reportDirty(dirty: boolean): void {
+  void window.fanout?.setDirty({ dirty });
+}
