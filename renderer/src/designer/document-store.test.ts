@@ -1,0 +1,90 @@
+import { describe, expect, it } from 'vitest';
+import { renameNode, setNodePosition } from '../../../engine/workflow/edit.ts';
+import { createDocumentStore, COALESCE_MS } from './document-store.ts';
+
+const DOC = `# a comment that must survive
+name: demo
+nodes:
+  - name: a
+    language: lua
+    run: |
+      return { x = 1 }
+    goto: b
+  - name: b
+    language: lua
+    run: |
+      return {}
+    goto: __end__
+`;
+
+describe('document store', () => {
+  it('derives model, graph and problems from the text', () => {
+    const store = createDocumentStore(DOC, 'demo.yaml');
+    const s = store.getState();
+    expect(s.load.model?.nodes.map((n) => n.name)).toEqual(['a', 'b']);
+    expect(s.graph?.entry).toBe('a');
+    expect(s.problems.filter((p) => p.severity === 'error')).toEqual([]);
+    expect(s.isDirty()).toBe(false);
+  });
+
+  it('undoes and redoes each edit, restoring the exact text', () => {
+    const store = createDocumentStore(DOC);
+    const { edit } = store.getState();
+    edit((t) => renameNode(t, 'a', 'first'), { label: 'Rename a' });
+    const afterRename = store.getState().text;
+    expect(afterRename).toContain('goto: b');
+    expect(afterRename).toContain('# a comment that must survive');
+    edit((t) => renameNode(t, 'b', 'second'), { label: 'Rename b' });
+    expect(store.getState().graph?.edges.some((e) => e.source === 'first' && e.target === 'second')).toBe(
+      true,
+    );
+    expect(store.getState().undoLabel()).toBe('Rename b');
+    store.getState().undo();
+    expect(store.getState().text).toBe(afterRename);
+    store.getState().undo();
+    expect(store.getState().text).toBe(DOC);
+    expect(store.getState().isDirty()).toBe(false);
+    store.getState().redo();
+    store.getState().redo();
+    expect(store.getState().load.model?.nodes.map((n) => n.name)).toEqual(['first', 'second']);
+    expect(store.getState().redoLabel()).toBeUndefined();
+  });
+
+  it('coalesces a drag into one undo step, but not edits far apart in time', () => {
+    const store = createDocumentStore(DOC);
+    const move = (x: number, now: number) =>
+      store
+        .getState()
+        .edit((t) => setNodePosition(t, 'a', { x, y: 0 }), { label: 'Move', coalesceKey: 'move:a', now });
+    move(10, 1000);
+    move(20, 1100);
+    move(30, 1200);
+    expect(store.getState().past).toHaveLength(1);
+    move(40, 1200 + COALESCE_MS + 1);
+    expect(store.getState().past).toHaveLength(2);
+    store.getState().undo();
+    store.getState().undo();
+    expect(store.getState().text).toBe(DOC);
+  });
+
+  it('keeps the last good graph while the text does not parse, and a failed edit changes nothing', () => {
+    const store = createDocumentStore(DOC);
+    store.getState().setText(DOC + '  - {\n', { label: 'Type' });
+    expect(store.getState().graph).toBeNull();
+    expect(store.getState().lastGoodGraph?.entry).toBe('a');
+    expect(store.getState().problems[0]?.code).toMatch(/YAML/);
+    const before = store.getState().text;
+    expect(() => store.getState().edit((t) => renameNode(t, 'nope', 'x'), { label: 'bad' })).toThrow();
+    expect(store.getState().text).toBe(before);
+  });
+
+  it('tracks dirty state against the saved text', () => {
+    const store = createDocumentStore(DOC, 'demo.yaml');
+    store.getState().edit((t) => renameNode(t, 'a', 'z'), { label: 'Rename' });
+    expect(store.getState().isDirty()).toBe(true);
+    store.getState().markSaved('demo.yaml', 123);
+    expect(store.getState().isDirty()).toBe(false);
+    store.getState().undo();
+    expect(store.getState().isDirty()).toBe(true);
+  });
+});

@@ -1,0 +1,55 @@
+// UI state shared by the canvas and the panels: selection, focus requests, theme and panel layout.
+// Document content lives in document-store.ts; nothing here is saved into the YAML.
+import { createStore } from 'zustand/vanilla';
+
+export type Theme = 'light' | 'dark';
+export type PanelId = 'inspector' | 'yaml' | 'problems' | 'palette' | 'minimap';
+
+export interface Selection {
+  nodes: string[];
+  /** GraphEdge ids. */
+  edges: string[];
+}
+
+export interface UiState {
+  selection: Selection;
+  /**
+   * A request to bring something into view (problems panel -> canvas, error -> editor line).
+   * `seq` increases on every request so the same target can be focused twice.
+   */
+  focus: { node?: string; edge?: string; line?: number; seq: number } | null;
+  theme: Theme;
+  panels: Record<PanelId, boolean>;
+  select(selection: Selection): void;
+  clearSelection(): void;
+  requestFocus(target: { node?: string; edge?: string; line?: number }): void;
+  setTheme(theme: Theme): void;
+  togglePanel(panel: PanelId): void;
+}
+
+export type UiStore = ReturnType<typeof createUiStore>;
+
+export function createUiStore(theme: Theme = 'light') {
+  return createStore<UiState>()((set, get) => ({
+    selection: { nodes: [], edges: [] },
+    focus: null,
+    theme,
+    panels: { inspector: true, yaml: false, problems: true, palette: true, minimap: true },
+    select(selection) {
+      set({ selection });
+    },
+    clearSelection() {
+      set({ selection: { nodes: [], edges: [] } });
+    },
+    requestFocus(target) {
+      set({ focus: { ...target, seq: (get().focus?.seq ?? 0) + 1 } });
+      if (target.node) set({ selection: { nodes: [target.node], edges: [] } });
+    },
+    setTheme(next) {
+      set({ theme: next });
+    },
+    togglePanel(panel) {
+      set({ panels: { ...get().panels, [panel]: !get().panels[panel] } });
+    },
+  }));
+}
