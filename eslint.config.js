@@ -31,7 +31,10 @@ export default tseslint.config(
           patterns: [
             { group: SHELL_AND_UI, message: 'the engine never imports the shell or the UI' },
             { group: ['node:*', 'fs', 'path', 'os', 'child_process'], message: 'shared with the renderer' },
-            { group: ['**/run/**', '**/lua/**', '**/actions/**', '**/serve/**'], message: 'lower layer only' },
+            {
+              group: ['**/run/**', '**/lua/**', '**/actions/**', '**/serve/**'],
+              message: 'lower layer only',
+            },
           ],
         },
       ],

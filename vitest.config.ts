@@ -12,7 +12,13 @@ export default defineConfig({
       {
         test: {
           name: 'unit',
-          include: ['engine/**/*.test.ts', 'test/**/*.test.ts', 'electron/**/*.test.ts', 'bin/**/*.test.ts'],
+          include: [
+            'engine/**/*.test.ts',
+            'test/**/*.test.ts',
+            'electron/**/*.test.ts',
+            'renderer/**/*.test.ts',
+            'bin/**/*.test.ts',
+          ],
           exclude: [TIMING, '**/node_modules/**'],
           testTimeout: 30_000,
           hookTimeout: 60_000,
