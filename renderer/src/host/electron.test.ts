@@ -1,0 +1,53 @@
+// Renderer -> preload -> main agree: every HostApi call of the Electron host produces a payload that
+// main's schema for that channel accepts, on the channel main registered for it.
+import { describe, expect, it } from 'vitest';
+import { createPreloadApi } from '../../../electron/preload/api.ts';
+import { invokeChannels, type InvokeChannel } from '../../../electron/shared/channels.ts';
+import { createElectronHost } from './electron.ts';
+
+function recordingHost() {
+  const calls: { channel: InvokeChannel; payload: unknown; accepted: boolean }[] = [];
+  const api = createPreloadApi({
+    invoke: async (channel, payload) => {
+      const spec = invokeChannels[channel as InvokeChannel];
+      calls.push({
+        channel: channel as InvokeChannel,
+        payload,
+        accepted: spec.request.safeParse(payload).success,
+      });
+      return { ok: true, value: null };
+    },
+    on: () => undefined,
+    removeListener: () => undefined,
+  });
+  return { host: createElectronHost(api), calls };
+}
+
+describe('Electron HostApi', () => {
+  it('maps every HostApi call onto a channel whose schema accepts the payload', async () => {
+    const { host, calls } = recordingHost();
+    expect(host.kind).toBe('electron');
+    await host.info();
+    await host.listFiles();
+    await host.listFiles('/w');
+    await host.openFile();
+    await host.openFile('/w/a.yaml');
+    await host.saveFile(undefined, 'x');
+    await host.saveFile('/w/a.yaml', 'x', { expectedMtimeMs: 12.5 });
+    await host.validate('x');
+    await host.validate('x', '/w/a.yaml');
+    await host.exportPortable('x');
+    await host.run({ text: 'x' });
+    await host.run({ text: 'x', path: '/w/a.yaml', input: { n: 1 }, timeoutMs: 1000, failFast: true });
+    await host.cancel('run-1');
+    await host.recentFiles();
+    expect(calls.filter((c) => !c.accepted)).toEqual([]);
+    const used = new Set(calls.map((c) => c.channel));
+    // Everything but the window's dirty flag, which is not part of HostApi.
+    expect([...used].sort()).toEqual(
+      (Object.keys(invokeChannels) as InvokeChannel[]).filter((c) => c !== 'window:set-dirty').sort(),
+    );
+    // Optional arguments are left out, never sent as `undefined` keys.
+    expect(calls.find((c) => c.channel === 'files:open')?.payload).toEqual({});
+  });
+});
