@@ -54,10 +54,17 @@ describe('AC1: parallel branches execute concurrently', { retry: 1 }, () => {
       c4: CPU_BRANCH('c4'),
     };
     await run(fanOutYaml({ branches }));
-    const parallel = await run(fanOutYaml({ branches }));
-    const sequential = await run(chainYaml(Object.values(branches)));
-    expect(results(parallel.state).every((r) => r.success)).toBe(true);
-    const speedup = sequential.result.ms / fanOutSpan(parallel.events);
+    // Interleave three rounds and compare the best of each: a momentary stall of the shared machine
+    // then hits one sample, not the comparison.
+    const parallelMs: number[] = [];
+    const sequentialMs: number[] = [];
+    for (let round = 0; round < 3; round++) {
+      const parallel = await run(fanOutYaml({ branches }));
+      expect(results(parallel.state).every((r) => r.success)).toBe(true);
+      parallelMs.push(fanOutSpan(parallel.events));
+      sequentialMs.push((await run(chainYaml(Object.values(branches)))).result.ms);
+    }
+    const speedup = Math.min(...sequentialMs) / Math.min(...parallelMs);
     // Ideal on 2 cores is 2×; demand a clear speedup with a wide margin for a noisy machine.
     expect(speedup).toBeGreaterThan(1.3);
   });
