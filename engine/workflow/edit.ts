@@ -30,10 +30,35 @@ const RESERVED_NAMES = new Set(['__start__', '__end__']);
 
 // ---------------------------------------------------------------- text helpers
 
-interface Splice {
+/** One text replacement. The optional fields serve the batch mechanism (batch.ts). */
+export interface Splice {
   start: number;
   end: number;
   text: string;
+  /** Text ranges the edit's computation read; another edit's change touching them forces a re-parse. */
+  zones?: [number, number][];
+  /** A pure insertion that may share its point with others: where it goes among them. */
+  place?: 'front' | 'back' | Splice;
+  /** The map or sequence a placed insertion belongs to. */
+  owner?: object;
+  /** Called when the batch accepts the splice (records structural changes for later edits). */
+  onCommit?: () => void;
+  /** Later edits must see the result: the batch re-parses right after this edit. */
+  barrier?: boolean;
+}
+
+/** Thrown by splice builders when pending batch changes make their input stale (batch.ts re-parses). */
+export class NeedsReparse extends Error {
+  override name = 'NeedsReparse';
+}
+
+/** Batch bookkeeping attached to a parse: key insertions per map, structural changes per sequence. */
+export interface BatchState {
+  keyInserts: Map<YAMLMap, { key: string; anchor: Pair | Splice; splice: Splice }[]>;
+  /** Lowest item index of a sequence whose position changed (an item removed or inserted there). */
+  seqChanges: Map<YAMLSeq, number>;
+  /** Number of splices accepted since this parse. */
+  pending: number;
 }
 
 function applySplices(text: string, splices: Splice[]): string {
@@ -88,9 +113,16 @@ interface Parsed {
   doc: Document;
   root: YAMLMap | null;
   opts: RenderOptions;
+  /** Set by batch.ts: the parse is shared by several edits. */
+  batch?: BatchState;
+  /** Lazily built name -> node index (first of each name). */
+  nodeIndex?: Map<string, NodeRef>;
 }
 
-function parseForEdit(text: string): Parsed {
+/** A parsed document that splice builders work on. */
+export type EditDoc = Parsed;
+
+export function parseForEdit(text: string): Parsed {
   const doc = parseDocument(text, { uniqueKeys: true });
   if (doc.errors.length > 0) {
     throw new EditError(`Cannot edit: the YAML has errors (${doc.errors[0]!.message.split('\n')[0]})`);
@@ -205,7 +237,14 @@ function nodeName(p: Parsed, map: YAMLMap): string | undefined {
 }
 
 function findNode(p: Parsed, name: string): NodeRef {
-  const ref = allNodes(p).find((r) => nodeName(p, r.map) === name);
+  if (!p.nodeIndex) {
+    p.nodeIndex = new Map();
+    for (const r of allNodes(p)) {
+      const n = nodeName(p, r.map);
+      if (n !== undefined && !p.nodeIndex.has(n)) p.nodeIndex.set(n, r);
+    }
+  }
+  const ref = p.nodeIndex.get(name);
   if (!ref) throw new EditError(`No node named '${name}'`);
   return ref;
 }
@@ -255,6 +294,48 @@ function keyCol(p: Parsed, map: YAMLMap): number {
  * before it; at the end otherwise).
  */
 function setInMap(p: Parsed, map: YAMLMap, key: string, value: unknown, order?: readonly string[]): Splice {
+  const splice = setInMapRaw(p, map, key, value, order);
+  // Everything but a value replacement or a placed insertion depends on the whole map.
+  if (!splice.zones && !splice.place && !(splice.start === splice.end && splice.text === '')) {
+    if (!findPair(map, key) || value === undefined || map.flow || map.items.length === 0) {
+      splice.zones = [[splice.start, splice.end], mapZone(p, map)];
+    }
+  }
+  return splice;
+}
+
+function mapZone(p: Parsed, map: YAMLMap): [number, number] {
+  return [map.range![0], lineEndIncl(p.text, contentEnd(p.text, map))];
+}
+
+function seqZone(p: Parsed, seq: YAMLSeq): [number, number] {
+  return [seq.range![0], lineEndIncl(p.text, contentEnd(p.text, seq))];
+}
+
+type KeyEntry = { key: string; pair?: Pair; insert?: Splice };
+
+/** The entry a new key goes after: after the last key that sorts before it, at the end otherwise. */
+function keyAnchor(entries: KeyEntry[], key: string, order?: readonly string[]): KeyEntry {
+  let after = entries[entries.length - 1]!;
+  if (order && order.includes(key)) {
+    const rank = order.indexOf(key);
+    const before = entries.filter((it) => {
+      const r = order.indexOf(it.key);
+      return r >= 0 && r < rank;
+    });
+    const laterExists = entries.some((it) => order.indexOf(it.key) > rank);
+    if (laterExists) after = before[before.length - 1] ?? entries[0]!;
+  }
+  return after;
+}
+
+function setInMapRaw(
+  p: Parsed,
+  map: YAMLMap,
+  key: string,
+  value: unknown,
+  order?: readonly string[],
+): Splice {
   const text = p.text;
   if (map.flow || map.items.length === 0) {
     const obj = (jsOf(p, map) ?? {}) as Record<string, unknown>;
@@ -290,24 +371,69 @@ function setInMap(p: Parsed, map: YAMLMap, key: string, value: unknown, order?: 
     return { start: lineStart(text, start), end: lineEndIncl(text, end), text: '' };
   }
   if (value === undefined) return { start: 0, end: 0, text: '' };
-  let after = map.items[map.items.length - 1]!;
-  if (order && order.includes(key)) {
-    const rank = order.indexOf(key);
-    const before = map.items.filter((it) => {
-      const r = order.indexOf(keyOf(it));
-      return r >= 0 && r < rank;
-    });
-    const laterExists = map.items.some((it) => order.indexOf(keyOf(it)) > rank);
-    if (laterExists) after = before[before.length - 1] ?? map.items[0]!;
+  const entries: KeyEntry[] = map.items.map((pair) => ({ key: keyOf(pair), pair }));
+  // In a batch, keys inserted by earlier edits of the same parse count as present (in text order).
+  const pending = p.batch?.keyInserts.get(map) ?? [];
+  if (pending.some((ins) => ins.key === key)) throw new NeedsReparse();
+  for (const ins of pending) {
+    const idx = entries.findIndex((e) => e.pair === ins.anchor || e.insert === ins.anchor);
+    if (idx < 0) throw new NeedsReparse();
+    entries.splice(idx + 1, 0, { key: ins.key, insert: ins.splice });
   }
-  const at = lineEndIncl(text, pairEnd(text, after));
+  const after = keyAnchor(entries, key, order);
   const lines = renderEntry(key, value, col, p.opts).join('\n');
+  if (after.insert) {
+    const at = after.insert.start;
+    return placedKeyInsert(
+      p,
+      map,
+      key,
+      { start: at, end: at, text: `${lines}\n`, place: after.insert },
+      after,
+    );
+  }
+  const at = lineEndIncl(text, pairEnd(text, after.pair!));
   const needsNewline = at === text.length && !text.endsWith('\n');
-  return { start: at, end: at, text: `${needsNewline ? '\n' : ''}${lines}\n` };
+  const splice: Splice = { start: at, end: at, text: `${needsNewline ? '\n' : ''}${lines}\n` };
+  if (needsNewline || !p.batch) return splice;
+  return placedKeyInsert(p, map, key, { ...splice, place: 'front' }, after);
+}
+
+/** A key insertion that may share its point with other insertions into the same map (batch.ts). */
+function placedKeyInsert(p: Parsed, map: YAMLMap, key: string, splice: Splice, after: KeyEntry): Splice {
+  splice.owner = map;
+  splice.zones = [[splice.start, splice.end]];
+  splice.onCommit = () => {
+    const state = p.batch;
+    if (!state) return;
+    const list = state.keyInserts.get(map) ?? [];
+    list.push({ key, anchor: (after.pair ?? after.insert)!, splice });
+    state.keyInserts.set(map, list);
+  };
+  return splice;
 }
 
 /** Deletes item `index` of a sequence (with comment lines directly above it, and one blank line). */
 function deleteSeqItem(p: Parsed, seq: YAMLSeq, index: number, emptyReplacement: () => Splice): Splice {
+  const splice = deleteSeqItemRaw(p, seq, index, emptyReplacement);
+  // The result depends on the neighbouring lines, and on the item count near the list's ends.
+  const near: [number, number] = [
+    Math.max(0, prevLineStart(p.text, prevLineStart(p.text, splice.start))),
+    lineEndIncl(p.text, lineEndIncl(p.text, splice.end)),
+  ];
+  const countSensitive = seq.flow || seq.items.length <= 2 || index === 0 || index === seq.items.length - 1;
+  splice.zones = [[splice.start, splice.end], near, ...(countSensitive ? [seqZone(p, seq)] : [])];
+  splice.onCommit = () => markSeqChange(p, seq, index);
+  return splice;
+}
+
+function markSeqChange(p: Parsed, seq: YAMLSeq, index: number): void {
+  if (!p.batch) return;
+  const prev = p.batch.seqChanges.get(seq);
+  p.batch.seqChanges.set(seq, prev === undefined ? index : Math.min(prev, index));
+}
+
+function deleteSeqItemRaw(p: Parsed, seq: YAMLSeq, index: number, emptyReplacement: () => Splice): Splice {
   const text = p.text;
   const item = seq.items[index];
   if (seq.flow) {
@@ -370,7 +496,24 @@ function insertSeqItem(
   }
   const needsNewline = at === text.length && !text.endsWith('\n');
   const body = lines(dashCol).join('\n');
-  return { start: at, end: at, text: `${needsNewline ? '\n' : ''}${blank ? '\n' : ''}${body}\n` };
+  const splice: Splice = {
+    start: at,
+    end: at,
+    text: `${needsNewline ? '\n' : ''}${blank ? '\n' : ''}${body}\n`,
+  };
+  // Reads: the separator between the first two items, and the anchor item's end.
+  const firstTwo: [number, number] =
+    seq.items.length >= 2 ? [startOf(first), lineStart(text, dashOf(text, seq.items[1]))] : seqZone(p, seq);
+  const appended = afterIndex === undefined;
+  splice.zones = [[at, at], firstTwo, ...(appended ? [] : [seqZone(p, seq)])];
+  if (appended && !needsNewline) {
+    // Appends to one list compose: each goes after the previous one.
+    splice.place = 'back';
+    splice.owner = seq;
+  }
+  const index = afterIndex === undefined ? seq.items.length : afterIndex + 1;
+  splice.onCommit = () => markSeqChange(p, seq, index);
+  return splice;
 }
 
 /** Top-level key insertion point: before `before` (and the comments right above it), else at the end. */
@@ -460,26 +603,43 @@ function nodeRefScalars(p: Parsed): { scalar: Scalar; name: string }[] {
  */
 export function renameNode(text: string, oldName: string, newName: string): string {
   const p = parseForEdit(text);
+  return finishOrSame(p, renameNodeSplices(p, oldName, newName));
+}
+
+/** Applies a builder's splices; no splices means the text is returned as it is. */
+function finishOrSame(p: Parsed, splices: Splice[]): string {
+  return splices.length === 0 ? p.text : finish(p, splices);
+}
+
+export function renameNodeSplices(p: EditDoc, oldName: string, newName: string): Splice[] {
   requireName(newName, 'New node name');
+  // Later edits look nodes up by name: a rename in a batch must be seen by a fresh parse.
+  if (p.batch && p.batch.pending > 0) throw new NeedsReparse();
   const target = findNode(p, oldName);
-  if (oldName === newName) return text;
+  if (oldName === newName) return [];
   if (allNodes(p).some((r) => nodeName(p, r.map) === newName)) {
     throw new EditError(`A node named '${newName}' already exists`);
   }
   const splices: Splice[] = [replaceScalar(pairValue(p, target.map, 'name') as Scalar, newName)];
   for (const ref of nodeRefScalars(p))
     if (ref.name === oldName) splices.push(replaceScalar(ref.scalar, newName));
-  return finish(p, splices);
+  splices[0]!.barrier = true;
+  return splices;
 }
 
 /** Writes a node's `run:` code as a literal block scalar (Python map form: replaces its `code`). */
 export function setNodeCode(text: string, node: string, code: string): string {
   if (typeof code !== 'string') throw new EditError('Code must be a string');
   const p = parseForEdit(text);
+  return finishOrSame(p, setNodeCodeSplices(p, node, code));
+}
+
+export function setNodeCodeSplices(p: EditDoc, node: string, code: string): Splice[] {
+  if (typeof code !== 'string') throw new EditError('Code must be a string');
   const ref = findNode(p, node);
   const run = pairValue(p, ref.map, 'run');
-  if (isMap(run) && findPair(run, 'code')) return finish(p, [setInMap(p, run, 'code', code)]);
-  return finish(p, [setInMap(p, ref.map, 'run', code, NODE_KEY_ORDER)]);
+  if (isMap(run) && findPair(run, 'code')) return [setInMap(p, run, 'code', code)];
+  return [setInMap(p, ref.map, 'run', code, NODE_KEY_ORDER)];
 }
 
 /** Sets, replaces or (with `undefined`) deletes one key of a node. `name` goes through renameNode. */
@@ -490,24 +650,43 @@ export function setNodeField(text: string, node: string, key: string, value: unk
   }
   if (key === 'run' && typeof value === 'string') return setNodeCode(text, node, value);
   const p = parseForEdit(text);
+  return finishOrSame(p, setNodeFieldSplices(p, node, key, value));
+}
+
+export function setNodeFieldSplices(p: EditDoc, node: string, key: string, value: unknown): Splice[] {
+  if (key === 'name') {
+    if (value === undefined) throw new EditError('A node name cannot be deleted');
+    return renameNodeSplices(p, node, String(value));
+  }
+  if (key === 'run' && typeof value === 'string') return setNodeCodeSplices(p, node, value);
   const ref = findNode(p, node);
-  if (value === undefined && !findPair(ref.map, key)) return text;
-  return finish(p, [setInMap(p, ref.map, key, value, NODE_KEY_ORDER)]);
+  if (value === undefined && !findPair(ref.map, key)) return [];
+  return [setInMap(p, ref.map, key, value, NODE_KEY_ORDER)];
 }
 
 /** Stores a canvas position as one line, `metadata: {fanout: {x, y}}`, keeping other metadata keys. */
 export function setNodePosition(text: string, node: string, position: Position): string {
+  checkPosition(position);
+  const p = parseForEdit(text);
+  return finishOrSame(p, setNodePositionSplices(p, node, position));
+}
+
+function checkPosition(position: Position): { x: number; y: number } {
   // `+ 0` turns -0 into 0 so a position never reads back as -0.
   const pos = { x: Math.round(position.x) + 0, y: Math.round(position.y) + 0 };
   if (!Number.isFinite(pos.x) || !Number.isFinite(pos.y))
     throw new EditError('Position must be finite numbers');
-  const p = parseForEdit(text);
+  return pos;
+}
+
+export function setNodePositionSplices(p: EditDoc, node: string, position: Position): Splice[] {
+  const pos = checkPosition(position);
   const ref = findNode(p, node);
   const metadata = pairValue(p, ref.map, 'metadata');
   if (isMap(metadata) && !metadata.flow && metadata.items.length > 0) {
     const fanout = pairValue(p, metadata, 'fanout');
     const value = isMap(fanout) ? { ...(jsOf(p, fanout) as Record<string, unknown>), ...pos } : pos;
-    return finish(p, [setInMap(p, metadata, 'fanout', value)]);
+    return [setInMap(p, metadata, 'fanout', value)];
   }
   const current = isMap(metadata) ? ((jsOf(p, metadata) ?? {}) as Record<string, unknown>) : {};
   const fanout = current.fanout;
@@ -515,7 +694,7 @@ export function setNodePosition(text: string, node: string, position: Position):
     ...current,
     fanout: fanout && typeof fanout === 'object' && !Array.isArray(fanout) ? { ...fanout, ...pos } : pos,
   };
-  return finish(p, [setInMap(p, ref.map, 'metadata', merged, NODE_KEY_ORDER)]);
+  return [setInMap(p, ref.map, 'metadata', merged, NODE_KEY_ORDER)];
 }
 
 /** Appends a node to `nodes:` (or after `opts.after`, in that node's list, e.g. a while_loop body). */
@@ -642,31 +821,49 @@ function requireEdge(edge: unknown): Record<string, unknown> {
 
 /** Appends an entry to `edges:` in the style of the existing entries (flow one-liners by default). */
 export function addEdge(text: string, edge: Record<string, unknown>): string {
+  requireEdge(edge);
+  const p = parseForEdit(text);
+  return finish(p, addEdgeSplices(p, edge));
+}
+
+export function addEdgeSplices(p: EditDoc, edge: Record<string, unknown>): Splice[] {
   const e = requireEdge(edge);
   const ordered: Record<string, unknown> = {};
   for (const key of edgeKeyOrder(e)) ordered[key] = e[key];
-  const p = parseForEdit(text);
   const pair = p.root ? findPair(p.root, 'edges') : undefined;
   const seq = pair ? deref(p, pair.value) : null;
   if (isSeq(seq) && !seq.flow && seq.items.length > 0) {
     const firstBlock = isMap(deref(p, seq.items[0])) && !(deref(p, seq.items[0]) as YAMLMap).flow;
-    return finish(p, [
+    return [
       insertSeqItem(p, seq, (col) =>
         firstBlock ? renderSeqItem(ordered, col, p.opts) : [`${' '.repeat(col)}- ${renderEdgeFlow(ordered)}`],
       ),
-    ]);
+    ];
   }
+  return [wholeText(addEdgeWhole(p, ordered))];
+}
+
+/** A splice that rewrites a region other edits cannot share (the batch re-parses around it). */
+function wholeText(splice: Splice): Splice {
+  splice.zones = [[0, Number.MAX_SAFE_INTEGER]];
+  splice.barrier = true;
+  return splice;
+}
+
+function addEdgeWhole(p: Parsed, ordered: Record<string, unknown>): Splice {
+  const pair = p.root ? findPair(p.root, 'edges') : undefined;
+  const seq = pair ? deref(p, pair.value) : null;
   const existing = isSeq(seq) ? (jsOf(p, seq) as Record<string, unknown>[]) : [];
   const lines = [
     'edges:',
     ...[...existing, ordered].map((x) => `${' '.repeat(p.opts.step)}- ${renderEdgeFlow(x)}`),
   ];
   if (pair && p.root) {
-    return finish(p, [{ start: startOf(pair.key), end: pairEnd(p.text, pair), text: lines.join('\n') }]);
+    return { start: startOf(pair.key), end: pairEnd(p.text, pair), text: lines.join('\n') };
   }
   const insert = insertTopLevel(p, 'edges', []);
   insert.text = insert.text.replace(/edges: \[\]/, lines.join('\n'));
-  return finish(p, [insert]);
+  return insert;
 }
 
 function edgeAt(p: Parsed, index: number): { seq: YAMLSeq; map: YAMLMap | null } {
@@ -674,27 +871,38 @@ function edgeAt(p: Parsed, index: number): { seq: YAMLSeq; map: YAMLMap | null }
   if (!seq || !Number.isInteger(index) || index < 0 || index >= items.length) {
     throw new EditError(`No edge at index ${index}`);
   }
+  // In a batch, an earlier removal or insertion at or before `index` moved the entry.
+  const moved = p.batch?.seqChanges.get(seq);
+  if (moved !== undefined && moved <= index) throw new NeedsReparse();
   return { seq, map: items[index] ?? null };
 }
 
 /** Deletes entry `index` of `edges:` (the last one leaves `edges: []`). */
 export function removeEdge(text: string, index: number): string {
   const p = parseForEdit(text);
+  return finish(p, removeEdgeSplices(p, index));
+}
+
+export function removeEdgeSplices(p: EditDoc, index: number): Splice[] {
   const { seq } = edgeAt(p, index);
   const pair = findPair(p.root!, 'edges')!;
-  return finish(p, [deleteSeqItem(p, seq, index, () => replacePair(p, p.root!, pair, []))]);
+  return [deleteSeqItem(p, seq, index, () => replacePair(p, p.root!, pair, []))];
 }
 
 /** Sets or (with `undefined`) deletes one key of edge `index`. */
 export function setEdgeField(text: string, index: number, key: string, value: unknown): string {
   const p = parseForEdit(text);
+  return finishOrSame(p, setEdgeFieldSplices(p, index, key, value));
+}
+
+export function setEdgeFieldSplices(p: EditDoc, index: number, key: string, value: unknown): Splice[] {
   const { map } = edgeAt(p, index);
   if (!map) throw new EditError(`Edge ${index} is not a mapping`);
-  if (value === undefined && !findPair(map, key)) return text;
+  if (value === undefined && !findPair(map, key)) return [];
   if (!map.flow && value !== undefined && findPair(map, key) === undefined) {
-    return finish(p, [setInMap(p, map, key, value, ['from', 'to', 'when', 'type', 'fan_in', 'parallel'])]);
+    return [setInMap(p, map, key, value, ['from', 'to', 'when', 'type', 'fan_in', 'parallel'])];
   }
-  return finish(p, [setInMap(p, map, key, value)]);
+  return [setInMap(p, map, key, value)];
 }
 
 /** Sets or deletes a top-level key, keeping an existing key's position; new keys go before `nodes:`. */

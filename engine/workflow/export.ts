@@ -2,6 +2,8 @@
 // text (comments and key order survive), into the form both TEA engines run the same way:
 // `language: lua` on Lua code, every fan-out in the hybrid parallel form, an explicit successor for
 // every node that relied on list order, and the broken parallel forms converted.
+import { applyEdits, batchEdit } from './batch.ts';
+import type { BatchEdit } from './batch.ts';
 import { addEdge, removeEdge, setEdgeField, setNodeField } from './edit.ts';
 import { buildGraph, edgeParallelForm } from './graph.ts';
 import { lintPortability } from './lint.ts';
@@ -11,6 +13,7 @@ import type {
   EdgeSpec,
   FanOut,
   GraphEdge,
+  LoadResult,
   NodeSpec,
   Problem,
   WorkflowGraph,
@@ -27,54 +30,67 @@ export interface ExportResult {
 
 type Edit = (text: string) => string;
 
-export function exportPortable(text: string): ExportResult {
+/** One export edit: as a splice builder (batched) and as a text edit (one at a time), same result. */
+interface ExportEdit {
+  batch: BatchEdit;
+  text: Edit;
+  what: string;
+}
+
+export interface ExportOptions {
+  /**
+   * Apply the edits one at a time, re-parsing after each (the reference behaviour; slow on big
+   * files). Default false: all edits against one parse (batch.ts), byte-identical output.
+   */
+  oneAtATime?: boolean;
+}
+
+export function exportPortable(text: string, options: ExportOptions = {}): ExportResult {
   const load = loadWorkflow(text);
   if (!load.model) return { text, problems: load.problems };
   const model = load.model;
   const graph = buildGraph(model);
   const failures: Problem[] = [];
-  const apply = (current: string, edit: Edit, what: string): string => {
-    try {
-      return edit(current);
-    } catch (err) {
-      failures.push({
-        severity: 'error',
-        code: 'EXPORT_EDIT_FAILED',
-        message: `Export could not ${what}: ${err instanceof Error ? err.message : String(err)}`,
-        line: 1,
-        col: 1,
-      });
-      return current;
-    }
+  const fail = (what: string, err: unknown): void => {
+    failures.push({
+      severity: 'error',
+      code: 'EXPORT_EDIT_FAILED',
+      message: `Export could not ${what}: ${err instanceof Error ? err.message : String(err)}`,
+      line: 1,
+      col: 1,
+    });
   };
 
+  const edits = planEdits(model, graph);
   let out = text;
-  // 1. Fan-outs: in-place field edits first (indices stay valid), then removals (last index first),
-  //    then the entries that replace removed declarations.
-  const plans = graph.fanOuts.map((fo) => planFanOut(model, fo));
-  for (const plan of plans) for (const [edit, what] of plan.fieldEdits) out = apply(out, edit, what);
-  const removals = plans.flatMap((p) => p.remove).sort((a, b) => b - a);
-  for (const index of removals) out = apply(out, (t) => removeEdge(t, index), `remove edge ${index + 1}`);
-  for (const plan of plans)
-    for (const entry of plan.add) out = apply(out, (t) => addEdge(t, entry), 'add an edge');
-
-  // 2. `language: lua` where Lua code carries no language (TEA Python would run it as Python).
-  for (const node of allNodes(model)) {
-    if (node.kind !== 'lua' || node.language !== undefined || typeof node.raw.run !== 'string' || !node.name)
-      continue;
-    out = apply(out, (t) => setNodeField(t, node.name, 'language', 'lua'), `set language on '${node.name}'`);
-  }
-
-  // 3. An explicit successor for every node that relied on list order.
-  const useEdges = prefersEdges(model);
-  for (const e of implicitEdges(graph)) {
-    out = useEdges
-      ? apply(out, (t) => addEdge(t, { from: e.source, to: e.target }), `add an edge from '${e.source}'`)
-      : apply(out, (t) => setNodeField(t, e.source, 'goto', e.target), `set goto on '${e.source}'`);
+  let reloaded: LoadResult | null = null;
+  if (options.oneAtATime) {
+    for (const edit of edits) {
+      try {
+        out = edit.text(out);
+      } catch (err) {
+        fail(edit.what, err);
+      }
+    }
+  } else if (edits.length > 0) {
+    const batch = (sequential: boolean) =>
+      applyEdits(
+        text,
+        edits.map((e) => e.batch),
+        { onError: (err, index) => fail(edits[index]!.what, err), verify: false, sequential },
+      );
+    out = batch(false);
+    // The result's load is the YAML check; broken YAML means one edit broke it: redo one at a time.
+    reloaded = out === text ? load : loadWorkflow(out);
+    if (!reloaded.model) {
+      failures.length = 0;
+      out = batch(true);
+      reloaded = null;
+    }
   }
 
   // Untouched text: reuse the first load instead of parsing again.
-  const result = out === text ? load : loadWorkflow(out);
+  const result = out === text ? load : (reloaded ?? loadWorkflow(out));
   const problems: Problem[] = [...failures];
   if (result.model) {
     const outGraph = out === text ? graph : buildGraph(result.model);
@@ -95,6 +111,58 @@ export function exportPortable(text: string): ExportResult {
   return { text: out, problems: dedupeProblems(sortProblems(problems)) };
 }
 
+/** Every edit the export needs, in the order they apply (each sees the result of the previous ones). */
+function planEdits(model: WorkflowModel, graph: WorkflowGraph): ExportEdit[] {
+  const edits: ExportEdit[] = [];
+  // 1. Fan-outs: in-place field edits first (indices stay valid), then removals (last index first),
+  //    then the entries that replace removed declarations.
+  const plans = graph.fanOuts.map((fo) => planFanOut(model, fo));
+  for (const plan of plans) edits.push(...plan.fieldEdits);
+  const removals = plans.flatMap((p) => p.remove).sort((a, b) => b - a);
+  for (const index of removals) {
+    edits.push({
+      batch: batchEdit.removeEdge(index),
+      text: (t) => removeEdge(t, index),
+      what: `remove edge ${index + 1}`,
+    });
+  }
+  for (const plan of plans) {
+    for (const entry of plan.add)
+      edits.push({ batch: batchEdit.addEdge(entry), text: (t) => addEdge(t, entry), what: 'add an edge' });
+  }
+
+  // 2. `language: lua` where Lua code carries no language (TEA Python would run it as Python).
+  for (const node of allNodes(model)) {
+    if (node.kind !== 'lua' || node.language !== undefined || typeof node.raw.run !== 'string' || !node.name)
+      continue;
+    edits.push({
+      batch: batchEdit.setNodeField(node.name, 'language', 'lua'),
+      text: (t) => setNodeField(t, node.name, 'language', 'lua'),
+      what: `set language on '${node.name}'`,
+    });
+  }
+
+  // 3. An explicit successor for every node that relied on list order.
+  const useEdges = prefersEdges(model);
+  for (const e of implicitEdges(graph)) {
+    const edge = { from: e.source, to: e.target };
+    edits.push(
+      useEdges
+        ? {
+            batch: batchEdit.addEdge(edge),
+            text: (t) => addEdge(t, edge),
+            what: `add an edge from '${e.source}'`,
+          }
+        : {
+            batch: batchEdit.setNodeField(e.source, 'goto', e.target),
+            text: (t) => setNodeField(t, e.source, 'goto', e.target),
+            what: `set goto on '${e.source}'`,
+          },
+    );
+  }
+  return edits;
+}
+
 function allNodes(model: WorkflowModel): NodeSpec[] {
   return model.nodes.flatMap((n) => [n, ...(n.body ?? [])]);
 }
@@ -111,7 +179,7 @@ function implicitEdges(graph: WorkflowGraph): GraphEdge[] {
 }
 
 interface FanOutPlan {
-  fieldEdits: [Edit, string][];
+  fieldEdits: ExportEdit[];
   remove: number[];
   add: Record<string, unknown>[];
 }
@@ -141,10 +209,11 @@ function planFanOut(model: WorkflowModel, fo: FanOut): FanOutPlan {
   }
   entries.forEach((e: EdgeSpec, i) => {
     const set = (key: string, value: unknown) =>
-      plan.fieldEdits.push([
-        (t: string) => setEdgeField(t, e.index, key, value),
-        `set ${key} on edge ${e.index + 1}`,
-      ]);
+      plan.fieldEdits.push({
+        batch: batchEdit.setEdgeField(e.index, key, value),
+        text: (t: string) => setEdgeField(t, e.index, key, value),
+        what: `set ${key} on edge ${e.index + 1}`,
+      });
     if (e.type !== 'parallel') set('type', 'parallel');
     if (e.fanIn !== fanIn) set('fan_in', fanIn);
     const wanted = i === 0 ? fo.branches : undefined;
