@@ -157,7 +157,9 @@ class SpliceBatch {
           return new EditError('internal: edit needs a re-parse of fresh text');
         return err;
       }
-      if (this.pending > 0 && splices.some((s) => this.conflicts(s))) {
+      // A no-op on a stale parse may not be a no-op on the current text (deleting a key a pending
+      // edit adds): decide it on fresh text.
+      if (this.pending > 0 && (splices.length === 0 || splices.some((s) => this.conflicts(s)))) {
         this.flush();
         continue;
       }
