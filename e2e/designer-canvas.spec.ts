@@ -1,0 +1,170 @@
+// Designer canvas in Chromium against `fanout serve`: open parallel-isolation.yaml, see it laid out
+// without overlaps, drag a Lua node from the palette onto the canvas, undo it.
+import { existsSync } from 'node:fs';
+import { fileURLToPath } from 'node:url';
+import { expect, test, type Locator, type Page } from '@playwright/test';
+
+const CHROMIUM = process.env.CHROMIUM_PATH ?? '/usr/bin/chromium';
+const artifact = (name: string) => fileURLToPath(new URL(`./artifacts/${name}`, import.meta.url));
+
+/** parallel-isolation.yaml: prepare, 4 branches, join + the Start and End pills. */
+const ISOLATION_NODES = 8;
+
+async function boxes(nodes: Locator) {
+  const out: { x: number; y: number; width: number; height: number }[] = [];
+  for (const node of await nodes.all()) {
+    const box = await node.boundingBox();
+    if (box) out.push(box);
+  }
+  return out;
+}
+
+function overlaps(list: { x: number; y: number; width: number; height: number }[]): string[] {
+  const found: string[] = [];
+  list.forEach((a, i) =>
+    list.slice(i + 1).forEach((b, j) => {
+      if (a.x < b.x + b.width && b.x < a.x + a.width && a.y < b.y + b.height && b.y < a.y + a.height)
+        found.push(`${i}/${i + j + 1}`);
+    }),
+  );
+  return found;
+}
+
+/** HTML5 drag and drop from a palette item to a point of the canvas, with a real DataTransfer. */
+async function dragPaletteItem(page: Page, item: Locator, to: { x: number; y: number }) {
+  const dataTransfer = await page.evaluateHandle(() => new DataTransfer());
+  await item.dispatchEvent('dragstart', { dataTransfer });
+  const pane = page.locator('[data-testid="designer-canvas"] .react-flow__pane');
+  await pane.dispatchEvent('dragover', { dataTransfer, clientX: to.x, clientY: to.y });
+  await pane.dispatchEvent('drop', { dataTransfer, clientX: to.x, clientY: to.y });
+  await item.dispatchEvent('dragend', { dataTransfer });
+}
+
+test.describe('designer canvas', () => {
+  test.skip(
+    !existsSync(CHROMIUM),
+    `${CHROMIUM} is missing: apt-get install -y --no-install-recommends chromium`,
+  );
+
+  test('lays out parallel-isolation.yaml, adds a palette node by drag and drop, undoes it', async ({
+    page,
+  }) => {
+    const url = process.env.FANOUT_E2E_URL;
+    expect(url, 'global-setup did not start the server').toBeTruthy();
+    const errors: string[] = [];
+    page.on('pageerror', (error) => errors.push(`pageerror: ${error.message}`));
+    await page.setViewportSize({ width: 1400, height: 900 });
+    await page.goto(url!);
+    await expect(page.getByTestId('file-list')).toContainText('parallel-isolation.yaml');
+
+    await page.getByTestId('file-list').getByText('parallel-isolation.yaml', { exact: true }).click();
+    const canvas = page.getByTestId('designer-canvas');
+    const nodes = canvas.locator('.react-flow__node');
+    await expect(nodes).toHaveCount(ISOLATION_NODES);
+    await expect(canvas.locator('.react-flow__node-lua').filter({ hasText: 'prepare' })).toContainText(
+      'fan-out 4',
+    );
+    await expect(canvas.locator('.react-flow__node').filter({ hasText: 'join' }).first()).toContainText(
+      'join',
+    );
+    // Parallel edges: 4 into the branches, 4 converging into the join.
+    await expect(canvas.locator('.fs-edge-parallel')).toHaveCount(4);
+    await expect(canvas.locator('.fs-edge-fan-in')).toHaveCount(4);
+    // Let fit-view settle before measuring.
+    await page.waitForTimeout(300);
+    expect(overlaps(await boxes(nodes))).toEqual([]);
+    await page.screenshot({ path: artifact('designer-canvas-light.png') });
+
+    const pane = await canvas.locator('.react-flow__pane').boundingBox();
+    expect(pane).not.toBeNull();
+    await dragPaletteItem(page, page.getByTestId('palette-item-lua'), {
+      x: pane!.x + pane!.width * 0.5,
+      y: pane!.y + pane!.height - 90,
+    });
+    await expect(nodes).toHaveCount(ISOLATION_NODES + 1);
+    await expect(canvas.locator('.react-flow__node').filter({ hasText: 'lua_1' })).toHaveCount(1);
+    await page.screenshot({ path: artifact('designer-canvas-dropped.png') });
+
+    await page.keyboard.press('Control+z');
+    await expect(nodes).toHaveCount(ISOLATION_NODES);
+    await page.keyboard.press('Control+Shift+z');
+    await expect(nodes).toHaveCount(ISOLATION_NODES + 1);
+    expect(errors).toEqual([]);
+  });
+
+  test('every example lays out without overlaps', async ({ page }) => {
+    await page.setViewportSize({ width: 1400, height: 900 });
+    await page.goto(process.env.FANOUT_E2E_URL!);
+    await expect(page.getByTestId('file-list')).toContainText('parallel-isolation.yaml');
+    const names = (await page.getByTestId('file-list').locator('button').allTextContents()).filter((n) =>
+      n.endsWith('.yaml'),
+    );
+    expect(names.length).toBeGreaterThanOrEqual(4);
+    for (const name of names) {
+      await page.getByTestId('file-list').getByText(name, { exact: true }).click();
+      const nodes = page.getByTestId('designer-canvas').locator('.react-flow__node');
+      await expect(nodes.first()).toBeVisible();
+      await expect(page.getByTestId('designer-canvas').locator('.react-flow__node-start')).toHaveCount(1);
+      await page.waitForTimeout(300);
+      expect(overlaps(await boxes(nodes)), name).toEqual([]);
+      await page.screenshot({ path: artifact(`designer-canvas-${name.replace('.yaml', '')}.png`) });
+    }
+  });
+
+  test('renames by double-click, duplicates with Ctrl+D and deletes with Delete', async ({ page }) => {
+    await page.setViewportSize({ width: 1400, height: 900 });
+    await page.goto(process.env.FANOUT_E2E_URL!);
+    await expect(page.getByTestId('file-list')).toContainText('parallel-isolation.yaml');
+    await page.getByTestId('file-list').getByText('parallel-isolation.yaml', { exact: true }).click();
+    const canvas = page.getByTestId('designer-canvas');
+    const nodes = canvas.locator('.react-flow__node');
+    await expect(nodes).toHaveCount(ISOLATION_NODES);
+
+    await canvas.locator('.fs-node-title', { hasText: 'branch_b' }).dblclick();
+    const input = canvas.getByRole('textbox', { name: 'Rename branch_b' });
+    await input.fill('second');
+    await input.press('Enter');
+    await expect(canvas.locator('.fs-node-title', { hasText: 'second' })).toHaveCount(1);
+    // References followed: still 4 parallel and 4 fan-in edges.
+    await expect(canvas.locator('.fs-edge-parallel')).toHaveCount(4);
+    await expect(canvas.locator('.fs-edge-fan-in')).toHaveCount(4);
+
+    await canvas.locator('.react-flow__node', { hasText: 'branch_d' }).click();
+    await page.keyboard.press('Control+d');
+    await expect(nodes).toHaveCount(ISOLATION_NODES + 1);
+    await page.keyboard.press('Delete');
+    await expect(nodes).toHaveCount(ISOLATION_NODES);
+    await canvas.locator('.react-flow__node', { hasText: 'branch_d' }).click();
+    await page.keyboard.press('Delete');
+    await expect(nodes).toHaveCount(ISOLATION_NODES - 1);
+    await expect(canvas.locator('.fs-edge-parallel')).toHaveCount(3);
+    await page.keyboard.press('Control+z');
+    await expect(canvas.locator('.fs-edge-parallel')).toHaveCount(4);
+  });
+
+  test('adds parallel branches after a node in one step and auto-lays out', async ({ page }) => {
+    await page.setViewportSize({ width: 1400, height: 900 });
+    await page.goto(process.env.FANOUT_E2E_URL!);
+    await expect(page.getByTestId('file-list')).toContainText('while-loop.yaml');
+    await page.getByTestId('file-list').getByText('while-loop.yaml', { exact: true }).click();
+    const canvas = page.getByTestId('designer-canvas');
+    const nodes = canvas.locator('.react-flow__node');
+    await expect(canvas.locator('.react-flow__node-while_loop')).toHaveCount(1);
+    const before = await nodes.count();
+    await canvas.locator('.react-flow__node-while_loop').first().click();
+    page.once('dialog', (dialog) => void dialog.accept('2'));
+    await page.getByTestId('canvas-add-parallel').click();
+    // Two branch heads and a join, in one undo step.
+    await expect(nodes).toHaveCount(before + 3);
+    await expect(canvas.locator('.fs-edge-parallel')).toHaveCount(2);
+    await expect(canvas.locator('.fs-fanout-badge')).toContainText('fan-out 2');
+    await page.getByTestId('canvas-auto-layout').click();
+    await page.waitForTimeout(500);
+    expect(overlaps(await boxes(nodes))).toEqual([]);
+    await page.screenshot({ path: artifact('designer-canvas-add-parallel.png') });
+    await canvas.focus();
+    await page.keyboard.press('Control+z'); // auto-layout
+    await page.keyboard.press('Control+z'); // add parallel branches
+    await expect(nodes).toHaveCount(before);
+  });
+});

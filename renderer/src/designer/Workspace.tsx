@@ -1,0 +1,49 @@
+// The designer's layout: canvas (with its palette) in the middle, the inspector on the right, problems
+// and the live YAML below. Every part edits the one DocumentStore, so undo/redo covers them all.
+import { useStore } from 'zustand';
+import { DesignerCanvas } from './canvas/index.ts';
+import type { DocumentStore } from './document-store.ts';
+import { Inspector, ProblemsPanel, YamlPanel } from './panels/index.ts';
+import type { UiStore } from './ui-store.ts';
+import './workspace.css';
+
+export function Workspace({ doc, ui }: { doc: DocumentStore; ui: UiStore }) {
+  const panels = useStore(ui, (s) => s.panels);
+  return (
+    <div className="workspace">
+      <div className="workspace-center">
+        <div className="workspace-canvas">
+          <DesignerCanvas doc={doc} ui={ui} />
+        </div>
+        <div className="workspace-bottom">
+          <div className="workspace-tabs">
+            <button
+              type="button"
+              aria-pressed={panels.problems}
+              onClick={() => ui.getState().togglePanel('problems')}
+            >
+              Problems
+            </button>
+            <button
+              type="button"
+              data-testid="toggle-yaml"
+              aria-pressed={panels.yaml}
+              onClick={() => ui.getState().togglePanel('yaml')}
+            >
+              YAML
+            </button>
+          </div>
+          <div className="workspace-bottom-panels">
+            {panels.problems && <ProblemsPanel doc={doc} ui={ui} />}
+            {panels.yaml && <YamlPanel doc={doc} ui={ui} />}
+          </div>
+        </div>
+      </div>
+      {panels.inspector && (
+        <aside className="workspace-inspector">
+          <Inspector doc={doc} ui={ui} />
+        </aside>
+      )}
+    </div>
+  );
+}

@@ -1,0 +1,522 @@
+// The designer canvas: the document's graph on React Flow. Every gesture becomes one text edit through
+// the document store (so undo covers it); React Flow only holds transient state (drag, measurements).
+import {
+  Background,
+  BackgroundVariant,
+  Controls,
+  MiniMap,
+  Panel,
+  ReactFlow,
+  ReactFlowProvider,
+  useReactFlow,
+  useStore as useFlowStore,
+  type Connection,
+  type EdgeChange,
+  type NodeChange,
+  type OnBeforeDelete,
+  applyEdgeChanges,
+  applyNodeChanges,
+} from '@xyflow/react';
+import '@xyflow/react/dist/style.css';
+import { useCallback, useEffect, useMemo, useRef, useState, type DragEvent, type KeyboardEvent } from 'react';
+import { useStore } from 'zustand';
+import { copyNodesAsYaml } from '../../../../engine/workflow/graph-edit.ts';
+import type { WorkflowGraph } from '../../../../engine/workflow/types.ts';
+import type { DocumentStore } from '../document-store.ts';
+import type { UiStore } from '../ui-store.ts';
+import {
+  addedNodes,
+  addParallelBranches,
+  connect,
+  deleteSelection,
+  DEFAULT_BRANCHES,
+  dropPaletteItem,
+  duplicateNodes,
+  moveNodes,
+  pasteYaml,
+} from './canvas-edits.ts';
+import {
+  CanvasContext,
+  createCanvasLocalStore,
+  registerViewCentre,
+  runEdit,
+  type CanvasStores,
+} from './context.ts';
+import { GRID } from './geometry.ts';
+import { applySelectChanges } from './selection.ts';
+import { layoutAll, layoutGraph, quickLayout } from './layout.ts';
+import { nodeTypes } from './nodes.tsx';
+import { isPaletteKind, Palette, PALETTE_MIME } from './Palette.tsx';
+import { matchShortcut, type CanvasCommand } from './shortcuts.ts';
+import {
+  mergeIntoCurrent,
+  reuseUnchanged,
+  storedPositions,
+  toFlow,
+  type FlowEdge,
+  type FlowNode,
+  type PositionMap,
+} from './to-flow.ts';
+import './canvas.css';
+
+export function DesignerCanvas({ doc, ui }: { doc: DocumentStore; ui: UiStore }) {
+  const local = useMemo(() => createCanvasLocalStore(), []);
+  const stores = useMemo<CanvasStores>(() => ({ doc, ui, local }), [doc, ui, local]);
+  return (
+    <CanvasContext.Provider value={stores}>
+      <ReactFlowProvider>
+        <CanvasView stores={stores} />
+      </ReactFlowProvider>
+    </CanvasContext.Provider>
+  );
+}
+
+/** Minimap colours: fan-out sources and joins in their fan-out colour, other nodes by kind. */
+function minimapColor(node: FlowNode): string {
+  const d = node.data;
+  if (d.fanOut !== undefined) return `var(--fanout-${d.fanOutColor})`;
+  if (d.join) return `var(--fanout-${d.joinColor})`;
+  if (d.kind === 'start' || d.kind === 'end') return 'var(--terminal-bg)';
+  return d.marked ? 'var(--node-muted)' : 'var(--node-border)';
+}
+
+function isTyping(target: EventTarget | null): boolean {
+  const el = target as HTMLElement | null;
+  return !!el && (el.tagName === 'INPUT' || el.tagName === 'TEXTAREA' || el.isContentEditable);
+}
+
+function askBranchCount(): number | null {
+  const answer = window.prompt('Number of parallel branches', String(DEFAULT_BRANCHES));
+  if (answer === null) return null;
+  const n = Number.parseInt(answer, 10);
+  return Number.isFinite(n) ? n : null;
+}
+
+/**
+ * The dot grid, hidden when zoomed far out: its pattern tile shrinks with the zoom, and at 0.05 a
+ * sub-pixel tile makes every repaint (each drag step) take most of a second in software rendering.
+ */
+function GridBackground() {
+  const visible = useFlowStore((s) => s.transform[2] >= 0.35);
+  return visible ? <Background variant={BackgroundVariant.Dots} gap={GRID} size={1} /> : null;
+}
+
+function CanvasView({ stores }: { stores: CanvasStores }) {
+  const { doc, ui, local } = stores;
+  const rf = useReactFlow<FlowNode, FlowEdge>();
+  const rootRef = useRef<HTMLDivElement>(null);
+  const graph = useStore(doc, (s) => s.graph ?? s.lastGoodGraph);
+  const theme = useStore(ui, (s) => s.theme);
+  const showPalette = useStore(ui, (s) => s.panels.palette);
+  const showMinimap = useStore(ui, (s) => s.panels.minimap);
+  const notice = useStore(local, (s) => s.notice);
+
+  // Graph and its layout travel together, so nodes never render at a stale or missing position.
+  const [laidOut, setLaidOut] = useState<{ graph: WorkflowGraph; layout: PositionMap } | null>(null);
+  useEffect(() => {
+    if (!graph) return;
+    let cancelled = false;
+    layoutGraph(graph).then(
+      (layout) => !cancelled && setLaidOut({ graph, layout }),
+      (error: unknown) => {
+        // ELK failing must not leave the canvas blank: fall back to the linear-time layout.
+        local.getState().setNotice(`Auto-layout failed (${String(error)}); using a simple layout`);
+        if (!cancelled) setLaidOut({ graph, layout: quickLayout(graph) });
+      },
+    );
+    return () => {
+      cancelled = true;
+    };
+  }, [graph, local]);
+
+  const [nodes, setNodes] = useState<FlowNode[]>([]);
+  const [edges, setEdges] = useState<FlowEdge[]>([]);
+  const base = useRef<{ nodes: FlowNode[]; edges: FlowEdge[] }>({ nodes: [], edges: [] });
+  useEffect(() => {
+    if (!laidOut) return;
+    const next = toFlow(laidOut.graph, storedPositions(laidOut.graph), laidOut.layout);
+    const prev = base.current;
+    const nextNodes = reuseUnchanged(prev.nodes, next.nodes);
+    const nextEdges = reuseUnchanged(prev.edges, next.edges);
+    base.current = { nodes: nextNodes, edges: nextEdges };
+    const sel = ui.getState().selection;
+    setNodes((cur) => mergeIntoCurrent(cur, prev.nodes, nextNodes, new Set(sel.nodes)));
+    setEdges((cur) => mergeIntoCurrent(cur, prev.edges, nextEdges, new Set(sel.edges)));
+  }, [laidOut, ui]);
+
+  // Fit the view when a document is opened (history empty, new text) and on the first layout.
+  const fitPending = useRef(true);
+  useEffect(
+    () =>
+      doc.subscribe((s, p) => {
+        if (s.path !== p.path || (s.text !== p.text && s.past.length === 0 && s.future.length === 0)) {
+          fitPending.current = true;
+        }
+      }),
+    [doc],
+  );
+  useEffect(() => {
+    if (!fitPending.current || nodes.length === 0) return;
+    fitPending.current = false;
+    requestAnimationFrame(() => void rf.fitView({ padding: 0.15, maxZoom: 1.2 }));
+  }, [nodes, rf]);
+
+  // Selection lives in the ui store only: React Flow's select changes go there (onNodesChange), and
+  // the store's selection (clicks, problems panel, inspector, pasted nodes) is applied to React Flow.
+  useEffect(
+    () =>
+      ui.subscribe((s, p) => {
+        if (s.selection === p.selection) return;
+        const selNodes = new Set(s.selection.nodes);
+        const selEdges = new Set(s.selection.edges);
+        setNodes((cur) =>
+          cur.some((n) => !!n.selected !== selNodes.has(n.id))
+            ? cur.map((n) =>
+                !!n.selected !== selNodes.has(n.id) ? { ...n, selected: selNodes.has(n.id) } : n,
+              )
+            : cur,
+        );
+        setEdges((cur) =>
+          cur.some((e) => !!e.selected !== selEdges.has(e.id))
+            ? cur.map((e) =>
+                !!e.selected !== selEdges.has(e.id) ? { ...e, selected: selEdges.has(e.id) } : e,
+              )
+            : cur,
+        );
+      }),
+    [ui],
+  );
+
+  // Focus requests: centre the node.
+  useEffect(
+    () =>
+      ui.subscribe((s, p) => {
+        if (!s.focus || s.focus === p.focus || !s.focus.node) return;
+        const node = rf.getNode(s.focus.node);
+        if (!node) return;
+        const w = node.width ?? 0;
+        const h = node.height ?? 0;
+        void rf.setCenter(node.position.x + w / 2, node.position.y + h / 2, {
+          zoom: Math.max(rf.getZoom(), 1),
+          duration: 300,
+        });
+      }),
+    [ui, rf],
+  );
+
+  useEffect(
+    () =>
+      registerViewCentre(doc, () => {
+        const el = rootRef.current?.querySelector('.react-flow');
+        const r = el?.getBoundingClientRect();
+        if (!r) return { x: 0, y: 0 };
+        return rf.screenToFlowPosition({ x: r.left + r.width / 2, y: r.top + r.height / 2 });
+      }),
+    [doc, rf],
+  );
+
+  const onNodesChange = useCallback(
+    (changes: NodeChange<FlowNode>[]) => {
+      // Removals go through onBeforeDelete (a document edit), selection through the ui store; the rest
+      // (drag positions, measurements) is transient React Flow state.
+      const selection = applySelectChanges(ui.getState().selection.nodes, changes);
+      if (selection) ui.getState().select({ ...ui.getState().selection, nodes: selection });
+      const rest = changes.filter((c) => c.type !== 'remove' && c.type !== 'select');
+      if (rest.length > 0) setNodes((cur) => applyNodeChanges(rest, cur));
+    },
+    [ui],
+  );
+  const onEdgesChange = useCallback(
+    (changes: EdgeChange<FlowEdge>[]) => {
+      const selection = applySelectChanges(ui.getState().selection.edges, changes);
+      if (selection) ui.getState().select({ ...ui.getState().selection, edges: selection });
+      const rest = changes.filter((c) => c.type !== 'remove' && c.type !== 'select');
+      if (rest.length > 0) setEdges((cur) => applyEdgeChanges(rest, cur));
+    },
+    [ui],
+  );
+
+  const resetPositions = useCallback(() => {
+    const byId = new Map(base.current.nodes.map((n) => [n.id, n.position]));
+    setNodes((cur) => cur.map((n) => ({ ...n, position: byId.get(n.id) ?? n.position })));
+  }, []);
+
+  const onNodeDragStop = useCallback(
+    (_event: unknown, _node: FlowNode, dragged: FlowNode[]) => {
+      const positions: PositionMap = {};
+      for (const n of dragged) positions[n.id] = n.position;
+      const names = Object.keys(positions).sort().join(',');
+      if (!runEdit(stores, (t) => moveNodes(t, positions), 'Move nodes', `move:${names}`)) resetPositions();
+    },
+    [stores, resetPositions],
+  );
+
+  const lastPointer = useRef({ x: 0, y: 0 });
+  const shiftDown = useRef(false);
+  const onConnect = useCallback(
+    (c: Connection) => {
+      let condition: string | undefined;
+      if (shiftDown.current) {
+        const answer = window.prompt('Condition for this edge (Jinja expression)', 'state.ok');
+        if (answer === null) return;
+        condition = answer;
+      }
+      runEdit(stores, (t) => connect(t, c.source, c.target, condition), 'Connect');
+    },
+    [stores],
+  );
+
+  const onBeforeDelete: OnBeforeDelete<FlowNode, FlowEdge> = useCallback(
+    async ({ nodes: n, edges: e }) => {
+      const g = doc.getState().graph;
+      if (!g) return false;
+      const ids = new Set(e.map((x) => x.id));
+      const graphEdges = g.edges.filter((x) => ids.has(x.id));
+      if (
+        runEdit(
+          stores,
+          (t) =>
+            deleteSelection(
+              t,
+              n.map((x) => x.id),
+              graphEdges,
+            ),
+          'Delete',
+        )
+      ) {
+        ui.getState().clearSelection();
+      }
+      // The focused node element goes away: keep keyboard focus on the canvas for Ctrl+Z.
+      rootRef.current?.focus();
+      return false; // the document edit removes them
+    },
+    [doc, stores, ui],
+  );
+
+  const selectAdded = useCallback(
+    (before: string) => ui.getState().select({ nodes: addedNodes(before, doc.getState().text), edges: [] }),
+    [doc, ui],
+  );
+
+  const selectedNames = useCallback(() => ui.getState().selection.nodes, [ui]);
+
+  const paste = useCallback(
+    (yaml: string) => {
+      const before = doc.getState().text;
+      const at = rf.screenToFlowPosition(lastPointer.current);
+      if (runEdit(stores, (t) => pasteYaml(t, yaml, at), 'Paste')) selectAdded(before);
+    },
+    [doc, rf, stores, selectAdded],
+  );
+
+  const run = useCallback(
+    (command: CanvasCommand): boolean => {
+      const state = doc.getState();
+      const sel = selectedNames();
+      switch (command) {
+        case 'undo':
+          state.undo();
+          return true;
+        case 'redo':
+          state.redo();
+          return true;
+        case 'zoom-in':
+          void rf.zoomIn({ duration: 150 });
+          return true;
+        case 'zoom-out':
+          void rf.zoomOut({ duration: 150 });
+          return true;
+        case 'fit-view':
+          void rf.fitView({ padding: 0.15, duration: 200 });
+          return true;
+        case 'select-all':
+          ui.getState().select({ nodes: rf.getNodes().map((n) => n.id), edges: [] });
+          return true;
+        case 'duplicate': {
+          if (sel.length === 0) return false;
+          const before = state.text;
+          if (runEdit(stores, (t) => duplicateNodes(t, sel), 'Duplicate')) selectAdded(before);
+          return true;
+        }
+        case 'auto-layout': {
+          const g = state.graph;
+          if (!g) return false;
+          void layoutAll(g).then((positions) => {
+            if (doc.getState().graph !== g) return; // the document changed meanwhile
+            runEdit(stores, (t) => moveNodes(t, positions), 'Auto-layout');
+            fitPending.current = true;
+          });
+          return true;
+        }
+        case 'add-parallel': {
+          const source = sel[0];
+          if (sel.length !== 1 || !source) {
+            local.getState().setNotice('Select one node to add parallel branches after it');
+            return true;
+          }
+          const count = askBranchCount();
+          if (count === null) return true;
+          const before = state.text;
+          if (runEdit(stores, (t) => addParallelBranches(t, source, count), 'Add parallel branches'))
+            selectAdded(before);
+          return true;
+        }
+        case 'rename':
+          if (sel.length !== 1) return false;
+          local.getState().setRenaming(sel[0]!);
+          return true;
+        case 'copy':
+        case 'paste':
+        case 'delete':
+          return false; // native copy/paste events and React Flow's delete key handle these
+      }
+    },
+    [doc, rf, ui, local, stores, selectAdded, selectedNames],
+  );
+
+  const onKeyDown = useCallback(
+    (event: KeyboardEvent<HTMLDivElement>) => {
+      if (event.key === 'Shift') shiftDown.current = true;
+      if (isTyping(event.target)) return;
+      const command = matchShortcut(event);
+      if (command && run(command)) {
+        event.preventDefault();
+        event.stopPropagation();
+      }
+    },
+    [run],
+  );
+
+  // Copy/paste as YAML text through the system clipboard (works between windows and apps).
+  useEffect(() => {
+    const root = rootRef.current;
+    if (!root) return;
+    const onCopy = (event: ClipboardEvent) => {
+      if (isTyping(event.target)) return;
+      const sel = selectedNames().filter((n) => n !== '__start__' && n !== '__end__');
+      if (sel.length === 0) return;
+      try {
+        const yaml = copyNodesAsYaml(doc.getState().text, sel);
+        event.clipboardData?.setData('text/plain', yaml);
+        event.preventDefault();
+      } catch (error) {
+        local.getState().setNotice(error instanceof Error ? error.message : String(error));
+      }
+    };
+    const onPaste = (event: ClipboardEvent) => {
+      if (isTyping(event.target)) return;
+      const yaml = event.clipboardData?.getData('text/plain');
+      if (!yaml) return;
+      event.preventDefault();
+      paste(yaml);
+    };
+    root.addEventListener('copy', onCopy);
+    root.addEventListener('paste', onPaste);
+    return () => {
+      root.removeEventListener('copy', onCopy);
+      root.removeEventListener('paste', onPaste);
+    };
+  }, [doc, local, paste, selectedNames]);
+
+  const copyToClipboard = useCallback(() => {
+    const sel = selectedNames().filter((n) => n !== '__start__' && n !== '__end__');
+    if (sel.length === 0) return;
+    try {
+      void navigator.clipboard.writeText(copyNodesAsYaml(doc.getState().text, sel));
+    } catch (error) {
+      local.getState().setNotice(error instanceof Error ? error.message : String(error));
+    }
+  }, [doc, local, selectedNames]);
+  const pasteFromClipboard = useCallback(() => {
+    navigator.clipboard
+      .readText()
+      .then(paste, (error: unknown) => local.getState().setNotice(`Clipboard: ${String(error)}`));
+  }, [paste, local]);
+
+  const onDragOver = useCallback((event: DragEvent) => {
+    if (!event.dataTransfer.types.includes(PALETTE_MIME)) return;
+    event.preventDefault();
+    event.dataTransfer.dropEffect = 'copy';
+  }, []);
+  const onDrop = useCallback(
+    (event: DragEvent) => {
+      const kind = event.dataTransfer.getData(PALETTE_MIME);
+      if (!isPaletteKind(kind)) return;
+      event.preventDefault();
+      const at = rf.screenToFlowPosition({ x: event.clientX, y: event.clientY });
+      const before = doc.getState().text;
+      if (runEdit(stores, (t) => dropPaletteItem(t, kind, at), `Add ${kind}`)) selectAdded(before);
+      rootRef.current?.focus();
+    },
+    [doc, rf, stores, selectAdded],
+  );
+
+  return (
+    <div
+      ref={rootRef}
+      className="fs-canvas"
+      data-testid="designer-canvas"
+      data-theme={theme}
+      tabIndex={0}
+      onKeyDown={onKeyDown}
+      onKeyUp={(event) => {
+        if (event.key === 'Shift') shiftDown.current = false;
+      }}
+      onPointerMove={(event) => (lastPointer.current = { x: event.clientX, y: event.clientY })}
+      onDragOver={onDragOver}
+      onDrop={onDrop}
+    >
+      <ReactFlow<FlowNode, FlowEdge>
+        nodes={nodes}
+        edges={edges}
+        nodeTypes={nodeTypes}
+        onNodesChange={onNodesChange}
+        onEdgesChange={onEdgesChange}
+        onNodeDragStop={onNodeDragStop}
+        onConnect={onConnect}
+        onBeforeDelete={onBeforeDelete}
+        deleteKeyCode={['Delete', 'Backspace']}
+        multiSelectionKeyCode={['Shift', 'Meta', 'Control']}
+        snapToGrid
+        snapGrid={[GRID, GRID]}
+        colorMode={theme}
+        minZoom={0.05}
+        maxZoom={2.5}
+        onlyRenderVisibleElements={nodes.length > 300}
+        zoomOnDoubleClick={false}
+        proOptions={{ hideAttribution: true }}
+      >
+        <GridBackground />
+        <Controls showInteractive={false} />
+        {showMinimap && <MiniMap pannable zoomable nodeColor={minimapColor} nodeStrokeWidth={2} />}
+        {showPalette && (
+          <Panel position="top-left">
+            <Palette doc={doc} ui={ui} />
+          </Panel>
+        )}
+        <Panel position="top-right" className="fs-toolbar">
+          <button type="button" data-testid="canvas-auto-layout" onClick={() => run('auto-layout')}>
+            Auto-layout
+          </button>
+          <button type="button" data-testid="canvas-add-parallel" onClick={() => run('add-parallel')}>
+            Add parallel branches
+          </button>
+          <button type="button" data-testid="canvas-copy" onClick={copyToClipboard} title="Copy as YAML">
+            Copy
+          </button>
+          <button type="button" data-testid="canvas-paste" onClick={pasteFromClipboard} title="Paste YAML">
+            Paste
+          </button>
+        </Panel>
+        {notice && (
+          <Panel position="bottom-center" className="fs-notice" data-testid="canvas-notice">
+            <span role="alert">{notice}</span>
+            <button type="button" aria-label="Dismiss" onClick={() => local.getState().setNotice(null)}>
+              ×
+            </button>
+          </Panel>
+        )}
+      </ReactFlow>
+    </div>
+  );
+}

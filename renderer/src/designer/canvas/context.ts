@@ -1,0 +1,73 @@
+// Stores the canvas components share: the document and UI stores, plus canvas-local state (which
+// node's title is being renamed) and a bridge so the Palette can add at the view's centre.
+import { createContext, useContext } from 'react';
+import { createStore } from 'zustand/vanilla';
+import type { Position } from '../../../../engine/workflow/types.ts';
+import type { DocumentStore } from '../document-store.ts';
+import type { UiStore } from '../ui-store.ts';
+
+export interface CanvasLocalState {
+  /** Node whose title shows the rename input. */
+  renaming: string | null;
+  /** Last edit error, shown in the canvas notice bar. */
+  notice: string | null;
+  setRenaming(node: string | null): void;
+  setNotice(message: string | null): void;
+}
+
+export function createCanvasLocalStore() {
+  return createStore<CanvasLocalState>()((set) => ({
+    renaming: null,
+    notice: null,
+    setRenaming: (renaming) => set({ renaming }),
+    setNotice: (notice) => set({ notice }),
+  }));
+}
+
+export type CanvasLocalStore = ReturnType<typeof createCanvasLocalStore>;
+
+export interface CanvasStores {
+  doc: DocumentStore;
+  ui: UiStore;
+  local: CanvasLocalStore;
+}
+
+export const CanvasContext = createContext<CanvasStores | null>(null);
+
+export function useCanvasStores(): CanvasStores {
+  const stores = useContext(CanvasContext);
+  if (!stores) throw new Error('canvas components must be rendered inside <DesignerCanvas>');
+  return stores;
+}
+
+/** Where a click on a palette item adds its node: the canvas registers its view centre per document. */
+const viewCentres = new WeakMap<DocumentStore, () => Position>();
+
+export function registerViewCentre(doc: DocumentStore, centre: () => Position): () => void {
+  viewCentres.set(doc, centre);
+  return () => {
+    if (viewCentres.get(doc) === centre) viewCentres.delete(doc);
+  };
+}
+
+export function viewCentre(doc: DocumentStore): Position {
+  return viewCentres.get(doc)?.() ?? { x: 0, y: 0 };
+}
+
+/** Runs a canvas edit as one undo step; an EditError becomes the canvas notice instead of a crash. */
+export function runEdit(
+  stores: Pick<CanvasStores, 'doc' | 'local'>,
+  fn: (text: string) => string,
+  label: string,
+  coalesceKey?: string,
+): boolean {
+  try {
+    const options = coalesceKey === undefined ? { label } : { label, coalesceKey };
+    stores.doc.getState().edit(fn, options);
+    stores.local.getState().setNotice(null);
+    return true;
+  } catch (error) {
+    stores.local.getState().setNotice(error instanceof Error ? error.message : String(error));
+    return false;
+  }
+}

@@ -1,0 +1,58 @@
+// Node box sizes shared by the node components (fixed CSS sizes), the layout and the overlap checks,
+// so what ELK places is exactly what the canvas draws.
+import type { GraphNodeKind, Position } from '../../../../engine/workflow/types.ts';
+
+export interface Size {
+  width: number;
+  height: number;
+}
+
+/** Grid the canvas snaps drags (and written positions) to. */
+export const GRID = 16;
+
+const SIZES: Record<GraphNodeKind, Size> = {
+  start: { width: 96, height: 40 },
+  end: { width: 96, height: 40 },
+  lua: { width: 224, height: 80 },
+  action: { width: 208, height: 64 },
+  while_loop: { width: 224, height: 80 },
+  passthrough: { width: 176, height: 48 },
+  'other-code': { width: 208, height: 64 },
+  unsupported: { width: 208, height: 64 },
+};
+
+export function nodeSize(kind: GraphNodeKind): Size {
+  return SIZES[kind];
+}
+
+export function snap(value: number, grid = GRID): number {
+  return Math.round(value / grid) * grid;
+}
+
+export function snapPosition(p: Position, grid = GRID): Position {
+  return { x: snap(p.x, grid), y: snap(p.y, grid) };
+}
+
+export interface Box extends Position, Size {
+  id: string;
+}
+
+/** True when two boxes share interior area (touching edges do not count). */
+export function boxesOverlap(a: Box, b: Box): boolean {
+  return a.x < b.x + b.width && b.x < a.x + a.width && a.y < b.y + b.height && b.y < a.y + a.height;
+}
+
+/** Every overlapping pair, by sweeping boxes sorted by x (fast enough for thousands of nodes). */
+export function overlappingPairs(boxes: Box[]): [string, string][] {
+  const sorted = [...boxes].sort((a, b) => a.x - b.x);
+  const pairs: [string, string][] = [];
+  for (let i = 0; i < sorted.length; i++) {
+    const a = sorted[i]!;
+    for (let j = i + 1; j < sorted.length; j++) {
+      const b = sorted[j]!;
+      if (b.x >= a.x + a.width) break;
+      if (boxesOverlap(a, b)) pairs.push([a.id, b.id]);
+    }
+  }
+  return pairs;
+}

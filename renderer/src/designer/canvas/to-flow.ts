@@ -1,0 +1,271 @@
+// WorkflowGraph -> React Flow nodes and edges. Pure: the canvas calls it whenever the document's graph
+// or the layout changes, then `reuseUnchanged` keeps old objects so memoised nodes do not re-render.
+import type { Edge, Node } from '@xyflow/react';
+import type {
+  GraphEdge,
+  GraphEdgeKind,
+  GraphNode,
+  GraphNodeKind,
+  Position,
+  Problem,
+  WorkflowGraph,
+} from '../../../../engine/workflow/types.ts';
+import { nodeSize } from './geometry.ts';
+
+export type PositionMap = Record<string, Position>;
+
+/** Number of distinct fan-out colours (CSS variables --fanout-0 … --fanout-5). */
+export const FANOUT_COLORS = 6;
+
+export interface FlowNodeData extends Record<string, unknown> {
+  kind: GraphNodeKind;
+  title: string;
+  /** One-line summary: first line of Lua, `uses:` name, loop condition. */
+  detail?: string;
+  /** Small tag: `language: lua`, `uses`, `while`, `pass-through`, `language: python`, `type: …`. */
+  chip?: string;
+  /** Not-runnable-here or no-op nodes are drawn marked (hatched). */
+  marked?: boolean;
+  maxIterations?: number;
+  /** Branch count when this node fans out. */
+  fanOut?: number;
+  fanOutColor?: number;
+  /** True when this node joins a fan-out. */
+  join?: boolean;
+  joinColor?: number;
+}
+
+export interface FlowEdgeData extends Record<string, unknown> {
+  kind: GraphEdgeKind;
+  colorIndex?: number;
+}
+
+export type FlowNode = Node<FlowNodeData>;
+export type FlowEdge = Edge<FlowEdgeData>;
+
+export interface Flow {
+  nodes: FlowNode[];
+  edges: FlowEdge[];
+}
+
+/** Positions written in the document (`metadata.fanout`), by node name. */
+export function storedPositions(graph: WorkflowGraph): PositionMap {
+  const out: PositionMap = {};
+  for (const n of graph.nodes) if (n.spec?.position) out[n.id] = n.spec.position;
+  return out;
+}
+
+function firstLine(code: string | undefined): string | undefined {
+  if (code === undefined) return undefined;
+  const line = code.split('\n').find((l) => l.trim() !== '');
+  return line?.trim();
+}
+
+function describe(node: GraphNode): Omit<FlowNodeData, 'kind' | 'title'> {
+  const spec = node.spec;
+  switch (node.kind) {
+    case 'start':
+    case 'end':
+      return {};
+    case 'lua':
+      return {
+        detail: firstLine(spec?.run) ?? '',
+        chip: spec?.language ? `language: ${spec.language}` : 'lua (implicit)',
+      };
+    case 'action':
+      return { detail: spec?.uses ?? '', chip: 'uses' };
+    case 'while_loop': {
+      const out: Omit<FlowNodeData, 'kind' | 'title'> = { detail: spec?.condition ?? '', chip: 'while' };
+      if (spec?.maxIterations !== undefined) out.maxIterations = spec.maxIterations;
+      return out;
+    }
+    case 'passthrough':
+      return { detail: 'passes state through', chip: 'pass-through', marked: true };
+    case 'other-code':
+      return {
+        detail: firstLine(spec?.run) ?? '',
+        chip: `language: ${spec?.language ?? 'not lua'}`,
+        marked: true,
+      };
+    case 'unsupported':
+      return { detail: 'not supported by Fanout', chip: `type: ${spec?.type ?? '?'}`, marked: true };
+  }
+}
+
+function nodeData(node: GraphNode, fanOut: Map<string, [number, number]>, joins: Map<string, number>) {
+  const title = node.kind === 'start' ? 'Start' : node.kind === 'end' ? 'End' : node.id;
+  const data: FlowNodeData = { kind: node.kind, title, ...describe(node) };
+  const fo = fanOut.get(node.id);
+  if (fo) {
+    data.fanOut = fo[0];
+    data.fanOutColor = fo[1];
+  }
+  const join = joins.get(node.id);
+  if (join !== undefined) {
+    data.join = true;
+    data.joinColor = join;
+  }
+  return data;
+}
+
+const STROKE: Record<GraphEdgeKind, number> = {
+  sequential: 1.5,
+  conditional: 1.5,
+  parallel: 3.5,
+  'fan-in': 3,
+};
+
+function edgeColor(kind: GraphEdgeKind, colorIndex: number | undefined): string {
+  if (colorIndex !== undefined) return `var(--fanout-${colorIndex})`;
+  return kind === 'conditional' ? 'var(--edge-conditional)' : 'var(--edge-sequential)';
+}
+
+/** Edge label: the condition, or "else" for a goto fallback rule; long conditions are shortened. */
+export function edgeLabel(edge: GraphEdge): string | undefined {
+  if (edge.kind !== 'conditional') return undefined;
+  if (edge.fallback) return 'else';
+  const text = edge.condition ?? '';
+  return text.length > 40 ? `${text.slice(0, 39)}…` : text;
+}
+
+function flowEdge(edge: GraphEdge, colorIndex: number | undefined): FlowEdge {
+  const color = edgeColor(edge.kind, colorIndex);
+  const style: Record<string, string | number> = { stroke: color, strokeWidth: STROKE[edge.kind] };
+  if (edge.kind === 'conditional') style.strokeDasharray = '6 4';
+  const data: FlowEdgeData = { kind: edge.kind };
+  if (colorIndex !== undefined) data.colorIndex = colorIndex;
+  const out: FlowEdge = {
+    id: edge.id,
+    source: edge.source,
+    target: edge.target,
+    type: edge.kind === 'parallel' || edge.kind === 'fan-in' ? 'default' : 'smoothstep',
+    className: `fs-edge fs-edge-${edge.kind}`,
+    style,
+    // Fixed-size arrows (user space), so thick parallel edges do not get oversized heads.
+    markerEnd: { type: 'arrowclosed', color, width: 36, height: 36, markerUnits: 'userSpaceOnUse' },
+    data,
+  };
+  const label = edgeLabel(edge);
+  if (label !== undefined) {
+    out.label = label;
+    out.labelShowBg = true;
+    out.labelBgPadding = [4, 2];
+    out.labelBgBorderRadius = 4;
+    out.labelStyle = { fill: 'var(--edge-label-fg)', fontSize: 11 };
+    out.labelBgStyle = { fill: 'var(--edge-label-bg)' };
+  }
+  return out;
+}
+
+/**
+ * Maps the graph to React Flow nodes/edges. `positions` are the document's stored positions (they
+ * always win); `layout` the computed positions for the rest. A node in neither sits at the origin.
+ */
+export function toFlow(graph: WorkflowGraph, positions: PositionMap, layout: PositionMap): Flow {
+  const fanOut = new Map<string, [number, number]>();
+  const joins = new Map<string, number>();
+  graph.fanOuts.forEach((fo, i) => {
+    const color = i % FANOUT_COLORS;
+    fanOut.set(fo.source, [fo.branches.length, color]);
+    if (fo.fanIn !== null && !joins.has(fo.fanIn)) joins.set(fo.fanIn, color);
+  });
+
+  const nodes: FlowNode[] = graph.nodes.map((node) => {
+    const size = nodeSize(node.kind);
+    return {
+      id: node.id,
+      type: node.kind,
+      position: positions[node.id] ?? layout[node.id] ?? { x: 0, y: 0 },
+      data: nodeData(node, fanOut, joins),
+      width: size.width,
+      height: size.height,
+      // Start can only be a source and End only a target; the pills must not be deleted.
+      deletable: node.kind !== 'start' && node.kind !== 'end',
+    };
+  });
+
+  const edges = graph.edges.map((edge) => {
+    let color: number | undefined;
+    if (edge.kind === 'parallel') color = fanOut.get(edge.source)?.[1];
+    else if (edge.kind === 'fan-in') color = joins.get(edge.target);
+    return flowEdge(edge, color);
+  });
+  return { nodes, edges };
+}
+
+function shallowEqual(a: Record<string, unknown>, b: Record<string, unknown>): boolean {
+  const ka = Object.keys(a);
+  if (ka.length !== Object.keys(b).length) return false;
+  for (const k of ka) {
+    const va = a[k];
+    const vb = b[k];
+    if (va === vb) continue;
+    if (typeof va === 'object' && va !== null && typeof vb === 'object' && vb !== null) {
+      if (!shallowEqual(va as Record<string, unknown>, vb as Record<string, unknown>)) return false;
+      continue;
+    }
+    return false;
+  }
+  return true;
+}
+
+/**
+ * Returns `next` with every element that equals (one level deep) its predecessor in `previous` replaced
+ * by the previous object, so React Flow and memoised node components see unchanged identities.
+ */
+export function reuseUnchanged<T extends { id: string }>(previous: readonly T[], next: T[]): T[] {
+  if (previous.length === 0) return next;
+  const byId = new Map(previous.map((item) => [item.id, item]));
+  let changed = previous.length !== next.length;
+  const out = next.map((item, i) => {
+    const old = byId.get(item.id);
+    if (old && shallowEqual(old as Record<string, unknown>, item as Record<string, unknown>)) {
+      if (previous[i] !== old) changed = true;
+      return old;
+    }
+    changed = true;
+    return item;
+  });
+  return changed ? out : (previous as T[]);
+}
+
+/**
+ * Merges a fresh flow (`base`, after reuseUnchanged) into React Flow's current nodes or edges: items
+ * whose base object did not change keep their current object (with RF's `measured`, `selected`, …);
+ * changed ones take the new base plus the current selection and measurements.
+ */
+export function mergeIntoCurrent<T extends { id: string; selected?: boolean; measured?: unknown }>(
+  current: readonly T[],
+  previousBase: readonly T[],
+  base: readonly T[],
+  selected: ReadonlySet<string>,
+): T[] {
+  const cur = new Map(current.map((item) => [item.id, item]));
+  const prev = new Map(previousBase.map((item) => [item.id, item]));
+  return base.map((item) => {
+    const now = cur.get(item.id);
+    const isSelected = selected.has(item.id);
+    if (now && prev.get(item.id) === item && !!now.selected === isSelected) return now;
+    const next: T = { ...item, selected: isSelected };
+    if (now?.measured !== undefined) next.measured = now.measured;
+    return next;
+  });
+}
+
+/** Error/warning counts of one node, cached per problems array so each node component reads O(1). */
+const countsCache = new WeakMap<readonly Problem[], Map<string, string>>();
+export function problemSummary(problems: readonly Problem[], node: string): string {
+  let byNode = countsCache.get(problems);
+  if (!byNode) {
+    const counts = new Map<string, [number, number]>();
+    for (const p of problems) {
+      if (p.node === undefined) continue;
+      const c = counts.get(p.node) ?? [0, 0];
+      c[p.severity === 'error' ? 0 : 1]++;
+      counts.set(p.node, c);
+    }
+    byNode = new Map([...counts].map(([n, [e, w]]) => [n, `${e}:${w}`]));
+    countsCache.set(problems, byNode);
+  }
+  return byNode.get(node) ?? '0:0';
+}
