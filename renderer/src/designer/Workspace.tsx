@@ -1,5 +1,6 @@
 // The designer's layout: canvas (with its palette) in the middle, the inspector on the right, problems
 // and the live YAML below. Every part edits the one DocumentStore, so undo/redo covers them all.
+import { useEffect } from 'react';
 import { useStore } from 'zustand';
 import { DesignerCanvas } from './canvas/index.ts';
 import type { DocumentStore } from './document-store.ts';
@@ -9,6 +10,19 @@ import './workspace.css';
 
 export function Workspace({ doc, ui }: { doc: DocumentStore; ui: UiStore }) {
   const panels = useStore(ui, (s) => s.panels);
+  // Keep the selection pointing at things that exist: undoing a rename or deleting in the YAML panel
+  // must not leave the inspector on a node that is gone.
+  useEffect(
+    () =>
+      doc.subscribe((state, previous) => {
+        if (!state.graph || state.graph === previous.graph) return;
+        ui.getState().retain(
+          new Set(state.graph.nodes.map((n) => n.id)),
+          new Set(state.graph.edges.map((e) => e.id)),
+        );
+      }),
+    [doc, ui],
+  );
   return (
     <div className="workspace">
       <div className="workspace-center">

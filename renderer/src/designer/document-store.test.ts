@@ -88,3 +88,18 @@ describe('document store', () => {
     expect(store.getState().isDirty()).toBe(true);
   });
 });
+
+describe('ui store selection', () => {
+  it('drops selected nodes that no longer exist after an undo of a rename', async () => {
+    const { createUiStore } = await import('./ui-store.ts');
+    const store = createDocumentStore(DOC);
+    const ui = createUiStore();
+    store.subscribe((state) => {
+      if (state.graph) ui.getState().retain(new Set(state.graph.nodes.map((n) => n.id)), new Set());
+    });
+    store.getState().edit((t) => renameNode(t, 'a', 'renamed'), { label: 'Rename' });
+    ui.getState().select({ nodes: ['renamed', 'b'], edges: [] });
+    store.getState().undo();
+    expect(ui.getState().selection.nodes).toEqual(['b']);
+  });
+});

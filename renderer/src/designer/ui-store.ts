@@ -22,6 +22,8 @@ export interface UiState {
   panels: Record<PanelId, boolean>;
   select(selection: Selection): void;
   clearSelection(): void;
+  /** Drops selected nodes/edges that no longer exist (after undo, rename, delete, a YAML edit). */
+  retain(nodes: ReadonlySet<string>, edges: ReadonlySet<string>): void;
   requestFocus(target: { node?: string; edge?: string; line?: number }): void;
   setTheme(theme: Theme): void;
   togglePanel(panel: PanelId): void;
@@ -40,6 +42,16 @@ export function createUiStore(theme: Theme = 'light') {
     },
     clearSelection() {
       set({ selection: { nodes: [], edges: [] } });
+    },
+    retain(nodes, edges) {
+      const { selection } = get();
+      const kept = {
+        nodes: selection.nodes.filter((n) => nodes.has(n)),
+        edges: selection.edges.filter((e) => edges.has(e)),
+      };
+      if (kept.nodes.length !== selection.nodes.length || kept.edges.length !== selection.edges.length) {
+        set({ selection: kept });
+      }
     },
     requestFocus(target) {
       set({ focus: { ...target, seq: (get().focus?.seq ?? 0) + 1 } });
