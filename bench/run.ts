@@ -1,5 +1,5 @@
 // `npm run bench`: runs every benchmark and writes docs/benchmarks.md (+ machine-readable JSON).
-import { writeFile } from 'node:fs/promises';
+import { readFile, writeFile } from 'node:fs/promises';
 import os from 'node:os';
 import { fileURLToPath } from 'node:url';
 import type { BenchEntry } from './types.ts';
@@ -8,6 +8,18 @@ const sections: { title: string; load: () => Promise<() => Promise<BenchEntry[]>
   { title: 'Workflow format', load: async () => (await import('./workflow.bench.ts')).benchWorkflow },
   { title: 'Engine', load: async () => (await import('./engine.bench.ts')).benchEngine },
 ];
+
+/**
+ * Everything from this marker on in docs/benchmarks.md is hand-written (measurements `npm run bench`
+ * does not make, e.g. the designer's Playwright figures) and is kept when the file is rewritten.
+ */
+const HAND_WRITTEN_MARKER = '<!-- hand-written below: kept by npm run bench -->';
+
+async function handWritten(file: string): Promise<string[]> {
+  const old = await readFile(file, 'utf8').catch(() => '');
+  const at = old.indexOf(HAND_WRITTEN_MARKER);
+  return at < 0 ? [] : [old.slice(at).trimEnd(), ''];
+}
 
 function machine(): string {
   const cpu = os.cpus()[0]?.model ?? 'unknown CPU';
@@ -43,6 +55,7 @@ async function main(): Promise<void> {
     lines.push('');
   }
   const docs = fileURLToPath(new URL('../docs/', import.meta.url));
+  lines.push(...(await handWritten(docs + 'benchmarks.md')));
   await writeFile(docs + 'benchmarks.md', lines.join('\n'));
   await writeFile(
     docs + 'benchmarks.json',

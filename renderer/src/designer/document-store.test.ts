@@ -103,3 +103,44 @@ describe('ui store selection', () => {
     expect(ui.getState().selection.nodes).toEqual(['b']);
   });
 });
+
+describe('deferred problems (big documents)', () => {
+  const BAD = DOC.replace('goto: b', 'goto: missing');
+
+  it('derives the graph at once and the problems when the scheduled run fires', () => {
+    const runs: (() => void)[] = [];
+    const store = createDocumentStore(DOC, 'demo.yaml', {
+      deferProblemsAbove: 1,
+      schedule: (run) => (runs.push(run), () => runs.splice(runs.indexOf(run), 1)),
+    });
+    expect(store.getState().graph?.entry).toBe('a');
+    expect(store.getState().problemsPending).toBe(true);
+    runs.shift()!();
+    expect(store.getState().problemsPending).toBe(false);
+    const clean = store.getState().problems.filter((p) => p.severity === 'error');
+    expect(clean).toEqual([]);
+
+    store.getState().setText(BAD, { label: 'Break' });
+    store.getState().setText(BAD.replace('x = 1', 'x = 2'), { label: 'Edit' });
+    // The second edit cancelled the first one's run: only one is pending.
+    expect(runs).toHaveLength(1);
+    expect(store.getState().problemsPending).toBe(true);
+    runs.shift()!();
+    expect(
+      store.getState().problems.some((p) => p.severity === 'error' && p.message.includes('missing')),
+    ).toBe(true);
+  });
+
+  it('flushProblems computes pending problems now; small documents never defer', () => {
+    const store = createDocumentStore(DOC.replace('goto: b', 'goto: missing'), null, {
+      deferProblemsAbove: 1,
+      schedule: () => () => {},
+    });
+    expect(store.getState().problems).toEqual([]);
+    store.getState().flushProblems();
+    expect(store.getState().problems.some((p) => p.severity === 'error')).toBe(true);
+    const small = createDocumentStore(BAD);
+    expect(small.getState().problemsPending).toBe(false);
+    expect(small.getState().problems.some((p) => p.severity === 'error')).toBe(true);
+  });
+});

@@ -11,6 +11,13 @@ import { validateWorkflow } from '../../../engine/workflow/validate.ts';
 /** Consecutive edits with the same key within this window become one undo step (drags, typing). */
 export const COALESCE_MS = 1000;
 export const HISTORY_LIMIT = 500;
+/**
+ * Documents with more nodes than this get their problems (validate + lint, ~40% of a re-derive)
+ * computed after the edit, off the critical path of opening and dragging; smaller ones stay sync.
+ */
+export const DEFER_PROBLEMS_NODES = 150;
+/** Delay before deferred problems are computed; a new edit within it restarts the wait. */
+export const DEFER_PROBLEMS_MS = 150;
 
 interface HistoryEntry {
   text: string;
@@ -30,6 +37,8 @@ export interface DocumentState {
   graph: WorkflowGraph | null;
   lastGoodGraph: WorkflowGraph | null;
   problems: Problem[];
+  /** True while `problems` belongs to an earlier text (big documents; see DEFER_PROBLEMS_NODES). */
+  problemsPending: boolean;
   past: HistoryEntry[];
   future: HistoryEntry[];
   /** Label, key and time of the last edit, for coalescing. */
@@ -58,110 +67,182 @@ export interface DocumentActions {
   isDirty(): boolean;
   undoLabel(): string | undefined;
   redoLabel(): string | undefined;
+  /** Computes pending (deferred) problems now, e.g. before a save or in tests. */
+  flushProblems(): void;
+}
+
+export interface DocumentStoreOptions {
+  /** Node count above which problems are deferred (default DEFER_PROBLEMS_NODES; Infinity: never). */
+  deferProblemsAbove?: number;
+  /** Runs the deferred computation (default: setTimeout with DEFER_PROBLEMS_MS); returns a canceller. */
+  schedule?: (run: () => void) => () => void;
 }
 
 export type DocumentStore = ReturnType<typeof createDocumentStore>;
 
-function derive(text: string, path: string | null, previous: WorkflowGraph | null) {
-  const load = loadWorkflow(text, path ?? undefined);
-  if (!load.model) {
-    return { load, graph: null, lastGoodGraph: previous, problems: load.problems };
-  }
-  const graph = buildGraph(load.model);
-  const problems = [...validateWorkflow(load, { graph }), ...lintPortability(load.model, graph, text)];
+function computeProblems(load: LoadResult, graph: WorkflowGraph, text: string): Problem[] {
+  const problems = [...validateWorkflow(load, { graph }), ...lintPortability(load.model!, graph, text)];
   problems.sort((a, b) => a.line - b.line || a.col - b.col);
-  return { load, graph, lastGoodGraph: graph, problems };
+  return problems;
 }
 
-export function createDocumentStore(initialText = '', initialPath: string | null = null) {
-  return createStore<DocumentState & DocumentActions>()((set, get) => ({
-    path: initialPath,
-    text: initialText,
-    savedText: initialText,
-    mtimeMs: undefined,
-    ...derive(initialText, initialPath, null),
-    past: [],
-    future: [],
-    lastEdit: null,
+function nodeCount(graph: WorkflowGraph): number {
+  return graph.nodes.length;
+}
 
-    open(text, path, mtimeMs) {
-      set({
-        path,
-        text,
-        savedText: text,
-        mtimeMs,
-        ...derive(text, path, null),
-        past: [],
-        future: [],
-        lastEdit: null,
-      });
-    },
+/** Model and graph, always sync; problems too unless `deferAbove` nodes (then the caller schedules). */
+function derive(text: string, path: string | null, previous: WorkflowGraph | null, deferAbove = Infinity) {
+  const load = loadWorkflow(text, path ?? undefined);
+  if (!load.model) {
+    return { load, graph: null, lastGoodGraph: previous, problems: load.problems, problemsPending: false };
+  }
+  const graph = buildGraph(load.model);
+  if (nodeCount(graph) > deferAbove) {
+    // Keep the previous problems until the deferred run replaces them (set by the caller).
+    return { load, graph, lastGoodGraph: graph, problemsPending: true };
+  }
+  return {
+    load,
+    graph,
+    lastGoodGraph: graph,
+    problems: computeProblems(load, graph, text),
+    problemsPending: false,
+  };
+}
 
-    setText(text, options) {
-      const state = get();
-      if (text === state.text) return;
-      const now = options.now ?? Date.now();
-      const coalesce =
-        options.coalesceKey !== undefined &&
-        state.lastEdit?.key === options.coalesceKey &&
-        now - state.lastEdit.at < COALESCE_MS &&
-        state.past.length > 0;
-      const past = coalesce
-        ? state.past
-        : [...state.past, { text: state.text, label: options.label }].slice(-HISTORY_LIMIT);
-      set({
-        text,
-        ...derive(text, state.path, state.lastGoodGraph),
-        past,
-        future: [],
-        lastEdit: { key: options.coalesceKey, at: now },
-      });
-    },
+/** After DEFER_PROBLEMS_MS, then when the browser is idle (after the edit's frame is painted). */
+const defaultSchedule = (run: () => void) => {
+  let idle: number | undefined;
+  const timer = setTimeout(() => {
+    if (typeof requestIdleCallback === 'function') idle = requestIdleCallback(run, { timeout: 1000 });
+    else run();
+  }, DEFER_PROBLEMS_MS);
+  return () => {
+    clearTimeout(timer);
+    if (idle !== undefined) cancelIdleCallback(idle);
+  };
+};
 
-    edit(fn, options) {
-      get().setText(fn(get().text), options);
-    },
+export function createDocumentStore(
+  initialText = '',
+  initialPath: string | null = null,
+  options: DocumentStoreOptions = {},
+) {
+  const deferAbove = options.deferProblemsAbove ?? DEFER_PROBLEMS_NODES;
+  const schedule = options.schedule ?? defaultSchedule;
+  let cancelPending: (() => void) | null = null;
 
-    undo() {
-      const state = get();
-      const entry = state.past.at(-1);
-      if (!entry) return;
-      set({
-        text: entry.text,
-        ...derive(entry.text, state.path, state.lastGoodGraph),
-        past: state.past.slice(0, -1),
-        future: [{ text: state.text, label: entry.label }, ...state.future],
-        lastEdit: null,
-      });
-    },
+  return createStore<DocumentState & DocumentActions>()((set, get) => {
+    /** The derived fields for `text`; schedules the problems of a big document. */
+    const derived = (text: string, path: string | null, previous: WorkflowGraph | null) => {
+      cancelPending?.();
+      cancelPending = null;
+      const out = derive(text, path, previous, deferAbove);
+      if (out.problemsPending) cancelPending = schedule(() => get().flushProblems());
+      return out;
+    };
+    return {
+      path: initialPath,
+      text: initialText,
+      savedText: initialText,
+      mtimeMs: undefined,
+      problems: [],
+      ...derived(initialText, initialPath, null),
+      past: [],
+      future: [],
+      lastEdit: null,
 
-    redo() {
-      const state = get();
-      const entry = state.future[0];
-      if (!entry) return;
-      set({
-        text: entry.text,
-        ...derive(entry.text, state.path, state.lastGoodGraph),
-        past: [...state.past, { text: state.text, label: entry.label }],
-        future: state.future.slice(1),
-        lastEdit: null,
-      });
-    },
+      open(text, path, mtimeMs) {
+        set({
+          path,
+          text,
+          savedText: text,
+          mtimeMs,
+          problems: [], // a big document's problems follow shortly; never show another file's
+          ...derived(text, path, null),
+          past: [],
+          future: [],
+          lastEdit: null,
+        });
+      },
 
-    markSaved(path, mtimeMs, savedText) {
-      set({ path, mtimeMs, savedText: savedText ?? get().text });
-    },
+      setText(text, options) {
+        const state = get();
+        if (text === state.text) return;
+        const now = options.now ?? Date.now();
+        const coalesce =
+          options.coalesceKey !== undefined &&
+          state.lastEdit?.key === options.coalesceKey &&
+          now - state.lastEdit.at < COALESCE_MS &&
+          state.past.length > 0;
+        const past = coalesce
+          ? state.past
+          : [...state.past, { text: state.text, label: options.label }].slice(-HISTORY_LIMIT);
+        set({
+          text,
+          ...derived(text, state.path, state.lastGoodGraph),
+          past,
+          future: [],
+          lastEdit: { key: options.coalesceKey, at: now },
+        });
+      },
 
-    isDirty() {
-      return get().text !== get().savedText;
-    },
+      edit(fn, options) {
+        get().setText(fn(get().text), options);
+      },
 
-    undoLabel() {
-      return get().past.at(-1)?.label;
-    },
+      undo() {
+        const state = get();
+        const entry = state.past.at(-1);
+        if (!entry) return;
+        set({
+          text: entry.text,
+          ...derived(entry.text, state.path, state.lastGoodGraph),
+          past: state.past.slice(0, -1),
+          future: [{ text: state.text, label: entry.label }, ...state.future],
+          lastEdit: null,
+        });
+      },
 
-    redoLabel() {
-      return get().future[0]?.label;
-    },
-  }));
+      redo() {
+        const state = get();
+        const entry = state.future[0];
+        if (!entry) return;
+        set({
+          text: entry.text,
+          ...derived(entry.text, state.path, state.lastGoodGraph),
+          past: [...state.past, { text: state.text, label: entry.label }],
+          future: state.future.slice(1),
+          lastEdit: null,
+        });
+      },
+
+      markSaved(path, mtimeMs, savedText) {
+        set({ path, mtimeMs, savedText: savedText ?? get().text });
+      },
+
+      isDirty() {
+        return get().text !== get().savedText;
+      },
+
+      undoLabel() {
+        return get().past.at(-1)?.label;
+      },
+
+      redoLabel() {
+        return get().future[0]?.label;
+      },
+
+      flushProblems() {
+        const state = get();
+        if (!state.problemsPending) return;
+        cancelPending?.();
+        cancelPending = null;
+        const problems = state.graph
+          ? computeProblems(state.load, state.graph, state.text)
+          : state.load.problems;
+        set({ problems, problemsPending: false });
+      },
+    };
+  });
 }

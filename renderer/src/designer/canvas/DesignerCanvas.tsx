@@ -101,6 +101,11 @@ function GridBackground() {
   return visible ? <Background variant={BackgroundVariant.Dots} gap={GRID} size={1} /> : null;
 }
 
+/** Above this many nodes the minimap is left out: it redraws every node on each drag step. */
+const MINIMAP_MAX_NODES = 300;
+/** Below this zoom edge labels are hidden (unreadable, and costly to paint on big graphs). */
+const LABEL_MIN_ZOOM = 0.35;
+
 function CanvasView({ stores }: { stores: CanvasStores }) {
   const { doc, ui, local } = stores;
   const rf = useReactFlow<FlowNode, FlowEdge>();
@@ -110,6 +115,7 @@ function CanvasView({ stores }: { stores: CanvasStores }) {
   const showPalette = useStore(ui, (s) => s.panels.palette);
   const showMinimap = useStore(ui, (s) => s.panels.minimap);
   const notice = useStore(local, (s) => s.notice);
+  const farOut = useFlowStore((s) => s.transform[2] < LABEL_MIN_ZOOM);
 
   // Graph and its layout travel together, so nodes never render at a stale or missing position.
   const [laidOut, setLaidOut] = useState<{ graph: WorkflowGraph; layout: PositionMap } | null>(null);
@@ -454,7 +460,7 @@ function CanvasView({ stores }: { stores: CanvasStores }) {
   return (
     <div
       ref={rootRef}
-      className="fs-canvas"
+      className={farOut ? 'fs-canvas fs-far-out' : 'fs-canvas'}
       data-testid="designer-canvas"
       data-theme={theme}
       tabIndex={0}
@@ -488,7 +494,9 @@ function CanvasView({ stores }: { stores: CanvasStores }) {
       >
         <GridBackground />
         <Controls showInteractive={false} />
-        {showMinimap && <MiniMap pannable zoomable nodeColor={minimapColor} nodeStrokeWidth={2} />}
+        {showMinimap && nodes.length <= MINIMAP_MAX_NODES && (
+          <MiniMap pannable zoomable nodeColor={minimapColor} nodeStrokeWidth={2} />
+        )}
         {showPalette && (
           <Panel position="top-left">
             <Palette doc={doc} ui={ui} />
