@@ -5,9 +5,40 @@ import { useCallback, useEffect, useMemo, useRef, useState } from 'react';
 import { useStore } from 'zustand';
 import type { FileEntry, HostApi, HostInfo } from '../../engine/host/types.ts';
 import type { RunEvent, RunStatus } from '../../engine/run/types.ts';
+import {
+  buildPaletteItems,
+  parseItemId,
+  type CommandId,
+  type PaletteTarget,
+} from './commands/app-commands.ts';
+import { isMacPlatform, matchAppShortcut } from './commands/app-shortcuts.ts';
+import { CommandPalette } from './commands/CommandPalette.tsx';
+import type { PaletteItem } from './commands/rank.ts';
+import { ShortcutsDialog } from './commands/ShortcutsDialog.tsx';
+import {
+  addedNodes,
+  addParallelBranches,
+  DEFAULT_BRANCHES,
+  moveNodes,
+} from './designer/canvas/canvas-edits.ts';
+import { layoutAll } from './designer/canvas/index.ts';
 import { createDocumentStore } from './designer/document-store.ts';
 import { createUiStore } from './designer/ui-store.ts';
 import { Workspace } from './designer/Workspace.tsx';
+import { useHostRuns } from './run/use-host-runs.ts';
+import { TEMPLATES } from './documents/bundled-templates.ts';
+import { NewMenu } from './documents/NewMenu.tsx';
+import {
+  clearRecovery,
+  createAutosaver,
+  listRecoveries,
+  readRecovery,
+  shouldOfferRecovery,
+  type RecoveryEntry,
+  type RecoveryStorage,
+} from './documents/recovery.ts';
+import { RecoveryDialog } from './documents/RecoveryDialog.tsx';
+import { BLANK_TEMPLATE, suggestedFileName, type DocumentTemplate } from './documents/templates.ts';
 import type { HostChoice } from './host/index.ts';
 import { onMenuCommand, reportDirty } from './host/electron.ts';
 import './app.css';
@@ -38,9 +69,39 @@ export function App({ host: choice }: { host: HostChoice }) {
   return <Shell host={choice.host} />;
 }
 
-const NEW_DOCUMENT = `name: untitled
-nodes: []
-`;
+/** localStorage, or a throwaway map where it is unavailable (recovery is best effort). */
+function recoveryStorage(): RecoveryStorage {
+  try {
+    if (window.localStorage) return window.localStorage;
+  } catch {
+    // storage disabled: fall through
+  }
+  const map = new Map<string, string>();
+  return {
+    get length() {
+      return map.size;
+    },
+    key: (i) => [...map.keys()][i] ?? null,
+    getItem: (k) => map.get(k) ?? null,
+    setItem: (k, v) => void map.set(k, v),
+    removeItem: (k) => void map.delete(k),
+  };
+}
+
+function isTyping(target: EventTarget | null): boolean {
+  const el = target as HTMLElement | null;
+  return (
+    !!el &&
+    (el.tagName === 'INPUT' || el.tagName === 'TEXTAREA' || el.tagName === 'SELECT' || el.isContentEditable)
+  );
+}
+
+function askBranchCount(): number | null {
+  const answer = window.prompt('Number of parallel branches', String(DEFAULT_BRANCHES));
+  if (answer === null) return null;
+  const n = Number.parseInt(answer, 10);
+  return Number.isFinite(n) ? n : null;
+}
 
 function Shell({ host }: { host: HostApi }) {
   const doc = useMemo(() => createDocumentStore(''), []);
@@ -48,11 +109,17 @@ function Shell({ host }: { host: HostApi }) {
     () => createUiStore(window.matchMedia?.('(prefers-color-scheme: dark)').matches ? 'dark' : 'light'),
     [],
   );
+  const runs = useHostRuns(host);
   const [info, setInfo] = useState<HostInfo | null>(null);
   const [files, setFiles] = useState<FileEntry[]>([]);
+  /** Folder the file list shows (undefined: the root). */
+  const [dir, setDir] = useState<string | undefined>(undefined);
   const [opened, setOpened] = useState(false);
   const [error, setError] = useState<string | null>(null);
   const [run, setRun] = useState<RunView>({ runId: null, status: 'idle', events: 0 });
+  const [offer, setOffer] = useState<RecoveryEntry | null>(null);
+  const [palette, setPalette] = useState<{ items: PaletteItem[]; query: string } | null>(null);
+  const [showShortcuts, setShowShortcuts] = useState(false);
   const path = useStore(doc, (s) => s.path);
   const dirty = useStore(doc, (s) => s.text !== s.savedText);
   const canUndo = useStore(doc, (s) => s.past.length > 0);
@@ -61,6 +128,19 @@ function Shell({ host }: { host: HostApi }) {
   // Events can arrive before run() resolves with the id: keep them per run until we know which is ours.
   const perRun = useRef(new Map<string, { events: number; status: ShownStatus; error?: string }>());
   const currentRun = useRef<string | null>(null);
+  const mac = isMacPlatform(info?.platform);
+
+  // Crash recovery: unsaved text goes to localStorage ~1 s after each change (documents/recovery.ts).
+  // The browser host's relative paths are scoped by the served root; Electron's paths are absolute.
+  const storage = useMemo(() => recoveryStorage(), []);
+  const scope = useRef('');
+  const autosaver = useMemo(() => createAutosaver({ storage, scope: () => scope.current }), [storage]);
+  useEffect(() => doc.subscribe((next, previous) => autosaver.onChange(next, previous)), [doc, autosaver]);
+  useEffect(() => {
+    const flush = () => autosaver.flush();
+    window.addEventListener('pagehide', flush);
+    return () => window.removeEventListener('pagehide', flush);
+  }, [autosaver]);
 
   useEffect(() => reportDirty(dirty), [dirty]);
   useEffect(() => {
@@ -75,17 +155,38 @@ function Shell({ host }: { host: HostApi }) {
   }, []);
 
   const listDir = useCallback(
-    async (dir?: string) => {
-      const listed = await host.listFiles(dir);
-      if (listed.ok) setFiles(listed.value);
-      else fail(listed.error);
+    async (target?: string) => {
+      const listed = await host.listFiles(target);
+      if (!listed.ok) return fail(listed.error);
+      setFiles(listed.value);
+      setDir(target);
     },
     [host, fail],
   );
 
-  const confirmDiscard = useCallback(
-    () => !doc.getState().isDirty() || window.confirm('Discard unsaved changes?'),
-    [doc],
+  /** True when there is nothing unsaved or the user agrees to lose it (its recovery copy goes too). */
+  const confirmDiscard = useCallback(() => {
+    if (!doc.getState().isDirty()) return true;
+    if (!window.confirm('Discard unsaved changes?')) return false;
+    autosaver.discard(doc.getState().path);
+    return true;
+  }, [doc, autosaver]);
+
+  /** Shows a document; offers its recovery copy when one differs from `diskText`. */
+  const showDocument = useCallback(
+    (text: string, docPath: string | null, mtimeMs?: number, diskText: string | null = text) => {
+      setError(null);
+      doc.getState().open(text, docPath, mtimeMs);
+      ui.getState().clearSelection();
+      setOpened(true);
+      const entry = readRecovery(storage, docPath, scope.current);
+      if (entry && shouldOfferRecovery(entry, diskText)) setOffer(entry);
+      else {
+        if (entry) clearRecovery(storage, docPath, scope.current);
+        setOffer(null);
+      }
+    },
+    [doc, ui, storage],
   );
 
   const openPath = useCallback(
@@ -94,30 +195,31 @@ function Shell({ host }: { host: HostApi }) {
       const result = await host.openFile(target);
       if (!result.ok) return fail(result.error);
       if (!result.value) return;
-      setError(null);
-      doc.getState().open(result.value.text, result.value.path, result.value.mtimeMs);
-      ui.getState().clearSelection();
-      setOpened(true);
+      showDocument(result.value.text, result.value.path, result.value.mtimeMs);
     },
-    [host, doc, ui, fail, confirmDiscard],
+    [host, fail, confirmDiscard, showDocument],
   );
 
-  const newDocument = useCallback(() => {
-    if (!confirmDiscard()) return;
-    doc.getState().open(NEW_DOCUMENT, null);
-    ui.getState().clearSelection();
-    setOpened(true);
-  }, [doc, ui, confirmDiscard]);
+  const newDocument = useCallback(
+    (template: DocumentTemplate = BLANK_TEMPLATE) => {
+      if (!confirmDiscard()) return;
+      setError(null);
+      doc.getState().open(template.text, null);
+      ui.getState().clearSelection();
+      setOpened(true);
+      setOffer(null);
+    },
+    [doc, ui, confirmDiscard],
+  );
 
   const save = useCallback(
     async (saveAs = false) => {
       const state = doc.getState();
+      if (!opened) return;
       let target: string | undefined = saveAs ? undefined : (state.path ?? undefined);
       if (!target && host.kind === 'browser') {
-        const answer = window.prompt(
-          'Save as (path inside the served folder)',
-          state.path ?? 'untitled.yaml',
-        );
+        const suggestion = state.path ?? suggestedFileName(state.load.model?.name);
+        const answer = window.prompt('Save as (path inside the served folder)', suggestion);
         if (!answer) return;
         target = answer;
       }
@@ -127,10 +229,11 @@ function Shell({ host }: { host: HostApi }) {
       if (!result.ok) return fail(result.error);
       if (!result.value) return;
       setError(null);
+      // markSaved makes the document clean: the autosaver removes its recovery copy (old and new path).
       doc.getState().markSaved(result.value.path, result.value.mtimeMs, text);
-      void listDir();
+      void listDir(dir);
     },
-    [host, doc, fail, listDir],
+    [host, doc, opened, fail, listDir, dir],
   );
 
   const exportPortable = useCallback(async () => {
@@ -142,6 +245,7 @@ function Shell({ host }: { host: HostApi }) {
   const startRun = useCallback(async () => {
     const state = doc.getState();
     if (!opened) return;
+    ui.getState().showPanel('run');
     setRun({ runId: null, status: 'starting', events: 0 });
     const started = await host.run({ text: state.text, ...(state.path ? { path: state.path } : {}) });
     if (!started.ok) {
@@ -156,16 +260,133 @@ function Shell({ host }: { host: HostApi }) {
     }
     currentRun.current = started.value.runId;
     showRun(started.value.runId);
-  }, [doc, host, opened, showRun]);
+  }, [doc, ui, host, opened, showRun]);
 
   const cancelRun = useCallback(() => {
     if (currentRun.current) void host.cancel(currentRun.current);
   }, [host]);
 
+  /** Runs a text edit as one undo step; an edit error is shown instead of thrown. */
+  const edit = useCallback(
+    (fn: (text: string) => string, label: string) => {
+      try {
+        doc.getState().edit(fn, { label });
+        return true;
+      } catch (e) {
+        setError(e instanceof Error ? e.message : String(e));
+        return false;
+      }
+    },
+    [doc],
+  );
+
+  const autoLayout = useCallback(() => {
+    const graph = doc.getState().graph;
+    if (!graph) return;
+    void layoutAll(graph).then((positions) => {
+      if (doc.getState().graph === graph) edit((t) => moveNodes(t, positions), 'Auto-layout');
+    });
+  }, [doc, edit]);
+
+  const addParallel = useCallback(() => {
+    const selected = ui.getState().selection.nodes;
+    const source = selected[0];
+    if (selected.length !== 1 || !source)
+      return setError('Select one node to add parallel branches after it');
+    const count = askBranchCount();
+    if (count === null) return;
+    const before = doc.getState().text;
+    if (edit((t) => addParallelBranches(t, source, count), 'Add parallel branches')) {
+      ui.getState().select({ nodes: addedNodes(before, doc.getState().text), edges: [] });
+    }
+  }, [doc, ui, edit]);
+
+  const openPalette = useCallback(
+    (query = '') => {
+      const state = doc.getState();
+      const graph = state.graph ?? state.lastGoodGraph;
+      const items = buildPaletteItems({
+        opened,
+        running: run.status === 'starting' || run.status === 'running',
+        canUndo: state.past.length > 0,
+        canRedo: state.future.length > 0,
+        singleSelection: ui.getState().selection.nodes.length === 1,
+        canOpenDialog: host.kind === 'electron',
+        mac,
+        templates: TEMPLATES,
+        files,
+        nodes:
+          opened && graph ? graph.nodes.filter((n) => n.spec).map((n) => ({ name: n.id, kind: n.kind })) : [],
+      });
+      setPalette({ items, query });
+    },
+    [doc, ui, host, opened, run.status, mac, files],
+  );
+
+  const runCommand = useCallback(
+    (command: CommandId) => {
+      const commands: Record<CommandId, () => void> = {
+        save: () => void save(),
+        'save-as': () => void save(true),
+        open: () => void openPath(),
+        export: () => void exportPortable(),
+        run: () => void startRun(),
+        cancel: cancelRun,
+        undo: () => doc.getState().undo(),
+        redo: () => doc.getState().redo(),
+        'toggle-yaml': () => ui.getState().togglePanel('yaml'),
+        'toggle-problems': () => ui.getState().togglePanel('problems'),
+        'toggle-inspector': () => ui.getState().togglePanel('inspector'),
+        'toggle-theme': () => ui.getState().setTheme(ui.getState().theme === 'dark' ? 'light' : 'dark'),
+        'auto-layout': autoLayout,
+        'add-parallel': addParallel,
+        shortcuts: () => setShowShortcuts(true),
+      };
+      commands[command]();
+    },
+    [save, openPath, exportPortable, startRun, cancelRun, doc, ui, autoLayout, addParallel],
+  );
+
+  const runTarget = useCallback(
+    (target: PaletteTarget) => {
+      if (target.kind === 'command') return runCommand(target.command);
+      if (target.kind === 'open') return void openPath(target.path);
+      if (target.kind === 'new') {
+        const template = TEMPLATES.find((t) => t.id === target.template);
+        if (template) newDocument(template);
+        return;
+      }
+      ui.getState().requestFocus({ node: target.name });
+    },
+    [runCommand, openPath, newDocument, ui],
+  );
+
+  // On start: offer back the newest recovery copy (after a crash or a closed tab).
+  const startChecked = useRef(false);
   useEffect(() => {
-    void host.info().then((result) => (result.ok ? setInfo(result.value) : fail(result.error)));
-    void listDir();
-  }, [host, listDir, fail]);
+    if (startChecked.current) return;
+    startChecked.current = true;
+    void (async () => {
+      const result = await host.info();
+      if (!result.ok) return fail(result.error);
+      setInfo(result.value);
+      scope.current = host.kind === 'browser' ? (result.value.root ?? '') : '';
+      const entry = listRecoveries(storage, scope.current)[0];
+      if (!entry || doc.getState().text !== '') return; // none, or the user already opened something
+      if (entry.path === null) {
+        return shouldOfferRecovery(entry, null)
+          ? showDocument(entry.savedText, null, undefined, null)
+          : clearRecovery(storage, null, scope.current);
+      }
+      const disk = await host.openFile(entry.path);
+      if (doc.getState().text !== '') return;
+      if (disk.ok && disk.value) showDocument(disk.value.text, disk.value.path, disk.value.mtimeMs);
+      else if (!disk.ok && disk.error.code === 'NOT_FOUND')
+        showDocument(entry.savedText, entry.path, undefined, null);
+    })();
+  }, [host, storage, doc, fail, showDocument]);
+
+  useEffect(() => void listDir(), [listDir]);
 
   useEffect(
     () =>
@@ -184,25 +405,28 @@ function Shell({ host }: { host: HostApi }) {
     [host, showRun],
   );
 
-  // Window-wide shortcuts; editors and inputs keep their own keys.
+  // Window-wide shortcuts (commands/app-shortcuts.ts), in the capture phase so editors do not swallow
+  // Ctrl+K / Ctrl+S / Ctrl+Enter; a bare "?" counts only outside text fields.
   useEffect(() => {
     const onKey = (event: KeyboardEvent) => {
-      const mod = event.ctrlKey || event.metaKey;
-      if (!mod) return;
-      if (event.key === 's') {
-        event.preventDefault();
-        void save(event.shiftKey);
-      } else if (event.key === 'Enter') {
-        event.preventDefault();
-        void startRun();
-      } else if (event.key === 'o') {
-        event.preventDefault();
+      const command = matchAppShortcut(event, isTyping(event.target));
+      if (!command) return;
+      event.preventDefault();
+      if (command === 'palette') {
+        if (palette) setPalette(null);
+        else openPalette();
+      } else if (command === 'open') {
         if (host.kind === 'electron') void openPath();
+        else openPalette('open ');
+      } else if (command === 'shortcuts') {
+        setShowShortcuts(true);
+      } else {
+        runCommand(command);
       }
     };
-    window.addEventListener('keydown', onKey);
-    return () => window.removeEventListener('keydown', onKey);
-  }, [save, startRun, openPath, host]);
+    window.addEventListener('keydown', onKey, true);
+    return () => window.removeEventListener('keydown', onKey, true);
+  }, [openPath, openPalette, runCommand, palette, host]);
 
   useEffect(
     () =>
@@ -230,6 +454,8 @@ function Shell({ host }: { host: HostApi }) {
 
   const running = run.status === 'starting' || run.status === 'running';
   const title = path ? (path.split('/').at(-1) ?? path) : opened ? 'untitled' : '';
+  const parentDir =
+    dir === undefined ? undefined : dir.includes('/') ? dir.slice(0, dir.lastIndexOf('/')) : '';
   return (
     <div className="app">
       <header className="app-header">
@@ -244,12 +470,15 @@ function Shell({ host }: { host: HostApi }) {
         )}
         <span className="app-title" data-testid="doc-title">
           {title}
-          {dirty && <span title="Unsaved changes"> •</span>}
+          {dirty && (
+            <span title="Unsaved changes" data-testid="dirty-marker">
+              {' '}
+              •
+            </span>
+          )}
         </span>
         <span className="app-toolbar">
-          <button type="button" onClick={newDocument} title="New document">
-            New
-          </button>
+          <NewMenu templates={TEMPLATES} onChoose={newDocument} />
           <button
             type="button"
             data-testid="save-button"
@@ -258,6 +487,15 @@ function Shell({ host }: { host: HostApi }) {
             title="Save (Ctrl+S)"
           >
             Save
+          </button>
+          <button
+            type="button"
+            data-testid="save-as-button"
+            disabled={!opened}
+            onClick={() => void save(true)}
+            title="Save as (Ctrl+Shift+S)"
+          >
+            Save as
           </button>
           <button
             type="button"
@@ -304,6 +542,15 @@ function Shell({ host }: { host: HostApi }) {
           </span>
           <button
             type="button"
+            data-testid="palette-button"
+            onClick={() => openPalette()}
+            title="Command palette (Ctrl+K)"
+            aria-label="Command palette"
+          >
+            ⌘K
+          </button>
+          <button
+            type="button"
             onClick={() => ui.getState().setTheme(theme === 'dark' ? 'light' : 'dark')}
             title="Toggle light/dark theme"
           >
@@ -314,11 +561,30 @@ function Shell({ host }: { host: HostApi }) {
       {error && (
         <p role="alert" className="app-error">
           {error}
+          <button
+            type="button"
+            className="app-error-dismiss"
+            aria-label="Dismiss"
+            onClick={() => setError(null)}
+          >
+            ×
+          </button>
         </p>
       )}
       <div className="app-main">
         <nav className="app-files" aria-label="Files">
           <ul data-testid="file-list">
+            {parentDir !== undefined && (
+              <li>
+                <button
+                  type="button"
+                  title="Parent folder"
+                  onClick={() => void listDir(parentDir === '' ? undefined : parentDir)}
+                >
+                  ../
+                </button>
+              </li>
+            )}
             {files.map((entry) => (
               <li key={entry.path}>
                 <button
@@ -334,14 +600,39 @@ function Shell({ host }: { host: HostApi }) {
           </ul>
         </nav>
         {opened ? (
-          <Workspace doc={doc} ui={ui} />
+          <Workspace doc={doc} ui={ui} runs={runs} />
         ) : (
           <p className="app-message">
-            Open a workflow from the list{host.kind === 'electron' ? ' or with File › Open' : ''}, or start a
-            new one.
+            Open a workflow from the list{host.kind === 'electron' ? ' or with File › Open' : ''}, start a new
+            one from <strong>New</strong>, or press {mac ? '⌘K' : 'Ctrl+K'} for every command.
           </p>
         )}
       </div>
+      {offer && (
+        <RecoveryDialog
+          entry={offer}
+          onRestore={() => {
+            setOffer(null);
+            doc.getState().setText(offer.text, { label: 'Restore unsaved changes' });
+          }}
+          onDiscard={() => {
+            setOffer(null);
+            autosaver.discard(offer.path);
+          }}
+        />
+      )}
+      {palette && (
+        <CommandPalette
+          items={palette.items}
+          initialQuery={palette.query}
+          onClose={() => setPalette(null)}
+          onRun={(item) => {
+            const target = parseItemId(item.id);
+            if (target) runTarget(target);
+          }}
+        />
+      )}
+      {showShortcuts && <ShortcutsDialog mac={mac} onClose={() => setShowShortcuts(false)} />}
     </div>
   );
 }
