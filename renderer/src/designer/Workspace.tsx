@@ -6,9 +6,11 @@ import { DesignerCanvas } from './canvas/index.ts';
 import type { DocumentStore } from './document-store.ts';
 import { Inspector, ProblemsPanel, YamlPanel } from './panels/index.ts';
 import type { UiStore } from './ui-store.ts';
+import { RunPanel } from '../run/RunPanel.tsx';
+import type { RunStore } from '../run/run-store.ts';
 import './workspace.css';
 
-export function Workspace({ doc, ui }: { doc: DocumentStore; ui: UiStore }) {
+export function Workspace({ doc, ui, runs }: { doc: DocumentStore; ui: UiStore; runs?: RunStore }) {
   const panels = useStore(ui, (s) => s.panels);
   // Keep the selection pointing at things that exist: undoing a rename or deleting in the YAML panel
   // must not leave the inspector on a node that is gone.
@@ -38,6 +40,16 @@ export function Workspace({ doc, ui }: { doc: DocumentStore; ui: UiStore }) {
             >
               Problems
             </button>
+            {runs && (
+              <button
+                type="button"
+                data-testid="toggle-run"
+                aria-pressed={panels.run}
+                onClick={() => ui.getState().togglePanel('run')}
+              >
+                Run
+              </button>
+            )}
             <button
               type="button"
               data-testid="toggle-yaml"
@@ -47,7 +59,12 @@ export function Workspace({ doc, ui }: { doc: DocumentStore; ui: UiStore }) {
               YAML
             </button>
           </div>
-          <div className="workspace-bottom-panels">
+          <div className={`workspace-bottom-panels${panels.run && runs ? ' with-run' : ''}`}>
+            {panels.run && runs && (
+              <div className="workspace-run">
+                <RunPanel store={runs} onJumpTo={(target) => ui.getState().requestFocus(target)} />
+              </div>
+            )}
             {panels.problems && <ProblemsPanel doc={doc} ui={ui} />}
             {panels.yaml && <YamlPanel doc={doc} ui={ui} />}
           </div>

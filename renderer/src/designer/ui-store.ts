@@ -3,7 +3,7 @@
 import { createStore } from 'zustand/vanilla';
 
 export type Theme = 'light' | 'dark';
-export type PanelId = 'inspector' | 'yaml' | 'problems' | 'palette' | 'minimap';
+export type PanelId = 'inspector' | 'yaml' | 'problems' | 'palette' | 'minimap' | 'run';
 
 export interface Selection {
   nodes: string[];
@@ -27,6 +27,7 @@ export interface UiState {
   requestFocus(target: { node?: string; edge?: string; line?: number }): void;
   setTheme(theme: Theme): void;
   togglePanel(panel: PanelId): void;
+  showPanel(panel: PanelId): void;
 }
 
 export type UiStore = ReturnType<typeof createUiStore>;
@@ -36,7 +37,7 @@ export function createUiStore(theme: Theme = 'light') {
     selection: { nodes: [], edges: [] },
     focus: null,
     theme,
-    panels: { inspector: true, yaml: false, problems: true, palette: true, minimap: true },
+    panels: { inspector: true, yaml: false, problems: true, palette: true, minimap: true, run: false },
     select(selection) {
       set({ selection });
     },
@@ -59,6 +60,9 @@ export function createUiStore(theme: Theme = 'light') {
     },
     setTheme(next) {
       set({ theme: next });
+    },
+    showPanel(panel) {
+      if (!get().panels[panel]) set({ panels: { ...get().panels, [panel]: true } });
     },
     togglePanel(panel) {
       set({ panels: { ...get().panels, [panel]: !get().panels[panel] } });

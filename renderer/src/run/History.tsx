@@ -1,0 +1,52 @@
+// The runs of this session, newest first; clicking one shows it in the other tabs.
+import { formatMs } from './format.ts';
+import type { RunRecord } from './run-store.ts';
+
+export function History({
+  runs,
+  selected,
+  onSelect,
+}: {
+  runs: RunRecord[];
+  selected: string | null;
+  onSelect: (runId: string) => void;
+}) {
+  if (runs.length === 0) return <p className="rp-empty">No runs in this session yet.</p>;
+  return (
+    <table className="rp-table rp-history" data-testid="run-history">
+      <thead>
+        <tr>
+          <th>started</th>
+          <th>workflow</th>
+          <th>status</th>
+          <th>duration</th>
+          <th>input</th>
+        </tr>
+      </thead>
+      <tbody>
+        {runs.map((run) => (
+          <tr
+            key={run.runId}
+            className={run.runId === selected ? 'rp-selected' : undefined}
+            onClick={() => onSelect(run.runId)}
+            data-run-id={run.runId}
+          >
+            <td>{run.startedAtWall ? new Date(run.startedAtWall).toLocaleTimeString() : '—'}</td>
+            <td>
+              <button type="button" className="rp-link" onClick={() => onSelect(run.runId)}>
+                {run.workflow || run.runId.slice(0, 8)}
+              </button>
+            </td>
+            <td>
+              <span className={`rp-pill rp-status-${run.status}`}>{run.status}</span>
+            </td>
+            <td className="rp-num">{formatMs(run.durationMs)}</td>
+            <td>
+              <code>{JSON.stringify(run.input).slice(0, 80)}</code>
+            </td>
+          </tr>
+        ))}
+      </tbody>
+    </table>
+  );
+}

@@ -1,0 +1,169 @@
+// Results of a run: final state (tree + copy as JSON), parallel_results per fan-in as tables, errors
+// that jump to the node/line, and the state before/after a selected node as a diff.
+import { useMemo, useState } from 'react';
+import { JsonTree } from './JsonTree.tsx';
+import type { RunRecord } from './run-store.ts';
+import { diffStates } from './state-diff.ts';
+
+export interface JumpTarget {
+  node: string;
+  line?: number;
+}
+
+export function ResultsTab({ run, onJumpTo }: { run: RunRecord; onJumpTo?: (target: JumpTarget) => void }) {
+  const errors = useMemo(() => run.rows.filter((r) => r.error), [run.rows]);
+  return (
+    <div className="rp-results">
+      {(errors.length > 0 || run.error) && (
+        <section>
+          <h4>Errors</h4>
+          <ul className="rp-errors">
+            {errors.map((r) => (
+              <li key={r.key}>
+                <JumpLink node={r.node} line={r.line} onJumpTo={onJumpTo} />{' '}
+                <span className={`rp-pill rp-status-${r.status}`}>{r.errorType ?? r.status}</span> {r.error}
+              </li>
+            ))}
+            {run.error && !errors.some((r) => r.node === run.errorNode) && (
+              <li>
+                {run.errorNode && <JumpLink node={run.errorNode} onJumpTo={onJumpTo} />} {run.error}
+              </li>
+            )}
+          </ul>
+        </section>
+      )}
+      <section>
+        <h4>
+          Final state{' '}
+          {run.finalState && (
+            <button
+              type="button"
+              className="rp-small"
+              onClick={() => void navigator.clipboard?.writeText(JSON.stringify(run.finalState, null, 2))}
+            >
+              Copy as JSON
+            </button>
+          )}
+        </h4>
+        {run.finalState ? (
+          <JsonTree value={run.finalState} />
+        ) : (
+          <p className="rp-empty">The run has not finished.</p>
+        )}
+      </section>
+      {run.fanIns.map((fanIn) => (
+        <section key={`${fanIn.fanOut}-${fanIn.t}`}>
+          <h4>
+            parallel_results at <code>{fanIn.fanIn}</code> <small>(from {fanIn.fanOut})</small>
+          </h4>
+          <table className="rp-table" data-testid="results-parallel-table">
+            <thead>
+              <tr>
+                <th>branch</th>
+                <th>success</th>
+                <th>timing_ms</th>
+                <th>error_type</th>
+                <th>error</th>
+              </tr>
+            </thead>
+            <tbody>
+              {fanIn.results.map((r) => {
+                const index = run.rowIndex.get(`${fanIn.fanOut}/${r.branch}`);
+                const row = index === undefined ? undefined : run.rows[index];
+                return (
+                  <tr key={r.branch} className={r.success ? '' : 'rp-row-failed'}>
+                    <td>{r.branch}</td>
+                    <td>{r.success ? '✓' : '✗'}</td>
+                    <td className="rp-num">{r.timing_ms.toFixed(1)}</td>
+                    <td>{r.error_type ?? ''}</td>
+                    <td>
+                      {r.error ? (
+                        <JumpLink node={r.branch} line={row?.line} label={r.error} onJumpTo={onJumpTo} />
+                      ) : (
+                        ''
+                      )}
+                    </td>
+                  </tr>
+                );
+              })}
+            </tbody>
+          </table>
+        </section>
+      ))}
+      <NodeDiff run={run} />
+    </div>
+  );
+}
+
+function JumpLink({
+  node,
+  line,
+  label,
+  onJumpTo,
+}: {
+  node: string;
+  line?: number | undefined;
+  label?: string;
+  onJumpTo?: ((target: JumpTarget) => void) | undefined;
+}) {
+  return (
+    <button
+      type="button"
+      className="rp-link"
+      title="Show in the editor"
+      onClick={() => onJumpTo?.(line !== undefined ? { node, line } : { node })}
+    >
+      {label ?? `${node}${line !== undefined ? `:${line}` : ''}`}
+    </button>
+  );
+}
+
+function NodeDiff({ run }: { run: RunRecord }) {
+  const keys = useMemo(() => run.rows.filter((r) => run.nodeStates.has(r.key)).map((r) => r.key), [run]);
+  const [picked, setPicked] = useState<string | null>(null);
+  const key = picked && run.nodeStates.has(picked) ? picked : (keys[0] ?? null);
+  const states = key ? run.nodeStates.get(key) : undefined;
+  const diff = useMemo(() => (states?.after ? diffStates(states.before, states.after) : null), [states]);
+  if (keys.length === 0) return null;
+  return (
+    <section>
+      <h4>
+        State before / after{' '}
+        <select value={key ?? ''} onChange={(e) => setPicked(e.target.value)} aria-label="Node">
+          {keys.map((k) => (
+            <option key={k} value={k}>
+              {k}
+            </option>
+          ))}
+        </select>
+      </h4>
+      {!diff ? (
+        <p className="rp-empty">This node has not finished.</p>
+      ) : (
+        <table className="rp-table rp-diff">
+          <thead>
+            <tr>
+              <th>key</th>
+              <th>before</th>
+              <th>after</th>
+            </tr>
+          </thead>
+          <tbody>
+            {diff.map((d) => (
+              <tr key={d.key} className={`rp-diff-${d.kind}`}>
+                <td>{d.key}</td>
+                <td>{d.kind === 'added' ? '' : <code>{short(d.before)}</code>}</td>
+                <td>{d.kind === 'removed' ? '' : <code>{short(d.after)}</code>}</td>
+              </tr>
+            ))}
+          </tbody>
+        </table>
+      )}
+    </section>
+  );
+}
+
+function short(value: unknown): string {
+  const text = JSON.stringify(value) ?? 'undefined';
+  return text.length > 300 ? `${text.slice(0, 300)}…` : text;
+}

@@ -1,0 +1,182 @@
+// Gantt view of a run: one row per node/branch in start order, bars from start to end coloured by
+// status, the branch VM's creation time marked at the start of its bar; running bars grow live.
+import { memo, useMemo, useState } from 'react';
+import type { MouseEvent } from 'react';
+import { formatBytes, formatMs, niceTicks } from './format.ts';
+import { rowsInStartOrder } from './run-store.ts';
+import type { RunRecord, RunRow } from './run-store.ts';
+import { useWidth } from './use-width.ts';
+
+const LABEL = 170;
+const ROW = 22;
+const AXIS = 22;
+const PAD = 30;
+
+interface Hover {
+  row: RunRow;
+  x: number;
+  y: number;
+}
+
+export function Timeline({ run, liveT }: { run: RunRecord; liveT: number }) {
+  const [box, width] = useWidth<HTMLDivElement>();
+  const [hover, setHover] = useState<Hover | null>(null);
+  const rows = useMemo(() => rowsInStartOrder(run.rows), [run.rows]);
+  const live = run.status === 'running';
+  const end = Math.max(liveT, run.durationMs ?? 0, run.lastT, 1);
+  // While live, the scale moves in steps so most frames only grow the running bars.
+  const span = live ? stepUp(end) : end;
+  const plot = Math.max(120, width - LABEL - PAD);
+  const ticks = niceTicks(span, Math.max(2, Math.floor(plot / 90)));
+  const height = AXIS + rows.length * ROW + 4;
+  const x = (t: number) => LABEL + (t / span) * plot;
+
+  // One handler for every bar: bars stay memoised, so a tick re-renders only the running ones.
+  const onMove = (event: MouseEvent<SVGSVGElement>) => {
+    const key = (event.target as Element).closest('[data-key]')?.getAttribute('data-key');
+    const index = key ? run.rowIndex.get(key) : undefined;
+    const row = index === undefined ? undefined : run.rows[index];
+    const rect = box.current?.getBoundingClientRect();
+    if (!row || !rect) return setHover(null);
+    setHover({ row, x: event.clientX - rect.left, y: event.clientY - rect.top });
+  };
+
+  return (
+    <div className="rp-timeline" ref={box} onMouseLeave={() => setHover(null)}>
+      {rows.length === 0 ? (
+        <p className="rp-empty">No nodes have started yet.</p>
+      ) : (
+        <svg width={width} height={height} role="img" aria-label="Run timeline" onMouseMove={onMove}>
+          <g className="rp-axis">
+            {ticks.map((t) => (
+              <g key={t}>
+                <line x1={x(t)} x2={x(t)} y1={AXIS - 4} y2={height} />
+                <text x={x(t)} y={AXIS - 8} textAnchor="middle">
+                  {formatMs(t)}
+                </text>
+              </g>
+            ))}
+          </g>
+          {rows.map((row, i) => (
+            <Label key={row.key} row={row} y={AXIS + i * ROW} />
+          ))}
+          {/* Bars are drawn in ms and scaled once: a new scale changes one attribute, not every bar. */}
+          <g transform={`translate(${LABEL} 0) scale(${plot / span} 1)`}>
+            {rows.map((row, i) => (
+              <Bar
+                key={row.key}
+                row={row}
+                y={AXIS + i * ROW}
+                liveT={row.status === 'running' && row.end === undefined ? liveT : undefined}
+              />
+            ))}
+          </g>
+        </svg>
+      )}
+      {hover && <Tooltip hover={hover} liveT={liveT} />}
+    </div>
+  );
+}
+
+/** The next round value above `t` (1, 1.5, 2, 3, 5, 7.5 x 10^n): the live time axis grows in steps. */
+function stepUp(t: number): number {
+  const power = 10 ** Math.floor(Math.log10(t));
+  const m = [1, 1.5, 2, 3, 5, 7.5, 10].find((k) => k * power >= t * 1.05) ?? 10;
+  return m * power;
+}
+
+const Label = memo(function Label({ row, y }: { row: RunRow; y: number }) {
+  const inner = row.branch && row.branch !== row.node ? `${row.branch} › ${row.node}` : row.node;
+  return (
+    <text x={row.branch ? 18 : 6} y={y + ROW / 2 + 4} className="rp-label">
+      {row.branch && <tspan className="rp-label-fan">↳ </tspan>}
+      {inner}
+      {row.iteration > 1 ? ` #${row.iteration}` : ''}
+      {row.start === undefined && <tspan className="rp-queued"> (queued)</tspan>}
+    </text>
+  );
+});
+
+const Bar = memo(function Bar({ row, y, liveT }: { row: RunRow; y: number; liveT: number | undefined }) {
+  const start = row.start;
+  if (start === undefined) return null;
+  const end = row.end ?? liveT ?? start;
+  return (
+    <g data-key={row.key}>
+      <rect
+        data-testid="timeline-bar"
+        data-node={row.node}
+        data-key={row.key}
+        data-status={row.status}
+        data-start={start}
+        data-end={end}
+        className={`rp-bar rp-status-${row.status}`}
+        x={start}
+        y={y + 4}
+        width={Math.max(0.001, end - start)}
+        height={ROW - 8}
+        vectorEffect="non-scaling-stroke"
+      />
+      {row.vmCreateMs !== undefined && row.vmCreateMs > 0 && (
+        <rect
+          className="rp-vm"
+          x={start}
+          y={y + 4}
+          width={row.vmCreateMs}
+          height={ROW - 8}
+          pointerEvents="none"
+        />
+      )}
+    </g>
+  );
+});
+
+function Tooltip({ hover, liveT }: { hover: Hover; liveT: number }) {
+  const { row } = hover;
+  const end = row.end ?? (row.status === 'running' ? liveT : undefined);
+  const duration = row.start !== undefined && end !== undefined ? end - row.start : undefined;
+  return (
+    <div className="rp-tooltip" style={{ left: hover.x + 14, top: hover.y + 14 }} role="tooltip">
+      <strong>{row.branch && row.branch !== row.node ? `${row.branch} › ${row.node}` : row.node}</strong>{' '}
+      <span className={`rp-pill rp-status-${row.status}`}>{row.status}</span>
+      <dl>
+        <dt>start</dt>
+        <dd>{formatMs(row.start)}</dd>
+        <dt>end</dt>
+        <dd>{row.end === undefined ? '—' : formatMs(row.end)}</dd>
+        <dt>duration</dt>
+        <dd>{formatMs(duration)}</dd>
+        {row.worker !== undefined && (
+          <>
+            <dt>worker</dt>
+            <dd>{row.worker}</dd>
+          </>
+        )}
+        {row.vmCreateMs !== undefined && (
+          <>
+            <dt>VM create</dt>
+            <dd>{formatMs(row.vmCreateMs)}</dd>
+          </>
+        )}
+        {row.peakHeapBytes !== undefined && (
+          <>
+            <dt>peak heap</dt>
+            <dd>{formatBytes(row.peakHeapBytes)}</dd>
+          </>
+        )}
+        {row.heapBytes !== undefined && (
+          <>
+            <dt>heap after</dt>
+            <dd>{formatBytes(row.heapBytes)}</dd>
+          </>
+        )}
+        {row.error && (
+          <>
+            <dt>{row.errorType ?? 'error'}</dt>
+            <dd>{row.error}</dd>
+          </>
+        )}
+      </dl>
+    </div>
+  );
+}

@@ -1,0 +1,556 @@
+// The runs of this session, built from RunEvents by a pure reducer (`applyEvents`) and held in a zustand
+// vanilla store. Events are keyed by their own runId, so events that arrive before `host.run` resolves
+// land in the right run. The store batches incoming events and applies them once per animation frame.
+//
+// Cost model: each batch copies the touched run's containers once (copy-on-write per batch), then
+// mutates the copies; per event the work is O(1) amortised, so 5,000-event runs and 200-branch
+// fan-outs stay linear.
+import { createStore } from 'zustand/vanilla';
+import type { JsonObject, ParallelResult, RunEvent, RunStatus } from '../../../engine/run/types.ts';
+
+export type RowStatus = 'queued' | 'running' | 'succeeded' | 'failed' | 'timed-out' | 'cancelled';
+export type RunRecordStatus = 'running' | RunStatus;
+
+/** One timeline row: a main-line node execution, a whole branch, or a later node inside a branch. */
+export interface RunRow {
+  key: string;
+  kind: 'node' | 'branch';
+  node: string;
+  fanOut?: string;
+  branch?: string;
+  /** Which execution of `node` on its line (loops run a node more than once), from 1. */
+  iteration: number;
+  status: RowStatus;
+  /** ms since run start; a branch starts when its VM creation started. */
+  start?: number;
+  end?: number;
+  vmCreateMs?: number;
+  worker?: number;
+  error?: string;
+  errorType?: string;
+  line?: number;
+  /** Lua heap after the node (node-finished) ... */
+  heapBytes?: number;
+  /** ... and the branch VM's peak (branch-finished). */
+  peakHeapBytes?: number;
+  /** Order the row was created in, the tie-breaker when ordering by start. */
+  order: number;
+}
+
+export interface SeriesPoint {
+  t: number;
+  v: number;
+}
+
+/** Lua heap of one VM line (a branch, or the main line) or RSS of one worker, over time. */
+export interface MemorySeries {
+  key: string;
+  kind: 'heap' | 'rss';
+  label: string;
+  worker?: number;
+  fanOut?: string;
+  branch?: string;
+  points: SeriesPoint[];
+  peak: number;
+}
+
+export interface LogLine {
+  seq: number;
+  t: number;
+  level: 'info' | 'warn' | 'error';
+  message: string;
+  node?: string;
+  fanOut?: string;
+  branch?: string;
+}
+
+/** The state a node saw and the state after its update was merged, on its own line. */
+export interface NodeStates {
+  before: JsonObject;
+  after?: JsonObject;
+}
+
+export interface FanInRecord {
+  fanOut: string;
+  fanIn: string;
+  t: number;
+  results: ParallelResult[];
+}
+
+export interface RunRecord {
+  runId: string;
+  workflow: string;
+  input: JsonObject;
+  workers: number;
+  status: RunRecordStatus;
+  /** Wall clock (Date.now) when the first event of the run was seen. */
+  startedAtWall?: number;
+  /** performance.now() - t: maps event time onto the local monotonic clock for the live clock. */
+  monoOrigin?: number;
+  /** Largest event time seen. */
+  lastT: number;
+  durationMs?: number;
+  finalState?: JsonObject;
+  error?: string;
+  errorNode?: string;
+  rows: RunRow[];
+  rowIndex: Map<string, number>;
+  nodeStates: Map<string, NodeStates>;
+  memory: MemorySeries[];
+  logs: LogLine[];
+  logsDropped: number;
+  fanIns: FanInRecord[];
+  events: number;
+  /** Increases on every batch that touched the run: a cheap selector key. */
+  version: number;
+  // Reconstruction state (not for display).
+  /** Open row per line+node, to match node-finished/-failed to node-started. */
+  open: Map<string, string>;
+  /** Executions per line+node, for iteration numbers. */
+  executions: Map<string, number>;
+  /** Running state per line: '' for the main line, `fanOut/branch` for a branch. */
+  lineState: Map<string, JsonObject>;
+  memoryIndex: Map<string, number>;
+}
+
+export interface RunsState {
+  runs: Record<string, RunRecord>;
+  /** runIds in the order they were first seen. */
+  order: string[];
+  selectedRunId: string | null;
+}
+
+export const LIMITS = { logLines: 5000, seriesPoints: 2000 };
+
+export interface ReceivedAt {
+  /** Date.now() when the batch arrived. */
+  wallMs: number;
+  /** performance.now() when the batch arrived. */
+  monoMs: number;
+}
+
+export const emptyRuns = (): RunsState => ({ runs: {}, order: [], selectedRunId: null });
+
+const lineKey = (fanOut?: string, branch?: string) => (fanOut && branch ? `${fanOut}/${branch}` : '');
+
+/** Applies a batch of events; returns a new state (the input is not modified). */
+export function applyEvents(state: RunsState, events: readonly RunEvent[], at?: ReceivedAt): RunsState {
+  if (events.length === 0) return state;
+  const drafts = new Map<string, RunRecord>();
+  let order = state.order;
+  let selected = state.selectedRunId;
+  for (const event of events) {
+    let run = drafts.get(event.runId);
+    if (!run) {
+      const existing = state.runs[event.runId];
+      run = existing ? draftOf(existing) : newRun(event.runId);
+      if (!existing) {
+        order = [...order, event.runId];
+        if (at) run.startedAtWall = at.wallMs;
+      }
+      drafts.set(event.runId, run);
+    }
+    if (at) {
+      const origin = at.monoMs - event.t;
+      if (run.monoOrigin === undefined || origin < run.monoOrigin) run.monoOrigin = origin;
+    }
+    if (event.type === 'run-started') selected = event.runId;
+    applyOne(run, event);
+  }
+  const runs = { ...state.runs };
+  for (const [id, run] of drafts) {
+    run.version += 1;
+    runs[id] = run;
+  }
+  return { runs, order, selectedRunId: selected ?? order[0] ?? null };
+}
+
+function newRun(runId: string): RunRecord {
+  return {
+    runId,
+    workflow: '',
+    input: {},
+    workers: 0,
+    status: 'running',
+    lastT: 0,
+    rows: [],
+    rowIndex: new Map(),
+    nodeStates: new Map(),
+    memory: [],
+    logs: [],
+    logsDropped: 0,
+    fanIns: [],
+    events: 0,
+    version: 0,
+    open: new Map(),
+    executions: new Map(),
+    lineState: new Map([['', {}]]),
+    memoryIndex: new Map(),
+  };
+}
+
+/** A copy whose containers may be mutated during this batch (rows/series are replaced, never edited). */
+function draftOf(run: RunRecord): RunRecord {
+  return {
+    ...run,
+    rows: run.rows.slice(),
+    rowIndex: new Map(run.rowIndex),
+    nodeStates: new Map(run.nodeStates),
+    memory: run.memory.slice(),
+    logs: run.logs.slice(),
+    fanIns: run.fanIns.slice(),
+    open: new Map(run.open),
+    executions: new Map(run.executions),
+    lineState: new Map(run.lineState),
+    memoryIndex: new Map(run.memoryIndex),
+  };
+}
+
+function getRow(run: RunRecord, key: string): RunRow | undefined {
+  const i = run.rowIndex.get(key);
+  return i === undefined ? undefined : run.rows[i];
+}
+
+function putRow(run: RunRecord, row: RunRow): void {
+  const i = run.rowIndex.get(row.key);
+  if (i === undefined) {
+    run.rowIndex.set(row.key, run.rows.length);
+    run.rows.push(row);
+  } else run.rows[i] = row;
+}
+
+function updateRow(run: RunRecord, key: string, patch: Partial<RunRow>): void {
+  const row = getRow(run, key);
+  if (row) putRow(run, { ...row, ...patch });
+}
+
+function pushLog(run: RunRecord, line: LogLine): void {
+  run.logs.push(line);
+  // Trim in chunks so the bound costs O(1) amortised per line.
+  if (run.logs.length > LIMITS.logLines + LIMITS.logLines / 10) {
+    const drop = run.logs.length - LIMITS.logLines;
+    run.logs.splice(0, drop);
+    run.logsDropped += drop;
+  }
+}
+
+/** Series already copied in the current batch (their points may be appended to in place). */
+const ownedSeries = new WeakMap<RunRecord, Set<string>>();
+
+function addPoint(run: RunRecord, series: Omit<MemorySeries, 'points' | 'peak'>, point: SeriesPoint): void {
+  const i = run.memoryIndex.get(series.key);
+  const old = i === undefined ? undefined : run.memory[i];
+  let owned = ownedSeries.get(run);
+  if (!owned) ownedSeries.set(run, (owned = new Set()));
+  let points = old && owned.has(series.key) ? old.points : old ? old.points.slice() : [];
+  owned.add(series.key);
+  points.push(point);
+  // Beyond the cap, halve the resolution keeping the higher point of each pair (peaks survive).
+  if (points.length > LIMITS.seriesPoints) {
+    const halved: SeriesPoint[] = [];
+    for (let k = 0; k + 1 < points.length; k += 2) {
+      const a = points[k]!;
+      const b = points[k + 1]!;
+      halved.push(a.v >= b.v ? a : b);
+    }
+    if (points.length % 2 === 1) halved.push(points[points.length - 1]!);
+    points = halved;
+  }
+  const next: MemorySeries = { ...series, points, peak: Math.max(old?.peak ?? 0, point.v) };
+  if (i === undefined) {
+    run.memoryIndex.set(series.key, run.memory.length);
+    run.memory.push(next);
+  } else run.memory[i] = next;
+}
+
+/** A Lua heap reading of a VM line (memory samples and the heap after each node both count). */
+function addHeapPoint(run: RunRecord, where: { fanOut?: string; branch?: string }, t: number, v: number) {
+  const line = lineKey(where.fanOut, where.branch);
+  const tags = line ? { fanOut: where.fanOut!, branch: where.branch! } : {};
+  addPoint(
+    run,
+    { key: `heap:${line}`, kind: 'heap', label: line ? where.branch! : 'main line', ...tags },
+    { t, v },
+  );
+}
+
+/** The branch VM's peak may fall between samples: the series' peak includes the reported one. */
+function raisePeak(run: RunRecord, key: string, peak: number) {
+  const i = run.memoryIndex.get(key);
+  const series = i === undefined ? undefined : run.memory[i];
+  if (series && peak > series.peak) run.memory[i!] = { ...series, peak };
+}
+
+function startRow(run: RunRecord, event: RunEvent & { type: 'node-started' }): void {
+  const line = lineKey(event.fanOut, event.branch);
+  const id = `${line}|${event.node}`;
+  const count = (run.executions.get(id) ?? 0) + 1;
+  run.executions.set(id, count);
+  const before = run.lineState.get(line) ?? run.lineState.get('') ?? {};
+  // The branch head shares the branch's row (the branch bar); later nodes in a branch get their own rows.
+  const isBranchHead = line !== '' && event.node === event.branch && count === 1;
+  const key = isBranchHead ? line : `${line ? `${line}/` : ''}${event.node}${count > 1 ? `#${count}` : ''}`;
+  run.open.set(id, key);
+  if (isBranchHead) {
+    const row = getRow(run, key);
+    if (!row || row.start === undefined) updateOrCreateBranch(run, event.fanOut!, event.branch!, event.t);
+    updateRow(run, key, { status: 'running' });
+  } else {
+    putRow(run, {
+      key,
+      kind: 'node',
+      node: event.node,
+      ...(event.fanOut ? { fanOut: event.fanOut, branch: event.branch } : {}),
+      iteration: event.iteration ?? count,
+      status: 'running',
+      start: event.t,
+      order: run.rows.length,
+    });
+  }
+  run.nodeStates.set(key, { before });
+}
+
+function updateOrCreateBranch(run: RunRecord, fanOut: string, branch: string, t: number, queued = false) {
+  const key = `${fanOut}/${branch}`;
+  const row = getRow(run, key);
+  if (row) {
+    if (!queued && row.start === undefined) putRow(run, { ...row, status: 'running', start: t });
+    return;
+  }
+  putRow(run, {
+    key,
+    kind: 'branch',
+    node: branch,
+    fanOut,
+    branch,
+    iteration: 1,
+    status: queued ? 'queued' : 'running',
+    ...(queued ? {} : { start: t }),
+    order: run.rows.length,
+  });
+}
+
+function closeOpenRows(run: RunRecord, linePrefix: string | null, status: RowStatus, t: number): void {
+  for (const [id, key] of run.open) {
+    if (linePrefix !== null && !id.startsWith(`${linePrefix}|`)) continue;
+    run.open.delete(id);
+    const row = getRow(run, key);
+    if (row && (row.status === 'running' || row.status === 'queued')) {
+      putRow(run, { ...row, status, end: t });
+    }
+  }
+}
+
+function applyOne(run: RunRecord, event: RunEvent): void {
+  run.events += 1;
+  if (event.t > run.lastT) run.lastT = event.t;
+  switch (event.type) {
+    case 'run-started':
+      run.workflow = event.workflow;
+      run.input = event.input;
+      run.workers = event.workers;
+      run.lineState.set('', event.input);
+      return;
+    case 'node-started':
+      startRow(run, event);
+      return;
+    case 'node-finished': {
+      const line = lineKey(event.fanOut, event.branch);
+      const id = `${line}|${event.node}`;
+      const key = run.open.get(id);
+      const state = { ...(run.lineState.get(line) ?? {}), ...event.update };
+      run.lineState.set(line, state);
+      if (!key) return;
+      run.open.delete(id);
+      const states = run.nodeStates.get(key);
+      run.nodeStates.set(key, { before: states?.before ?? {}, after: state });
+      const row = getRow(run, key);
+      if (!row) return;
+      if (event.heapBytes !== undefined) addHeapPoint(run, event, event.t, event.heapBytes);
+      const patch: Partial<RunRow> = {
+        ...(event.heapBytes !== undefined ? { heapBytes: event.heapBytes } : {}),
+      };
+      // A branch bar ends with branch-finished; a node bar ends here.
+      if (row.kind === 'node') Object.assign(patch, { status: 'succeeded', end: event.t });
+      putRow(run, { ...row, ...patch });
+      return;
+    }
+    case 'node-failed': {
+      const line = lineKey(event.fanOut, event.branch);
+      const id = `${line}|${event.node}`;
+      const key = run.open.get(id) ?? line;
+      run.open.delete(id);
+      const status: RowStatus = event.timeout ? 'timed-out' : 'failed';
+      const detail = {
+        error: event.error,
+        errorType: event.errorType,
+        ...(event.line !== undefined ? { line: event.line } : {}),
+      };
+      const row = getRow(run, key);
+      if (row) putRow(run, { ...row, ...detail, status, ...(row.kind === 'node' ? { end: event.t } : {}) });
+      pushLog(run, {
+        seq: event.seq,
+        t: event.t,
+        level: 'error',
+        message: `${event.errorType}: ${event.error}${event.line !== undefined ? ` (line ${event.line})` : ''}`,
+        node: event.node,
+        ...(event.fanOut ? { fanOut: event.fanOut, branch: event.branch } : {}),
+      });
+      return;
+    }
+    case 'fan-out-started': {
+      const base = run.lineState.get('') ?? {};
+      for (const branch of event.branches) {
+        updateOrCreateBranch(run, event.fanOut, branch, event.t, true);
+        run.lineState.set(`${event.fanOut}/${branch}`, base);
+      }
+      return;
+    }
+    case 'branch-started': {
+      const key = `${event.fanOut}/${event.branch}`;
+      // The VM was created just before this event: the bar starts when its creation began.
+      const start = Math.max(0, event.t - event.vmCreateMs);
+      updateOrCreateBranch(run, event.fanOut, event.branch, start);
+      updateRow(run, key, {
+        status: 'running',
+        start,
+        vmCreateMs: event.vmCreateMs,
+        worker: event.worker,
+      });
+      return;
+    }
+    case 'branch-finished': {
+      const key = `${event.fanOut}/${event.branch}`;
+      closeOpenRows(run, key, event.status === 'succeeded' ? 'cancelled' : event.status, event.t);
+      if (event.peakHeapBytes !== undefined) raisePeak(run, `heap:${key}`, event.peakHeapBytes);
+      const row = getRow(run, key);
+      const failed = !event.result.success;
+      putRow(run, {
+        ...(row ?? {
+          key,
+          kind: 'branch',
+          node: event.branch,
+          fanOut: event.fanOut,
+          branch: event.branch,
+          iteration: 1,
+          order: run.rows.length,
+        }),
+        status: event.status,
+        start: row?.start ?? event.t - event.result.timing_ms,
+        end: event.t,
+        ...(event.peakHeapBytes !== undefined ? { peakHeapBytes: event.peakHeapBytes } : {}),
+        ...(failed && event.result.error ? { error: event.result.error } : {}),
+        ...(failed && event.result.error_type ? { errorType: event.result.error_type } : {}),
+      } as RunRow);
+      return;
+    }
+    case 'fan-in': {
+      run.fanIns.push({ fanOut: event.fanOut, fanIn: event.fanIn, t: event.t, results: event.results });
+      run.lineState.set('', { ...(run.lineState.get('') ?? {}), parallel_results: event.results });
+      return;
+    }
+    case 'log':
+      pushLog(run, {
+        seq: event.seq,
+        t: event.t,
+        level: event.level,
+        message: event.message,
+        ...(event.node ? { node: event.node } : {}),
+        ...(event.fanOut ? { fanOut: event.fanOut, branch: event.branch } : {}),
+      });
+      return;
+    case 'memory-sample': {
+      if (event.luaHeapBytes !== undefined) addHeapPoint(run, event, event.t, event.luaHeapBytes);
+      addPoint(
+        run,
+        { key: `rss:${event.worker}`, kind: 'rss', label: `worker ${event.worker}`, worker: event.worker },
+        { t: event.t, v: event.rssBytes },
+      );
+      return;
+    }
+    case 'run-finished':
+      run.status = event.status;
+      run.durationMs = event.ms;
+      run.finalState = event.state;
+      if (event.error) run.error = event.error;
+      if (event.node) run.errorNode = event.node;
+      // Whatever never finished did not run to the end.
+      closeOpenRows(run, null, 'cancelled', event.t);
+      for (const row of run.rows) {
+        if (row.status === 'queued' || row.status === 'running') {
+          putRow(run, { ...row, status: 'cancelled', end: event.t });
+        }
+      }
+      if (event.error) {
+        pushLog(run, {
+          seq: event.seq,
+          t: event.t,
+          level: 'error',
+          message: `run ${event.status}: ${event.error}`,
+          ...(event.node ? { node: event.node } : {}),
+        });
+      }
+      return;
+  }
+}
+
+/** Rows in start order (queued rows last, in creation order). */
+export function rowsInStartOrder(rows: readonly RunRow[]): RunRow[] {
+  return rows.slice().sort((a, b) => (a.start ?? Infinity) - (b.start ?? Infinity) || a.order - b.order);
+}
+
+// ---------------------------------------------------------------------------------------------------
+// The store: incoming batches are queued and applied once per animation frame.
+
+export interface RunStoreState extends RunsState {
+  /** Queues events; they are applied on the next animation frame (or `flush`). */
+  ingest(events: readonly RunEvent[]): void;
+  /** Applies queued events now. */
+  flush(): void;
+  select(runId: string): void;
+}
+
+export type RunStore = ReturnType<typeof createRunStore>;
+
+export interface RunStoreOptions {
+  /** Schedules a flush; default requestAnimationFrame (setTimeout outside a browser). */
+  schedule?: (flush: () => void) => void;
+  clock?: () => ReceivedAt;
+}
+
+const defaultSchedule = (flush: () => void) => {
+  if (typeof requestAnimationFrame === 'function') requestAnimationFrame(flush);
+  else setTimeout(flush, 16);
+};
+
+const defaultClock = (): ReceivedAt => ({ wallMs: Date.now(), monoMs: performance.now() });
+
+export function createRunStore(options: RunStoreOptions = {}) {
+  const schedule = options.schedule ?? defaultSchedule;
+  const clock = options.clock ?? defaultClock;
+  let pending: { events: readonly RunEvent[]; at: ReceivedAt }[] = [];
+  let scheduled = false;
+  return createStore<RunStoreState>()((set, get) => ({
+    ...emptyRuns(),
+    ingest(events) {
+      if (events.length === 0) return;
+      pending.push({ events, at: clock() });
+      if (!scheduled) {
+        scheduled = true;
+        schedule(() => get().flush());
+      }
+    },
+    flush() {
+      scheduled = false;
+      if (pending.length === 0) return;
+      const batches = pending;
+      pending = [];
+      let next: RunsState = get();
+      for (const batch of batches) next = applyEvents(next, batch.events, batch.at);
+      set({ runs: next.runs, order: next.order, selectedRunId: next.selectedRunId });
+    },
+    select(runId) {
+      if (get().runs[runId]) set({ selectedRunId: runId });
+    },
+  }));
+}
