@@ -622,3 +622,22 @@ describe('property: random edit sequences', () => {
     );
   });
 });
+
+describe('regressions found by the random-edit property', () => {
+  const base = '# a comment\nname: prop\n\nnodes:\n  - name: alpha\n    run: |\n      return {}\n';
+
+  it('keeps trailing spaces of the last code line when a section is appended after it', () => {
+    const text = addEdge(setNodeCode(base, 'alpha', '! '), { from: 'alpha', to: 'alpha' });
+    expect(loadWorkflow(text).model!.nodes[0]!.run).toBe('! ');
+  });
+
+  it('keeps a last code line of only spaces when a node is added after it', () => {
+    const text = addNode(addNode(base, { name: 'beta', run: '!\n ' }), { name: 'zeta', run: 'return {}' });
+    const nodes = loadWorkflow(text).model!.nodes;
+    expect(nodes.map((n) => [n.name, n.run])).toEqual([
+      ['alpha', 'return {}\n'],
+      ['beta', '!\n '],
+      ['zeta', 'return {}'],
+    ]);
+  });
+});

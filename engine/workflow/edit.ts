@@ -178,9 +178,10 @@ function contentEnd(text: string, node: unknown): number {
     const header = text.slice(n.range[0], lineEndIncl(text, n.range[0]));
     if (/^[|>][0-9]?\+/.test(header)) return n.range[1];
     // The whole last content line belongs to the scalar (trailing spaces are content).
+    // yaml's value end can stop before trailing spaces of the last line, so go to the line's end.
     const last = trimEnd(text, n.range[0], n.range[1]);
     const nl = text.indexOf('\n', last);
-    return nl < 0 || nl > n.range[1] ? Math.min(n.range[1], text.length) : nl;
+    return nl < 0 ? text.length : nl;
   }
   return trimEnd(text, n.range[0], n.range[1]);
 }
@@ -534,7 +535,9 @@ function insertTopLevel(p: Parsed, key: string, value: unknown, before?: string)
   const trimmed = text.replace(/\s*$/, '');
   if (trimmed === '') return { start: 0, end: text.length, text: `${lines.join('\n')}\n` };
   const sep = lines.length > 1 || /\n\n/.test(text) ? '\n\n' : '\n';
-  return { start: trimmed.length, end: text.length, text: `${sep}${lines.join('\n')}\n` };
+  // Trailing spaces of a block scalar's last line are content: never trim into the document's content.
+  const start = Math.max(trimmed.length, p.root ? contentEnd(text, p.root) : 0);
+  return { start, end: text.length, text: `${sep}${lines.join('\n')}\n` };
 }
 
 /** Applies splices, re-parses and refuses to return text that no longer parses. */

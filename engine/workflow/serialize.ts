@@ -154,7 +154,8 @@ export function renderFlow(value: unknown): string {
 /**
  * A literal block scalar for `s`: header (`|` or `|-`, with an indentation indicator when the
  * first line starts with whitespace) and content lines indented by `indent`. Null when `s` cannot
- * be carried safely by a block scalar (control characters, CR, only newlines, 2+ trailing newlines).
+ * be carried safely by a block scalar (control characters, CR, only newlines, 2+ trailing newlines,
+ * a last line of only spaces).
  */
 export function blockLiteral(
   s: string,
@@ -166,6 +167,9 @@ export function blockLiteral(
   const body = s.slice(0, s.length - trailing);
   // Keep chomping (`|+`) would swallow blank separator lines that follow it: quote such text instead.
   if (body.trim() === '' || trailing > 1) return null;
+  // A last line of only spaces reads as a blank separator to edits that append after the block, so
+  // text that ends that way is quoted too (found by the random-edit property test).
+  if (/\n[ \t]+$/.test(body)) return null;
   const chomp = trailing === 0 ? '-' : '';
   const lines = body.split('\n');
   const firstContent = lines.find((l) => l.trim() !== '') ?? '';
