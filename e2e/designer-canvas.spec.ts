@@ -1,44 +1,11 @@
 // Designer canvas in Chromium against `fanout serve`: open parallel-isolation.yaml, see it laid out
 // without overlaps, drag a Lua node from the palette onto the canvas, undo it.
 import { existsSync } from 'node:fs';
-import { fileURLToPath } from 'node:url';
-import { expect, test, type Locator, type Page } from '@playwright/test';
-
-const CHROMIUM = process.env.CHROMIUM_PATH ?? '/usr/bin/chromium';
-const artifact = (name: string) => fileURLToPath(new URL(`./artifacts/${name}`, import.meta.url));
+import { expect, test } from '@playwright/test';
+import { artifact, boxes, CHROMIUM, dragPaletteItem, overlaps } from './helpers.ts';
 
 /** parallel-isolation.yaml: prepare, 4 branches, join + the Start and End pills. */
 const ISOLATION_NODES = 8;
-
-async function boxes(nodes: Locator) {
-  const out: { x: number; y: number; width: number; height: number }[] = [];
-  for (const node of await nodes.all()) {
-    const box = await node.boundingBox();
-    if (box) out.push(box);
-  }
-  return out;
-}
-
-function overlaps(list: { x: number; y: number; width: number; height: number }[]): string[] {
-  const found: string[] = [];
-  list.forEach((a, i) =>
-    list.slice(i + 1).forEach((b, j) => {
-      if (a.x < b.x + b.width && b.x < a.x + a.width && a.y < b.y + b.height && b.y < a.y + a.height)
-        found.push(`${i}/${i + j + 1}`);
-    }),
-  );
-  return found;
-}
-
-/** HTML5 drag and drop from a palette item to a point of the canvas, with a real DataTransfer. */
-async function dragPaletteItem(page: Page, item: Locator, to: { x: number; y: number }) {
-  const dataTransfer = await page.evaluateHandle(() => new DataTransfer());
-  await item.dispatchEvent('dragstart', { dataTransfer });
-  const pane = page.locator('[data-testid="designer-canvas"] .react-flow__pane');
-  await pane.dispatchEvent('dragover', { dataTransfer, clientX: to.x, clientY: to.y });
-  await pane.dispatchEvent('drop', { dataTransfer, clientX: to.x, clientY: to.y });
-  await item.dispatchEvent('dragend', { dataTransfer });
-}
 
 test.describe('designer canvas', () => {
   test.skip(

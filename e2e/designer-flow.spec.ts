@@ -10,45 +10,12 @@ import { cp, mkdir, readdir, readFile, rm } from 'node:fs/promises';
 import { join } from 'node:path';
 import { fileURLToPath } from 'node:url';
 import { promisify } from 'node:util';
-import { expect, test, type Locator, type Page } from '@playwright/test';
+import { expect, test, type Page } from '@playwright/test';
+import { artifact, boxes, CHROMIUM, dragPaletteItem, editorText, overlaps } from './helpers.ts';
 
-const CHROMIUM = process.env.CHROMIUM_PATH ?? '/usr/bin/chromium';
 const repo = fileURLToPath(new URL('..', import.meta.url));
 const fixturesDir = join(repo, '../shared/tea-compat/fixtures');
-const artifact = (name: string) => fileURLToPath(new URL(`./artifacts/${name}`, import.meta.url));
 const run = promisify(execFile);
-
-type Box = { x: number; y: number; width: number; height: number };
-
-async function boxes(nodes: Locator): Promise<Box[]> {
-  const out: Box[] = [];
-  for (const node of await nodes.all()) {
-    const box = await node.boundingBox();
-    if (box) out.push(box);
-  }
-  return out;
-}
-
-function overlaps(list: Box[]): string[] {
-  const found: string[] = [];
-  list.forEach((a, i) =>
-    list.slice(i + 1).forEach((b, j) => {
-      if (a.x < b.x + b.width && b.x < a.x + a.width && a.y < b.y + b.height && b.y < a.y + a.height)
-        found.push(`${i}/${i + j + 1}`);
-    }),
-  );
-  return found;
-}
-
-/** HTML5 drag and drop from a palette item to a point of the canvas, with a real DataTransfer. */
-async function dragPaletteItem(page: Page, item: Locator, to: { x: number; y: number }) {
-  const dataTransfer = await page.evaluateHandle(() => new DataTransfer());
-  await item.dispatchEvent('dragstart', { dataTransfer });
-  const pane = page.locator('[data-testid="designer-canvas"] .react-flow__pane');
-  await pane.dispatchEvent('dragover', { dataTransfer, clientX: to.x, clientY: to.y });
-  await pane.dispatchEvent('drop', { dataTransfer, clientX: to.x, clientY: to.y });
-  await item.dispatchEvent('dragend', { dataTransfer });
-}
 
 /** Drags a connection from `source`'s output handle to `target`'s input handle with the mouse. */
 async function connectNodes(page: Page, source: string, target: string) {
@@ -66,18 +33,8 @@ async function connectNodes(page: Page, source: string, target: string) {
   await page.mouse.up();
 }
 
-/** The whole text of the YAML editor, read from CodeMirror's state (it renders only visible lines). */
 async function yamlText(page: Page): Promise<string> {
-  return page
-    .getByTestId('yaml-panel')
-    .locator('.cm-content')
-    .evaluate((el) => {
-      type Doc = { toString(): string };
-      const tile = (el as unknown as { cmTile?: { root?: { view?: { state: { doc: Doc } } } } }).cmTile;
-      const view = tile?.root?.view;
-      if (!view) throw new Error('no CodeMirror view on .cm-content');
-      return view.state.doc.toString();
-    });
+  return editorText(page.getByTestId('yaml-panel'));
 }
 
 async function openYamlPanel(page: Page) {

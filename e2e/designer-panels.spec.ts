@@ -1,33 +1,20 @@
 // The designer's side panels in the real app against `fanout serve`: rename a node in the inspector
 // and see every reference change in the YAML panel, type Lua and see the YAML follow, undo with Ctrl+Z.
-// Skips (saying why) until the lead wires the panels into App.tsx.
 import { existsSync } from 'node:fs';
 import { fileURLToPath } from 'node:url';
 import { expect, test } from '@playwright/test';
 import type { Locator, Page } from '@playwright/test';
+import { artifact, CHROMIUM, editorText } from './helpers.ts';
 
-const CHROMIUM = process.env.CHROMIUM_PATH ?? '/usr/bin/chromium';
 const renderer = fileURLToPath(new URL('../out/renderer/index.html', import.meta.url));
-const artifact = (name: string) => fileURLToPath(new URL(`./artifacts/${name}`, import.meta.url));
 
 /** Occurrences of `name` as a whole node name (not part of a longer identifier). */
 function countName(text: string, name: string): number {
   return text.match(new RegExp(`(?<![\\w-])${name}(?![\\w-])`, 'g'))?.length ?? 0;
 }
 
-/** The YAML panel's text (map-reduce.yaml is short enough for CodeMirror to render every line). */
-/**
- * The whole text of the YAML editor. CodeMirror renders only the lines in view, so read its state the
- * way EditorView.findFromDOM does (`.cm-content`'s tile -> root -> view), in the page.
- */
 async function yamlText(panel: Locator): Promise<string> {
-  return panel.locator('.cm-content').evaluate((el) => {
-    type Doc = { toString(): string };
-    const tile = (el as unknown as { cmTile?: { root?: { view?: { state: { doc: Doc } } } } }).cmTile;
-    const view = tile?.root?.view;
-    if (!view) throw new Error('no CodeMirror view on .cm-content');
-    return view.state.doc.toString();
-  });
+  return editorText(panel);
 }
 
 async function openYamlPanel(page: Page): Promise<Locator> {
