@@ -16,9 +16,19 @@ export class EventBatcher {
 
   push(event: RunEvent): void {
     this.queue.push(event);
-    if (this.timer) return;
+    if (!this.timer) this.schedule();
+  }
+
+  private schedule(): void {
     const wait = Math.max(0, this.lastFlush + this.intervalMs - performance.now());
-    this.timer = setTimeout(() => this.flush(), wait);
+    this.timer = setTimeout(() => this.onTimer(), Math.ceil(wait));
+  }
+
+  /** Node timers can fire a little early against performance.now(): never flush before the interval. */
+  private onTimer(): void {
+    this.timer = null;
+    if (performance.now() - this.lastFlush < this.intervalMs) this.schedule();
+    else this.flush();
   }
 
   /** Delivers everything queued now (also used on shutdown). */
