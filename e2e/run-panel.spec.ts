@@ -34,6 +34,16 @@ test.describe('run panel', () => {
     await page.getByTestId('run-button').click();
     await expect(panel).toBeVisible();
     await expect(page.getByTestId('run-status')).toHaveText('succeeded', { timeout: 30_000 });
+    // The server's first run pays cold paths (host JIT, first VMs) while the browser renders on the same
+    // 2 cores; the timeline of the next run shows the steady state, and the panel shows the latest run.
+    await page.getByTestId('run-button').click();
+    await panel.getByTestId('run-tab-history').click();
+    const history = panel.getByTestId('run-history').locator('tbody tr');
+    await expect(history).toHaveCount(2);
+    for (const row of [history.nth(0), history.nth(1)]) {
+      await expect(row).toContainText('succeeded', { timeout: 30_000 });
+    }
+    await expect(page.getByTestId('run-status')).toHaveText('succeeded');
 
     await panel.getByTestId('run-tab-timeline').click();
     const branchBars = panel.locator('[data-testid="timeline-bar"][data-node^="branch_"]');
