@@ -5,7 +5,9 @@ const USAGE = `usage:
   fanout validate FILE... [--json]          check workflows (errors, portability warnings)
   fanout export FILE [-o OUT]               write the portable TEA form (stdout by default)
   fanout run FILE [--input JSON|@file.json] [--events[=FILE]] [--timeout MS] [--workers N]
+                 [--fail-fast] [--start-at NODE | --only NODE]
                                             run a workflow, print the final state as JSON
+                                            (--start-at / --only: --input is the whole state)
   fanout serve [--port N] [--open] [--root DIR] [--static DIR] [--workers N]
                                             serve Fanout Studio to a browser on 127.0.0.1
 `;

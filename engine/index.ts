@@ -11,7 +11,7 @@ import { luaSyntaxProblems } from './workflow/lua-syntax.ts';
 import { RunService } from './run/service.ts';
 import type { RunHandle, RunServiceOptions } from './run/service.ts';
 import type { LoadResult, Problem } from './workflow/types.ts';
-import type { RunEvent, RunOptions } from './run/types.ts';
+import type { JsonObject, RunEvent, RunOptions } from './run/types.ts';
 
 export type * from './workflow/types.ts';
 export type * from './run/types.ts';
@@ -95,6 +95,15 @@ export class Engine {
 
   cancel(runId: string): boolean {
     return this.service.cancel(runId);
+  }
+
+  /**
+   * Continues a run paused at a breakpoint (RunOptions.interruptBefore/After); with `state`, the run
+   * continues with that state instead. False when the run is not paused; a TypeError when `state`
+   * is not a plain JSON object.
+   */
+  resume(runId: string, state?: JsonObject): boolean {
+    return this.service.resume(runId, state);
   }
 
   registerAction(name: string, handler: ActionHandler, info?: Partial<ActionInfo>): void {

@@ -49,6 +49,7 @@ const validPayloads = (dir: string): Record<InvokeChannel, unknown> => ({
   export: { text: WORKFLOW },
   run: { text: WORKFLOW },
   cancel: { runId: 'x' },
+  'run:resume': { runId: 'x', state: { a: 1 } },
   recent: undefined,
   'window:set-dirty': { dirty: true },
 });
@@ -60,8 +61,28 @@ const badPayloads: Record<InvokeChannel, unknown[]> = {
   'files:save': [undefined, { path: '/a.yaml' }, { text: 5 }, { text: 'x', expectedMtimeMs: -1 }],
   validate: [undefined, {}, { text: null }, { text: 'x'.repeat(5 * 1024 * 1024 + 1) }],
   export: [undefined, { text: 1 }, { text: 'x', path: '/a.yaml' }],
-  run: [undefined, { text: 'x', timeoutMs: -5 }, { text: 'x', input: [] }, { text: 'x', failFast: 'yes' }],
+  run: [
+    undefined,
+    { text: 'x', timeoutMs: -5 },
+    { text: 'x', input: [] },
+    { text: 'x', failFast: 'yes' },
+    { text: 'x', interruptBefore: 'bump' },
+    { text: 'x', interruptAfter: ['bump', 3] },
+    { text: 'x', interruptBefore: [''] },
+    { text: 'x', interruptBefore: Array<string>(1001).fill('bump') },
+    { text: 'x', startAt: 'x'.repeat(201) },
+    { text: 'x', only: 5 },
+    { text: 'x', startAt: 'bump', only: 'bump' },
+  ],
   cancel: [undefined, {}, { runId: '' }, { runId: 3 }],
+  'run:resume': [
+    undefined,
+    {},
+    { runId: '' },
+    { runId: 'x', state: [1] },
+    { runId: 'x', state: 'text' },
+    { runId: 'x', extra: 1 },
+  ],
   recent: [{ all: true }, []],
   'window:set-dirty': [undefined, { dirty: 'yes' }, {}],
 };
@@ -249,6 +270,35 @@ describe('handler behaviour', () => {
     const finished = events.at(-1);
     expect(finished).toMatchObject({ type: 'run-finished', status: 'succeeded', state: { n: 42 } });
     expect(events.map((e) => e.seq)).toEqual(events.map((_, i) => i));
+  });
+
+  it('pauses at a breakpoint; only the owner resumes, with a state that must be plain JSON', async () => {
+    const started = await handlers.run(good, { text: WORKFLOW, input: { n: 1 }, interruptBefore: ['bump'] });
+    expect(started.ok).toBe(true);
+    if (!started.ok) return;
+    const { runId } = started.value;
+    await expect.poll(() => events.find((e) => e.type === 'paused'), { timeout: 20_000 }).toBeTruthy();
+    expect(events.find((e) => e.type === 'paused')).toMatchObject({ node: 'bump', state: { n: 1 } });
+    // Another window cannot resume it; a non-JSON state is refused and the run stays paused.
+    expect(await handlers['run:resume'](event(goodFrame, 2), { runId })).toEqual({ ok: true, value: false });
+    const dated = await handlers['run:resume'](good, { runId, state: { when: new Date() } });
+    expect(dated).toMatchObject({ ok: false, error: { code: 'BAD_REQUEST' } });
+    expect(!dated.ok && dated.error.message).toMatch(/run:resume.*when/);
+    expect(await handlers['run:resume'](good, { runId, state: { n: 10 } })).toEqual({
+      ok: true,
+      value: true,
+    });
+    await expect.poll(() => events.at(-1)?.type, { timeout: 20_000 }).toBe('run-finished');
+    expect(events.at(-1)).toMatchObject({ status: 'succeeded', state: { n: 11 } });
+    expect(await handlers['run:resume'](good, { runId })).toEqual({ ok: true, value: false });
+  });
+
+  it('passes startAt and only through', async () => {
+    const only = await handlers.run(good, { text: WORKFLOW, only: 'bump', input: { n: 5 } });
+    expect(only.ok).toBe(true);
+    await expect.poll(() => events.at(-1)?.type, { timeout: 20_000 }).toBe('run-finished');
+    expect(events[0]).toMatchObject({ type: 'run-started', mode: 'node', startAt: 'bump' });
+    expect(events.at(-1)).toMatchObject({ status: 'succeeded', state: { n: 6 } });
   });
 
   it('an invalid workflow is INVALID_WORKFLOW with its problems', async () => {

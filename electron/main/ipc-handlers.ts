@@ -32,7 +32,7 @@ export interface RecentList {
 
 export interface HandlerDeps {
   pages: TrustedPages;
-  engine: Pick<Engine, 'load' | 'validate' | 'run' | 'cancel'>;
+  engine: Pick<Engine, 'load' | 'validate' | 'run' | 'cancel' | 'resume'>;
   info: Omit<HostInfo, 'host' | 'root'>;
   access: FileAccess;
   recent: RecentList;
@@ -179,7 +179,8 @@ export function createHandlers(deps: HandlerDeps): Handlers {
 
     export: wrap('export', async ({ text }) => exportPortable(text)),
 
-    run: wrap('run', async ({ text, path, input, timeoutMs, failFast }, sender) => {
+    run: wrap('run', async (request, sender) => {
+      const { text, path, input, timeoutMs, failFast } = request;
       // The document's folder confines file actions, so it must be one the user opened.
       if (path !== undefined) checkFile(path);
       const load = deps.engine.load(text, path);
@@ -187,6 +188,10 @@ export function createHandlers(deps: HandlerDeps): Handlers {
         ...(input ? { input } : {}),
         ...(timeoutMs !== undefined ? { timeoutMs } : {}),
         ...(failFast !== undefined ? { failFast } : {}),
+        ...(request.interruptBefore ? { interruptBefore: request.interruptBefore } : {}),
+        ...(request.interruptAfter ? { interruptAfter: request.interruptAfter } : {}),
+        ...(request.startAt !== undefined ? { startAt: request.startAt } : {}),
+        ...(request.only !== undefined ? { only: request.only } : {}),
         baseDir: path !== undefined ? dirname(path) : deps.scratchDir,
         onEvent: deps.runSink(sender),
       });
@@ -202,6 +207,17 @@ export function createHandlers(deps: HandlerDeps): Handlers {
     cancel: wrap('cancel', async ({ runId }, sender) => {
       if (runOwners.get(runId) !== sender.id) return false;
       return deps.engine.cancel(runId);
+    }),
+
+    'run:resume': wrap('run:resume', async ({ runId, state }, sender) => {
+      if (runOwners.get(runId) !== sender.id) return false;
+      try {
+        return deps.engine.resume(runId, state);
+      } catch (err) {
+        // The engine refuses a state that is not plain JSON (IPC can carry Dates, Maps, cycles).
+        if (err instanceof TypeError) throw new IpcFailure('BAD_REQUEST', `'run:resume': ${err.message}`);
+        throw err;
+      }
     }),
 
     recent: wrap('recent', async () => deps.recent.list()),

@@ -9,8 +9,16 @@ import type { RunEvent } from '../../engine/run/types.ts';
 export const MAX_TEXT_CHARS = 5 * 1024 * 1024;
 const MAX_PATH_CHARS = 4096;
 
+/** Longest node name accepted in breakpoint lists, startAt and only; most breakpoints per list. */
+export const MAX_NODE_NAME_CHARS = 200;
+export const MAX_BREAKPOINTS = 1000;
+
 const path = z.string().min(1).max(MAX_PATH_CHARS);
 const text = z.string().max(MAX_TEXT_CHARS);
+const runId = z.string().min(1).max(200);
+const nodeName = z.string().min(1).max(MAX_NODE_NAME_CHARS);
+const nodeNames = z.array(nodeName).max(MAX_BREAKPOINTS);
+const jsonObject = z.record(z.string(), z.unknown());
 
 /** A channel: its preload method name, its payload schema and (phantom) its response value type. */
 export interface ChannelSpec<Req extends z.ZodType, Res> {
@@ -41,20 +49,30 @@ export const invokeChannels = {
   export: channel<{ text: string; problems: Problem[] }>()('exportPortable', z.strictObject({ text })),
   run: channel<{ runId: string }>()(
     'run',
-    z.strictObject({
-      text,
-      path: path.optional(),
-      input: z.record(z.string(), z.unknown()).optional(),
-      timeoutMs: z
-        .number()
-        .int()
-        .positive()
-        .max(24 * 3600 * 1000)
-        .optional(),
-      failFast: z.boolean().optional(),
-    }),
+    z
+      .strictObject({
+        text,
+        path: path.optional(),
+        input: jsonObject.optional(),
+        timeoutMs: z
+          .number()
+          .int()
+          .positive()
+          .max(24 * 3600 * 1000)
+          .optional(),
+        failFast: z.boolean().optional(),
+        interruptBefore: nodeNames.optional(),
+        interruptAfter: nodeNames.optional(),
+        startAt: nodeName.optional(),
+        only: nodeName.optional(),
+      })
+      .refine((r) => r.startAt === undefined || r.only === undefined, {
+        message: 'give startAt or only, not both',
+      }),
   ),
-  cancel: channel<boolean>()('cancel', z.strictObject({ runId: z.string().min(1).max(200) })),
+  cancel: channel<boolean>()('cancel', z.strictObject({ runId })),
+  /** Continues a run paused at a breakpoint; the engine checks `state` is plain JSON. */
+  'run:resume': channel<boolean>()('resume', z.strictObject({ runId, state: jsonObject.optional() })),
   recent: channel<string[]>()('recentFiles', z.undefined()),
   'window:set-dirty': channel<null>()('setDirty', z.strictObject({ dirty: z.boolean() })),
 } as const;

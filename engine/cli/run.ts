@@ -1,4 +1,6 @@
-// `fanout run FILE [--input JSON|@file.json] [--events[=FILE]] [--timeout MS] [--workers N] [--fail-fast]`
+// `fanout run FILE [--input JSON|@file.json] [--events[=FILE]] [--timeout MS] [--workers N] [--fail-fast]
+//                   [--start-at NODE | --only NODE]`
+// --start-at runs from NODE and --only runs NODE alone, both with --input as the whole state.
 // Prints the final state as JSON on stdout; RunEvents as NDJSON on stderr (or FILE) with --events.
 import { createWriteStream, readFileSync } from 'node:fs';
 import type { WriteStream } from 'node:fs';
@@ -15,6 +17,8 @@ interface RunArgs {
   timeoutMs?: number;
   workers?: number;
   failFast?: boolean;
+  startAt?: string;
+  only?: string;
 }
 
 class UsageError extends Error {}
@@ -34,11 +38,16 @@ function parseArgs(args: string[]): RunArgs {
     else if (arg === '--timeout') out.timeoutMs = positiveInt(arg, value());
     else if (arg === '--workers') out.workers = positiveInt(arg, value());
     else if (arg === '--fail-fast') out.failFast = true;
+    else if (arg === '--start-at') out.startAt = value();
+    else if (arg === '--only') out.only = value();
     else if (arg.startsWith('--')) throw new UsageError(`unknown option ${arg}`);
     else if (out.file === undefined) out.file = arg;
     else throw new UsageError(`unexpected argument ${arg}`);
   }
   if (!out.file) throw new UsageError('missing FILE');
+  if (out.startAt !== undefined && out.only !== undefined) {
+    throw new UsageError('give --start-at or --only, not both');
+  }
   return out as RunArgs;
 }
 
@@ -108,6 +117,8 @@ export async function runCommand(args: string[]): Promise<number> {
         ...(parsed.input ? { input: parsed.input } : {}),
         ...(parsed.timeoutMs ? { timeoutMs: parsed.timeoutMs } : {}),
         ...(parsed.failFast ? { failFast: true } : {}),
+        ...(parsed.startAt !== undefined ? { startAt: parsed.startAt } : {}),
+        ...(parsed.only !== undefined ? { only: parsed.only } : {}),
         ...(write ? { onEvent: write } : {}),
       });
     } catch (error) {

@@ -53,6 +53,13 @@ export interface RunRequest {
   input?: JsonObject;
   timeoutMs?: number;
   failFast?: boolean;
+  /** Breakpoints: see RunOptions.interruptBefore / interruptAfter. */
+  interruptBefore?: string[];
+  interruptAfter?: string[];
+  /** Run from here: see RunOptions.startAt (`input` is then the whole state). */
+  startAt?: string;
+  /** Run this node alone: see RunOptions.only (`input` is then the whole state). */
+  only?: string;
 }
 
 export interface HostApi {
@@ -75,6 +82,11 @@ export interface HostApi {
   exportPortable(text: string): Promise<HostResult<{ text: string; problems: Problem[] }>>;
   run(request: RunRequest): Promise<HostResult<{ runId: string }>>;
   cancel(runId: string): Promise<HostResult<boolean>>;
+  /**
+   * Continues a run paused at a breakpoint; with `state`, the run continues with that state instead
+   * (the user edited it). False when the run is not paused.
+   */
+  resume(runId: string, state?: JsonObject): Promise<HostResult<boolean>>;
   /** RunEvents of every run of this window, delivered in batches (≤ ~60 per second), in order. */
   onRunEvents(listener: (events: RunEvent[]) => void): () => void;
   recentFiles(): Promise<HostResult<string[]>>;

@@ -7,6 +7,7 @@ import { evaluateCondition } from '../expr/index.ts';
 import { END, START } from '../workflow/types.ts';
 import type { NodeSpec, WorkflowModel } from '../workflow/types.ts';
 import { MainVm, BranchVm } from './vm-hosts.ts';
+import { PauseGate, checkBreakpoints, findInLoopBodies, startRefusal } from './breakpoints.ts';
 import { EventStamper, round } from './events.ts';
 import { mergeState } from './merge.ts';
 import { runNode } from './node-exec.ts';
@@ -19,6 +20,7 @@ import type {
   JsonObject,
   ParallelResult,
   RunEvent,
+  RunMode,
   RunOptions,
   RunResult,
   Where,
@@ -38,9 +40,13 @@ export interface ScheduleRequest {
   options: RunOptions;
   onEvent?: (event: RunEvent) => void;
   runId?: string;
+  /** Where the run waits at breakpoints; the caller keeps it to resume (RunService.resume). */
+  gate?: PauseGate;
 }
 
 type Route = { ok: true; target: string } | { ok: false; message: string };
+type Failure = { message: string; node?: string };
+type Outcome = { state: JsonObject; failure?: Failure };
 
 class Run {
   readonly runId: string;
@@ -51,6 +57,10 @@ class Run {
   private readonly memory = new Map<string, unknown>();
   private readonly vmWhere = new Map<string, Where>();
   private mainSteps = 0;
+  /** Main-line breakpoints that apply (branch and unknown names are dropped with a warning). */
+  private readonly pauseBefore: Set<string>;
+  private readonly pauseAfter: Set<string>;
+  private readonly breakpointWarnings: string[];
 
   constructor(
     private readonly deps: SchedulerDeps,
@@ -58,12 +68,21 @@ class Run {
     private readonly options: RunOptions,
     onEvent: (event: RunEvent) => void,
     runId: string,
+    private readonly gate: PauseGate,
   ) {
     this.runId = runId;
     // Every branch and pending lease listens to the run's signal; there may be hundreds.
     setMaxListeners(0, this.abort.signal);
     this.events = new EventStamper(runId, onEvent);
     this.plan = compilePlan(model);
+    const breakpoints = checkBreakpoints(
+      this.plan,
+      options.interruptBefore ?? [],
+      options.interruptAfter ?? [],
+    );
+    this.pauseBefore = breakpoints.before;
+    this.pauseAfter = breakpoints.after;
+    this.breakpointWarnings = breakpoints.warnings;
     this.main = new MainVm(deps.pool, `${runId}/main`, this.limits(), this.abort.signal, (message) =>
       this.events.emit({ type: 'log', level: 'warn', message }),
     );
@@ -102,14 +121,33 @@ class Run {
     } satisfies NodeExecContext;
   }
 
+  private mode(): RunMode {
+    if (this.options.only !== undefined) return 'node';
+    return this.options.startAt !== undefined ? 'from' : 'full';
+  }
+
   async execute(): Promise<RunResult> {
-    const input = { ...(this.model.initialState ?? {}), ...(this.options.input ?? {}) } as JsonObject;
+    const mode = this.mode();
+    const startAt = mode === 'node' ? this.options.only : mode === 'from' ? this.options.startAt : undefined;
+    // "Run from here" and "run this node alone" take the input as the whole state (usually the state
+    // recorded before that node), not as an overlay on initial_state.
+    const input =
+      mode === 'full'
+        ? ({ ...(this.model.initialState ?? {}), ...(this.options.input ?? {}) } as JsonObject)
+        : { ...(this.options.input ?? {}) };
     this.events.emit({
       type: 'run-started',
       workflow: this.model.name ?? '',
       input,
       workers: this.deps.pool.size,
+      mode,
+      ...(startAt !== undefined ? { startAt } : {}),
     });
+    // A single-node run never pauses, so its breakpoints need no warning either.
+    if (mode !== 'node') {
+      for (const message of this.breakpointWarnings)
+        this.events.emit({ type: 'log', level: 'warn', message });
+    }
     const unsubscribe = this.deps.pool.onSample((s) => {
       if (!s.vmId || !s.vmId.startsWith(this.runId)) return;
       const where = this.vmWhere.get(s.vmId) ?? {};
@@ -122,9 +160,9 @@ class Run {
       });
     });
     let state = input;
-    let failure: { message: string; node?: string } | undefined;
+    let failure: Failure | undefined;
     try {
-      const outcome = await this.mainLoop(state);
+      const outcome = await this.launch(mode, state, startAt);
       state = outcome.state;
       failure = outcome.failure;
     } finally {
@@ -153,27 +191,47 @@ class Run {
     };
   }
 
-  private async mainLoop(
-    initial: JsonObject,
-  ): Promise<{ state: JsonObject; failure?: { message: string; node?: string } }> {
+  private async launch(mode: RunMode, state: JsonObject, startAt: string | undefined): Promise<Outcome> {
+    if (this.options.only !== undefined && this.options.startAt !== undefined) {
+      return { state, failure: { message: 'startAt and only cannot be combined' } };
+    }
+    return mode === 'node' ? this.runOnly(startAt!, state) : this.mainLoop(state, startAt);
+  }
+
+  private async mainLoop(initial: JsonObject, startAt?: string): Promise<Outcome> {
     let state = initial;
-    let current = this.plan.entry;
-    const ctx = this.context(this.main, {}, this.abort.signal, () => ++this.mainSteps <= this.maxSteps());
-    // TEA Rust accepts a fan-out straight from __start__: the branches get the input state.
-    const startFanOut = this.plan.fanOuts.get(START);
-    if (startFanOut) {
-      const joined = await this.runFanOut(startFanOut, state);
-      if (joined.failure) return { state: joined.state, failure: joined.failure };
-      state = joined.state;
-      current = startFanOut.fanIn;
+    let current = startAt ?? this.plan.entry;
+    const ctx = this.mainContext();
+    if (startAt !== undefined) {
+      const refusal = startRefusal(this.plan, startAt);
+      if (refusal) return { state, failure: { message: refusal, node: startAt } };
+    } else {
+      // TEA Rust accepts a fan-out straight from __start__: the branches get the input state.
+      const startFanOut = this.plan.fanOuts.get(START);
+      if (startFanOut) {
+        const joined = await this.runFanOut(startFanOut, state);
+        if (joined.failure) return { state: joined.state, failure: joined.failure };
+        state = joined.state;
+        current = startFanOut.fanIn;
+      }
     }
     while (current && current !== END) {
       if (this.abort.signal.aborted) return { state, failure: { message: 'cancelled', node: current } };
       const node = this.plan.nodes.get(current);
       if (!node) return { state, failure: { message: `no node named '${current}'`, node: current } };
+      if (this.pauseBefore.has(current)) {
+        const resumed = await this.pause(current, 'before', state);
+        if (!resumed) return { state, failure: { message: 'cancelled', node: current } };
+        state = resumed;
+      }
       const run = await runNode(node, state, ctx);
       if (!run.ok) return { state, failure: describe(run.failure) };
       state = run.state;
+      if (this.pauseAfter.has(current)) {
+        const resumed = await this.pause(current, 'after', state);
+        if (!resumed) return { state, failure: { message: 'cancelled', node: current } };
+        state = resumed;
+      }
       const fanOut = this.plan.fanOuts.get(current);
       if (fanOut) {
         const joined = await this.runFanOut(fanOut, state);
@@ -189,6 +247,43 @@ class Run {
       current = next.target;
     }
     return { state };
+  }
+
+  private mainContext(): NodeExecContext {
+    return this.context(this.main, {}, this.abort.signal, () => ++this.mainSteps <= this.maxSteps());
+  }
+
+  /** "Run this node alone": one node (branch and loop-body nodes too) on the main VM, no routing. */
+  private async runOnly(name: string, state: JsonObject): Promise<Outcome> {
+    const node = this.plan.nodes.get(name) ?? findInLoopBodies(this.plan, name)?.node;
+    if (!node) {
+      return {
+        state,
+        failure: { message: `cannot run '${name}': the workflow has no node named '${name}'`, node: name },
+      };
+    }
+    const run = await runNode(node, state, this.mainContext());
+    return run.ok ? { state: run.state } : { state, failure: describe(run.failure) };
+  }
+
+  /**
+   * Stops at a breakpoint until resume() or cancel. The main VM's worker goes back to the pool
+   * meanwhile (the VM and its globals stay resident there, as during a fan-out). Returns the state
+   * to continue with, or null when the run was cancelled.
+   */
+  private async pause(node: string, when: 'before' | 'after', state: JsonObject): Promise<JsonObject | null> {
+    this.main.suspend();
+    // Wait first, then tell: a listener may resume from inside its 'paused' handler.
+    const waiting = this.gate.wait(this.abort.signal);
+    this.events.emit({ type: 'paused', node, when, state });
+    const resumed = await waiting;
+    if (!resumed) return null;
+    if (!resumed.edited) {
+      this.events.emit({ type: 'resumed', node, when, edited: false });
+      return state;
+    }
+    this.events.emit({ type: 'resumed', node, when, edited: true, state: resumed.state });
+    return resumed.state;
   }
 
   /** First matching route wins (goto rule order); conditions use TEA's Jinja rules. */
@@ -215,10 +310,7 @@ class Run {
     return { ok: false, message: `No valid next node found from node '${name}'` };
   }
 
-  private async runFanOut(
-    fanOut: PlannedFanOut,
-    state: JsonObject,
-  ): Promise<{ state: JsonObject; failure?: { message: string; node?: string } }> {
+  private async runFanOut(fanOut: PlannedFanOut, state: JsonObject): Promise<Outcome> {
     this.events.emit({
       type: 'fan-out-started',
       fanOut: fanOut.source,
@@ -352,6 +444,7 @@ export async function schedule(deps: SchedulerDeps, request: ScheduleRequest): P
     request.options,
     request.onEvent ?? (() => {}),
     request.runId ?? randomUUID(),
+    request.gate ?? new PauseGate(),
   );
   return run.execute();
 }

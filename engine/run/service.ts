@@ -7,7 +7,8 @@ import type { WorkflowModel } from '../workflow/types.ts';
 import { WorkerPool } from './pool.ts';
 import type { PoolOptions } from './pool.ts';
 import { schedule } from './scheduler.ts';
-import type { RunEvent, RunOptions, RunResult } from './types.ts';
+import { PauseGate, jsonObjectProblem } from './breakpoints.ts';
+import type { JsonObject, RunEvent, RunOptions, RunResult } from './types.ts';
 
 export interface RunServiceOptions extends PoolOptions {
   registry?: ActionRegistry;
@@ -23,7 +24,7 @@ export class RunService {
   readonly pool: WorkerPool;
   readonly registry: ActionRegistry;
   private started: Promise<void> | null = null;
-  private readonly active = new Map<string, AbortController>();
+  private readonly active = new Map<string, { controller: AbortController; gate: PauseGate }>();
 
   constructor(options: RunServiceOptions = {}) {
     const { registry, ...poolOptions } = options;
@@ -44,7 +45,8 @@ export class RunService {
       if (options.signal.aborted) controller.abort();
       else options.signal.addEventListener('abort', () => controller.abort(), { once: true });
     }
-    this.active.set(runId, controller);
+    const gate = new PauseGate();
+    this.active.set(runId, { controller, gate });
     const result = (async () => {
       try {
         await this.start();
@@ -54,6 +56,7 @@ export class RunService {
             model,
             options: { ...options, signal: controller.signal },
             runId,
+            gate,
             ...(onEvent ? { onEvent } : {}),
           },
         );
@@ -65,9 +68,27 @@ export class RunService {
   }
 
   cancel(runId: string): boolean {
-    const controller = this.active.get(runId);
-    controller?.abort();
-    return controller !== undefined;
+    const run = this.active.get(runId);
+    run?.controller.abort();
+    return run !== undefined;
+  }
+
+  /**
+   * Continues a run paused at a breakpoint, with `state` replacing the run's state when given.
+   * False when the run is unknown, finished or not paused. Throws a TypeError when `state` is not a
+   * plain JSON object (hosts validate their payloads before calling).
+   */
+  resume(runId: string, state?: JsonObject): boolean {
+    if (state !== undefined) {
+      const problem = jsonObjectProblem(state);
+      if (problem) throw new TypeError(`resume: ${problem}`);
+    }
+    return this.active.get(runId)?.gate.resume(state) ?? false;
+  }
+
+  /** True while the run waits at a breakpoint. */
+  isPaused(runId: string): boolean {
+    return this.active.get(runId)?.gate.paused ?? false;
   }
 
   activeRuns(): string[] {
@@ -75,7 +96,7 @@ export class RunService {
   }
 
   async close(): Promise<void> {
-    for (const controller of this.active.values()) controller.abort();
+    for (const { controller } of this.active.values()) controller.abort();
     await this.pool.close();
   }
 }

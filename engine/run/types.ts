@@ -36,7 +36,16 @@ export interface Where {
 }
 
 export type RunEvent =
-  | (EventBase & { type: 'run-started'; workflow: string; input: JsonObject; workers: number })
+  | (EventBase & {
+      type: 'run-started';
+      workflow: string;
+      input: JsonObject;
+      workers: number;
+      /** 'full' (default when absent), 'from' (RunOptions.startAt) or 'node' (RunOptions.only). */
+      mode?: RunMode;
+      /** The node a 'from' or 'node' run starts at. */
+      startAt?: string;
+    })
   | (EventBase & Where & { type: 'node-started'; node: string; iteration?: number })
   | (EventBase &
       Where & {
@@ -90,6 +99,20 @@ export type RunEvent =
         luaHeapBytes?: number;
         rssBytes: number;
       })
+  /**
+   * The run stopped at a breakpoint on the main line (RunOptions.interruptBefore/After, TEA's
+   * interrupt_before/after) and waits for RunService.resume (or cancel). `state` is the whole state
+   * at that point: before the node ran ('before') or after its update was merged ('after').
+   */
+  | (EventBase & { type: 'paused'; node: string; when: 'before' | 'after'; state: JsonObject })
+  /** The run continues after a pause; when resume() replaced the state, `edited` and the new `state`. */
+  | (EventBase & {
+      type: 'resumed';
+      node: string;
+      when: 'before' | 'after';
+      edited: boolean;
+      state?: JsonObject;
+    })
   | (EventBase & {
       type: 'run-finished';
       status: RunStatus;
@@ -101,6 +124,8 @@ export type RunEvent =
     });
 
 export type RunEventType = RunEvent['type'];
+
+export type RunMode = 'full' | 'from' | 'node';
 
 export interface RunOptions {
   /** Initial state; merged over the workflow's `initial_state` (input wins, like TEA's CLIs). */
@@ -116,6 +141,25 @@ export interface RunOptions {
   /** Folder actions like file.read are confined to (default: the workflow file's folder). */
   baseDir?: string;
   signal?: AbortSignal;
+  /**
+   * Main-line nodes to pause before (TEA's interrupt_before): the run emits 'paused' and waits for
+   * RunService.resume(). Names inside parallel branches are ignored — branches are not interruptible
+   * (TEA-RUST-030, as in TEA).
+   */
+  interruptBefore?: string[];
+  /** Main-line nodes to pause after, once their update is merged (TEA's interrupt_after). */
+  interruptAfter?: string[];
+  /**
+   * "Run from here": start at this main-line node instead of the entry, with `input` as the whole
+   * state (not merged over `initial_state`: it is usually the state recorded before the node).
+   * A node inside a parallel branch is refused with a clear error.
+   */
+  startAt?: string;
+  /**
+   * "Run this node alone": run only this node (any node, branch nodes included, on the main VM) with
+   * `input` as the whole state, then finish; routing and fan-outs are not followed.
+   */
+  only?: string;
 }
 
 export interface RunResult {

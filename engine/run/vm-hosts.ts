@@ -69,7 +69,10 @@ export class MainVm implements LuaHost {
     return lease.exec(this.vmId, { code, state, chunkName: node, timeoutMs });
   }
 
-  /** Lets other branches use this worker while the main line waits at a fan-out. */
+  /**
+   * Lets other branches and runs use this worker while the main line waits at a fan-out or a
+   * breakpoint. The VM stays open there (globals survive); the next exec waits for that worker.
+   */
   suspend(): void {
     this.lease?.release();
     this.lease = null;
@@ -78,10 +81,9 @@ export class MainVm implements LuaHost {
   async close(): Promise<void> {
     if (!this.home) return;
     try {
-      if (!this.lease) {
-        if (this.signal.aborted) return;
-        this.lease = await this.pool.acquire({ preferWorker: this.home.worker });
-      }
+      // Without a lease (suspended at a fan-out or a breakpoint) the VM is still resident on its
+      // worker, even when the run was cancelled: take the worker back once it is free and close it.
+      this.lease ??= await this.pool.acquire({ preferWorker: this.home.worker });
       if (this.lease.worker === this.home.worker && this.lease.generation === this.home.generation) {
         await this.lease.closeVm(this.vmId);
       }

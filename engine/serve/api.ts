@@ -79,6 +79,9 @@ export function createApi(ctx: ApiContext, runs: Map<string, RunHandle>): Record
 
     '/api/run': async (body) => {
       const request = parsePayload('run', body, schemas.run);
+      if (request.startAt !== undefined && request.only !== undefined) {
+        throw new HostFailure('BAD_REQUEST', 'run: give startAt or only, not both');
+      }
       // The document's folder (inside the root) is where file actions are confined; unsaved → the root.
       const file = request.path ? await resolveInRoot(ctx.root, request.path, { allowMissing: true }) : null;
       const load = ctx.engine.load(request.text, file?.rel);
@@ -89,6 +92,10 @@ export function createApi(ctx: ApiContext, runs: Map<string, RunHandle>): Record
           ...(request.input ? { input: request.input } : {}),
           ...(request.timeoutMs ? { timeoutMs: request.timeoutMs } : {}),
           ...(request.failFast !== undefined ? { failFast: request.failFast } : {}),
+          ...(request.interruptBefore ? { interruptBefore: request.interruptBefore } : {}),
+          ...(request.interruptAfter ? { interruptAfter: request.interruptAfter } : {}),
+          ...(request.startAt !== undefined ? { startAt: request.startAt } : {}),
+          ...(request.only !== undefined ? { only: request.only } : {}),
           onEvent: ctx.onEvent,
         });
       } catch (error) {
@@ -109,6 +116,17 @@ export function createApi(ctx: ApiContext, runs: Map<string, RunHandle>): Record
     '/api/cancel': async (body) => {
       const { runId } = parsePayload('cancel', body, schemas.cancel);
       return ctx.engine.cancel(runId);
+    },
+
+    '/api/resume': async (body) => {
+      const { runId, state } = parsePayload('resume', body, schemas.resume);
+      try {
+        return ctx.engine.resume(runId, state);
+      } catch (error) {
+        // The engine's JSON check (e.g. nesting deeper than it accepts).
+        if (error instanceof TypeError) throw new HostFailure('BAD_REQUEST', error.message);
+        throw error;
+      }
     },
 
     '/api/recent': async (body) => {

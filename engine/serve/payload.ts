@@ -3,7 +3,7 @@
 import type { JsonObject } from '../run/types.ts';
 import { HostFailure } from './errors.ts';
 
-type Kind = 'string' | 'number' | 'boolean' | 'object';
+type Kind = 'string' | 'number' | 'boolean' | 'object' | 'array';
 interface Field {
   kind: Kind;
   optional?: boolean;
@@ -20,7 +20,9 @@ type TypeOf<K extends Kind> = K extends 'string'
     ? number
     : K extends 'boolean'
       ? boolean
-      : JsonObject;
+      : K extends 'array'
+        ? string[]
+        : JsonObject;
 
 function kindOf(value: unknown): string {
   if (value === null) return 'null';
@@ -31,6 +33,21 @@ function kindOf(value: unknown): string {
 const positiveInt = (value: unknown) =>
   Number.isSafeInteger(value) && (value as number) > 0 ? null : 'must be a positive integer';
 const finite = (value: unknown) => (Number.isFinite(value) ? null : 'must be a finite number');
+
+/** Longest node name accepted in breakpoint lists, startAt and only. */
+export const MAX_NODE_NAME_CHARS = 200;
+/** Most breakpoints accepted per list. */
+export const MAX_BREAKPOINTS = 1000;
+const nodeName = (value: unknown) =>
+  (value as string).length > 0 && (value as string).length <= MAX_NODE_NAME_CHARS
+    ? null
+    : `must be a node name of 1 to ${MAX_NODE_NAME_CHARS} characters`;
+const nodeNames = (value: unknown) => {
+  const list = value as unknown[];
+  if (list.length > MAX_BREAKPOINTS) return `has more than ${MAX_BREAKPOINTS} entries`;
+  const bad = list.findIndex((x) => typeof x !== 'string' || nodeName(x) !== null);
+  return bad < 0 ? null : `[${bad}] must be a node name of 1 to ${MAX_NODE_NAME_CHARS} characters`;
+};
 
 /** Checks `body` against `schema`: an object with exactly the known fields, each of its kind. */
 export function parsePayload<S extends Schema>(endpoint: string, body: unknown, schema: S): Out<S> {
@@ -72,6 +89,11 @@ export const schemas = {
     input: { kind: 'object', optional: true },
     timeoutMs: { kind: 'number', optional: true, check: positiveInt },
     failFast: { kind: 'boolean', optional: true },
+    interruptBefore: { kind: 'array', optional: true, check: nodeNames },
+    interruptAfter: { kind: 'array', optional: true, check: nodeNames },
+    startAt: { kind: 'string', optional: true, check: nodeName },
+    only: { kind: 'string', optional: true, check: nodeName },
   },
   cancel: { runId: str },
+  resume: { runId: str, state: { kind: 'object', optional: true } },
 } as const satisfies Record<string, Schema>;

@@ -156,6 +156,7 @@ export function createBrowserHost(base: BrowserHostBase): HostApi {
       return call<{ runId: string }>('run', request);
     },
     cancel: (runId) => call<boolean>('cancel', { runId }),
+    resume: (runId, state) => call<boolean>('resume', state === undefined ? { runId } : { runId, state }),
     onRunEvents: (listener) => {
       listeners.add(listener);
       return () => listeners.delete(listener);

@@ -39,7 +39,17 @@ describe('Electron HostApi', () => {
     await host.exportPortable('x');
     await host.run({ text: 'x' });
     await host.run({ text: 'x', path: '/w/a.yaml', input: { n: 1 }, timeoutMs: 1000, failFast: true });
+    await host.run({
+      text: 'x',
+      interruptBefore: ['a', 'b'],
+      interruptAfter: ['c'],
+      startAt: 'a',
+      input: { s: 1 },
+    });
+    await host.run({ text: 'x', only: 'b', input: {} });
     await host.cancel('run-1');
+    await host.resume('run-1');
+    await host.resume('run-1', { edited: true });
     await host.recentFiles();
     expect(calls.filter((c) => !c.accepted)).toEqual([]);
     const used = new Set(calls.map((c) => c.channel));
@@ -49,5 +59,16 @@ describe('Electron HostApi', () => {
     );
     // Optional arguments are left out, never sent as `undefined` keys.
     expect(calls.find((c) => c.channel === 'files:open')?.payload).toEqual({});
+    expect(calls.filter((c) => c.channel === 'run:resume').map((c) => c.payload)).toEqual([
+      { runId: 'run-1' },
+      { runId: 'run-1', state: { edited: true } },
+    ]);
+    expect(calls.filter((c) => c.channel === 'run').at(-2)?.payload).toEqual({
+      text: 'x',
+      input: { s: 1 },
+      interruptBefore: ['a', 'b'],
+      interruptAfter: ['c'],
+      startAt: 'a',
+    });
   });
 });

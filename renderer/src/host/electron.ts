@@ -24,15 +24,20 @@ export function createElectronHost(api: PreloadApi): HostApi {
       }),
     validate: (text, path) => api.validate(path === undefined ? { text } : { text, path }),
     exportPortable: (text) => api.exportPortable({ text }),
-    run: ({ text, path, input, timeoutMs, failFast }) =>
+    run: ({ text, path, input, timeoutMs, failFast, interruptBefore, interruptAfter, startAt, only }) =>
       api.run({
         text,
         ...(path === undefined ? {} : { path }),
         ...(input === undefined ? {} : { input }),
         ...(timeoutMs === undefined ? {} : { timeoutMs }),
         ...(failFast === undefined ? {} : { failFast }),
+        ...(interruptBefore === undefined ? {} : { interruptBefore }),
+        ...(interruptAfter === undefined ? {} : { interruptAfter }),
+        ...(startAt === undefined ? {} : { startAt }),
+        ...(only === undefined ? {} : { only }),
       }),
     cancel: (runId) => api.cancel({ runId }),
+    resume: (runId, state) => api.resume(state === undefined ? { runId } : { runId, state }),
     onRunEvents: (listener) => api.onRunEvents(listener),
     recentFiles: () => api.recentFiles(),
   };
