@@ -18,7 +18,7 @@ import { createEngine } from '../../engine/index.ts';
 import type { RunEvent } from '../../engine/run/types.ts';
 import { eventChannels, type MenuCommandMessage } from '../shared/channels.ts';
 import { FileAccess } from './access.ts';
-import { EventBatcher } from './event-batcher.ts';
+import { EventBatcher } from '../../engine/run/event-batcher.ts';
 import { createHandlers, registerHandlers, type SenderLike } from './ipc-handlers.ts';
 import { buildMenuTemplate } from './menu.ts';
 import {

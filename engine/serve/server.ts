@@ -13,7 +13,7 @@ import type { RunHandle } from '../index.ts';
 import { defaultPoolSize } from '../run/pool.ts';
 import type { RunEvent } from '../run/types.ts';
 import { createApi } from './api.ts';
-import { EventBatcher } from './batcher.ts';
+import { EventBatcher } from '../run/event-batcher.ts';
 import { HostFailure } from './errors.ts';
 import { MAX_FILE_BYTES } from './files.ts';
 import {
@@ -152,7 +152,7 @@ export async function startServer(options: ServeOptions = {}): Promise<ServeHand
     const frame = JSON.stringify({ type: 'events', events });
     for (const client of wss.clients) if (client.readyState === WebSocket.OPEN) client.send(frame);
   };
-  const batcher = new EventBatcher(broadcast);
+  const batcher = new EventBatcher<RunEvent>(broadcast);
 
   let port = 0;
   let closing: Promise<void> | null = null;

@@ -1,5 +1,7 @@
-// Coalesces a run's events into batches so a chatty run cannot flood IPC: at most one flush per
-// 17 ms (≤ 60 per second), nothing dropped, order kept.
+// Coalesces a run's events into batches so a chatty run cannot flood a host's channel (Electron IPC,
+// serve's WebSocket): at most one flush per interval (≤ 60 per second), nothing dropped, order kept.
+// One implementation for every host.
+
 /** ceil(1000/60): timers have whole-millisecond resolution, and 16 ms would allow 62.5 flushes/s. */
 export const MIN_FLUSH_INTERVAL_MS = 17;
 
@@ -28,16 +30,23 @@ export class EventBatcher<T> {
 
   push(item: T): void {
     this.buffer.push(item);
-    if (this.timer !== null) return;
     // The first event after a quiet period goes out on the next tick; later ones wait for the interval.
-    const wait = Math.max(0, this.lastFlushAt + this.intervalMs - this.clock.now());
-    this.timer = this.clock.setTimeout(() => {
-      this.timer = null;
-      this.flush();
-    }, wait);
+    if (this.timer === null) this.schedule();
   }
 
-  /** Delivers whatever is buffered now (used before a window goes away). */
+  private schedule(): void {
+    const wait = Math.max(0, this.lastFlushAt + this.intervalMs - this.clock.now());
+    this.timer = this.clock.setTimeout(() => this.onTimer(), Math.ceil(wait));
+  }
+
+  /** Node timers can fire a little early against performance.now(): never flush before the interval. */
+  private onTimer(): void {
+    this.timer = null;
+    if (this.clock.now() - this.lastFlushAt < this.intervalMs) this.schedule();
+    else this.flush();
+  }
+
+  /** Delivers whatever is buffered now (on shutdown, before a window goes away). */
   flush(): void {
     if (this.timer !== null) {
       this.clock.clearTimeout(this.timer);
