@@ -134,7 +134,8 @@ test.describe('designer flow', () => {
 
     // Connect lua_1 -> fan_out_1 by dragging from its handle.
     await connectNodes(page, 'lua_1', 'fan_out_1');
-    await expect.poll(async () => yamlText(page)).toContain('goto: fan_out_1');
+    // (`goto: fan_out_1_join` must not count: the whole line is matched.)
+    await expect.poll(async () => yamlText(page)).toMatch(/goto: fan_out_1$/m);
     await record();
 
     await page.screenshot({ path: artifact('designer-flow-connected.png') });

@@ -1,5 +1,6 @@
 import { describe, expect, it } from 'vitest';
 import { renameNode, setNodePosition } from '../../../engine/workflow/edit.ts';
+import type { Problem } from '../../../engine/workflow/types.ts';
 import { createDocumentStore, COALESCE_MS } from './document-store.ts';
 
 const DOC = `# a comment that must survive
@@ -142,5 +143,67 @@ describe('deferred problems (big documents)', () => {
     const small = createDocumentStore(BAD);
     expect(small.getState().problemsPending).toBe(false);
     expect(small.getState().problems.some((p) => p.severity === 'error')).toBe(true);
+  });
+});
+
+describe('external problems (host Lua syntax check)', () => {
+  const lua = (line: number, message = 'unexpected symbol'): Problem => ({
+    severity: 'error',
+    code: 'LUA_SYNTAX',
+    message: `Lua syntax error in node 'a': ${message}`,
+    line,
+    col: 1,
+    node: 'a',
+  });
+
+  it('adds problems for the current text, merged in line order and without duplicates', () => {
+    const BAD = DOC.replace('goto: __end__', 'goto: missing');
+    const store = createDocumentStore(BAD);
+    const derived = store.getState().problems;
+    expect(derived.some((p) => p.message.includes('missing'))).toBe(true);
+    expect(store.getState().setExternalProblems(BAD, [lua(7), lua(7)])).toBe(true);
+    const { problems, externalProblems } = store.getState();
+    expect(externalProblems).toHaveLength(2);
+    expect(problems).toHaveLength(derived.length + 1);
+    expect(problems.map((p) => p.line)).toEqual([...problems.map((p) => p.line)].sort((a, b) => a - b));
+    // A second answer for the same text replaces the first.
+    store.getState().setExternalProblems(BAD, [lua(6, 'other')]);
+    expect(
+      store
+        .getState()
+        .problems.filter((p) => p.code === 'LUA_SYNTAX')
+        .map((p) => p.line),
+    ).toEqual([6]);
+  });
+
+  it('ignores an answer for another text and drops them all when the text changes', () => {
+    const store = createDocumentStore(DOC);
+    expect(store.getState().setExternalProblems('name: older\n', [lua(7)])).toBe(false);
+    expect(store.getState().problems).toEqual([]);
+    store.getState().setExternalProblems(DOC, [lua(7)]);
+    expect(store.getState().problems).toHaveLength(1);
+    store.getState().edit((t) => renameNode(t, 'b', 'c'), { label: 'Rename' });
+    expect(store.getState().externalProblems).toEqual([]);
+    expect(store.getState().problems.some((p) => p.code === 'LUA_SYNTAX')).toBe(false);
+    store.getState().undo(); // back to DOC: the old answer is not resurrected
+    expect(store.getState().problems.some((p) => p.code === 'LUA_SYNTAX')).toBe(false);
+  });
+
+  it('keeps them when the deferred problems of a big document arrive, drops them on open', () => {
+    const runs: (() => void)[] = [];
+    const store = createDocumentStore(DOC, null, {
+      deferProblemsAbove: 1,
+      schedule: (run) => (runs.push(run), () => runs.splice(runs.indexOf(run), 1)),
+    });
+    store.getState().setExternalProblems(DOC, [lua(7)]);
+    runs.shift()!();
+    expect(store.getState().problems.map((p) => p.code)).toContain('LUA_SYNTAX');
+    // While an edited big document's problems are pending, the old text's Lua markers are gone.
+    store.getState().edit((t) => renameNode(t, 'b', 'c'), { label: 'Rename' });
+    expect(store.getState().problemsPending).toBe(true);
+    expect(store.getState().problems.map((p) => p.code)).not.toContain('LUA_SYNTAX');
+    store.getState().setExternalProblems(store.getState().text, [lua(7)]);
+    store.getState().open(DOC, 'other.yaml');
+    expect(store.getState().problems).toEqual([]);
   });
 });

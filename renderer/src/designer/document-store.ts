@@ -36,7 +36,13 @@ export interface DocumentState {
   /** Null when the text does not parse; the canvas then keeps showing `lastGoodGraph`. */
   graph: WorkflowGraph | null;
   lastGoodGraph: WorkflowGraph | null;
+  /** The derived problems plus `externalProblems`, sorted by position. */
   problems: Problem[];
+  /**
+   * Problems from an outside check of exactly this text (the host's Lua syntax check); emptied on
+   * every text change, so they never point at lines of an older text.
+   */
+  externalProblems: Problem[];
   /** True while `problems` belongs to an earlier text (big documents; see DEFER_PROBLEMS_NODES). */
   problemsPending: boolean;
   past: HistoryEntry[];
@@ -69,6 +75,11 @@ export interface DocumentActions {
   redoLabel(): string | undefined;
   /** Computes pending (deferred) problems now, e.g. before a save or in tests. */
   flushProblems(): void;
+  /**
+   * Adds problems found by an outside check of `forText` (replacing earlier ones). Ignored, returning
+   * false, when the document's text is no longer `forText` (a stale answer).
+   */
+  setExternalProblems(forText: string, problems: Problem[]): boolean;
 }
 
 export interface DocumentStoreOptions {
@@ -84,6 +95,25 @@ function computeProblems(load: LoadResult, graph: WorkflowGraph, text: string): 
   const problems = [...validateWorkflow(load, { graph }), ...lintPortability(load.model!, graph, text)];
   problems.sort((a, b) => a.line - b.line || a.col - b.col);
   return problems;
+}
+
+function problemKey(p: Problem): string {
+  return `${p.code}\u0000${p.line}\u0000${p.col}\u0000${p.node ?? ''}\u0000${p.message}`;
+}
+
+/** `base` plus those of `extra` it does not already hold, sorted by position. */
+export function mergeProblems(base: readonly Problem[], extra: readonly Problem[]): Problem[] {
+  if (extra.length === 0) return base as Problem[];
+  const seen = new Set(base.map(problemKey));
+  const merged = [...base];
+  for (const p of extra) {
+    const key = problemKey(p);
+    if (seen.has(key)) continue;
+    seen.add(key);
+    merged.push(p);
+  }
+  merged.sort((a, b) => a.line - b.line || a.col - b.col);
+  return merged;
 }
 
 function nodeCount(graph: WorkflowGraph): number {
@@ -131,6 +161,8 @@ export function createDocumentStore(
   const deferAbove = options.deferProblemsAbove ?? DEFER_PROBLEMS_NODES;
   const schedule = options.schedule ?? defaultSchedule;
   let cancelPending: (() => void) | null = null;
+  /** The derived problems `problems` was last built from (without the external ones). */
+  let baseProblems: Problem[] = [];
 
   return createStore<DocumentState & DocumentActions>()((set, get) => {
     /** The derived fields for `text`; schedules the problems of a big document. */
@@ -139,26 +171,27 @@ export function createDocumentStore(
       cancelPending = null;
       const out = derive(text, path, previous, deferAbove);
       if (out.problemsPending) cancelPending = schedule(() => get().flushProblems());
-      return out;
+      // A new text drops the external problems; pending ones keep the last derived problems meanwhile.
+      if (out.problems) baseProblems = out.problems;
+      return { ...out, problems: out.problems ?? baseProblems, externalProblems: [] as Problem[] };
     };
     return {
       path: initialPath,
       text: initialText,
       savedText: initialText,
       mtimeMs: undefined,
-      problems: [],
-      ...derived(initialText, initialPath, null),
+      ...derived(initialText, initialPath, null), // sets problems and externalProblems
       past: [],
       future: [],
       lastEdit: null,
 
       open(text, path, mtimeMs) {
+        baseProblems = []; // a big document's problems follow shortly; never show another file's
         set({
           path,
           text,
           savedText: text,
           mtimeMs,
-          problems: [], // a big document's problems follow shortly; never show another file's
           ...derived(text, path, null),
           past: [],
           future: [],
@@ -238,10 +271,17 @@ export function createDocumentStore(
         if (!state.problemsPending) return;
         cancelPending?.();
         cancelPending = null;
-        const problems = state.graph
+        baseProblems = state.graph
           ? computeProblems(state.load, state.graph, state.text)
           : state.load.problems;
-        set({ problems, problemsPending: false });
+        set({ problems: mergeProblems(baseProblems, state.externalProblems), problemsPending: false });
+      },
+
+      setExternalProblems(forText, problems) {
+        const state = get();
+        if (forText !== state.text) return false;
+        set({ externalProblems: problems, problems: mergeProblems(baseProblems, problems) });
+        return true;
       },
     };
   });

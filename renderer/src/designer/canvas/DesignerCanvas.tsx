@@ -8,7 +8,9 @@ import {
   Panel,
   ReactFlow,
   ReactFlowProvider,
+  getViewportForBounds,
   useReactFlow,
+  useStoreApi,
   useStore as useFlowStore,
   type Connection,
   type EdgeChange,
@@ -44,7 +46,7 @@ import {
 } from './context.ts';
 import { GRID } from './geometry.ts';
 import { applySelectChanges } from './selection.ts';
-import { layoutAll, layoutGraph, quickLayout } from './layout.ts';
+import { layoutAll, layoutGraph, layoutGraphSync, quickLayout } from './layout.ts';
 import { nodeTypes } from './nodes.tsx';
 import { isPaletteKind, Palette, PALETTE_MIME } from './Palette.tsx';
 import { matchShortcut, type CanvasCommand } from './shortcuts.ts';
@@ -117,23 +119,72 @@ function CanvasView({ stores }: { stores: CanvasStores }) {
   const notice = useStore(local, (s) => s.notice);
   const farOut = useFlowStore((s) => s.transform[2] < LABEL_MIN_ZOOM);
 
-  // Graph and its layout travel together, so nodes never render at a stale or missing position.
-  const [laidOut, setLaidOut] = useState<{ graph: WorkflowGraph; layout: PositionMap } | null>(null);
+  // Graph and its layout travel together, so nodes never render at a stale or missing position. Big
+  // graphs and fully placed ones are laid out synchronously (no ELK): the canvas shows them in the
+  // same pass that receives the graph; the rest wait for ELK.
+  const syncLayout = useMemo(() => (graph ? layoutGraphSync(graph) : null), [graph]);
+  const [asyncLaidOut, setAsyncLaidOut] = useState<{ graph: WorkflowGraph; layout: PositionMap } | null>(
+    null,
+  );
   useEffect(() => {
-    if (!graph) return;
+    if (!graph || syncLayout) return;
     let cancelled = false;
     layoutGraph(graph).then(
-      (layout) => !cancelled && setLaidOut({ graph, layout }),
+      (layout) => !cancelled && setAsyncLaidOut({ graph, layout }),
       (error: unknown) => {
         // ELK failing must not leave the canvas blank: fall back to the linear-time layout.
         local.getState().setNotice(`Auto-layout failed (${String(error)}); using a simple layout`);
-        if (!cancelled) setLaidOut({ graph, layout: quickLayout(graph) });
+        if (!cancelled) setAsyncLaidOut({ graph, layout: quickLayout(graph) });
       },
     );
     return () => {
       cancelled = true;
     };
-  }, [graph, local]);
+  }, [graph, syncLayout, local]);
+  const laidOut = useMemo(
+    () => (graph && syncLayout ? { graph, layout: syncLayout } : asyncLaidOut),
+    [graph, syncLayout, asyncLaidOut],
+  );
+
+  // Fit the view when a document is opened (history empty, new text) and on the first layout.
+  const fitPending = useRef(true);
+  useEffect(
+    () =>
+      doc.subscribe((s, p) => {
+        if (s.path !== p.path || (s.text !== p.text && s.past.length === 0 && s.future.length === 0)) {
+          fitPending.current = true;
+        }
+      }),
+    [doc],
+  );
+  const flowStore = useStoreApi<FlowNode, FlowEdge>();
+  /**
+   * Fits the view to `fit` before they are rendered (their sizes are known up front), so a big
+   * document renders once, at the fitted view, with only the nodes in it. Falls back to React Flow's
+   * fitView on the next frame while the pane has no size yet.
+   */
+  const fitTo = useCallback(
+    (fit: FlowNode[]) => {
+      const { width, height, minZoom } = flowStore.getState();
+      if (width > 0 && height > 0) {
+        let x0 = Infinity;
+        let y0 = Infinity;
+        let x1 = -Infinity;
+        let y1 = -Infinity;
+        for (const n of fit) {
+          x0 = Math.min(x0, n.position.x);
+          y0 = Math.min(y0, n.position.y);
+          x1 = Math.max(x1, n.position.x + (n.width ?? 0));
+          y1 = Math.max(y1, n.position.y + (n.height ?? 0));
+        }
+        const bounds = { x: x0, y: y0, width: x1 - x0, height: y1 - y0 };
+        void rf.setViewport(getViewportForBounds(bounds, width, height, minZoom, 1.2, 0.15));
+      } else {
+        requestAnimationFrame(() => void rf.fitView({ padding: 0.15, maxZoom: 1.2 }));
+      }
+    },
+    [flowStore, rf],
+  );
 
   const [nodes, setNodes] = useState<FlowNode[]>([]);
   const [edges, setEdges] = useState<FlowEdge[]>([]);
@@ -148,24 +199,11 @@ function CanvasView({ stores }: { stores: CanvasStores }) {
     const sel = ui.getState().selection;
     setNodes((cur) => mergeIntoCurrent(cur, prev.nodes, nextNodes, new Set(sel.nodes)));
     setEdges((cur) => mergeIntoCurrent(cur, prev.edges, nextEdges, new Set(sel.edges)));
-  }, [laidOut, ui]);
-
-  // Fit the view when a document is opened (history empty, new text) and on the first layout.
-  const fitPending = useRef(true);
-  useEffect(
-    () =>
-      doc.subscribe((s, p) => {
-        if (s.path !== p.path || (s.text !== p.text && s.past.length === 0 && s.future.length === 0)) {
-          fitPending.current = true;
-        }
-      }),
-    [doc],
-  );
-  useEffect(() => {
-    if (!fitPending.current || nodes.length === 0) return;
-    fitPending.current = false;
-    requestAnimationFrame(() => void rf.fitView({ padding: 0.15, maxZoom: 1.2 }));
-  }, [nodes, rf]);
+    if (fitPending.current && nextNodes.length > 0) {
+      fitPending.current = false;
+      fitTo(nextNodes);
+    }
+  }, [laidOut, ui, fitTo]);
 
   // Selection lives in the ui store only: React Flow's select changes go there (onNodesChange), and
   // the store's selection (clicks, problems panel, inspector, pasted nodes) is applied to React Flow.

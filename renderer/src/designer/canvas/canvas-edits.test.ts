@@ -2,12 +2,14 @@
 import { readFileSync } from 'node:fs';
 import { describe, expect, it } from 'vitest';
 import { validateWorkflow } from '../../../../engine/workflow/validate.ts';
+import { nodeSize, overlappingPairs } from './geometry.ts';
 import { loadWorkflow } from '../../../../engine/workflow/load.ts';
 import {
   addedNodes,
   addParallelBranches,
   deleteSelection,
   dropPaletteItem,
+  freeSpot,
   duplicateNodes,
   moveNodes,
 } from './canvas-edits.ts';
@@ -85,5 +87,29 @@ describe('canvas edits', () => {
   it('duplicates nodes under new names', () => {
     const next = duplicateNodes(isolation, ['branch_a']);
     expect(addedNodes(isolation, next)).toHaveLength(1);
+  });
+});
+
+describe('dropping next to placed nodes', () => {
+  const base = `name: t
+nodes:
+  - name: a
+    run: |
+      return {}
+    metadata: {fanout: {x: 0, y: 0}}
+`;
+  it('keeps a free drop where it was dropped', () => {
+    expect(freeSpot(base, { x: 0, y: 400 }, { width: 224, height: 80 })).toEqual({ x: 0, y: 400 });
+  });
+
+  it('moves a drop on top of a node below it, and a fan-out block clear of it', () => {
+    const single = freeSpot(base, { x: 96, y: 16 }, { width: 224, height: 80 });
+    expect(single.x).toBe(96);
+    expect(single.y).toBeGreaterThanOrEqual(80);
+    const text = dropPaletteItem(base, 'parallel', { x: 160, y: 32 });
+    const model = loadWorkflow(text).model!;
+    const boxes = model.nodes.map((n) => ({ id: n.name, ...n.position!, ...nodeSize(n.kind) }));
+    expect(boxes).toHaveLength(6);
+    expect(overlappingPairs(boxes)).toEqual([]);
   });
 });

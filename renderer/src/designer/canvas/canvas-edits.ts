@@ -11,7 +11,8 @@ import {
   type Position,
   type WorkflowGraph,
 } from '../../../../engine/workflow/types.ts';
-import { nodeSize, snapPosition } from './geometry.ts';
+import { boxesOverlap, GRID, nodeSize, snapPosition } from './geometry.ts';
+import type { Box, Size } from './geometry.ts';
 import { LAYER_GAP, NODE_GAP } from './layout.ts';
 import type { PositionMap } from './to-flow.ts';
 
@@ -83,9 +84,40 @@ function placeNew(before: string, after: string, anchorName: string, anchor: Pos
   return out;
 }
 
+/** What a dropped item covers: one node, or a fan-out block (source, branch column, fan-in). */
+function footprint(kind: PaletteKind): Size {
+  const node = nodeSize(kind === 'action' ? 'action' : 'lua');
+  if (kind !== 'parallel') return node;
+  const rows = DEFAULT_BRANCHES * (node.height + NODE_GAP) - NODE_GAP;
+  return { width: 3 * node.width + 2 * LAYER_GAP, height: Math.max(node.height, rows) };
+}
+
+/**
+ * The first spot at or below `at` (grid steps) where a `size` box overlaps no placed node, so a drop
+ * near existing nodes never lands on top of them. Start/End have no saved place and are not avoided.
+ */
+export function freeSpot(text: string, at: Position, size: Size): Position {
+  const model = loadWorkflow(text).model;
+  const placed: Box[] = [];
+  for (const n of model?.nodes ?? []) {
+    if (!n.position) continue;
+    placed.push({ id: n.name, ...n.position, ...nodeSize(n.kind) });
+  }
+  // The block is centred on `at` vertically for a fan-out (its source sits mid-height).
+  const top = (p: Position) => p.y - (size.height - nodeSize('lua').height) / 2;
+  let spot = at;
+  for (let step = 0; step < 400; step++) {
+    const box: Box = { id: '', x: spot.x, y: top(spot), ...size };
+    const hit = placed.find((b) => boxesOverlap(b, box));
+    if (!hit) return spot;
+    spot = { x: spot.x, y: Math.max(spot.y + GRID, hit.y + hit.height + NODE_GAP + (spot.y - top(spot))) };
+  }
+  return at;
+}
+
 /** Palette drop (or click): the new node (or fan-out block) at `position`, snapped to the grid. */
 export function dropPaletteItem(text: string, kind: PaletteKind, position: Position): string {
-  const at = snapPosition(position);
+  const at = snapPosition(freeSpot(text, snapPosition(position), footprint(kind)));
   const taken = names(text);
   if (kind !== 'parallel') {
     return applyGraphEdit(text, { type: 'add-node', node: paletteNode(kind, taken), position: at }).text;

@@ -2,7 +2,7 @@
 // stack vertically. Pure async functions; ELK runs in the calling thread (its bundled build).
 import ELK from 'elkjs/lib/elk.bundled.js';
 import type { ElkNode } from 'elkjs/lib/elk-api.js';
-import { END, START, type WorkflowGraph } from '../../../../engine/workflow/types.ts';
+import { END, START, type Position, type WorkflowGraph } from '../../../../engine/workflow/types.ts';
 import { boxesOverlap, GRID, nodeSize, snapPosition, type Box } from './geometry.ts';
 import { storedPositions, type PositionMap } from './to-flow.ts';
 
@@ -157,9 +157,29 @@ async function runElk(graph: WorkflowGraph): Promise<PositionMap> {
   return out;
 }
 
-function box(graph: WorkflowGraph, id: string, at: { x: number; y: number }): Box {
-  const kind = graph.nodes.find((n) => n.id === id)?.kind ?? 'lua';
-  return { id, x: at.x, y: at.y, ...nodeSize(kind) };
+/** Whether every node except the Start/End pills has a position written in the document. */
+export function allPlaced(graph: WorkflowGraph): boolean {
+  return graph.nodes.every((n) => n.id === START || n.id === END || n.spec?.position !== undefined);
+}
+
+/** quickLayout, remembered for the last graph structure (moving nodes does not change it). */
+let lastQuick: { key: string; result: PositionMap } | null = null;
+function cachedQuickLayout(graph: WorkflowGraph): PositionMap {
+  const key = structureKey(graph);
+  if (lastQuick?.key !== key) lastQuick = { key, result: quickLayout(graph) };
+  return lastQuick.result;
+}
+
+/**
+ * layoutGraph without waiting, when no ELK run is needed: big graphs (quickLayout) and graphs whose
+ * nodes all have stored positions (ELK would only place the Start/End pills). Null: use layoutGraph.
+ * The canvas uses it to show a big document in the same frame it was opened or edited in.
+ */
+export function layoutGraphSync(graph: WorkflowGraph): PositionMap | null {
+  if (graph.nodes.length > QUICK_LAYOUT_NODES || allPlaced(graph)) {
+    return placeUnstored(graph, cachedQuickLayout(graph));
+  }
+  return null;
 }
 
 /**
@@ -168,18 +188,28 @@ function box(graph: WorkflowGraph, id: string, at: { x: number; y: number }): Bo
  * overlap another is moved down until it is clear.
  */
 export async function layoutGraph(graph: WorkflowGraph): Promise<PositionMap> {
+  return layoutGraphSync(graph) ?? placeUnstored(graph, await layoutAll(graph));
+}
+
+function placeUnstored(graph: WorkflowGraph, computed: PositionMap): PositionMap {
   const stored = storedPositions(graph);
-  const computed = graph.nodes.length > QUICK_LAYOUT_NODES ? quickLayout(graph) : await layoutAll(graph);
   const storedIds = Object.keys(stored);
   const out: PositionMap = {};
   for (const n of graph.nodes) if (!(n.id in stored) && computed[n.id]) out[n.id] = computed[n.id]!;
   if (storedIds.length === 0) return out;
 
+  const kinds = new Map(graph.nodes.map((n) => [n.id, n.kind]));
+  const box = (id: string, at: Position): Box => ({
+    id,
+    x: at.x,
+    y: at.y,
+    ...nodeSize(kinds.get(id) ?? 'lua'),
+  });
   // Start/End follow the user's placement of the nodes they connect to.
   const entry = graph.entry;
   if (entry && stored[entry]) {
     const size = nodeSize('start');
-    const target = box(graph, entry, stored[entry]);
+    const target = box(entry, stored[entry]);
     out[START] = snapPosition({
       x: target.x - LAYER_GAP / 2 - size.width,
       y: target.y + target.height / 2 - size.height / 2,
@@ -187,26 +217,46 @@ export async function layoutGraph(graph: WorkflowGraph): Promise<PositionMap> {
   }
   const preds = graph.edges.filter((e) => e.target === END).map((e) => e.source);
   if (preds.length > 0 && preds.every((p) => stored[p])) {
-    const boxes = preds.map((p) => box(graph, p, stored[p]!));
+    const boxes = preds.map((p) => box(p, stored[p]!));
     const right = Math.max(...boxes.map((b) => b.x + b.width));
     const midY = boxes.reduce((sum, b) => sum + b.y + b.height / 2, 0) / boxes.length;
     out[END] = snapPosition({ x: right + LAYER_GAP / 2, y: midY - nodeSize('end').height / 2 });
   }
-  return resolveOverlaps(graph, stored, out);
+  return resolveOverlaps(
+    Object.entries(stored).map(([id, p]) => box(id, p)),
+    Object.entries(out).map(([id, p]) => box(id, p)),
+  );
 }
 
-/** Moves computed boxes down (a grid step at a time) until none overlaps a stored or earlier box. */
-function resolveOverlaps(graph: WorkflowGraph, stored: PositionMap, computed: PositionMap): PositionMap {
-  const placed: Box[] = Object.entries(stored).map(([id, p]) => box(graph, id, p));
-  const out: PositionMap = {};
-  for (const [id, p] of Object.entries(computed)) {
-    const b = box(graph, id, p);
-    // Bounded: each step clears at least a grid row; the graph has finitely many boxes.
-    for (let guard = 0; guard < 10_000 && placed.some((other) => boxesOverlap(other, b)); guard++) {
-      b.y += GRID;
+/** Width of the x buckets resolveOverlaps files boxes under (wider than any node box). */
+const BUCKET = 256;
+
+/**
+ * Moves computed boxes down (a grid step at a time) until none overlaps a stored or earlier box.
+ * Boxes are filed by x bucket, so a big graph with a few stored positions stays near linear.
+ */
+function resolveOverlaps(placed: Box[], computed: Box[]): PositionMap {
+  const buckets = new Map<number, Box[]>();
+  const file = (b: Box) => {
+    for (let k = Math.floor(b.x / BUCKET); k <= Math.floor((b.x + b.width) / BUCKET); k++) {
+      const list = buckets.get(k);
+      if (list) list.push(b);
+      else buckets.set(k, [b]);
     }
-    placed.push(b);
-    out[id] = { x: b.x, y: b.y };
+  };
+  const overlapsAny = (b: Box) => {
+    for (let k = Math.floor(b.x / BUCKET); k <= Math.floor((b.x + b.width) / BUCKET); k++) {
+      if (buckets.get(k)?.some((other) => boxesOverlap(other, b))) return true;
+    }
+    return false;
+  };
+  placed.forEach(file);
+  const out: PositionMap = {};
+  for (const b of computed) {
+    // Bounded: each step clears at least a grid row; the graph has finitely many boxes.
+    for (let guard = 0; guard < 10_000 && overlapsAny(b); guard++) b.y += GRID;
+    file(b);
+    out[b.id] = { x: b.x, y: b.y };
   }
   return out;
 }

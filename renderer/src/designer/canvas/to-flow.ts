@@ -1,6 +1,6 @@
 // WorkflowGraph -> React Flow nodes and edges. Pure: the canvas calls it whenever the document's graph
 // or the layout changes, then `reuseUnchanged` keeps old objects so memoised nodes do not re-render.
-import type { Edge, Node } from '@xyflow/react';
+import type { Edge, Node, NodeHandle } from '@xyflow/react';
 import type {
   GraphEdge,
   GraphEdgeKind,
@@ -10,7 +10,7 @@ import type {
   Problem,
   WorkflowGraph,
 } from '../../../../engine/workflow/types.ts';
-import { nodeSize } from './geometry.ts';
+import { nodeSize, type Size } from './geometry.ts';
 
 export type PositionMap = Record<string, Position>;
 
@@ -157,6 +157,42 @@ function flowEdge(edge: GraphEdge, colorIndex: number | undefined): FlowEdge {
   return out;
 }
 
+/** Rendered size of a handle (6 px plus its 1 px border), centred on the node's left/right side. */
+const HANDLE = 8;
+
+/**
+ * Where a node's handles sit, per node kind (one shared array each, so reuseUnchanged sees equal
+ * nodes). React Flow renders every node it has no handle bounds for, visible or not, to measure it:
+ * declaring them lets `onlyRenderVisibleElements` render only the nodes in view when a big document
+ * opens. The DOM measurement replaces them once a node is rendered.
+ */
+const handlesByKind = new Map<GraphNodeKind, NodeHandle[]>();
+function handlesOf(kind: GraphNodeKind, size: Size): NodeHandle[] {
+  let handles = handlesByKind.get(kind);
+  if (!handles) {
+    const y = size.height / 2 - HANDLE / 2;
+    const target: NodeHandle = {
+      type: 'target',
+      position: 'left' as NodeHandle['position'],
+      x: -HANDLE / 2,
+      y,
+      width: HANDLE,
+      height: HANDLE,
+    };
+    const source: NodeHandle = {
+      type: 'source',
+      position: 'right' as NodeHandle['position'],
+      x: size.width - HANDLE / 2,
+      y,
+      width: HANDLE,
+      height: HANDLE,
+    };
+    handles = kind === 'start' ? [source] : kind === 'end' ? [target] : [target, source];
+    handlesByKind.set(kind, handles);
+  }
+  return handles;
+}
+
 /**
  * Maps the graph to React Flow nodes/edges. `positions` are the document's stored positions (they
  * always win); `layout` the computed positions for the rest. A node in neither sits at the origin.
@@ -179,6 +215,7 @@ export function toFlow(graph: WorkflowGraph, positions: PositionMap, layout: Pos
       data: nodeData(node, fanOut, joins),
       width: size.width,
       height: size.height,
+      handles: handlesOf(node.kind, size),
       // Start can only be a source and End only a target; the pills must not be deleted.
       deletable: node.kind !== 'start' && node.kind !== 'end',
     };
