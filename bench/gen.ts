@@ -126,3 +126,85 @@ export function generateWorkflow(options: GenerateOptions): string {
     '',
   ].join('\n');
 }
+
+/** A fan-out of `branches` trivial Lua branches joined by one fan-in (the run panel's wide case). */
+export function generateFanOut(options: { branches: number }): string {
+  const names = Array.from({ length: Math.max(2, options.branches) }, (_, b) => `b${b}`);
+  const nodes = [
+    ...luaNode('source', ['return { fanned = true }'], { language: true }),
+    ...names.flatMap((name, b) => luaNode(name, [`return { value = ${b} }`], { language: true })),
+    ...luaNode(
+      'join',
+      [
+        'local ok = 0',
+        'for _, r in ipairs(state.parallel_results or {}) do',
+        '  if r.success then ok = ok + 1 end',
+        'end',
+        'return { ok = ok }',
+      ],
+      { language: true },
+    ),
+  ];
+  const edges = [
+    '  - from: __start__',
+    '    to: source',
+    ...names.flatMap((name, b) => [
+      '  - from: source',
+      `    to: ${name}`,
+      '    type: parallel',
+      '    fan_in: join',
+      ...(b === 0 ? [`    parallel: [${names.join(', ')}]`] : []),
+    ]),
+    ...names.flatMap((name) => [`  - from: ${name}`, '    to: join']),
+    '  - from: join',
+    '    to: __end__',
+  ];
+  return [
+    `name: fan-out-${names.length}`,
+    `description: ${names.length} trivial Lua branches and a fan-in`,
+    'state_schema:',
+    '  ok: int',
+    'nodes:',
+    ...nodes,
+    'edges:',
+    ...edges,
+    '',
+  ].join('\n');
+}
+
+export interface ChattyChainOptions {
+  /** Sequential Lua nodes (each is two events: started and finished). */
+  nodes: number;
+  /** `print` lines per node (one log event each; the engine keeps at most 200 per node). */
+  prints: number;
+  /** `sleep(ms)` per node, so the run lasts long enough to see frames while events arrive. */
+  sleepMs?: number;
+}
+
+/** A chain of Lua nodes that print: about nodes × (2 + prints) events (the run panel's long case). */
+export function generateChattyChain(options: ChattyChainOptions): string {
+  const count = Math.max(1, options.nodes);
+  const sleep = options.sleepMs ?? 0;
+  const nodes = Array.from({ length: count }, (_, i) =>
+    luaNode(
+      `n${i}`,
+      [
+        `for k = 1, ${options.prints} do print("node ${i} line " .. k) end`,
+        ...(sleep > 0 ? [`if sleep then sleep(${sleep}) end`] : []),
+        'return { count = (state.count or 0) + 1 }',
+      ],
+      { language: true },
+    ),
+  ).flat();
+  return [
+    `name: chatty-chain-${count}`,
+    `description: ${count} sequential Lua nodes printing ${options.prints} lines each`,
+    'settings:',
+    `  max_iterations: ${count + 10}`,
+    'state_schema:',
+    '  count: int',
+    'nodes:',
+    ...nodes,
+    '',
+  ].join('\n');
+}

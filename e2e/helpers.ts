@@ -1,5 +1,7 @@
 // Shared helpers of the e2e specs: the browser path, artifacts, node geometry, palette drag and drop,
 // and reading the YAML editor's full text.
+import { copyFile, mkdir } from 'node:fs/promises';
+import { join } from 'node:path';
 import { fileURLToPath } from 'node:url';
 import type { Locator, Page } from '@playwright/test';
 
@@ -7,6 +9,14 @@ import type { Locator, Page } from '@playwright/test';
 export const CHROMIUM = process.env.CHROMIUM_PATH ?? '/usr/bin/chromium';
 
 export const artifact = (name: string) => fileURLToPath(new URL(`./artifacts/${name}`, import.meta.url));
+
+/** With FANOUT_DOCS_IMAGES=1, copies an artifact screenshot into docs/images/ (the README shows those). */
+export async function publishScreenshot(name: string, as: string): Promise<void> {
+  if (process.env.FANOUT_DOCS_IMAGES !== '1') return;
+  const dir = fileURLToPath(new URL('../docs/images/', import.meta.url));
+  await mkdir(dir, { recursive: true });
+  await copyFile(artifact(name), join(dir, as));
+}
 
 export type Box = { x: number; y: number; width: number; height: number };
 

@@ -4,7 +4,6 @@
 import { useCallback, useEffect, useMemo, useRef, useState } from 'react';
 import { useStore } from 'zustand';
 import type { FileEntry, HostApi, HostInfo } from '../../engine/host/types.ts';
-import type { RunEvent, RunStatus } from '../../engine/run/types.ts';
 import {
   buildPaletteItems,
   parseItemId,
@@ -25,7 +24,13 @@ import { layoutAll } from './designer/canvas/index.ts';
 import { createDocumentStore } from './designer/document-store.ts';
 import { createUiStore } from './designer/ui-store.ts';
 import { Workspace } from './designer/Workspace.tsx';
+import { PausedBar } from './run/PausedPanel.tsx';
+import { RunBridgeContext } from './run/run-context.ts';
+import { isActive } from './run/run-controller.ts';
+import { RunControls } from './run/RunControls.tsx';
 import { useHostRuns } from './run/use-host-runs.ts';
+import { RunControllerContext, useRunController, useShownStatus } from './run/use-run-controller.ts';
+import { useLuaCheck } from './designer/use-lua-check.ts';
 import { TEMPLATES } from './documents/bundled-templates.ts';
 import { NewMenu } from './documents/NewMenu.tsx';
 import {
@@ -42,15 +47,6 @@ import { BLANK_TEMPLATE, suggestedFileName, type DocumentTemplate } from './docu
 import type { HostChoice } from './host/index.ts';
 import { onMenuCommand, reportDirty } from './host/electron.ts';
 import './app.css';
-
-type ShownStatus = 'idle' | 'starting' | 'running' | RunStatus;
-
-interface RunView {
-  runId: string | null;
-  status: ShownStatus;
-  events: number;
-  error?: string;
-}
 
 export function App({ host: choice }: { host: HostChoice }) {
   if (!choice.ok) {
@@ -110,13 +106,26 @@ function Shell({ host }: { host: HostApi }) {
     [],
   );
   const runs = useHostRuns(host);
+  const { controller, bridge } = useRunController({
+    host,
+    runs,
+    doc,
+    onLaunch: useCallback(() => ui.getState().showPanel('run'), [ui]),
+  });
+  const shownStatus = useShownStatus(controller, runs);
+  // Lua syntax errors come from the host (real Lua compiler), a moment after typing stops.
+  useLuaCheck(host, doc);
+  const canvasRunId = useStore(controller.view, (s) => s.canvasRunId);
+  const paused = useStore(runs, (s) => (canvasRunId ? s.runs[canvasRunId]?.paused : undefined));
+  const model = useStore(doc, (s) => s.load.model);
+  const launchError = useStore(controller.store, (s) => s.errors[s.fileKey]);
+  const launchNote = useStore(controller.store, (s) => s.notes[s.fileKey]);
   const [info, setInfo] = useState<HostInfo | null>(null);
   const [files, setFiles] = useState<FileEntry[]>([]);
   /** Folder the file list shows (undefined: the root). */
   const [dir, setDir] = useState<string | undefined>(undefined);
   const [opened, setOpened] = useState(false);
   const [error, setError] = useState<string | null>(null);
-  const [run, setRun] = useState<RunView>({ runId: null, status: 'idle', events: 0 });
   const [offer, setOffer] = useState<RecoveryEntry | null>(null);
   const [palette, setPalette] = useState<{ items: PaletteItem[]; query: string } | null>(null);
   const [showShortcuts, setShowShortcuts] = useState(false);
@@ -125,9 +134,6 @@ function Shell({ host }: { host: HostApi }) {
   const canUndo = useStore(doc, (s) => s.past.length > 0);
   const canRedo = useStore(doc, (s) => s.future.length > 0);
   const theme = useStore(ui, (s) => s.theme);
-  // Events can arrive before run() resolves with the id: keep them per run until we know which is ours.
-  const perRun = useRef(new Map<string, { events: number; status: ShownStatus; error?: string }>());
-  const currentRun = useRef<string | null>(null);
   const mac = isMacPlatform(info?.platform);
 
   // Crash recovery: unsaved text goes to localStorage ~1 s after each change (documents/recovery.ts).
@@ -148,11 +154,6 @@ function Shell({ host }: { host: HostApi }) {
   }, [theme]);
 
   const fail = useCallback((e: { code: string; message: string }) => setError(`${e.code}: ${e.message}`), []);
-
-  const showRun = useCallback((runId: string) => {
-    const seen = perRun.current.get(runId) ?? { events: 0, status: 'running' as ShownStatus };
-    setRun({ runId, ...seen });
-  }, []);
 
   const listDir = useCallback(
     async (target?: string) => {
@@ -231,9 +232,11 @@ function Shell({ host }: { host: HostApi }) {
       setError(null);
       // markSaved makes the document clean: the autosaver removes its recovery copy (old and new path).
       doc.getState().markSaved(result.value.path, result.value.mtimeMs, text);
+      // Save as: the run input, breakpoints and runs follow the document to its new path.
+      controller.moveFile(state.path, result.value.path);
       void listDir(dir);
     },
-    [host, doc, opened, fail, listDir, dir],
+    [host, doc, opened, fail, listDir, dir, controller],
   );
 
   const exportPortable = useCallback(async () => {
@@ -242,29 +245,22 @@ function Shell({ host }: { host: HostApi }) {
     doc.getState().setText(result.value.text, { label: 'Export portable form' });
   }, [host, doc, fail]);
 
-  const startRun = useCallback(async () => {
-    const state = doc.getState();
-    if (!opened) return;
-    ui.getState().showPanel('run');
-    setRun({ runId: null, status: 'starting', events: 0 });
-    const started = await host.run({ text: state.text, ...(state.path ? { path: state.path } : {}) });
-    if (!started.ok) {
-      currentRun.current = null;
-      setRun({
-        runId: null,
-        status: 'failed',
-        events: 0,
-        error: `${started.error.code}: ${started.error.message}`,
-      });
-      return;
-    }
-    currentRun.current = started.value.runId;
-    showRun(started.value.runId);
-  }, [doc, ui, host, opened, showRun]);
+  const startRun = useCallback(() => {
+    if (opened) void controller.run();
+  }, [controller, opened]);
 
-  const cancelRun = useCallback(() => {
-    if (currentRun.current) void host.cancel(currentRun.current);
-  }, [host]);
+  const cancelRun = useCallback(() => void controller.cancel(), [controller]);
+
+  /** The one selected node, or null (with a message saying so) for node-level run commands. */
+  const selectedNode = useCallback(
+    (what: string) => {
+      const selected = ui.getState().selection.nodes;
+      if (selected.length === 1 && selected[0]) return selected[0];
+      setError(`Select one node to ${what}`);
+      return null;
+    },
+    [ui],
+  );
 
   /** Runs a text edit as one undo step; an edit error is shown instead of thrown. */
   const edit = useCallback(
@@ -307,7 +303,10 @@ function Shell({ host }: { host: HostApi }) {
       const graph = state.graph ?? state.lastGoodGraph;
       const items = buildPaletteItems({
         opened,
-        running: run.status === 'starting' || run.status === 'running',
+        running: isActive(shownStatus),
+        paused: shownStatus === 'paused',
+        hasBreakpoints:
+          (bridge.session.getState().breakpoints[controller.store.getState().fileKey] ?? []).length > 0,
         canUndo: state.past.length > 0,
         canRedo: state.future.length > 0,
         singleSelection: ui.getState().selection.nodes.length === 1,
@@ -320,7 +319,7 @@ function Shell({ host }: { host: HostApi }) {
       });
       setPalette({ items, query });
     },
-    [doc, ui, host, opened, run.status, mac, files],
+    [doc, ui, host, opened, shownStatus, mac, files, bridge, controller],
   );
 
   const runCommand = useCallback(
@@ -330,8 +329,27 @@ function Shell({ host }: { host: HostApi }) {
         'save-as': () => void save(true),
         open: () => void openPath(),
         export: () => void exportPortable(),
-        run: () => void startRun(),
+        run: startRun,
         cancel: cancelRun,
+        rerun: () => void (opened && controller.rerun()),
+        continue: () => {
+          const id = controller.view.getState().canvasRunId;
+          if (id) void controller.resume(id);
+        },
+        'toggle-breakpoint': () => {
+          const node = selectedNode('toggle its breakpoint');
+          if (node) controller.toggleBreakpoint(node);
+        },
+        'clear-breakpoints': () => controller.clearBreakpoints(),
+        'run-from-selected': () => {
+          const node = selectedNode('run from it');
+          if (node) void controller.runFrom(node);
+        },
+        'run-selected-alone': () => {
+          const node = selectedNode('run it alone');
+          if (node) void controller.runNode(node);
+        },
+        'edit-input': () => controller.setInputOpen(true),
         undo: () => doc.getState().undo(),
         redo: () => doc.getState().redo(),
         'toggle-yaml': () => ui.getState().togglePanel('yaml'),
@@ -344,7 +362,20 @@ function Shell({ host }: { host: HostApi }) {
       };
       commands[command]();
     },
-    [save, openPath, exportPortable, startRun, cancelRun, doc, ui, autoLayout, addParallel],
+    [
+      save,
+      openPath,
+      exportPortable,
+      startRun,
+      cancelRun,
+      doc,
+      ui,
+      autoLayout,
+      addParallel,
+      controller,
+      opened,
+      selectedNode,
+    ],
   );
 
   const runTarget = useCallback(
@@ -388,23 +419,6 @@ function Shell({ host }: { host: HostApi }) {
 
   useEffect(() => void listDir(), [listDir]);
 
-  useEffect(
-    () =>
-      host.onRunEvents((events: RunEvent[]) => {
-        for (const event of events) {
-          const entry = perRun.current.get(event.runId) ?? { events: 0, status: 'running' as ShownStatus };
-          entry.events += 1;
-          if (event.type === 'run-finished') {
-            entry.status = event.status;
-            if (event.error) entry.error = event.error;
-          }
-          perRun.current.set(event.runId, entry);
-        }
-        if (currentRun.current) showRun(currentRun.current);
-      }),
-    [host, showRun],
-  );
-
   // Window-wide shortcuts (commands/app-shortcuts.ts), in the capture phase so editors do not swallow
   // Ctrl+K / Ctrl+S / Ctrl+Enter; a bare "?" counts only outside text fields.
   useEffect(() => {
@@ -445,14 +459,13 @@ function Shell({ host }: { host: HostApi }) {
         if (c === 'file:close') setOpened(false);
         if (c === 'edit:undo') doc.getState().undo();
         if (c === 'edit:redo') doc.getState().redo();
-        if (c === 'run:run') void startRun();
+        if (c === 'run:run') startRun();
         if (c === 'run:cancel') cancelRun();
         if (c === 'view:toggle-panels') ui.getState().togglePanel('yaml');
       }),
     [openPath, newDocument, save, exportPortable, startRun, cancelRun, doc, ui],
   );
 
-  const running = run.status === 'starting' || run.status === 'running';
   const title = path ? (path.split('/').at(-1) ?? path) : opened ? 'untitled' : '';
   const parentDir =
     dir === undefined ? undefined : dir.includes('/') ? dir.slice(0, dir.lastIndexOf('/')) : '';
@@ -521,25 +534,13 @@ function Shell({ host }: { host: HostApi }) {
           >
             Redo
           </button>
-          <button
-            type="button"
-            data-testid="run-button"
-            className="app-run"
-            disabled={!opened || running}
-            onClick={() => void startRun()}
-            title="Run (Ctrl+Enter)"
-          >
-            Run
-          </button>
-          <button type="button" data-testid="cancel-button" disabled={!running} onClick={cancelRun}>
-            Cancel
-          </button>
-          <span className={`app-status app-status-${run.status}`} data-testid="run-status" title={run.error}>
-            {run.status}
-          </span>
-          <span className="app-events">
-            events: <span data-testid="run-events">{run.events}</span>
-          </span>
+          <RunControls
+            controller={controller}
+            session={bridge.session}
+            runs={runs}
+            model={model}
+            opened={opened}
+          />
           <button
             type="button"
             data-testid="palette-button"
@@ -566,6 +567,23 @@ function Shell({ host }: { host: HostApi }) {
             className="app-error-dismiss"
             aria-label="Dismiss"
             onClick={() => setError(null)}
+          >
+            ×
+          </button>
+        </p>
+      )}
+      {opened && (launchError || launchNote) && (
+        <p
+          role={launchError ? 'alert' : 'status'}
+          className={launchError ? 'app-error' : 'app-note'}
+          data-testid="run-notice"
+        >
+          {launchError ? `The run did not start: ${launchError}` : launchNote}
+          <button
+            type="button"
+            className="app-error-dismiss"
+            aria-label="Dismiss"
+            onClick={() => controller.dismissNotice()}
           >
             ×
           </button>
@@ -600,7 +618,25 @@ function Shell({ host }: { host: HostApi }) {
           </ul>
         </nav>
         {opened ? (
-          <Workspace doc={doc} ui={ui} runs={runs} />
+          <div className="app-workspace">
+            {paused && canvasRunId && (
+              <PausedBar
+                runId={canvasRunId}
+                paused={paused}
+                controller={controller}
+                onShowState={() => {
+                  ui.getState().showPanel('run');
+                  runs.getState().select(canvasRunId);
+                }}
+                onJumpTo={(node) => ui.getState().requestFocus({ node })}
+              />
+            )}
+            <RunControllerContext.Provider value={controller}>
+              <RunBridgeContext.Provider value={bridge}>
+                <Workspace doc={doc} ui={ui} runs={runs} />
+              </RunBridgeContext.Provider>
+            </RunControllerContext.Provider>
+          </div>
         ) : (
           <p className="app-message">
             Open a workflow from the list{host.kind === 'electron' ? ' or with File › Open' : ''}, start a new

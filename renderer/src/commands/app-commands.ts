@@ -11,6 +11,13 @@ export type CommandId =
   | 'export'
   | 'run'
   | 'cancel'
+  | 'rerun'
+  | 'continue'
+  | 'toggle-breakpoint'
+  | 'clear-breakpoints'
+  | 'run-from-selected'
+  | 'run-selected-alone'
+  | 'edit-input'
   | 'undo'
   | 'redo'
   | 'toggle-yaml'
@@ -29,7 +36,12 @@ export type PaletteTarget =
 
 export interface PaletteContext {
   opened: boolean;
+  /** A run of the open file is starting, running or paused. */
   running: boolean;
+  /** The open file's run waits at a breakpoint. */
+  paused?: boolean;
+  /** The open file has breakpoints set. */
+  hasBreakpoints?: boolean;
   canUndo: boolean;
   canRedo: boolean;
   /** Exactly one node selected (Add parallel branches after it). */
@@ -73,7 +85,58 @@ const COMMANDS: readonly CommandSpec[] = [
     keywords: 'execute start',
     enabled: (c) => c.opened && !c.running,
   },
-  { command: 'cancel', title: 'Cancel run', keywords: 'stop abort', enabled: (c) => c.running },
+  {
+    command: 'cancel',
+    title: 'Cancel run',
+    keys: 'Mod+.',
+    keywords: 'stop abort kill',
+    enabled: (c) => c.running,
+  },
+  {
+    command: 'rerun',
+    title: 'Re-run (same mode, node and input)',
+    keys: 'Mod+Shift+Enter',
+    keywords: 'again repeat run',
+    enabled: (c) => c.opened && !c.running,
+  },
+  {
+    command: 'continue',
+    title: 'Continue paused run',
+    keywords: 'resume breakpoint debug',
+    enabled: (c) => !!c.paused,
+  },
+  {
+    command: 'toggle-breakpoint',
+    title: 'Toggle breakpoint on selected node',
+    keys: 'F9',
+    keywords: 'debug pause interrupt_before',
+    enabled: (c) => c.opened && c.singleSelection,
+  },
+  {
+    command: 'clear-breakpoints',
+    title: 'Clear breakpoints',
+    keywords: 'debug remove',
+    enabled: (c) => c.opened && !!c.hasBreakpoints,
+  },
+  {
+    command: 'run-from-selected',
+    title: 'Run from selected node',
+    keywords: 'run from here start at recorded state debug',
+    enabled: (c) => c.opened && c.singleSelection && !c.running,
+  },
+  {
+    command: 'run-selected-alone',
+    title: 'Run selected node alone',
+    keywords: 'run this node only single debug',
+    enabled: (c) => c.opened && c.singleSelection && !c.running,
+  },
+  {
+    command: 'edit-input',
+    title: 'Edit run input',
+    keys: 'Mod+I',
+    keywords: 'json initial_state state arguments',
+    enabled: (c) => c.opened,
+  },
   { command: 'undo', title: 'Undo', keys: 'Mod+Z', enabled: (c) => c.canUndo },
   { command: 'redo', title: 'Redo', keys: 'Mod+Shift+Z', enabled: (c) => c.canRedo },
   {

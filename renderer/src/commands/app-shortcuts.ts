@@ -2,7 +2,17 @@
 // as data: the window's key handler dispatches on it and the cheat sheet lists it with the canvas's.
 import { ShortcutsHelp, type KeyInput } from '../designer/canvas/shortcuts.ts';
 
-export type AppCommand = 'save' | 'save-as' | 'run' | 'palette' | 'open' | 'shortcuts';
+export type AppCommand =
+  | 'save'
+  | 'save-as'
+  | 'run'
+  | 'rerun'
+  | 'cancel'
+  | 'toggle-breakpoint'
+  | 'edit-input'
+  | 'palette'
+  | 'open'
+  | 'shortcuts';
 
 export interface AppShortcut {
   command: AppCommand;
@@ -17,6 +27,10 @@ export const APP_SHORTCUTS: readonly AppShortcut[] = [
   { command: 'save', keys: ['Mod+S'], description: 'Save' },
   { command: 'save-as', keys: ['Mod+Shift+S'], description: 'Save as…' },
   { command: 'run', keys: ['Mod+Enter'], description: 'Run the workflow' },
+  { command: 'rerun', keys: ['Mod+Shift+Enter'], description: 'Re-run: same mode, node and input' },
+  { command: 'cancel', keys: ['Mod+.'], description: 'Cancel the run (also while paused)' },
+  { command: 'toggle-breakpoint', keys: ['F9'], description: 'Toggle a breakpoint on the selected node' },
+  { command: 'edit-input', keys: ['Mod+I'], description: 'Edit the run input' },
   { command: 'shortcuts', keys: ['?'], description: 'Show keyboard shortcuts' },
 ];
 
@@ -27,12 +41,19 @@ export const APP_SHORTCUTS: readonly AppShortcut[] = [
 export function matchAppShortcut(event: KeyInput, typing: boolean): AppCommand | null {
   const mod = event.ctrlKey || event.metaKey;
   if (event.altKey) return null;
-  if (!mod) return !typing && event.key === '?' ? 'shortcuts' : null;
+  if (!mod) {
+    if (typing) return null;
+    if (event.key === '?') return 'shortcuts';
+    if (event.key === 'F9' && !event.shiftKey) return 'toggle-breakpoint';
+    return null;
+  }
   const key = event.key.length === 1 ? event.key.toLowerCase() : event.key;
   if (key === 'k' && !event.shiftKey) return 'palette';
   if (key === 'o' && !event.shiftKey) return 'open';
   if (key === 's') return event.shiftKey ? 'save-as' : 'save';
-  if (key === 'Enter') return 'run';
+  if (key === 'Enter') return event.shiftKey ? 'rerun' : 'run';
+  if (key === '.' && !event.shiftKey) return 'cancel';
+  if (key === 'i' && !event.shiftKey) return 'edit-input';
   return null;
 }
 

@@ -88,6 +88,46 @@ describe('palette items', () => {
     }
   });
 
+  it('offers the run and debugging commands when they apply', () => {
+    const titles = (c: Partial<PaletteContext>) =>
+      new Map(buildPaletteItems({ ...context, ...c }).map((i) => [i.title, i]));
+    const idle = titles({});
+    expect(idle.get('Re-run (same mode, node and input)')).toMatchObject({ keys: 'Ctrl+Shift+Enter' });
+    expect(idle.get('Re-run (same mode, node and input)')?.disabled).toBeUndefined();
+    expect(idle.get('Edit run input')?.disabled).toBeUndefined();
+    // Node-level commands need exactly one selected node.
+    for (const title of [
+      'Toggle breakpoint on selected node',
+      'Run from selected node',
+      'Run selected node alone',
+    ]) {
+      expect(idle.get(title)?.disabled, title).toBe(true);
+    }
+    expect(idle.get('Toggle breakpoint on selected node')?.keys).toBe('F9');
+    expect(idle.get('Continue paused run')?.disabled).toBe(true);
+    expect(idle.get('Clear breakpoints')?.disabled).toBe(true);
+    const selected = titles({ singleSelection: true, hasBreakpoints: true });
+    for (const title of [
+      'Toggle breakpoint on selected node',
+      'Run from selected node',
+      'Run selected node alone',
+      'Clear breakpoints',
+    ]) {
+      expect(selected.get(title)?.disabled, title).toBeUndefined();
+    }
+    // While a run is paused: continue and cancel, no new launches (a breakpoint may still be toggled).
+    const paused = titles({ singleSelection: true, running: true, paused: true });
+    expect(paused.get('Continue paused run')?.disabled).toBeUndefined();
+    expect(paused.get('Cancel run')?.disabled).toBeUndefined();
+    expect(paused.get('Run')?.disabled).toBe(true);
+    expect(paused.get('Run from selected node')?.disabled).toBe(true);
+    expect(paused.get('Toggle breakpoint on selected node')?.disabled).toBeUndefined();
+    expect(parseItemId(itemId({ kind: 'command', command: 'run-from-selected' }))).toEqual({
+      kind: 'command',
+      command: 'run-from-selected',
+    });
+  });
+
   it('round-trips item ids, including paths with separators', () => {
     for (const target of [
       { kind: 'command', command: 'run' },
@@ -126,6 +166,15 @@ describe('app shortcuts', () => {
     expect(matchAppShortcut(key('k'), false)).toBeNull();
     expect(matchAppShortcut(key('s', { ctrlKey: true, altKey: true }), false)).toBeNull();
     expect(matchAppShortcut(key('z', { ctrlKey: true }), false)).toBeNull(); // the canvas's
+  });
+  it('maps the run and debugging keys', () => {
+    expect(matchAppShortcut(key('Enter', { ctrlKey: true, shiftKey: true }), true)).toBe('rerun');
+    expect(matchAppShortcut(key('.', { ctrlKey: true }), true)).toBe('cancel');
+    expect(matchAppShortcut(key('i', { metaKey: true }), false)).toBe('edit-input');
+    expect(matchAppShortcut(key('F9'), false)).toBe('toggle-breakpoint');
+    // F9 inside a text field or editor is left alone, as is Shift+F9.
+    expect(matchAppShortcut(key('F9'), true)).toBeNull();
+    expect(matchAppShortcut(key('F9', { shiftKey: true }), false)).toBeNull();
   });
   it('formats keys per platform and lists app and canvas shortcuts', () => {
     expect(formatKeys('Mod+Shift+S', false)).toBe('Ctrl+Shift+S');

@@ -1,4 +1,6 @@
-// The runs of this session, newest first; clicking one shows it in the other tabs.
+// The runs of this session, newest first; clicking one shows it in the other tabs. Rows are memoised
+// per RunRecord: while one run streams events, only its row re-renders.
+import { memo, useCallback, useLayoutEffect, useRef } from 'react';
 import { formatMs } from './format.ts';
 import type { RunRecord } from './run-store.ts';
 
@@ -11,6 +13,12 @@ export function History({
   selected: string | null;
   onSelect: (runId: string) => void;
 }) {
+  // A stable callback, so the memoised rows do not re-render because the parent made a new one.
+  const latest = useRef(onSelect);
+  useLayoutEffect(() => {
+    latest.current = onSelect;
+  });
+  const select = useCallback((runId: string) => latest.current(runId), []);
   if (runs.length === 0) return <p className="rp-empty">No runs in this session yet.</p>;
   return (
     <table className="rp-table rp-history" data-testid="run-history">
@@ -25,28 +33,41 @@ export function History({
       </thead>
       <tbody>
         {runs.map((run) => (
-          <tr
-            key={run.runId}
-            className={run.runId === selected ? 'rp-selected' : undefined}
-            onClick={() => onSelect(run.runId)}
-            data-run-id={run.runId}
-          >
-            <td>{run.startedAtWall ? new Date(run.startedAtWall).toLocaleTimeString() : '—'}</td>
-            <td>
-              <button type="button" className="rp-link" onClick={() => onSelect(run.runId)}>
-                {run.workflow || run.runId.slice(0, 8)}
-              </button>
-            </td>
-            <td>
-              <span className={`rp-pill rp-status-${run.status}`}>{run.status}</span>
-            </td>
-            <td className="rp-num">{formatMs(run.durationMs)}</td>
-            <td>
-              <code>{JSON.stringify(run.input).slice(0, 80)}</code>
-            </td>
-          </tr>
+          <HistoryRow key={run.runId} run={run} selected={run.runId === selected} onSelect={select} />
         ))}
       </tbody>
     </table>
   );
 }
+
+const HistoryRow = memo(function HistoryRow({
+  run,
+  selected,
+  onSelect,
+}: {
+  run: RunRecord;
+  selected: boolean;
+  onSelect: (runId: string) => void;
+}) {
+  return (
+    <tr
+      className={selected ? 'rp-selected' : undefined}
+      onClick={() => onSelect(run.runId)}
+      data-run-id={run.runId}
+    >
+      <td>{run.startedAtWall ? new Date(run.startedAtWall).toLocaleTimeString() : '—'}</td>
+      <td>
+        <button type="button" className="rp-link" onClick={() => onSelect(run.runId)}>
+          {run.workflow || run.runId.slice(0, 8)}
+        </button>
+      </td>
+      <td>
+        <span className={`rp-pill rp-status-${run.status}`}>{run.status}</span>
+      </td>
+      <td className="rp-num">{formatMs(run.durationMs)}</td>
+      <td>
+        <code>{JSON.stringify(run.input).slice(0, 80)}</code>
+      </td>
+    </tr>
+  );
+});

@@ -1,8 +1,9 @@
 // Memory over time: Lua heap per branch VM (and the main line) and RSS per worker, as hand-drawn SVG
-// line charts, with each series' peak in the legend.
-import { useMemo } from 'react';
+// line charts, with each series' peak in the legend. A line gets at most one point per pixel column
+// (the highest, so peaks survive): 200 branch VMs with 2,000 samples each stay a few thousand points.
+import { memo, useMemo } from 'react';
 import { formatBytes, formatMs, niceTicks, seriesColour } from './format.ts';
-import type { MemorySeries, RunRecord } from './run-store.ts';
+import type { MemorySeries, RunRecord, SeriesPoint } from './run-store.ts';
 import { useWidth } from './use-width.ts';
 
 const H = 190;
@@ -11,7 +12,25 @@ const TOP = 12;
 const BOTTOM = 22;
 const LEGEND = 16;
 
-export function MemoryTab({ run, liveT }: { run: RunRecord; liveT: number }) {
+/** At most one point per pixel column of `columns` over [0, span]: the highest, plus the last point. */
+export function perPixel(points: readonly SeriesPoint[], span: number, columns: number): SeriesPoint[] {
+  if (points.length <= columns) return points as SeriesPoint[];
+  const out: SeriesPoint[] = [];
+  let column = -1;
+  for (const p of points) {
+    const c = Math.floor((p.t / span) * columns);
+    if (c !== column) {
+      out.push(p);
+      column = c;
+    } else if (p.v > out[out.length - 1]!.v) out[out.length - 1] = p;
+  }
+  const last = points[points.length - 1]!;
+  if (out[out.length - 1] !== last) out.push(last);
+  return out;
+}
+
+/** Memoised: the panel re-renders on host messages that do not change this run or the clock. */
+export const MemoryTab = memo(function MemoryTab({ run, liveT }: { run: RunRecord; liveT: number }) {
   const heap = useMemo(() => run.memory.filter((s) => s.kind === 'heap'), [run.memory]);
   const rss = useMemo(() => run.memory.filter((s) => s.kind === 'rss'), [run.memory]);
   const span = Math.max(liveT, run.durationMs ?? 0, run.lastT, 1);
@@ -46,7 +65,7 @@ export function MemoryTab({ run, liveT }: { run: RunRecord; liveT: number }) {
       )}
     </div>
   );
-}
+});
 
 function LineChart({ title, series, span }: { title: string; series: MemorySeries[]; span: number }) {
   const [box, width] = useWidth<HTMLDivElement>();
@@ -91,7 +110,9 @@ function LineChart({ title, series, span }: { title: string; series: MemorySerie
             key={s.key}
             className="rp-line"
             stroke={seriesColour(i)}
-            points={s.points.map((p) => `${x(p.t).toFixed(1)},${y(p.v).toFixed(1)}`).join(' ')}
+            points={perPixel(s.points, span, plotW)
+              .map((p) => `${x(p.t).toFixed(1)},${y(p.v).toFixed(1)}`)
+              .join(' ')}
           >
             <title>{`${s.label}: peak ${formatBytes(s.peak)}`}</title>
           </polyline>

@@ -2,16 +2,40 @@
 // that jump to the node/line, and the state before/after a selected node as a diff.
 import { useMemo, useState } from 'react';
 import { JsonTree } from './JsonTree.tsx';
-import type { RunRecord } from './run-store.ts';
+import type { RunRecord, RunRow } from './run-store.ts';
 import { diffStates } from './state-diff.ts';
 
 export interface JumpTarget {
   node: string;
+  /** Line within the node's Lua code (1-based), as the engine reports it — not a file line. */
   line?: number;
 }
 
+/**
+ * Rows to list as errors: a branch row repeats the error of the node that failed inside the branch, so
+ * it is left out when that node's own row (which knows the node and line) is listed.
+ */
+export function errorRows(rows: readonly RunRow[]): RunRow[] {
+  const failed = rows.filter((r) => r.error);
+  const failedLines = new Set(
+    failed.filter((r) => r.kind === 'node' && r.fanOut).map((r) => `${r.fanOut}/${r.branch}`),
+  );
+  return failed.filter((r) => r.kind !== 'branch' || !failedLines.has(r.key));
+}
+
+/** The row of the node that failed inside a branch (the branch row itself when its head failed). */
+export function branchFailure(run: RunRecord, fanOut: string, branch: string): RunRow | undefined {
+  const key = `${fanOut}/${branch}`;
+  let found: RunRow | undefined;
+  for (const r of run.rows)
+    if (r.error && r.kind === 'node' && r.fanOut === fanOut && r.branch === branch) found = r;
+  if (found) return found;
+  const index = run.rowIndex.get(key);
+  return index === undefined ? undefined : run.rows[index];
+}
+
 export function ResultsTab({ run, onJumpTo }: { run: RunRecord; onJumpTo?: (target: JumpTarget) => void }) {
-  const errors = useMemo(() => run.rows.filter((r) => r.error), [run.rows]);
+  const errors = useMemo(() => errorRows(run.rows), [run.rows]);
   return (
     <div className="rp-results">
       {(errors.length > 0 || run.error) && (
@@ -68,8 +92,7 @@ export function ResultsTab({ run, onJumpTo }: { run: RunRecord; onJumpTo?: (targ
             </thead>
             <tbody>
               {fanIn.results.map((r) => {
-                const index = run.rowIndex.get(`${fanIn.fanOut}/${r.branch}`);
-                const row = index === undefined ? undefined : run.rows[index];
+                const row = r.error ? branchFailure(run, fanIn.fanOut, r.branch) : undefined;
                 return (
                   <tr key={r.branch} className={r.success ? '' : 'rp-row-failed'}>
                     <td>{r.branch}</td>
@@ -78,7 +101,12 @@ export function ResultsTab({ run, onJumpTo }: { run: RunRecord; onJumpTo?: (targ
                     <td>{r.error_type ?? ''}</td>
                     <td>
                       {r.error ? (
-                        <JumpLink node={r.branch} line={row?.line} label={r.error} onJumpTo={onJumpTo} />
+                        <JumpLink
+                          node={row?.node ?? r.branch}
+                          line={row?.line}
+                          label={r.error}
+                          onJumpTo={onJumpTo}
+                        />
                       ) : (
                         ''
                       )}
@@ -110,6 +138,7 @@ function JumpLink({
     <button
       type="button"
       className="rp-link"
+      data-testid="run-error-link"
       title="Show in the editor"
       onClick={() => onJumpTo?.(line !== undefined ? { node, line } : { node })}
     >

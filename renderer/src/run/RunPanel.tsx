@@ -6,12 +6,14 @@ import { useStore } from 'zustand';
 import { formatMs } from './format.ts';
 import { History } from './History.tsx';
 import { MemoryTab } from './MemoryChart.tsx';
+import { PausedPanel } from './PausedPanel.tsx';
 import { ResultsTab } from './Results.tsx';
 import type { JumpTarget } from './Results.tsx';
 import { RunLog } from './RunLog.tsx';
 import type { RunRecord, RunStore } from './run-store.ts';
 import { Timeline } from './Timeline.tsx';
 import { useClock } from './use-clock.ts';
+import { useRunControllerContext } from './use-run-controller.ts';
 import './run-panel.css';
 
 export type { JumpTarget };
@@ -35,6 +37,7 @@ export interface RunPanelProps {
 export function RunPanel({ store, onJumpTo, initialTab = 'timeline' }: RunPanelProps) {
   const [tab, setTab] = useState<RunTab>(initialTab);
   const run = useStore(store, (s) => (s.selectedRunId ? s.runs[s.selectedRunId] : undefined));
+  const controller = useRunControllerContext();
   return (
     <section className="rp" data-testid="run-panel" aria-label="Run">
       <div className="rp-tabs" role="tablist">
@@ -54,6 +57,16 @@ export function RunPanel({ store, onJumpTo, initialTab = 'timeline' }: RunPanelP
         ))}
         {run && <RunSummary run={run} />}
       </div>
+      {run?.paused && controller && (
+        // A run at a breakpoint waits for the user: shown above every tab.
+        <PausedPanel
+          key={`${run.runId}@${run.paused.t}`}
+          runId={run.runId}
+          paused={run.paused}
+          controller={controller}
+          {...(onJumpTo ? { onJumpTo: (node: string) => onJumpTo({ node }) } : {})}
+        />
+      )}
       <div className="rp-body" role="tabpanel">
         {tab === 'history' ? (
           <HistoryTab store={store} />
@@ -86,13 +99,15 @@ function RunView({
   if (tab === 'timeline') return <Timeline run={run} liveT={liveT} />;
   if (tab === 'memory') return <MemoryTab run={run} liveT={liveT} />;
   if (tab === 'results') return <ResultsTab run={run} {...(onJumpTo ? { onJumpTo } : {})} />;
-  return <RunLog run={run} />;
+  return <RunLog run={run} onJumpTo={onJumpTo} />;
 }
 
 function RunSummary({ run }: { run: RunRecord }) {
   return (
     <span className="rp-summary">
-      <span className={`rp-pill rp-status-${run.status}`}>{run.status}</span>
+      <span className={`rp-pill rp-status-${run.paused ? 'paused' : run.status}`}>
+        {run.paused ? 'paused' : run.status}
+      </span>
       <span>{run.workflow}</span>
       {run.durationMs !== undefined && <span>{formatMs(run.durationMs)}</span>}
       <span>{run.events} events</span>

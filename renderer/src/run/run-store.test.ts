@@ -260,3 +260,54 @@ describe('applyEvents cost', () => {
     expect(frames.min.total).toBeLessThan(whole.min.total * 15 + 20);
   });
 });
+
+describe('applyEvents at a breakpoint', () => {
+  const base = { runId: 'r1' };
+  let seq = 0;
+  const ev = (e: Record<string, unknown>): RunEvent =>
+    ({ ...base, seq: seq++, t: seq * 10, ...e }) as RunEvent;
+
+  it('records the pause, the edited state on resume, and the mode of a run from a node', () => {
+    const events: RunEvent[] = [
+      ev({ type: 'run-started', workflow: 'w', input: { n: 1 }, workers: 2, mode: 'from', startAt: 'b' }),
+      ev({ type: 'paused', node: 'b', when: 'before', state: { n: 1 } }),
+    ];
+    const paused = only(applyEvents(emptyRuns(), events));
+    expect(paused.mode).toBe('from');
+    expect(paused.startAt).toBe('b');
+    expect(paused.paused).toMatchObject({ node: 'b', when: 'before', state: { n: 1 } });
+    const resumed = applyEvents(applyEvents(emptyRuns(), events), [
+      ev({ type: 'resumed', node: 'b', when: 'before', edited: true, state: { n: 5 } }),
+      ev({ type: 'node-started', node: 'b' }),
+    ]);
+    const run = only(resumed);
+    expect(run.paused).toBeUndefined();
+    // The node saw the state the user edited at the breakpoint.
+    expect(run.nodeStates.get('b')?.before).toEqual({ n: 5 });
+    expect(run.logs.map((l) => l.message)).toEqual([
+      'paused before b',
+      'resumed before b with an edited state',
+    ]);
+  });
+});
+
+describe('applyEvents on a cancelled node', () => {
+  it('shows the node cancelled, not failed', () => {
+    const events = [
+      { type: 'run-started', workflow: 'w', input: {}, workers: 2 },
+      { type: 'node-started', node: 'spin' },
+      {
+        type: 'node-failed',
+        node: 'spin',
+        ms: 5,
+        error: 'cancelled',
+        errorType: 'Cancelled',
+        timeout: false,
+      },
+      { type: 'run-finished', status: 'cancelled', ms: 6, state: {} },
+    ].map((e, seq) => ({ runId: 'c', seq, t: seq, ...e }) as RunEvent);
+    const run = only(applyEvents(emptyRuns(), events));
+    expect(run.rows.find((r) => r.node === 'spin')?.status).toBe('cancelled');
+    expect(run.logs[0]?.level).toBe('warn');
+  });
+});

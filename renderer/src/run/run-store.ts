@@ -6,7 +6,7 @@
 // mutates the copies; per event the work is O(1) amortised, so 5,000-event runs and 200-branch
 // fan-outs stay linear.
 import { createStore } from 'zustand/vanilla';
-import type { JsonObject, ParallelResult, RunEvent, RunStatus } from '../../../engine/run/types.ts';
+import type { JsonObject, ParallelResult, RunEvent, RunMode, RunStatus } from '../../../engine/run/types.ts';
 
 export type RowStatus = 'queued' | 'running' | 'succeeded' | 'failed' | 'timed-out' | 'cancelled';
 export type RunRecordStatus = 'running' | RunStatus;
@@ -62,12 +62,21 @@ export interface LogLine {
   node?: string;
   fanOut?: string;
   branch?: string;
+  /** Line of the node's Lua code an error was raised at (error lines of failed nodes). */
+  line?: number;
 }
 
 /** The state a node saw and the state after its update was merged, on its own line. */
 export interface NodeStates {
   before: JsonObject;
   after?: JsonObject;
+}
+
+export interface PausedAt {
+  node: string;
+  when: 'before' | 'after';
+  state: JsonObject;
+  t: number;
 }
 
 export interface FanInRecord {
@@ -82,7 +91,12 @@ export interface RunRecord {
   workflow: string;
   input: JsonObject;
   workers: number;
+  /** 'full', or a run from a node ('from') / of one node alone ('node'), starting at `startAt`. */
+  mode: RunMode;
+  startAt?: string;
   status: RunRecordStatus;
+  /** Set while the run waits at a breakpoint (between 'paused' and 'resumed'/'run-finished'). */
+  paused?: PausedAt;
   /** Wall clock (Date.now) when the first event of the run was seen. */
   startedAtWall?: number;
   /** performance.now() - t: maps event time onto the local monotonic clock for the live clock. */
@@ -135,27 +149,43 @@ const lineKey = (fanOut?: string, branch?: string) => (fanOut && branch ? `${fan
 
 /** Applies a batch of events; returns a new state (the input is not modified). */
 export function applyEvents(state: RunsState, events: readonly RunEvent[], at?: ReceivedAt): RunsState {
-  if (events.length === 0) return state;
+  return applyBatches(state, [{ events, ...(at ? { at } : {}) }]);
+}
+
+export interface EventBatch {
+  events: readonly RunEvent[];
+  /** When the batch arrived (maps event time onto the page's clock). */
+  at?: ReceivedAt;
+}
+
+/**
+ * Applies several batches at once: each touched run is copied once for all of them, so a frame that
+ * received many host messages costs one copy, not one per message.
+ */
+export function applyBatches(state: RunsState, batches: readonly EventBatch[]): RunsState {
+  if (batches.every((b) => b.events.length === 0)) return state;
   const drafts = new Map<string, RunRecord>();
   let order = state.order;
   let selected = state.selectedRunId;
-  for (const event of events) {
-    let run = drafts.get(event.runId);
-    if (!run) {
-      const existing = state.runs[event.runId];
-      run = existing ? draftOf(existing) : newRun(event.runId);
-      if (!existing) {
-        order = [...order, event.runId];
-        if (at) run.startedAtWall = at.wallMs;
+  for (const { events, at } of batches) {
+    for (const event of events) {
+      let run = drafts.get(event.runId);
+      if (!run) {
+        const existing = state.runs[event.runId];
+        run = existing ? draftOf(existing) : newRun(event.runId);
+        if (!existing) {
+          order = [...order, event.runId];
+          if (at) run.startedAtWall = at.wallMs;
+        }
+        drafts.set(event.runId, run);
       }
-      drafts.set(event.runId, run);
+      if (at) {
+        const origin = at.monoMs - event.t;
+        if (run.monoOrigin === undefined || origin < run.monoOrigin) run.monoOrigin = origin;
+      }
+      if (event.type === 'run-started') selected = event.runId;
+      applyOne(run, event);
     }
-    if (at) {
-      const origin = at.monoMs - event.t;
-      if (run.monoOrigin === undefined || origin < run.monoOrigin) run.monoOrigin = origin;
-    }
-    if (event.type === 'run-started') selected = event.runId;
-    applyOne(run, event);
   }
   const runs = { ...state.runs };
   for (const [id, run] of drafts) {
@@ -171,6 +201,7 @@ function newRun(runId: string): RunRecord {
     workflow: '',
     input: {},
     workers: 0,
+    mode: 'full',
     status: 'running',
     lastT: 0,
     rows: [],
@@ -349,7 +380,32 @@ function applyOne(run: RunRecord, event: RunEvent): void {
       run.workflow = event.workflow;
       run.input = event.input;
       run.workers = event.workers;
+      run.mode = event.mode ?? 'full';
+      if (event.startAt) run.startAt = event.startAt;
       run.lineState.set('', event.input);
+      return;
+    case 'paused':
+      run.paused = { node: event.node, when: event.when, state: event.state, t: event.t };
+      // The state shown is the engine's: what the user sees at a breakpoint is exact.
+      run.lineState.set('', event.state);
+      pushLog(run, {
+        seq: event.seq,
+        t: event.t,
+        level: 'info',
+        message: `paused ${event.when} ${event.node}`,
+        node: event.node,
+      });
+      return;
+    case 'resumed':
+      delete run.paused;
+      if (event.state) run.lineState.set('', event.state);
+      pushLog(run, {
+        seq: event.seq,
+        t: event.t,
+        level: 'info',
+        message: `resumed ${event.when} ${event.node}${event.edited ? ' with an edited state' : ''}`,
+        node: event.node,
+      });
       return;
     case 'node-started':
       startRow(run, event);
@@ -380,7 +436,12 @@ function applyOne(run: RunRecord, event: RunEvent): void {
       const id = `${line}|${event.node}`;
       const key = run.open.get(id) ?? line;
       run.open.delete(id);
-      const status: RowStatus = event.timeout ? 'timed-out' : 'failed';
+      // A node stopped by Cancel did not fail: it shows grey, like the rest of a cancelled run.
+      const status: RowStatus = event.timeout
+        ? 'timed-out'
+        : event.errorType === 'Cancelled'
+          ? 'cancelled'
+          : 'failed';
       const detail = {
         error: event.error,
         errorType: event.errorType,
@@ -391,9 +452,10 @@ function applyOne(run: RunRecord, event: RunEvent): void {
       pushLog(run, {
         seq: event.seq,
         t: event.t,
-        level: 'error',
+        level: status === 'cancelled' ? 'warn' : 'error',
         message: `${event.errorType}: ${event.error}${event.line !== undefined ? ` (line ${event.line})` : ''}`,
         node: event.node,
+        ...(event.line !== undefined ? { line: event.line } : {}),
         ...(event.fanOut ? { fanOut: event.fanOut, branch: event.branch } : {}),
       });
       return;
@@ -469,6 +531,7 @@ function applyOne(run: RunRecord, event: RunEvent): void {
       return;
     }
     case 'run-finished':
+      delete run.paused;
       run.status = event.status;
       run.durationMs = event.ms;
       run.finalState = event.state;
@@ -494,9 +557,15 @@ function applyOne(run: RunRecord, event: RunEvent): void {
   }
 }
 
+const byStart = (a: RunRow, b: RunRow) => (a.start ?? Infinity) - (b.start ?? Infinity) || a.order - b.order;
+
 /** Rows in start order (queued rows last, in creation order). */
 export function rowsInStartOrder(rows: readonly RunRow[]): RunRow[] {
-  return rows.slice().sort((a, b) => (a.start ?? Infinity) - (b.start ?? Infinity) || a.order - b.order);
+  // Rows are mostly created in start order (a chain always is): check in O(n) before sorting.
+  for (let i = 1; i < rows.length; i++) {
+    if (byStart(rows[i - 1]!, rows[i]!) > 0) return rows.slice().sort(byStart);
+  }
+  return rows.slice();
 }
 
 // ---------------------------------------------------------------------------------------------------
@@ -525,6 +594,28 @@ const defaultSchedule = (flush: () => void) => {
 
 const defaultClock = (): ReceivedAt => ({ wallMs: Date.now(), monoMs: performance.now() });
 
+/**
+ * User timing of each flush, for the Playwright benchmark (e2e/run-bench.spec.ts) and DevTools:
+ * FLUSH_APPLY is the reducer alone, FLUSH_TOTAL also the synchronous subscriber work (React renders
+ * store updates in a microtask queued by `set`, before ours). Each entry is cleared as soon as it is
+ * made (observers still receive it), so nothing accumulates over a long session.
+ */
+export const FLUSH_APPLY = 'fanout:run-apply';
+export const FLUSH_TOTAL = 'fanout:run-flush';
+
+function measureFlush(started: number, applied: number, batches: readonly EventBatch[]): void {
+  if (typeof performance.measure !== 'function') return;
+  let events = 0;
+  for (const b of batches) events += b.events.length;
+  const detail = { events };
+  performance.measure(FLUSH_APPLY, { start: started, end: applied, detail });
+  performance.clearMeasures(FLUSH_APPLY);
+  queueMicrotask(() => {
+    performance.measure(FLUSH_TOTAL, { start: started, detail });
+    performance.clearMeasures(FLUSH_TOTAL);
+  });
+}
+
 export function createRunStore(options: RunStoreOptions = {}) {
   const schedule = options.schedule ?? defaultSchedule;
   const clock = options.clock ?? defaultClock;
@@ -545,9 +636,11 @@ export function createRunStore(options: RunStoreOptions = {}) {
       if (pending.length === 0) return;
       const batches = pending;
       pending = [];
-      let next: RunsState = get();
-      for (const batch of batches) next = applyEvents(next, batch.events, batch.at);
+      const started = performance.now();
+      const next = applyBatches(get(), batches);
+      const applied = performance.now();
       set({ runs: next.runs, order: next.order, selectedRunId: next.selectedRunId });
+      measureFlush(started, applied, batches);
     },
     select(runId) {
       if (get().runs[runId]) set({ selectedRunId: runId });

@@ -1,10 +1,12 @@
-// Node components: memoised, each reading only its own data plus two narrow store selectors (its
-// problem counts and whether it is being renamed), so a 1,000-node canvas re-renders only what changed.
+// Node components: memoised, each reading only its own data plus narrow store selectors (its problem
+// counts, whether it is being renamed, and its run status / breakpoint in RunBadge.tsx), so a 1,000-node
+// canvas re-renders only what changed.
 import { Handle, Position, type NodeProps } from '@xyflow/react';
 import { memo, useState, type KeyboardEvent } from 'react';
 import { useStore } from 'zustand';
 import { renameNode } from './canvas-edits.ts';
 import { runEdit, useCanvasStores } from './context.ts';
+import { BreakpointDot, RunBadge } from './RunBadge.tsx';
 import { problemSummary, type FlowNode } from './to-flow.ts';
 
 function ProblemBadge({ id }: { id: string }) {
@@ -90,6 +92,8 @@ export const StepNode = memo(function StepNode({ id, data, selected }: NodeProps
   if (data.fanOut !== undefined) accents['--fanout-color'] = `var(--fanout-${data.fanOutColor})`;
   return (
     <div className={classes.join(' ')} data-node-kind={data.kind} style={accents}>
+      <RunBadge id={id} />
+      <BreakpointDot id={id} />
       <Handle type="target" position={Position.Left} />
       <div className="fs-node-head">
         <Title id={id} title={data.title} />

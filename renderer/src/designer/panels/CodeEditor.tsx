@@ -43,8 +43,11 @@ export interface CodeEditorProps {
   readOnly?: boolean;
   /** Diagnostics in the editor's own lines/columns (1-based). */
   markers?: readonly EditorMarker[];
-  /** Scrolls to `line` whenever `seq` changes (focus requests from the problems panel). */
-  scrollTo?: { line: number; seq: number } | null;
+  /**
+   * Puts the cursor on `line` and scrolls to it whenever `seq` changes (focus requests from the
+   * problems panel or a run error); `focus` also moves keyboard focus into the editor.
+   */
+  scrollTo?: { line: number; seq: number; focus?: boolean } | null;
   /** When set, shows a unified diff of the text against this original (e.g. the saved file). */
   diffOriginal?: string | null;
   onUndo?: () => void;
@@ -193,6 +196,7 @@ export function CodeEditor(props: CodeEditorProps) {
       selection: EditorSelection.cursor(line.from),
       effects: EditorView.scrollIntoView(line.from, { y: 'center' }),
     });
+    if (target.focus) v.focus();
   }, [scrollSeq]);
 
   return (

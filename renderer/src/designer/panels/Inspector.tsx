@@ -1,7 +1,9 @@
 // Inspector of the selected node (ui.selection.nodes[0]); the workflow settings when nothing is
 // selected. Every change goes through doc.edit(...) so it is one undo step with a readable label.
-import { useId, useState } from 'react';
+import { useEffect, useId, useState } from 'react';
 import { useStore } from 'zustand';
+import { shallow } from 'zustand/shallow';
+import { useStoreWithEqualityFn } from 'zustand/traditional';
 import { setNodeCode, setNodeField } from '../../../../engine/workflow/edit.ts';
 import { checkExpression } from '../../../../engine/expr/index.ts';
 import type { NodeSpec } from '../../../../engine/workflow/types.ts';
@@ -20,9 +22,14 @@ import {
   TIMEOUT_RANGE,
 } from './fields.ts';
 import { GotoEditor } from './GotoEditor.tsx';
+import { NodeRunSection } from './NodeRunSection.tsx';
+import { codeAtRun, runErrorMarkers } from './run-section.ts';
+import { runStatusIndex } from '../canvas/run-status.ts';
+import { useRunBridge } from '../../run/run-context.ts';
 import { BUILTIN_ACTIONS, findNodeSpec, gotoTargets, KIND_LABEL } from './nodes.ts';
 import { problemText } from './problems.ts';
 import { WorkflowSettings } from './WorkflowSettings.tsx';
+import { NO_RUNS, NO_VIEW } from './run-stores.ts';
 import './panels.css';
 
 export function Inspector({ doc, ui }: { doc: DocumentStore; ui: UiStore }) {
@@ -112,6 +119,8 @@ function NodeInspector({ doc, ui, name }: { doc: DocumentStore; ui: UiStore; nam
       {spec.kind === 'action' ? <ActionSection spec={spec} setField={setField} /> : null}
       {spec.kind === 'while_loop' ? <WhileSection ui={ui} spec={spec} setField={setField} /> : null}
 
+      <NodeRunSection doc={doc} ui={ui} name={name} />
+
       <GotoEditor doc={doc} spec={spec} targets={gotoTargets(model)} />
 
       <TextField
@@ -197,6 +206,26 @@ function NameField({ doc, ui, name }: { doc: DocumentStore; ui: UiStore; name: s
 
 type SetField = (key: string, value: unknown, label: string) => string | null;
 
+/** Highest ui focus request seq an editor already scrolled to (module-wide: one inspector at a time). */
+let consumedFocusSeq = 0;
+
+/** The node's error in the canvas run (the latest run of this file), if it failed there. */
+function useRunFailure(
+  node: string,
+): { runId: string; error: string | undefined; line: number | undefined } | null {
+  const bridge = useRunBridge();
+  const runId = useStore(bridge?.view ?? NO_VIEW, (s) => s.canvasRunId);
+  return useStoreWithEqualityFn(
+    bridge?.runs ?? NO_RUNS,
+    (s) => {
+      const run = runId ? s.runs[runId] : undefined;
+      const status = run ? runStatusIndex(run).nodes.get(node) : undefined;
+      return status?.error !== undefined && runId ? { runId, error: status.error, line: status.line } : null;
+    },
+    shallow,
+  );
+}
+
 function LuaSection({
   doc,
   ui,
@@ -212,11 +241,24 @@ function LuaSection({
   const problems = useStore(doc, (s) => s.problems);
   const focus = useStore(ui, (s) => s.focus);
   const [error, setError] = useState<string | null>(null);
-  const markers = codeMarkers(text, spec, problems);
+  const runFailure = useRunFailure(spec.name);
+  const markers = [
+    ...codeMarkers(text, spec, problems),
+    ...runErrorMarkers(
+      runFailure,
+      spec.run ?? '',
+      runFailure ? codeAtRun(runFailure.runId, spec.name) : undefined,
+    ),
+  ];
+  // A focus request is acted on once: re-opening the node later must not jump (and steal focus) again.
+  const fresh = focus !== null && focus.seq > consumedFocusSeq;
   const focusLine =
-    focus && focus.node === spec.name && focus.line !== undefined
+    fresh && focus.node === spec.name && focus.line !== undefined
       ? fileLineToCodeLine(text, spec, focus.line)
       : null;
+  useEffect(() => {
+    if (focusLine !== null && focus) consumedFocusSeq = Math.max(consumedFocusSeq, focus.seq);
+  }, [focusLine, focus]);
   return (
     <div className="fp-section">
       <div className="fp-section-head">
@@ -239,7 +281,7 @@ function LuaSection({
         value={spec.run ?? ''}
         markers={markers}
         ariaLabel={`Lua code of ${spec.name}`}
-        scrollTo={focusLine !== null && focus ? { line: focusLine, seq: focus.seq } : null}
+        scrollTo={focusLine !== null && focus ? { line: focusLine, seq: focus.seq, focus: true } : null}
         onUndo={() => doc.getState().undo()}
         onRedo={() => doc.getState().redo()}
         onChange={(code) =>

@@ -1,0 +1,167 @@
+// Run overlays of a canvas node: a status ring + badge for the node's latest execution in the canvas
+// run, and the breakpoint dot. Each reads a shallow-compared primitive snapshot of its own node from
+// the shared per-run index (run-status.ts), so a batch re-renders only the nodes whose status changed;
+// the elapsed time of running nodes ticks in a tiny child fed by one shared 10 Hz clock.
+import { useEffect, useState } from 'react';
+import { useStore } from 'zustand';
+import { shallow } from 'zustand/shallow';
+import { useStoreWithEqualityFn } from 'zustand/traditional';
+import { formatMs } from '../../run/format.ts';
+import { useRunBridge } from '../../run/run-context.ts';
+import type { RunBridge } from '../../run/run-context.ts';
+import type { RowStatus } from '../../run/run-store.ts';
+import { useCanvasStores } from './context.ts';
+import { branchNodes, elapsedMs, liveRunTime, nodeRunView, STATUS_LABEL } from './run-status.ts';
+import type { NodeRunView } from './run-status.ts';
+
+// ---- one shared clock for every ticking timer (one rAF loop, React batches the updates) ----------
+
+const TICK_MS = 100;
+const tickListeners = new Set<(now: number) => void>();
+let tickFrame = 0;
+let lastTick = 0;
+
+function tickLoop(time: number) {
+  if (time - lastTick >= TICK_MS) {
+    lastTick = time;
+    const now = performance.now();
+    for (const listener of tickListeners) listener(now);
+  }
+  tickFrame = tickListeners.size > 0 ? requestAnimationFrame(tickLoop) : 0;
+}
+
+/** performance.now(), refreshed 10 times a second while `active`; no timer runs when nothing is active. */
+export function useTick(active: boolean): number {
+  const [now, setNow] = useState(() => performance.now());
+  useEffect(() => {
+    if (!active) return;
+    tickListeners.add(setNow);
+    if (tickFrame === 0) tickFrame = requestAnimationFrame(tickLoop);
+    return () => {
+      tickListeners.delete(setNow);
+    };
+  }, [active]);
+  return now;
+}
+
+/** Elapsed time of a running execution, re-rendering by itself on the shared clock. */
+export function LiveElapsed({ view }: { view: Pick<NodeRunView, 'start' | 'monoOrigin' | 'lastT'> }) {
+  const now = useTick(true);
+  const liveT = liveRunTime({ monoOrigin: view.monoOrigin, lastT: view.lastT ?? 0 }, now);
+  return <>{formatMs(elapsedMs({ start: view.start, end: undefined, status: 'running' }, liveT))}</>;
+}
+
+export const STATUS_ICON: Record<RowStatus, string> = {
+  queued: '◌',
+  running: '●',
+  succeeded: '✓',
+  failed: '✗',
+  'timed-out': '⏱',
+  cancelled: '⊘',
+};
+
+/** The canvas run's snapshot of one node (null without a bridge, a run, or an execution of it). */
+export function useNodeRunView(bridge: RunBridge, node: string): NodeRunView | null {
+  const runId = useStore(bridge.view, (s) => s.canvasRunId);
+  return useStoreWithEqualityFn(
+    bridge.runs,
+    (s) => nodeRunView(runId ? s.runs[runId] : undefined, node),
+    shallow,
+  );
+}
+
+export function RunBadge({ id }: { id: string }) {
+  const bridge = useRunBridge();
+  return bridge ? <NodeRunOverlay bridge={bridge} id={id} /> : null;
+}
+
+function NodeRunOverlay({ bridge, id }: { bridge: RunBridge; id: string }) {
+  const view = useNodeRunView(bridge, id);
+  if (!view) return null;
+  const { status, paused } = view;
+  const ringClass = paused ? 'paused' : (status ?? 'queued');
+  const done = status !== undefined && status !== 'running' && status !== 'queued';
+  const duration = done ? elapsedMs(view, 0) : undefined;
+  const branchDiffers = view.branchStatus !== undefined && view.branchStatus !== status;
+  const title = [
+    paused ? `Paused ${paused} ${id}` : null,
+    status
+      ? `${id}: ${STATUS_LABEL[status]}${duration !== undefined ? ` in ${formatMs(duration)}` : ''}`
+      : null,
+    view.executions > 1 ? `ran ${view.executions} times (latest shown)` : null,
+    view.branchStatus ? `branch: ${STATUS_LABEL[view.branchStatus]}` : null,
+    view.error ? `${view.error}${view.line !== undefined ? ` (line ${view.line})` : ''}` : null,
+  ]
+    .filter(Boolean)
+    .join('\n');
+  return (
+    <>
+      <div className={`fs-run-ring fs-run-${ringClass}`} aria-hidden="true" />
+      <div
+        className={`fs-run-badge fs-run-${ringClass}`}
+        data-testid={`node-run-${id}`}
+        data-status={status ?? ''}
+        data-paused={paused ?? ''}
+        title={title}
+      >
+        {paused ? (
+          <span className="fs-run-paused-label">⏸ paused {paused}</span>
+        ) : status ? (
+          <>
+            <span className="fs-run-icon">{STATUS_ICON[status]}</span>
+            <span className="fs-run-time" data-testid={`node-run-time-${id}`}>
+              {status === 'running' ? (
+                <LiveElapsed view={view} />
+              ) : duration !== undefined ? (
+                formatMs(duration)
+              ) : (
+                STATUS_LABEL[status]
+              )}
+            </span>
+          </>
+        ) : null}
+        {view.executions > 1 && <span className="fs-run-count">×{view.executions}</span>}
+        {branchDiffers && (
+          <span className={`fs-run-branch fs-run-${view.branchStatus}`}>
+            ⇉ {STATUS_LABEL[view.branchStatus!]}
+          </span>
+        )}
+      </div>
+    </>
+  );
+}
+
+const BRANCH_REASON =
+  'No breakpoints inside parallel branches: TEA runs branches without interruption (interrupt_before works on the main line only)';
+
+export function BreakpointDot({ id }: { id: string }) {
+  const bridge = useRunBridge();
+  return bridge ? <BreakpointToggle bridge={bridge} id={id} /> : null;
+}
+
+function BreakpointToggle({ bridge, id }: { bridge: RunBridge; id: string }) {
+  const { doc } = useCanvasStores();
+  const isBranch = useStore(doc, (s) => branchNodes(s.graph ?? s.lastGoodGraph).has(id));
+  const fileKey = useStore(bridge.view, (s) => s.fileKey);
+  const on = useStore(bridge.session, (s) => s.breakpoints[fileKey]?.includes(id) ?? false);
+  if (isBranch) {
+    return <span className="fs-bp-zone fs-bp-blocked nodrag" title={BRANCH_REASON} aria-hidden="true" />;
+  }
+  return (
+    <button
+      type="button"
+      className={`fs-bp-zone nodrag nopan${on ? ' fs-bp-on' : ''}`}
+      data-testid={`node-breakpoint-${id}`}
+      aria-pressed={on}
+      aria-label={on ? `Remove breakpoint before ${id}` : `Pause before ${id}`}
+      title={on ? `Breakpoint: the run pauses before ${id} (click to remove)` : `Pause before ${id}`}
+      onMouseDown={(event) => event.stopPropagation()}
+      onClick={(event) => {
+        event.stopPropagation();
+        bridge.actions.toggleBreakpoint(id);
+      }}
+    >
+      <span className="fs-bp-dot" />
+    </button>
+  );
+}

@@ -1,0 +1,475 @@
+// The run controller: what Run, Re-run, Cancel, Continue, "run from here" and "run this node alone" do.
+// It turns the open document, the per-file run input and breakpoints (run-session.ts) and the runs seen
+// so far (run-store.ts) into HostApi calls, and remembers which run belongs to which file so the canvas
+// shows the latest run of the open file. No React here: the App wraps it in use-run-controller.ts.
+import { createStore } from 'zustand/vanilla';
+import type { StoreApi } from 'zustand/vanilla';
+import type { HostApi, RunRequest } from '../../../engine/host/types.ts';
+import type { JsonObject, RunMode } from '../../../engine/run/types.ts';
+import type { WorkflowModel } from '../../../engine/workflow/types.ts';
+import type { RunActions, RunView } from './run-context.ts';
+import type { RunRecord, RunsState, RunStore } from './run-store.ts';
+import type { FileKey, RunSessionStore } from './run-session.ts';
+
+export const UNTITLED: FileKey = 'untitled';
+
+export const fileKeyOf = (path: string | null | undefined): FileKey => path || UNTITLED;
+
+// ---------------------------------------------------------------------------------------------------
+// Run input
+
+/** The input a file starts with: its `initial_state`, pretty-printed. */
+export function defaultInputText(model: WorkflowModel | null | undefined): string {
+  return JSON.stringify(model?.initialState ?? {}, null, 2);
+}
+
+export type InputCheck = { ok: true; value: JsonObject } | { ok: false; message: string };
+
+/** 1-based line and column of character `offset` in `text`. */
+function lineColumn(text: string, offset: number): { line: number; column: number } {
+  const before = text.slice(0, Math.max(0, Math.min(offset, text.length)));
+  const lines = before.split('\n');
+  return { line: lines.length, column: (lines.at(-1)?.length ?? 0) + 1 };
+}
+
+/** Parses the run input: a JSON object, or a message saying what is wrong and where. */
+export function parseRunInput(text: string): InputCheck {
+  if (text.trim() === '') return { ok: true, value: {} };
+  let value: unknown;
+  try {
+    value = JSON.parse(text);
+  } catch (e) {
+    const raw = e instanceof Error ? e.message : String(e);
+    const position = /position (\d+)/.exec(raw);
+    const where =
+      position && !/line \d+/.test(raw)
+        ? (({ line, column }) => ` (line ${line}, column ${column})`)(lineColumn(text, Number(position[1])))
+        : '';
+    return { ok: false, message: `Input is not valid JSON: ${raw}${where}` };
+  }
+  if (value === null || typeof value !== 'object' || Array.isArray(value)) {
+    const kind = value === null ? 'null' : Array.isArray(value) ? 'an array' : `a ${typeof value}`;
+    return { ok: false, message: `Input must be a JSON object like {"key": "value"}, not ${kind}` };
+  }
+  return { ok: true, value: value as JsonObject };
+}
+
+/** The input text of `file`: as typed, else the document's initial_state. */
+export function inputTextOf(
+  inputs: Readonly<Record<FileKey, string>>,
+  file: FileKey,
+  model: WorkflowModel | null | undefined,
+): string {
+  return inputs[file] ?? defaultInputText(model);
+}
+
+// ---------------------------------------------------------------------------------------------------
+// Breakpoints written in the document (TEA's config.interrupt_before / interrupt_after)
+
+const nameList = (value: unknown): string[] =>
+  typeof value === 'string'
+    ? [value]
+    : Array.isArray(value)
+      ? value.filter((v): v is string => typeof v === 'string')
+      : [];
+
+export function configInterrupts(model: WorkflowModel | null | undefined): {
+  before: string[];
+  after: string[];
+} {
+  const config = model?.config ?? {};
+  return { before: nameList(config['interrupt_before']), after: nameList(config['interrupt_after']) };
+}
+
+const union = (a: readonly string[], b: readonly string[]) => [...new Set([...a, ...b])];
+
+// ---------------------------------------------------------------------------------------------------
+// States recorded in earlier runs
+
+/**
+ * The state recorded before `node` in `run`. `mainLineOnly` (run from here) considers main-line rows
+ * only; otherwise a node inside a branch counts too. The first execution wins: running from a node in
+ * a loop starts the loop over, as the user read the workflow.
+ */
+export function recordedStateBefore(
+  run: RunRecord | undefined,
+  node: string,
+  mainLineOnly: boolean,
+): JsonObject | undefined {
+  if (!run) return undefined;
+  const direct = run.nodeStates.get(node);
+  if (direct) return direct.before;
+  if (mainLineOnly) return undefined;
+  for (const row of run.rows) {
+    if (row.node !== node) continue;
+    const states = run.nodeStates.get(row.key);
+    if (states) return states.before;
+  }
+  return undefined;
+}
+
+// ---------------------------------------------------------------------------------------------------
+// Requests
+
+/** What a launch was: enough to run it again (Re-run). */
+export interface Launch {
+  mode: RunMode;
+  /** The node of a 'from' / 'node' run. */
+  node?: string;
+  /** Input sent: merged over initial_state by the engine ('full'), or the whole state. */
+  input: JsonObject;
+}
+
+export interface DocumentSnapshot {
+  text: string;
+  path: string | null;
+  model: WorkflowModel | null;
+}
+
+/** The HostApi request for a launch of the document as currently edited. */
+export function buildRunRequest(
+  doc: DocumentSnapshot,
+  launch: Launch,
+  breakpoints: readonly string[],
+): RunRequest {
+  const request: RunRequest = { text: doc.text, input: launch.input };
+  if (doc.path) request.path = doc.path;
+  if (launch.mode === 'node') {
+    // One node runs and the run ends: nothing to pause at.
+    request.only = launch.node!;
+    return request;
+  }
+  if (launch.mode === 'from') request.startAt = launch.node!;
+  const config = configInterrupts(doc.model);
+  const before = union(breakpoints, config.before);
+  if (before.length > 0) request.interruptBefore = before;
+  if (config.after.length > 0) request.interruptAfter = config.after;
+  return request;
+}
+
+/** A rename in one edit: the same node list with exactly one name changed at the same place. */
+export function detectRename(
+  previous: readonly string[],
+  next: readonly string[],
+): { from: string; to: string } | null {
+  if (previous.length !== next.length) return null;
+  let found: { from: string; to: string } | null = null;
+  for (let i = 0; i < next.length; i++) {
+    if (previous[i] === next[i]) continue;
+    if (found) return null;
+    found = { from: previous[i]!, to: next[i]! };
+  }
+  return found && !previous.includes(found.to) && !next.includes(found.from) ? found : null;
+}
+
+// ---------------------------------------------------------------------------------------------------
+// What the toolbar shows
+
+export type ShownStatus = 'idle' | 'starting' | 'running' | 'paused' | 'succeeded' | 'failed' | 'cancelled';
+
+export interface ShownRun {
+  status: ShownStatus;
+  runId: string | null;
+  events: number;
+  error?: string;
+  /** performance.now()-based start for the live clock, when known. */
+  monoStart?: number;
+  durationMs?: number;
+  pausedAt?: string;
+}
+
+export const isActive = (status: ShownStatus) =>
+  status === 'starting' || status === 'running' || status === 'paused';
+
+// ---------------------------------------------------------------------------------------------------
+// The controller
+
+export interface ControllerState {
+  fileKey: FileKey;
+  /** runId → file it was started for. */
+  runFiles: Record<string, FileKey>;
+  /** Latest runId per file. */
+  latest: Record<FileKey, string>;
+  /** Last launch per file (Re-run repeats it). */
+  launches: Record<FileKey, Launch>;
+  /** Files whose run request is on its way to the host. */
+  starting: Record<FileKey, true>;
+  /** Why the last launch of a file did not start (refused input, host error). */
+  errors: Record<FileKey, string>;
+  /** A short note about the last launch (e.g. which state a run from here used). */
+  notes: Record<FileKey, string>;
+  /** The input editor is open (Run opens it when the input is invalid). */
+  inputOpen: boolean;
+}
+
+export interface ControllerDeps {
+  host: Pick<HostApi, 'run' | 'cancel' | 'resume'>;
+  runs: RunStore;
+  session: RunSessionStore;
+  document: () => DocumentSnapshot;
+  /** Called when a launch starts (the App shows the run panel). */
+  onLaunch?: () => void;
+}
+
+export type LaunchOutcome =
+  { ok: true; runId: string } | { ok: false; reason: 'busy' | 'input' | 'host'; message: string };
+
+export type RunController = ReturnType<typeof createRunController>;
+
+const omit = <T>(record: Record<string, T>, key: string): Record<string, T> => {
+  if (!(key in record)) return record;
+  const { [key]: _dropped, ...rest } = record;
+  return rest;
+};
+
+/** The status a file's latest run shows (pure: the toolbar and commands derive from it). */
+export function shownRun(state: ControllerState, runs: RunsState, file: FileKey = state.fileKey): ShownRun {
+  const runId = state.latest[file] ?? null;
+  if (state.starting[file]) return { status: 'starting', runId, events: 0 };
+  const error = state.errors[file];
+  if (!runId)
+    return error ? { status: 'failed', runId: null, events: 0, error } : { status: 'idle', runId, events: 0 };
+  const run = runs.runs[runId];
+  if (!run) return { status: 'running', runId, events: 0 };
+  const status: ShownStatus = run.paused ? 'paused' : run.status;
+  return {
+    status,
+    runId,
+    events: run.events,
+    ...(run.error ? { error: run.error } : {}),
+    ...(run.monoOrigin !== undefined ? { monoStart: run.monoOrigin } : {}),
+    ...(run.durationMs !== undefined ? { durationMs: run.durationMs } : {}),
+    ...(run.paused ? { pausedAt: run.paused.node } : {}),
+  };
+}
+
+/** The parts of the designer's document store the controller follows. */
+export interface WatchedDocument {
+  getState(): {
+    path: string | null;
+    load: { model: WorkflowModel | null };
+    past: unknown[];
+    future: unknown[];
+  };
+  subscribe(
+    listener: (
+      state: ReturnType<WatchedDocument['getState']>,
+      previous: ReturnType<WatchedDocument['getState']>,
+    ) => void,
+  ): () => void;
+}
+
+/**
+ * Keeps the controller on the open document and moves a breakpoint along when an edit renames its node
+ * (an edit, not an open: opening clears the undo history). Returns the unsubscribe function.
+ */
+export function followDocument(doc: WatchedDocument, controller: RunController): () => void {
+  controller.setFile(doc.getState().path);
+  return doc.subscribe((state, previous) => {
+    if (state.path !== previous.path) return controller.setFile(state.path);
+    const model = state.load.model;
+    const before = previous.load.model;
+    if (!model || !before || model === before || state.past.length + state.future.length === 0) return;
+    const renamed = detectRename(
+      before.nodes.map((n) => n.name),
+      model.nodes.map((n) => n.name),
+    );
+    if (renamed) controller.session.getState().renameNode(fileKeyOf(state.path), renamed.from, renamed.to);
+  });
+}
+
+export function createRunController(deps: ControllerDeps) {
+  const { host, runs, session } = deps;
+  const store = createStore<ControllerState>()(() => ({
+    fileKey: fileKeyOf(deps.document().path),
+    runFiles: {},
+    latest: {},
+    launches: {},
+    starting: {},
+    errors: {},
+    notes: {},
+    inputOpen: false,
+  }));
+  const view: StoreApi<RunView> = createStore<RunView>()(() => ({
+    fileKey: store.getState().fileKey,
+    canvasRunId: null,
+  }));
+  store.subscribe((s) => {
+    const canvasRunId = s.latest[s.fileKey] ?? null;
+    const v = view.getState();
+    if (v.fileKey !== s.fileKey || v.canvasRunId !== canvasRunId)
+      view.setState({ fileKey: s.fileKey, canvasRunId });
+  });
+
+  const status = (file = store.getState().fileKey) => shownRun(store.getState(), runs.getState(), file);
+
+  /** The latest run of `file` in which `node` has a recorded before-state. */
+  function recorded(file: FileKey, node: string, mainLineOnly: boolean): JsonObject | undefined {
+    const { runFiles } = store.getState();
+    const all = runs.getState();
+    for (let i = all.order.length - 1; i >= 0; i--) {
+      const id = all.order[i]!;
+      if (runFiles[id] !== file) continue;
+      const state = recordedStateBefore(all.runs[id], node, mainLineOnly);
+      if (state) return state;
+    }
+    return undefined;
+  }
+
+  function inputText(file = store.getState().fileKey): string {
+    return inputTextOf(session.getState().inputs, file, deps.document().model);
+  }
+
+  /** Refuses to run with an invalid input: the input editor opens and shows why. */
+  function refuseInput(message: string): LaunchOutcome {
+    store.setState({ inputOpen: true });
+    return { ok: false, reason: 'input', message };
+  }
+
+  async function launch(launchSpec: Launch, note?: string): Promise<LaunchOutcome> {
+    const doc = deps.document();
+    const file = fileKeyOf(doc.path);
+    if (isActive(status(file).status))
+      return { ok: false, reason: 'busy', message: 'A run of this file is in progress' };
+    const request = buildRunRequest(doc, launchSpec, session.getState().breakpoints[file] ?? []);
+    store.setState((s) => ({
+      fileKey: file,
+      starting: { ...s.starting, [file]: true },
+      errors: omit(s.errors, file),
+      notes: note ? { ...s.notes, [file]: note } : omit(s.notes, file),
+      launches: { ...s.launches, [file]: launchSpec },
+    }));
+    deps.onLaunch?.();
+    const started = await host.run(request);
+    if (!started.ok) {
+      const message = `${started.error.code}: ${started.error.message}`;
+      store.setState((s) => ({
+        starting: omit(s.starting, file),
+        latest: omit(s.latest, file),
+        errors: { ...s.errors, [file]: message },
+      }));
+      return { ok: false, reason: 'host', message };
+    }
+    const runId = started.value.runId;
+    store.setState((s) => ({
+      starting: omit(s.starting, file),
+      runFiles: { ...s.runFiles, [runId]: file },
+      latest: { ...s.latest, [file]: runId },
+    }));
+    // Show this run in the panel even if its first events came before we knew its id.
+    if (runs.getState().runs[runId]) runs.getState().select(runId);
+    return { ok: true, runId };
+  }
+
+  /** The run input, or a refusal that opens the input editor. */
+  function input(file: FileKey): InputCheck {
+    return parseRunInput(inputText(file));
+  }
+
+  /** A node's recorded state, else the input (merged over initial_state: it is then the whole state). */
+  function stateFor(
+    file: FileKey,
+    node: string,
+    mainLineOnly: boolean,
+  ): { ok: true; state: JsonObject; note?: string } | { ok: false; message: string } {
+    const state = recorded(file, node, mainLineOnly);
+    if (state) return { ok: true, state };
+    const typed = input(file);
+    if (!typed.ok) return typed;
+    const initial = deps.document().model?.initialState ?? {};
+    return {
+      ok: true,
+      state: { ...initial, ...typed.value },
+      note: `No state was recorded before ${node} in a run of this file: it runs with the run input.`,
+    };
+  }
+
+  const api = {
+    store,
+    view,
+    session,
+    status,
+    inputText,
+    /** Points the controller at the open document (after open / save as). */
+    setFile(path: string | null) {
+      const fileKey = fileKeyOf(path);
+      if (store.getState().fileKey !== fileKey) store.setState({ fileKey });
+    },
+    /**
+     * The open document now lives at `to` (Save as): its input, breakpoints and runs follow it, unless
+     * `to` already has its own.
+     */
+    moveFile(fromPath: string | null, toPath: string) {
+      const from = fileKeyOf(fromPath);
+      const to = fileKeyOf(toPath);
+      if (from === to) return;
+      const ses = session.getState();
+      const text = ses.inputs[from];
+      if (text !== undefined && ses.inputs[to] === undefined) ses.setInput(to, text);
+      if (!ses.breakpoints[to]?.length)
+        for (const node of ses.breakpoints[from] ?? []) ses.toggleBreakpoint(to, node);
+      store.setState((s) => {
+        const runFiles = { ...s.runFiles };
+        for (const [id, file] of Object.entries(runFiles)) if (file === from) runFiles[id] = to;
+        const moved = <T>(record: Record<FileKey, T>) =>
+          record[from] === undefined ? record : { ...omit(record, from), [to]: record[from] };
+        return { fileKey: to, runFiles, latest: moved(s.latest), launches: moved(s.launches) };
+      });
+    },
+    /** Hides the launch error and note of the open file. */
+    dismissNotice() {
+      store.setState((s) => ({ errors: omit(s.errors, s.fileKey), notes: omit(s.notes, s.fileKey) }));
+    },
+    setInputOpen(open: boolean) {
+      store.setState({ inputOpen: open });
+    },
+    run(): Promise<LaunchOutcome> {
+      const file = fileKeyOf(deps.document().path);
+      const typed = input(file);
+      if (!typed.ok) return Promise.resolve(refuseInput(typed.message));
+      return launch({ mode: 'full', input: typed.value });
+    },
+    runFrom(node: string): Promise<LaunchOutcome> {
+      const file = fileKeyOf(deps.document().path);
+      const got = stateFor(file, node, true);
+      if (!got.ok) return Promise.resolve(refuseInput(got.message));
+      return launch({ mode: 'from', node, input: got.state }, got.note);
+    },
+    runNode(node: string): Promise<LaunchOutcome> {
+      const file = fileKeyOf(deps.document().path);
+      const got = stateFor(file, node, false);
+      if (!got.ok) return Promise.resolve(refuseInput(got.message));
+      return launch({ mode: 'node', node, input: got.state }, got.note);
+    },
+    /** Runs again with the same mode, node and input as the last run of this file (else a plain Run). */
+    rerun(): Promise<LaunchOutcome> {
+      const file = fileKeyOf(deps.document().path);
+      const last = store.getState().launches[file];
+      return last ? launch(last) : api.run();
+    },
+    /** Cancels the open file's run (running or paused). */
+    async cancel(runId = store.getState().latest[store.getState().fileKey]): Promise<boolean> {
+      if (!runId) return false;
+      const result = await host.cancel(runId);
+      return result.ok && result.value;
+    },
+    /** Continues a paused run, with an edited state when given. */
+    async resume(runId: string, state?: JsonObject): Promise<{ ok: boolean; message?: string }> {
+      const result = await host.resume(runId, state);
+      if (!result.ok) return { ok: false, message: `${result.error.code}: ${result.error.message}` };
+      return result.value ? { ok: true } : { ok: false, message: 'The run is no longer paused' };
+    },
+    toggleBreakpoint(node: string) {
+      session.getState().toggleBreakpoint(fileKeyOf(deps.document().path), node);
+    },
+    clearBreakpoints() {
+      session.getState().clearBreakpoints(fileKeyOf(deps.document().path));
+    },
+  };
+  const actions: RunActions = {
+    runFromHere: (node) => void api.runFrom(node),
+    runNodeAlone: (node) => void api.runNode(node),
+    toggleBreakpoint: (node) => api.toggleBreakpoint(node),
+  };
+  return { ...api, actions };
+}
