@@ -4,7 +4,8 @@
 //   its glue.wasm next to itself in node_modules/wasmoon/dist.
 // - preload: CommonJS with every import inlined — a sandboxed preload can only `require('electron')`.
 // - renderer: React; production pages get the strict CSP from index.html, the dev server a relaxed one
-//   (React Refresh injects an inline script and Vite's HMR uses a WebSocket).
+//   (React Refresh injects an inline script and Vite's HMR uses a WebSocket). FANOUT_NO_MINIFY=1 keeps
+//   function names for CPU profiles (RUN_BENCH_PROFILE in e2e/run-bench.spec.ts).
 import { resolve } from 'node:path';
 import { fileURLToPath } from 'node:url';
 import react from '@vitejs/plugin-react';
@@ -50,7 +51,7 @@ export default defineConfig({
     plugins: [react(), devCsp()],
     build: {
       outDir: 'out/renderer',
-      minify: true,
+      minify: process.env.FANOUT_NO_MINIFY !== '1',
       rollupOptions: { input: { index: resolve(root, 'renderer/index.html') } },
     },
   },

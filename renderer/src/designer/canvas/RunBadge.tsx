@@ -2,6 +2,7 @@
 // run, and the breakpoint dot. Each reads a shallow-compared primitive snapshot of its own node from
 // the shared per-run index (run-status.ts), so a batch re-renders only the nodes whose status changed;
 // the elapsed time of running nodes ticks in a tiny child fed by one shared 10 Hz clock.
+import { deferredRunsOf } from '../../run/deferred-runs.ts';
 import { useEffect, useState } from 'react';
 import { useStore } from 'zustand';
 import { shallow } from 'zustand/shallow';
@@ -63,8 +64,9 @@ export const STATUS_ICON: Record<RowStatus, string> = {
 /** The canvas run's snapshot of one node (null without a bridge, a run, or an execution of it). */
 export function useNodeRunView(bridge: RunBridge, node: string): NodeRunView | null {
   const runId = useStore(bridge.view, (s) => s.canvasRunId);
+  // The deferred copy: canvas nodes catch up in a task of their own, not in the one handling events.
   return useStoreWithEqualityFn(
-    bridge.runs,
+    deferredRunsOf(bridge.runs),
     (s) => nodeRunView(runId ? s.runs[runId] : undefined, node),
     shallow,
   );
