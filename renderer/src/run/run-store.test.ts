@@ -1,17 +1,8 @@
-import { readFileSync } from 'node:fs';
+import { only, recorded } from './fixtures/recorded.ts';
 import { describe, expect, it } from 'vitest';
 import type { RunEvent } from '../../../engine/run/types.ts';
 import { applyEvents, createRunStore, emptyRuns, LIMITS, rowsInStartOrder } from './run-store.ts';
-import type { RunsState } from './run-store.ts';
 import { syntheticFanOut, syntheticLogRun } from './synthetic-events.ts';
-
-const recorded = (name: string): RunEvent[] =>
-  readFileSync(new URL(`./fixtures/${name}.events.ndjson`, import.meta.url), 'utf8')
-    .split('\n')
-    .filter((line) => line.trim())
-    .map((line) => JSON.parse(line) as RunEvent);
-
-const only = (state: RunsState) => state.runs[state.order[0]!]!;
 
 describe('applyEvents on a recorded parallel-isolation run', () => {
   const events = recorded('parallel-isolation');

@@ -1,20 +1,11 @@
-import { readFileSync } from 'node:fs';
+import { only, recorded } from '../../run/fixtures/recorded.ts';
 import { describe, expect, it } from 'vitest';
 import { buildGraph } from '../../../../engine/workflow/graph.ts';
 import { loadWorkflow } from '../../../../engine/workflow/load.ts';
 import type { RunEvent } from '../../../../engine/run/types.ts';
 import { applyEvents, emptyRuns } from '../../run/run-store.ts';
-import type { RunRecord, RunsState } from '../../run/run-store.ts';
 import { syntheticFanOut } from '../../run/synthetic-events.ts';
 import { branchNodes, elapsedMs, liveRunTime, runStatusIndex } from './run-status.ts';
-
-const recorded = (name: string): RunEvent[] =>
-  readFileSync(new URL(`../../run/fixtures/${name}.events.ndjson`, import.meta.url), 'utf8')
-    .split('\n')
-    .filter((line) => line.trim())
-    .map((line) => JSON.parse(line) as RunEvent);
-
-const only = (state: RunsState): RunRecord => state.runs[state.order[0]!]!;
 
 /** Builds events with increasing seq/t for one run. */
 function script(runId = 'r1') {

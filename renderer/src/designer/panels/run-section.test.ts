@@ -1,9 +1,8 @@
-import { readFileSync } from 'node:fs';
+import { only, recorded } from '../../run/fixtures/recorded.ts';
 import { describe, expect, it } from 'vitest';
 import { loadWorkflow } from '../../../../engine/workflow/load.ts';
 import type { RunEvent } from '../../../../engine/run/types.ts';
 import { applyEvents, emptyRuns } from '../../run/run-store.ts';
-import type { RunRecord, RunsState } from '../../run/run-store.ts';
 import {
   BRANCH_NODE_REASON,
   breakpointBlocked,
@@ -14,14 +13,6 @@ import {
   runErrorMarkers,
   runFromHereBlocked,
 } from './run-section.ts';
-
-const recorded = (name: string): RunEvent[] =>
-  readFileSync(new URL(`../../run/fixtures/${name}.events.ndjson`, import.meta.url), 'utf8')
-    .split('\n')
-    .filter((line) => line.trim())
-    .map((line) => JSON.parse(line) as RunEvent);
-
-const only = (state: RunsState): RunRecord => state.runs[state.order[0]!]!;
 
 // A failing workflow and the events the real engine emitted for it (`fanout run --events`): the
 // engine reports line 3, the line of `error(...)` within boom's code (file line 12).
