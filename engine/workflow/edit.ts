@@ -4,6 +4,7 @@
 // re-parsed; an edit that would produce broken YAML throws instead of returning it.
 
 import { isAlias, isMap, isScalar, isSeq, parseDocument, Scalar } from 'yaml';
+import { cachedParse, rememberParse } from './parse-cache.ts';
 import type { Document, Node as YamlNode, Pair, YAMLMap, YAMLSeq } from 'yaml';
 import {
   edgeKeyOrder,
@@ -123,7 +124,8 @@ interface Parsed {
 export type EditDoc = Parsed;
 
 export function parseForEdit(text: string): Parsed {
-  const doc = parseDocument(text, { uniqueKeys: true });
+  const doc = cachedParse(text) ?? parseDocument(text, { uniqueKeys: true });
+  rememberParse(text, doc);
   if (doc.errors.length > 0) {
     throw new EditError(`Cannot edit: the YAML has errors (${doc.errors[0]!.message.split('\n')[0]})`);
   }

@@ -2,6 +2,7 @@
 // Problem with a code and line:col, and `model` is null when the input cannot be used at all.
 
 import { LineCounter, parseDocument, visit } from 'yaml';
+import { rememberParse } from './parse-cache.ts';
 import type { YAMLError } from 'yaml';
 import {
   MAX_ALIAS_EXPANSION,
@@ -141,6 +142,7 @@ export function loadWorkflow(text: string, file?: string): LoadResult {
   try {
     const lineCounter = new LineCounter();
     const doc = parseDocument(text, { lineCounter, prettyErrors: true, uniqueKeys: true });
+    rememberParse(text, doc);
     if (doc.errors.length > 0) {
       // One broken construct can cascade into hundreds of errors; the first few are the useful ones.
       const seen = new Set<string>();
