@@ -5,21 +5,11 @@ import { mkdtemp, rm, writeFile } from 'node:fs/promises';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { promisify } from 'node:util';
-import { afterAll, beforeAll, describe, expect, it } from 'vitest';
-import { createEngine } from '../engine/index.ts';
-import type { Engine, JsonObject, RunEvent, RunHandle, RunRequest } from '../engine/index.ts';
-import { eventsOf, fanOutYaml, repoRoot, results } from './helpers.ts';
+import { describe, expect, it } from 'vitest';
+import type { JsonObject, RunEvent, RunHandle, RunRequest } from '../engine/index.ts';
+import { eventsOf, fanOutYaml, repoRoot, results, engineForFile } from './helpers.ts';
 
-let engine: Engine;
-
-beforeAll(async () => {
-  engine = createEngine({ size: 4 });
-  await engine.start();
-});
-
-afterAll(async () => {
-  await engine.close();
-});
+const engine = engineForFile();
 
 /** n1 -> n2 -> n3 with an initial_state, so tests can tell "merged over" from "the whole state". */
 const CHAIN = `name: debug-chain
@@ -68,7 +58,7 @@ edges:
 function start(yaml: string, request: RunRequest = {}) {
   const events: RunEvent[] = [];
   const waiters: { type: RunEvent['type']; from: number; resolve: (e: RunEvent) => void }[] = [];
-  const handle: RunHandle = engine.run(yaml, {
+  const handle: RunHandle = engine().run(yaml, {
     ...request,
     onEvent: (event) => {
       events.push(event);
@@ -111,8 +101,8 @@ describe('breakpoints (interruptBefore / interruptAfter)', () => {
     expect(paused).toMatchObject({ node: 'n2', when: 'before', state: { x: 5, a: 1 } });
     expect(Object.keys(paused.state).sort()).toEqual(['a', 'x']);
     expect(started(run.events)).toEqual(['n1']); // n2 has not started
-    expect(engine.service.isPaused(run.handle.runId)).toBe(true);
-    expect(engine.resume(run.handle.runId)).toBe(true);
+    expect(engine().service.isPaused(run.handle.runId)).toBe(true);
+    expect(engine().resume(run.handle.runId)).toBe(true);
     const result = await run.handle.result;
     expect(result.status).toBe('succeeded');
     expect(result.state).toEqual({ x: 5, a: 1, b: 2, g: 42, c: 20 });
@@ -120,14 +110,14 @@ describe('breakpoints (interruptBefore / interruptAfter)', () => {
     expect(resumed).toHaveLength(1);
     expect(resumed[0]).toMatchObject({ node: 'n2', when: 'before', edited: false });
     expect(resumed[0]!.state).toBeUndefined();
-    expect(engine.resume(run.handle.runId)).toBe(false); // finished: nothing to resume
+    expect(engine().resume(run.handle.runId)).toBe(false); // finished: nothing to resume
   });
 
   it('resume with an edited state replaces the state the run continues with', async () => {
     const run = start(CHAIN, { interruptBefore: ['n2'] });
     await run.next('paused');
     const edited = { a: 100, note: 'edited' };
-    expect(engine.resume(run.handle.runId, edited)).toBe(true);
+    expect(engine().resume(run.handle.runId, edited)).toBe(true);
     edited.a = -1; // the run took a copy
     const result = await run.handle.result;
     expect(result.state).toEqual({ a: 100, note: 'edited', b: 101, g: 42, c: 1010 });
@@ -142,7 +132,7 @@ describe('breakpoints (interruptBefore / interruptAfter)', () => {
     const paused = await run.next('paused');
     expect(paused).toMatchObject({ node: 'n2', when: 'after', state: { x: 5, a: 1, b: 2, g: 42 } });
     expect(started(run.events)).toEqual(['n1', 'n2']);
-    engine.resume(run.handle.runId);
+    engine().resume(run.handle.runId);
     expect((await run.handle.result).state.c).toBe(20);
   });
 
@@ -151,14 +141,14 @@ describe('breakpoints (interruptBefore / interruptAfter)', () => {
     const first = await run.next('paused');
     expect([first.node, first.when]).toEqual(['n1', 'before']);
     expect(first.state).toEqual({ x: 5 });
-    engine.resume(run.handle.runId);
+    engine().resume(run.handle.runId);
     const second = await run.next('paused');
     expect([second.node, second.when]).toEqual(['n3', 'before']);
     expect(started(run.events)).toEqual(['n1', 'n2']);
-    engine.resume(run.handle.runId);
+    engine().resume(run.handle.runId);
     const third = await run.next('paused');
     expect([third.node, third.when, third.state.c]).toEqual(['n3', 'after', 20]);
-    engine.resume(run.handle.runId);
+    engine().resume(run.handle.runId);
     expect((await run.handle.result).status).toBe('succeeded');
     const order = run.events.filter((e) => e.type === 'paused' || e.type === 'resumed').map((e) => e.type);
     expect(order).toEqual(['paused', 'resumed', 'paused', 'resumed', 'paused', 'resumed']);
@@ -175,23 +165,28 @@ describe('breakpoints (interruptBefore / interruptAfter)', () => {
     expect(ms).toBeLessThan(1000);
     expect(started(run.events)).toEqual(['n1']);
     expect(eventsOf(run.events, 'resumed')).toHaveLength(0);
-    expect(engine.resume(result.runId)).toBe(false);
+    expect(engine().resume(result.runId)).toBe(false);
   });
 
   it('a paused run holds no worker: another run uses every worker, then the main VM globals are intact', async () => {
     const run = start(CHAIN, { interruptBefore: ['n2'] });
     await run.next('paused');
-    expect(engine.service.pool.stats().workers.filter((w) => w.busy)).toEqual([]);
+    expect(
+      engine()
+        .service.pool.stats()
+        .workers.filter((w) => w.busy),
+    ).toEqual([]);
     // A 4-branch fan-out on the 4 workers: had the paused run kept its home worker, one branch would
     // have had to wait for another's worker and only 3 distinct workers would show up.
     const nap = 'sleep(100) return {}';
     const branches = { p1: nap, p2: nap, p3: nap, p4: nap };
     const other: RunEvent[] = [];
-    const otherResult = await engine.run(fanOutYaml({ branches }), { onEvent: (e) => other.push(e) }).result;
+    const otherResult = await engine().run(fanOutYaml({ branches }), { onEvent: (e) => other.push(e) })
+      .result;
     expect(otherResult.status).toBe('succeeded');
     expect(new Set(eventsOf(other, 'branch-started').map((e) => e.worker)).size).toBe(4);
-    expect(engine.service.isPaused(run.handle.runId)).toBe(true);
-    engine.resume(run.handle.runId);
+    expect(engine().service.isPaused(run.handle.runId)).toBe(true);
+    engine().resume(run.handle.runId);
     const result = await run.handle.result;
     // `counter` was a Lua global set by n1 before the pause; n2 read it after.
     expect(result.state.g).toBe(42);
@@ -231,7 +226,7 @@ describe('breakpoints (interruptBefore / interruptAfter)', () => {
     const atSource = await run.next('paused');
     expect(atSource).toMatchObject({ node: 'source', when: 'after', state: { from_source: 1 } });
     expect(eventsOf(run.events, 'fan-out-started')).toEqual([]);
-    engine.resume(run.handle.runId);
+    engine().resume(run.handle.runId);
     const atJoin = await run.next('paused');
     expect(atJoin.node).toBe('join');
     expect(results(atJoin.state).map((r) => r.state?.v)).toEqual([1, 2]);
@@ -240,7 +235,7 @@ describe('breakpoints (interruptBefore / interruptAfter)', () => {
       parallel_results: { state: JsonObject }[];
     };
     edited.parallel_results[1]!.state.v = 40;
-    engine.resume(run.handle.runId, edited);
+    engine().resume(run.handle.runId, edited);
     expect((await run.handle.result).state.total).toBe(41);
   });
 
@@ -251,10 +246,10 @@ describe('breakpoints (interruptBefore / interruptAfter)', () => {
     });
     const before = await run.next('paused');
     expect([before.node, before.when, before.state.count]).toEqual(['counter_loop', 'before', 0]);
-    engine.resume(run.handle.runId);
+    engine().resume(run.handle.runId);
     const after = await run.next('paused');
     expect([after.node, after.when, after.state.count]).toEqual(['counter_loop', 'after', 3]);
-    engine.resume(run.handle.runId);
+    engine().resume(run.handle.runId);
     expect((await run.handle.result).state.count).toBe(3);
     const warnings = eventsOf(run.events, 'log').filter((e) => e.level === 'warn');
     expect(warnings.map((w) => w.message)).toEqual([expect.stringContaining("'increment'")]);
@@ -262,11 +257,11 @@ describe('breakpoints (interruptBefore / interruptAfter)', () => {
 
   it('a listener may resume from inside its paused handler', async () => {
     const seen: RunEvent[] = [];
-    const handle = engine.run(CHAIN, {
+    const handle = engine().run(CHAIN, {
       interruptBefore: ['n2', 'n3'],
       onEvent: (e) => {
         seen.push(e);
-        if (e.type === 'paused') expect(engine.resume(e.runId, { ...e.state, a: 2 })).toBe(true);
+        if (e.type === 'paused') expect(engine().resume(e.runId, { ...e.state, a: 2 })).toBe(true);
       },
     });
     const result = await handle.result;
@@ -275,18 +270,18 @@ describe('breakpoints (interruptBefore / interruptAfter)', () => {
   });
 
   it('resume refuses what is not a plain JSON object and answers false for unknown runs', async () => {
-    expect(engine.resume('no-such-run')).toBe(false);
+    expect(engine().resume('no-such-run')).toBe(false);
     const run = start(CHAIN, { interruptBefore: ['n2'] });
     await run.next('paused');
     const id = run.handle.runId;
     for (const bad of [[1, 2], 'text', new Date(), { f: () => 1 }, { n: Number.NaN }, { d: new Map() }]) {
-      expect(() => engine.resume(id, bad as unknown as JsonObject)).toThrow(TypeError);
+      expect(() => engine().resume(id, bad as unknown as JsonObject)).toThrow(TypeError);
     }
     const cyclic: JsonObject = {};
     cyclic.self = cyclic;
-    expect(() => engine.resume(id, cyclic)).toThrow(/refers back to itself/);
-    expect(engine.service.isPaused(id)).toBe(true); // still waiting
-    expect(engine.resume(id, { a: 2 })).toBe(true);
+    expect(() => engine().resume(id, cyclic)).toThrow(/refers back to itself/);
+    expect(engine().service.isPaused(id)).toBe(true); // still waiting
+    expect(engine().resume(id, { a: 2 })).toBe(true);
     expect((await run.handle.result).state).toEqual({ a: 2, b: 3, g: 42, c: 30 });
   });
 });
@@ -310,7 +305,7 @@ describe('run from here (startAt)', () => {
     const run = start(CHAIN, { startAt: 'n2', input: { a: 1 }, interruptBefore: ['n1', 'n3'] });
     const paused = await run.next('paused');
     expect([paused.node, paused.state]).toEqual(['n3', { a: 1, b: 2, g: -1 }]);
-    engine.resume(run.handle.runId);
+    engine().resume(run.handle.runId);
     expect((await run.handle.result).state.c).toBe(20);
   });
 
@@ -431,10 +426,10 @@ edges:
   });
 
   it('an unknown node, or startAt together with only, fails at once', async () => {
-    const ghost = await engine.run(CHAIN, { only: 'ghost' }).result;
+    const ghost = await engine().run(CHAIN, { only: 'ghost' }).result;
     expect([ghost.status, ghost.node]).toEqual(['failed', 'ghost']);
     expect(ghost.error).toContain("'ghost'");
-    const both = await engine.run(CHAIN, { only: 'n1', startAt: 'n2' }).result;
+    const both = await engine().run(CHAIN, { only: 'n1', startAt: 'n2' }).result;
     expect(both.status).toBe('failed');
     expect(both.error).toMatch(/startAt and only/);
   });

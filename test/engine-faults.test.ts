@@ -1,20 +1,10 @@
 // A misbehaving branch fails alone: escapes, infinite loops, memory bombs, Lua errors and a worker killed
 // mid-branch each fail only their branch; siblings finish and the fan-in runs. Also cancel and fail_fast.
-import { afterAll, beforeAll, describe, expect, it } from 'vitest';
-import { createEngine } from '../engine/index.ts';
-import type { Engine, RunEvent } from '../engine/index.ts';
-import { byBranch, chainYaml, eventsOf, fanOutYaml, results } from './helpers.ts';
+import { describe, expect, it } from 'vitest';
+import type { RunEvent } from '../engine/index.ts';
+import { byBranch, chainYaml, eventsOf, fanOutYaml, results, engineForFile } from './helpers.ts';
 
-let engine: Engine;
-
-beforeAll(async () => {
-  engine = createEngine({ size: 4 });
-  await engine.start();
-});
-
-afterAll(async () => {
-  await engine.close();
-});
+const engine = engineForFile();
 
 const SIBLING = 'sleep(30) return { fine = true }';
 const FAN_IN = `local ok = 0
@@ -23,7 +13,7 @@ return { fan_in_ran = true, ok = ok }`;
 
 async function runBad(bad: string, timeoutMs = 2000) {
   const events: RunEvent[] = [];
-  const handle = engine.run(
+  const handle = engine().run(
     fanOutYaml({ branches: { bad: { code: bad, timeoutMs }, sib1: SIBLING, sib2: SIBLING }, fanIn: FAN_IN }),
     { onEvent: (e) => events.push(e) },
   );
@@ -81,7 +71,7 @@ describe('runaway branches fail only their branch', () => {
 
   it('a worker killed mid-branch fails that branch; the pool replaces the worker', async () => {
     const events: RunEvent[] = [];
-    const handle = engine.run(
+    const handle = engine().run(
       fanOutYaml({
         branches: { victim: 'sleep(3000) return {}', sib1: SIBLING, sib2: SIBLING },
         fanIn: FAN_IN,
@@ -90,7 +80,9 @@ describe('runaway branches fail only their branch', () => {
         onEvent: (e) => {
           events.push(e);
           if (e.type === 'branch-started' && e.branch === 'victim') {
-            const pid = engine.service.pool.stats().workers.find((w) => w.slot === e.worker)?.pid;
+            const pid = engine()
+              .service.pool.stats()
+              .workers.find((w) => w.slot === e.worker)?.pid;
             setTimeout(() => pid && process.kill(pid, 'SIGKILL'), 100);
           }
         },
@@ -102,7 +94,7 @@ describe('runaway branches fail only their branch', () => {
     expect(victim).toMatchObject({ success: false, error_type: 'WorkerCrashed' });
     expect(victim.timing_ms).toBeLessThan(2500);
     // The pool is back to full size and runs work again.
-    const again = await engine.run(
+    const again = await engine().run(
       fanOutYaml({ branches: { a: SIBLING, b: SIBLING, c: SIBLING, d: SIBLING } }),
     ).result;
     expect(results(again.state).every((r) => r.success)).toBe(true);
@@ -111,7 +103,7 @@ describe('runaway branches fail only their branch', () => {
 
 describe('run control', () => {
   it('cancel stops a long run promptly and kills its running branches', async () => {
-    const handle = engine.run(
+    const handle = engine().run(
       fanOutYaml({ branches: { l1: 'while true do end', l2: 'sleep(20000) return {}' } }),
       { timeoutMs: 60_000 },
     );
@@ -122,13 +114,13 @@ describe('run control', () => {
     expect(result.status).toBe('cancelled');
     expect(performance.now() - t0).toBeLessThan(1500);
     // The pool recovers for the next run.
-    const next = await engine.run(chainYaml(['return { ok = true }'])).result;
+    const next = await engine().run(chainYaml(['return { ok = true }'])).result;
     expect(next.state.ok).toBe(true);
   });
 
   it('fail_fast stops the run at the first failed branch', async () => {
     const events: RunEvent[] = [];
-    const result = await engine.run(
+    const result = await engine().run(
       fanOutYaml({
         settings: 'parallel:\n  fail_fast: true',
         branches: { boom: 'error("fail fast please")', slow: 'sleep(5000) return {}' },
@@ -149,7 +141,7 @@ describe('run control', () => {
   });
 
   it('a sequential node error fails the run with the node and line', async () => {
-    const result = await engine.run(chainYaml(['return { a = 1 }', 'local x = nil\nreturn x.y'])).result;
+    const result = await engine().run(chainYaml(['return { a = 1 }', 'local x = nil\nreturn x.y'])).result;
     expect(result.status).toBe('failed');
     expect(result.node).toBe('n2');
     expect(result.error).toMatch(/n2:2:/);
@@ -172,7 +164,7 @@ nodes:
       return {}
     goto: a
 `;
-    const result = await engine.run(yaml).result;
+    const result = await engine().run(yaml).result;
     expect(result.status).toBe('failed');
     expect(result.error).toMatch(/step limit/);
     expect(result.state.n).toBe(25);

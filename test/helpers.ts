@@ -1,9 +1,27 @@
 // Builders of small TEA workflows for engine tests, and event helpers.
 import { fileURLToPath } from 'node:url';
-import type { RunEvent } from '../engine/index.ts';
+import { afterAll, beforeAll } from 'vitest';
+import { createEngine } from '../engine/index.ts';
+import type { Engine, EngineOptions, RunEvent } from '../engine/index.ts';
 
 export const repoRoot = fileURLToPath(new URL('..', import.meta.url));
 export const compatDir = fileURLToPath(new URL('../../shared/tea-compat/fixtures/', import.meta.url));
+
+/** One engine for the whole test file: started before its tests, closed after them. */
+export function engineForFile(options: EngineOptions = { size: 4 }): () => Engine {
+  let engine: Engine | undefined;
+  beforeAll(async () => {
+    engine = createEngine(options);
+    await engine.start();
+  });
+  afterAll(async () => {
+    await engine?.close();
+  });
+  return () => {
+    if (!engine) throw new Error('the engine starts in beforeAll: use it inside a test');
+    return engine;
+  };
+}
 
 function indent(code: string, spaces: number): string {
   const pad = ' '.repeat(spaces);

@@ -1,24 +1,14 @@
 // TEA-RUST-030 AC1 timing scenarios: parallel branches really overlap. Ratios only (absolute figures are
 // in docs/benchmarks.md); this file runs in the "timing" group with no other test loading the cores.
-import { afterAll, beforeAll, describe, expect, it } from 'vitest';
-import { createEngine } from '../engine/index.ts';
-import type { Engine, RunEvent, RunResult } from '../engine/index.ts';
-import { chainYaml, fanOutSpan, fanOutYaml, results } from './helpers.ts';
+import { describe, expect, it } from 'vitest';
+import type { RunEvent, RunResult } from '../engine/index.ts';
+import { chainYaml, fanOutSpan, fanOutYaml, results, engineForFile } from './helpers.ts';
 
-let engine: Engine;
-
-beforeAll(async () => {
-  engine = createEngine({ size: 4 });
-  await engine.start();
-});
-
-afterAll(async () => {
-  await engine.close();
-});
+const engine = engineForFile();
 
 async function run(yaml: string) {
   const events: RunEvent[] = [];
-  const result: RunResult = await engine.run(yaml, { onEvent: (e) => events.push(e) }).result;
+  const result: RunResult = await engine().run(yaml, { onEvent: (e) => events.push(e) }).result;
   return { result, state: result.state, events };
 }
 

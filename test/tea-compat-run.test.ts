@@ -1,21 +1,15 @@
 // TEA's own fixtures (../shared/tea-compat) run here with TEA's recorded results.
 import { readFile } from 'node:fs/promises';
 import { join } from 'node:path';
-import { afterAll, beforeAll, describe, expect, it } from 'vitest';
-import { createEngine, WorkflowInvalidError } from '../engine/index.ts';
-import type { Engine } from '../engine/index.ts';
-import { compatDir } from './helpers.ts';
+import { describe, expect, it } from 'vitest';
+import { WorkflowInvalidError } from '../engine/index.ts';
+import { compatDir, engineForFile } from './helpers.ts';
 
-let engine: Engine;
-beforeAll(async () => {
-  engine = createEngine({ size: 2 });
-  await engine.start();
-});
-afterAll(() => engine.close());
+const engine = engineForFile({ size: 2 });
 
 async function runFixture(file: string, input: Record<string, unknown>) {
-  const load = await engine.loadFile(join(compatDir, file));
-  return engine.run(load, { input }).result;
+  const load = await engine().loadFile(join(compatDir, file));
+  return engine().run(load, { input }).result;
 }
 
 describe('TEA compat fixtures give TEA results', () => {
@@ -60,10 +54,10 @@ describe('TEA compat fixtures give TEA results', () => {
   });
 
   it('invalid_workflow.yaml is refused before running, naming node_a', async () => {
-    const load = await engine.loadFile(join(compatDir, 'invalid_workflow.yaml'));
-    expect(() => engine.run(load)).toThrow(WorkflowInvalidError);
+    const load = await engine().loadFile(join(compatDir, 'invalid_workflow.yaml'));
+    expect(() => engine().run(load)).toThrow(WorkflowInvalidError);
     try {
-      engine.run(load);
+      engine().run(load);
     } catch (error) {
       const p = (error as WorkflowInvalidError).problems.find((x) => x.code === 'GOTO_UNDEFINED');
       expect(p).toMatchObject({ node: 'node_a', line: 9 });
@@ -72,7 +66,7 @@ describe('TEA compat fixtures give TEA results', () => {
 
   it('parallel_fanout.yaml (Python code) fails with a clear per-node error, never a crash', async () => {
     const text = await readFile(join(compatDir, 'parallel_fanout.yaml'), 'utf8');
-    const r = await engine.run(engine.load(text, 'parallel_fanout.yaml')).result;
+    const r = await engine().run(engine().load(text, 'parallel_fanout.yaml')).result;
     expect(r.status).toBe('failed');
     expect(r.node).toBe('start_node');
     expect(r.error).toMatch(/start_node/);
