@@ -1,0 +1,115 @@
+// Every bound the host enforces, in one place. A workflow file, a Lua value, a template or a request
+// can only ever *lower* these (where a setting exists); nothing raises them past the caller's ceiling.
+// Sections: JSON values crossing a process boundary, then each subsystem's own bounds. Pure module (no
+// Node imports): the renderer may import it too.
+
+// ---------------------------------------------------------------------------------------------------
+// JSON values crossing a process boundary (worker <-> host, host <-> client)
+// ---------------------------------------------------------------------------------------------------
+
+/**
+ * Deepest nesting of a state, input, node result or event payload. V8's structured-clone deserializer
+ * and JSON.stringify recurse per level; a few thousand levels overflow the host's stack, so anything
+ * deeper is refused where it is produced, with a clear error.
+ */
+export const MAX_VALUE_DEPTH = 200;
+
+/** Largest state (or input / node result), as the length of its JSON text. */
+export const MAX_STATE_BYTES = 32 * 1024 * 1024;
+
+export interface JsonBounds {
+  maxDepth: number;
+  /** Upper bound on the JSON text length (UTF-16 code units, close to bytes for ASCII). */
+  maxBytes: number;
+}
+
+export const STATE_BOUNDS: JsonBounds = { maxDepth: MAX_VALUE_DEPTH, maxBytes: MAX_STATE_BYTES };
+
+/**
+ * Why `value` is not a bounded, plain JSON value, or null when it is. `what` names it in the message
+ * ("state", "input", "result of node 'x'"). Iterative, so a value nested a million levels deep is
+ * measured without recursion; stops at the first problem, and at once when the size bound is passed.
+ * Checks: plain objects/arrays only (no class instances, functions, symbols, bigints), finite numbers,
+ * no cycles, depth ≤ maxDepth, estimated JSON length ≤ maxBytes.
+ */
+export function jsonBoundsProblem(
+  value: unknown,
+  what: string,
+  bounds: JsonBounds = STATE_BOUNDS,
+): string | null {
+  // Each frame: the value, its depth, and whether we are leaving it (to pop it off the ancestor set).
+  const stack: { v: unknown; depth: number; leave: boolean }[] = [{ v: value, depth: 0, leave: false }];
+  const ancestors = new Set<object>();
+  let bytes = 0;
+  while (stack.length > 0) {
+    const { v, depth, leave } = stack.pop()!;
+    if (leave) {
+      ancestors.delete(v as object);
+      continue;
+    }
+    if (v === null || typeof v === 'boolean') bytes += 5;
+    else if (typeof v === 'string') bytes += v.length + 2;
+    else if (typeof v === 'number') {
+      if (!Number.isFinite(v)) return `${what} contains ${v}, which is not a JSON number`;
+      bytes += 12;
+    } else if (typeof v === 'object') {
+      if (depth >= bounds.maxDepth) return `${what} is nested deeper than ${bounds.maxDepth} levels`;
+      if (ancestors.has(v)) return `${what} refers back to itself (a cycle)`;
+      const isArray = Array.isArray(v);
+      if (!isArray && !isPlainObject(v)) return `${what} contains ${describeKind(v)}, which is not JSON`;
+      ancestors.add(v);
+      stack.push({ v, depth, leave: true });
+      bytes += 2;
+      if (isArray) {
+        for (let i = v.length - 1; i >= 0; i--) stack.push({ v: v[i], depth: depth + 1, leave: false });
+        bytes += v.length;
+      } else {
+        for (const [key, child] of Object.entries(v)) {
+          bytes += key.length + 4;
+          stack.push({ v: child, depth: depth + 1, leave: false });
+        }
+      }
+    } else if (v === undefined) {
+      bytes += 4; // dropped or null in JSON; harmless
+    } else {
+      return `${what} contains ${describeKind(v)}, which is not JSON`;
+    }
+    if (bytes > bounds.maxBytes) return `${what} is larger than ${formatBytes(bounds.maxBytes)}`;
+  }
+  return null;
+}
+
+/** Like jsonBoundsProblem, but also requires a JSON object at the top. */
+export function jsonObjectBoundsProblem(
+  value: unknown,
+  what: string,
+  bounds: JsonBounds = STATE_BOUNDS,
+): string | null {
+  if (!isPlainObject(value)) return `${what} must be a JSON object, got ${describeKind(value)}`;
+  return jsonBoundsProblem(value, what, bounds);
+}
+
+export function isPlainObject(value: unknown): value is Record<string, unknown> {
+  if (typeof value !== 'object' || value === null || Array.isArray(value)) return false;
+  const proto: unknown = Object.getPrototypeOf(value);
+  return proto === Object.prototype || proto === null;
+}
+
+export function describeKind(value: unknown): string {
+  if (value === null) return 'null';
+  if (Array.isArray(value)) return 'an array';
+  if (typeof value === 'object') return `a ${(value as object).constructor?.name ?? 'non-plain object'}`;
+  return `a ${typeof value}`;
+}
+
+export function formatBytes(n: number): string {
+  if (n >= 1024 * 1024) return `${+(n / (1024 * 1024)).toFixed(1)} MiB`;
+  if (n >= 1024) return `${+(n / 1024).toFixed(1)} KiB`;
+  return `${n} bytes`;
+}
+
+/** Cuts `text` to at most `max` characters, saying how much was cut. */
+export function truncateText(text: string, max: number): string {
+  if (text.length <= max) return text;
+  return `${text.slice(0, max)}… [${text.length - max} more characters cut]`;
+}
