@@ -108,6 +108,16 @@ export function formatBytes(n: number): string {
   return `${n} bytes`;
 }
 
+// ---------------------------------------------------------------------------------------------------
+// Engine: worker pool, run ceilings, logs and error messages
+// ---------------------------------------------------------------------------------------------------
+
+/**
+ * Most worker processes one pool may hold, whoever asks (`--workers`, RunOptions, serve). Each worker is
+ * a whole Node process with a wasm heap; beyond a few dozen they only add load and memory.
+ */
+export const MAX_POOL_WORKERS = 64;
+
 /** Cuts `text` to at most `max` characters, saying how much was cut. */
 export function truncateText(text: string, max: number): string {
   if (text.length <= max) return text;
