@@ -14,7 +14,7 @@ import { expect, test, type Page } from '@playwright/test';
 import { artifact, boxes, CHROMIUM, dragPaletteItem, editorText, overlaps } from './helpers.ts';
 
 const repo = fileURLToPath(new URL('..', import.meta.url));
-const fixturesDir = join(repo, '../shared/tea-compat/fixtures');
+const fixturesDir = join(repo, 'test/fixtures/tea-compat/fixtures');
 const run = promisify(execFile);
 
 /** Drags a connection from `source`'s output handle to `target`'s input handle with the mouse. */

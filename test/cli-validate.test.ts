@@ -9,7 +9,7 @@ import { afterAll, beforeAll, describe, expect, it, vi } from 'vitest';
 import { main } from '../engine/cli.ts';
 
 const repoRoot = fileURLToPath(new URL('..', import.meta.url));
-const fixturesDir = fileURLToPath(new URL('../../shared/tea-compat/fixtures/', import.meta.url));
+const fixturesDir = fileURLToPath(new URL('./fixtures/tea-compat/fixtures/', import.meta.url));
 const fixture = (name: string) => join(fixturesDir, name);
 
 interface Run {

@@ -1,4 +1,4 @@
-// TEA's own agent files (../shared/tea-compat/fixtures): load, round-trip, graph, validation,
+// TEA's own agent files (test/fixtures/tea-compat/fixtures): load, round-trip, graph, validation,
 // portability lint and portable export.
 import { readdirSync, readFileSync } from 'node:fs';
 import { fileURLToPath } from 'node:url';
@@ -11,7 +11,7 @@ import { serializeWorkflow } from '../engine/workflow/serialize.ts';
 import type { LoadResult, WorkflowGraph } from '../engine/workflow/types.ts';
 import { validateWorkflow } from '../engine/workflow/validate.ts';
 
-const fixturesDir = fileURLToPath(new URL('../../shared/tea-compat/fixtures/', import.meta.url));
+const fixturesDir = fileURLToPath(new URL('./fixtures/tea-compat/fixtures/', import.meta.url));
 const files = readdirSync(fixturesDir)
   .filter((f) => f.endsWith('.yaml'))
   .sort();

@@ -5,7 +5,7 @@ import { createEngine } from '../engine/index.ts';
 import type { Engine, EngineOptions, RunEvent } from '../engine/index.ts';
 
 export const repoRoot = fileURLToPath(new URL('..', import.meta.url));
-export const compatDir = fileURLToPath(new URL('../../shared/tea-compat/fixtures/', import.meta.url));
+export const compatDir = fileURLToPath(new URL('./fixtures/tea-compat/fixtures/', import.meta.url));
 
 /** One engine for the whole test file: started before its tests, closed after them. */
 export function engineForFile(options: EngineOptions = { size: 4 }): () => Engine {

@@ -1,4 +1,4 @@
-// TEA's own fixtures (../shared/tea-compat) run here with TEA's recorded results.
+// TEA's own fixtures (vendored in test/fixtures/tea-compat) run here with TEA's recorded results.
 import { readFile } from 'node:fs/promises';
 import { join } from 'node:path';
 import { describe, expect, it } from 'vitest';

@@ -5,7 +5,7 @@ import { parse } from 'yaml';
 import { checkExpression, evaluateCondition, renderTemplate } from './index.ts';
 import type { ConditionContext, ConditionUse } from './index.ts';
 
-const FIXTURES = '/work/shared/tea-compat/fixtures';
+const FIXTURES = path.join(import.meta.dirname, '../../test/fixtures/tea-compat/fixtures');
 
 const S = {
   score: 85,

@@ -18,7 +18,7 @@ import {
 import { exportPortable } from './export.ts';
 import { loadWorkflow } from './load.ts';
 
-const FIXTURES = join(import.meta.dirname, '../../../shared/tea-compat/fixtures');
+const FIXTURES = join(import.meta.dirname, '../../test/fixtures/tea-compat/fixtures');
 const fixtures = readdirSync(FIXTURES)
   .filter((f) => f.endsWith('.yaml'))
   .map((f) => ({ name: f, text: readFileSync(join(FIXTURES, f), 'utf8') }));

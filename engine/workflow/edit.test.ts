@@ -18,7 +18,7 @@ import {
 import { loadWorkflow } from './load.ts';
 import type { NodeSpec, WorkflowModel } from './types.ts';
 
-const FIXTURES = '/work/shared/tea-compat/fixtures';
+const FIXTURES = join(import.meta.dirname, '../../test/fixtures/tea-compat/fixtures');
 const fixture = (name: string) => readFileSync(join(FIXTURES, name), 'utf8');
 
 /** Lines that differ between two texts of equal line count: [lineNo, before, after]. */

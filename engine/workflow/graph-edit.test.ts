@@ -10,7 +10,7 @@ import { loadWorkflow } from './load.ts';
 import type { GraphEdge, WorkflowGraph } from './types.ts';
 import { validateWorkflow } from './validate.ts';
 
-const FIXTURES = join(import.meta.dirname, '../../../shared/tea-compat/fixtures');
+const FIXTURES = join(import.meta.dirname, '../../test/fixtures/tea-compat/fixtures');
 const fixture = (name: string) => readFileSync(join(FIXTURES, name), 'utf8');
 
 function graphOf(text: string): WorkflowGraph {

@@ -7,7 +7,7 @@ import { decodeWorkflowBytes, loadWorkflow, MAX_WORKFLOW_BYTES } from './load.ts
 import { loadWorkflowFile } from './load-file.ts';
 import type { LoadResult, Problem } from './types.ts';
 
-const FIXTURES = '/work/shared/tea-compat/fixtures';
+const FIXTURES = join(import.meta.dirname, '../../test/fixtures/tea-compat/fixtures');
 const fixture = (name: string) => readFileSync(join(FIXTURES, name), 'utf8');
 
 function timed<T>(fn: () => T): { value: T; ms: number } {

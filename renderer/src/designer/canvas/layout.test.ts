@@ -9,7 +9,7 @@ import { layoutAll, layoutGraph } from './layout.ts';
 import { graphOf } from './test-helpers.ts';
 import { storedPositions, toFlow } from './to-flow.ts';
 
-const dirs = ['../../../../../shared/tea-compat/fixtures/', '../../../../resources/examples/'].map((d) =>
+const dirs = ['../../../../test/fixtures/tea-compat/fixtures/', '../../../../resources/examples/'].map((d) =>
   fileURLToPath(new URL(d, import.meta.url)),
 );
 const files = dirs.flatMap((dir) =>
