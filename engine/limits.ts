@@ -123,3 +123,50 @@ export function truncateText(text: string, max: number): string {
   if (text.length <= max) return text;
   return `${text.slice(0, max)}… [${text.length - max} more characters cut]`;
 }
+
+// ---------------------------------------------------------------------------------------------------
+// Hosts: files, requests and connections (engine/host service, `fanout serve`, Electron IPC)
+// ---------------------------------------------------------------------------------------------------
+
+/** Largest workflow file the hosts open or save (bytes of UTF-8). */
+export const MAX_FILE_BYTES = 5 * 1024 * 1024;
+
+/**
+ * Longest document text in a request (UTF-16 code units). A UTF-8 file of N bytes never decodes to
+ * more than N units, so every file that opens fits; the byte size is checked again before a save.
+ */
+export const MAX_TEXT_CHARS = MAX_FILE_BYTES;
+
+/** Longest path in a request (characters); longer is a BAD_REQUEST, not an ENAMETOOLONG. */
+export const MAX_PATH_CHARS = 4096;
+
+/** Longest run id, node name (breakpoints, startAt, only); most breakpoints per list. */
+export const MAX_RUN_ID_CHARS = 200;
+export const MAX_NODE_NAME_CHARS = 200;
+export const MAX_BREAKPOINTS = 1000;
+
+/** Ceiling of a run request's timeoutMs (24 h); the workflow may only lower it. */
+export const MAX_RUN_TIMEOUT_MS = 24 * 3600 * 1000;
+
+/** Entries kept in the recent-files list. */
+export const MAX_RECENT_FILES = 10;
+
+/**
+ * Largest `fanout serve` request body, honestly computed from the largest file so that every file that
+ * opens can be saved back: JSON escapes a control character as `\u00XX` (6 bytes for 1), the worst
+ * case, plus room for the path (same escape) and the other fields.
+ */
+export const MAX_REQUEST_BODY_BYTES = 6 * MAX_FILE_BYTES + 6 * MAX_PATH_CHARS + 64 * 1024;
+
+/** Most WebSocket clients `fanout serve` accepts at once; one more is refused with 503. */
+export const MAX_WS_CLIENTS = 32;
+
+/** Largest message a WebSocket client may send (the socket is one-way; anything big is abuse). */
+export const MAX_WS_MESSAGE_BYTES = 64 * 1024;
+
+/** A save's temp file older than this (or whose process is gone) is debris from a crash. */
+export const STALE_TEMP_FILE_MS = 60_000;
+
+/** Start-up sweep for stale temp files: deepest folder level and most entries visited. */
+export const TEMP_SWEEP_MAX_DEPTH = 6;
+export const TEMP_SWEEP_MAX_ENTRIES = 20_000;

@@ -1,17 +1,11 @@
 // Which files a renderer may reach by path: workflow files (.yaml/.yml) inside folders the user
 // granted (the examples, folders picked in a dialog, folders of files opened from the command line or
-// the recent list). A compromised page therefore cannot read or overwrite arbitrary files.
-import { dirname, extname, isAbsolute, relative, resolve, sep } from 'node:path';
+// the recent list). A compromised page therefore cannot read or overwrite arbitrary files. This is
+// Electron's policy; the confinement itself (lexical, then real path) is engine/host/scope.ts.
+import { dirname, isAbsolute, resolve } from 'node:path';
+import { isInside, isWorkflowFile, type FileScope } from '../../engine/host/scope.ts';
 
-export const WORKFLOW_EXTENSIONS = ['.yaml', '.yml'] as const;
-
-export function isWorkflowFile(path: string): boolean {
-  return (WORKFLOW_EXTENSIONS as readonly string[]).includes(extname(path).toLowerCase());
-}
-
-export function toForwardSlashes(path: string): string {
-  return sep === '\\' ? path.split('\\').join('/') : path;
-}
+export { WORKFLOW_EXTENSIONS, isWorkflowFile, toForwardSlashes } from '../../engine/host/scope.ts';
 
 export class FileAccess {
   private readonly roots = new Set<string>();
@@ -36,18 +30,30 @@ export class FileAccess {
     return this.current;
   }
 
-  /** True when `path` is absolute and lies inside (or is) a granted folder. */
-  allowsFolder(path: string): boolean {
-    if (!isAbsolute(path)) return false;
-    const target = resolve(path);
-    for (const root of this.roots) {
-      const rel = relative(root, target);
-      if (rel === '' || (!rel.startsWith('..') && !isAbsolute(rel))) return true;
-    }
-    return false;
+  /**
+   * Lexical answer only (absolute, a workflow file, inside a granted folder); requests go through the
+   * service, which also resolves symlinks.
+   */
+  allowsFile(path: string): boolean {
+    if (!isAbsolute(path) || !isWorkflowFile(path)) return false;
+    const folder = dirname(resolve(path));
+    return [...this.roots].some((root) => isInside(root, folder));
   }
 
-  allowsFile(path: string): boolean {
-    return isWorkflowFile(path) && this.allowsFolder(dirname(resolve(path))) && isAbsolute(path);
+  /** Every folder granted so far (the start-up sweep for stale temp files walks them). */
+  grantedFolders(): string[] {
+    return [...this.roots];
+  }
+
+  /** The host service's policy: absolute paths only, inside a granted folder. */
+  scope(): FileScope {
+    return {
+      base: null,
+      roots: () => [...this.roots],
+      defaultFolder: () => this.current,
+      grantFile: (file) => {
+        if (isWorkflowFile(file)) this.grantFile(file);
+      },
+    };
   }
 }

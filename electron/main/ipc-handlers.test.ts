@@ -7,13 +7,8 @@ import { createEngine, type Engine } from '../../engine/index.ts';
 import type { RunEvent } from '../../engine/run/types.ts';
 import { invokeChannels, type InvokeChannel } from '../shared/channels.ts';
 import { FileAccess } from './access.ts';
-import {
-  createHandlers,
-  MAX_FILE_BYTES,
-  registerHandlers,
-  type Handlers,
-  type InvokeEventLike,
-} from './ipc-handlers.ts';
+import { MAX_FILE_BYTES } from '../../engine/limits.ts';
+import { createHandlers, registerHandlers, type Handlers, type InvokeEventLike } from './ipc-handlers.ts';
 import type { IpcMain } from 'electron';
 
 const rendererIndex = '/app/out/renderer/index.html';
@@ -55,7 +50,8 @@ const validPayloads = (dir: string): Record<InvokeChannel, unknown> => ({
 });
 
 const badPayloads: Record<InvokeChannel, unknown[]> = {
-  info: [{}, 'x', 1],
+  // No payload, or `{}` as serve sends (one schema for both transports).
+  info: ['x', 1, { all: true }],
   'files:list': [undefined, { dir: 5 }, { dir: '' }, { dir: '/x', extra: 1 }],
   'files:open': [undefined, { path: 7 }, { path: 'x'.repeat(5000) }, 'a.yaml'],
   'files:save': [undefined, { path: '/a.yaml' }, { text: 5 }, { text: 'x', expectedMtimeMs: -1 }],
@@ -83,7 +79,7 @@ const badPayloads: Record<InvokeChannel, unknown[]> = {
     { runId: 'x', state: 'text' },
     { runId: 'x', extra: 1 },
   ],
-  recent: [{ all: true }, []],
+  recent: [{ all: true }, [], 'x'],
   'window:set-dirty': [undefined, { dirty: 'yes' }, {}],
 };
 
@@ -283,7 +279,7 @@ describe('handler behaviour', () => {
     expect(await handlers['run:resume'](event(goodFrame, 2), { runId })).toEqual({ ok: true, value: false });
     const dated = await handlers['run:resume'](good, { runId, state: { when: new Date() } });
     expect(dated).toMatchObject({ ok: false, error: { code: 'BAD_REQUEST' } });
-    expect(!dated.ok && dated.error.message).toMatch(/run:resume.*when/);
+    expect(!dated.ok && dated.error.message).toMatch(/run:resume.*'state' contains a Date/);
     expect(await handlers['run:resume'](good, { runId, state: { n: 10 } })).toEqual({
       ok: true,
       value: true,

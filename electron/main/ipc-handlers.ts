@@ -1,20 +1,19 @@
-// IPC handlers for every invoke channel. Each one checks the sender frame, validates the payload with
-// the channel's schema and resolves with a HostResult: errors are typed values, never thrown.
+// IPC handlers for every invoke channel: a thin transport over the host service (engine/host). Each one
+// checks the sender frame, validates the payload with the service's schema and resolves with a
+// HostResult: errors are typed values, never thrown. What stays here is what only Electron has: native
+// dialogs, run ownership per window (a window cancels and resumes only its own runs), the dirty flag.
 import type { IpcMain } from 'electron';
-import { readdir, readFile, stat } from 'node:fs/promises';
-import { dirname, join } from 'node:path';
-import { writeFileAtomic } from '../../engine/fs/atomic-write.ts';
-import { exportPortable } from '../../engine/workflow/export.ts';
-import { WorkflowInvalidError, type Engine } from '../../engine/index.ts';
-import type { FileEntry, HostError, HostInfo, HostResult } from '../../engine/host/types.ts';
+import type { Engine } from '../../engine/index.ts';
+import type { HostInfo, HostError, HostResult } from '../../engine/host/types.ts';
+import { HostFailure } from '../../engine/host/errors.ts';
+import { HostService, settle, type Caller, type RecentList } from '../../engine/host/service.ts';
+import type { HostOp } from '../../engine/host/schemas.ts';
 import type { RunEvent } from '../../engine/run/types.ts';
-import { invokeChannels, type InvokeChannel, type RequestOf, type ResponseOf } from '../shared/channels.ts';
+import { invokeChannels, type InvokeChannel, type ResponseOf } from '../shared/channels.ts';
 import type { FileAccess } from './access.ts';
-import { isWorkflowFile, toForwardSlashes } from './access.ts';
 import { isTrustedSender, type FrameLike, type TrustedPages } from './sender.ts';
 
-/** Largest file openFile reads. */
-export const MAX_FILE_BYTES = 5 * 1024 * 1024;
+export type { RecentList };
 
 /** The parts of an IpcMainInvokeEvent the handlers read (tests pass plain objects). */
 export interface SenderLike {
@@ -23,11 +22,6 @@ export interface SenderLike {
 export interface InvokeEventLike {
   readonly senderFrame: FrameLike | null;
   readonly sender: SenderLike;
-}
-
-export interface RecentList {
-  list(): string[];
-  add(path: string): Promise<unknown>;
 }
 
 export interface HandlerDeps {
@@ -46,17 +40,8 @@ export interface HandlerDeps {
   setDirty(sender: SenderLike, dirty: boolean): void;
   /** Folder file actions of an unsaved document are confined to. */
   scratchDir: string;
-}
-
-export class IpcFailure extends Error {
-  constructor(
-    readonly code: string,
-    message: string,
-    readonly problems?: HostError['problems'],
-  ) {
-    super(message);
-    this.name = 'IpcFailure';
-  }
+  /** An unexpected failure (a bug, not a bad request): main logs it. */
+  onInternalError?: (channel: InvokeChannel, error: unknown) => void;
 }
 
 export type Handler<C extends InvokeChannel> = (
@@ -65,165 +50,88 @@ export type Handler<C extends InvokeChannel> = (
 ) => Promise<HostResult<ResponseOf<C>>>;
 export type Handlers = { [C in InvokeChannel]: Handler<C> };
 
-type Impl<C extends InvokeChannel> = (request: RequestOf<C>, sender: SenderLike) => Promise<ResponseOf<C>>;
+/** The host operation behind each HostApi channel (window:set-dirty is Electron's own). */
+const OPS = {
+  info: 'info',
+  'files:list': 'files/list',
+  'files:open': 'files/open',
+  'files:save': 'files/save',
+  validate: 'validate',
+  export: 'export',
+  run: 'run',
+  cancel: 'cancel',
+  'run:resume': 'resume',
+  recent: 'recent',
+} as const satisfies Partial<Record<InvokeChannel, HostOp>>;
 
 export function createHandlers(deps: HandlerDeps): Handlers {
+  const service = new HostService({
+    host: 'electron',
+    engine: deps.engine,
+    info: deps.info,
+    scope: deps.access.scope(),
+    recent: deps.recent,
+    scratchDir: deps.scratchDir,
+  });
   /** Runs of each sender, so a window can cancel only its own runs. */
   const runOwners = new Map<string, number>();
+  const callerOf = (sender: SenderLike): Caller => ({
+    pickOpen: () => deps.dialogs.open(sender),
+    pickSave: (folder) => deps.dialogs.save(sender, folder),
+    onEvent: deps.runSink(sender),
+  });
 
-  const wrap =
-    <C extends InvokeChannel>(channel: C, impl: Impl<C>): Handler<C> =>
+  /** Sender check, then the channel's work (which parses its payload) as a HostResult. */
+  const gate =
+    <C extends InvokeChannel>(
+      channel: C,
+      work: (payload: unknown, sender: SenderLike) => Promise<ResponseOf<C>>,
+    ): Handler<C> =>
     async (event, payload) => {
       if (!isTrustedSender(event?.senderFrame, deps.pages)) {
         return fail('FORBIDDEN', `'${channel}' refused: the sender is not the app's own page`);
       }
-      const parsed = invokeChannels[channel].request.safeParse(payload);
-      if (!parsed.success) {
-        const issue = parsed.error.issues[0];
-        const where = issue && issue.path.length > 0 ? ` at '${issue.path.join('.')}'` : '';
-        return fail('BAD_REQUEST', `'${channel}': invalid payload${where}: ${issue?.message ?? 'rejected'}`);
-      }
-      try {
-        return { ok: true, value: await impl(parsed.data as RequestOf<C>, event.sender) };
-      } catch (err) {
-        return { ok: false, error: toHostError(err) };
-      }
+      return settle(
+        () => work(payload, event.sender),
+        (error) => deps.onInternalError?.(channel, error),
+      );
     };
-
-  const checkFile = (path: string): void => {
-    if (!isWorkflowFile(path)) throw new IpcFailure('FORBIDDEN', `not a workflow file (.yaml/.yml): ${path}`);
-    if (!deps.access.allowsFile(path)) {
-      throw new IpcFailure('FORBIDDEN', `not inside a folder you opened: ${path}`);
-    }
-  };
+  const parse = <C extends keyof typeof OPS>(channel: C, payload: unknown) =>
+    service.parse(OPS[channel], payload, `'${channel}'`);
 
   return {
-    info: wrap('info', async () => ({
-      host: 'electron',
-      ...deps.info,
-      root: toForwardSlashes(deps.access.currentFolder),
-    })),
-
-    'files:list': wrap('files:list', async ({ dir }) => {
-      const folder = dir ?? deps.access.currentFolder;
-      if (!deps.access.allowsFolder(folder)) {
-        throw new IpcFailure('FORBIDDEN', `not inside a folder you opened: ${folder}`);
-      }
-      const entries = await readdir(folder, { withFileTypes: true });
-      const listed: FileEntry[] = [];
-      for (const entry of entries) {
-        if (entry.name.startsWith('.')) continue;
-        const full = join(folder, entry.name);
-        if (entry.isDirectory()) {
-          listed.push({ path: toForwardSlashes(full), name: entry.name, kind: 'dir' });
-        } else if (entry.isFile() && isWorkflowFile(entry.name)) {
-          const info = await stat(full).catch(() => null);
-          if (!info) continue;
-          listed.push({
-            path: toForwardSlashes(full),
-            name: entry.name,
-            kind: 'file',
-            size: info.size,
-            mtimeMs: info.mtimeMs,
-          });
-        }
-      }
-      return listed.sort((a, b) =>
-        a.kind === b.kind ? a.name.localeCompare(b.name) : a.kind === 'dir' ? -1 : 1,
-      );
-    }),
-
-    'files:open': wrap('files:open', async ({ path }, sender) => {
-      let file = path;
-      if (file === undefined) {
-        const picked = await deps.dialogs.open(sender);
-        if (picked === null) return null;
-        file = picked;
-        deps.access.grantFile(file); // the user chose it
-      }
-      checkFile(file);
-      const info = await stat(file);
-      if (!info.isFile()) throw new IpcFailure('BAD_REQUEST', `not a file: ${file}`);
-      if (info.size > MAX_FILE_BYTES) {
-        throw new IpcFailure('TOO_LARGE', `${file} is ${info.size} bytes (limit ${MAX_FILE_BYTES})`);
-      }
-      const text = await readFile(file, 'utf8');
-      deps.access.grantFile(file);
-      await deps.recent.add(file);
-      return { path: toForwardSlashes(file), text, mtimeMs: info.mtimeMs };
-    }),
-
-    'files:save': wrap('files:save', async ({ path, text, expectedMtimeMs }, sender) => {
-      let file = path;
-      if (file === undefined) {
-        const picked = await deps.dialogs.save(sender, deps.access.currentFolder);
-        if (picked === null) return null;
-        file = picked;
-        deps.access.grantFile(file);
-      }
-      checkFile(file);
-      if (expectedMtimeMs !== undefined) {
-        const current = await stat(file).catch(() => null);
-        if (current && current.mtimeMs !== expectedMtimeMs) {
-          throw new IpcFailure('CONFLICT', `${file} changed on disk since it was opened`);
-        }
-      }
-      await writeFileAtomic(file, text);
-      const info = await stat(file);
-      deps.access.grantFile(file);
-      await deps.recent.add(file);
-      return { path: toForwardSlashes(file), mtimeMs: info.mtimeMs };
-    }),
-
-    validate: wrap('validate', async ({ text, path }) => deps.engine.validate(deps.engine.load(text, path))),
-
-    export: wrap('export', async ({ text }) => exportPortable(text)),
-
-    run: wrap('run', async (request, sender) => {
-      const { text, path, input, timeoutMs, failFast } = request;
-      // The document's folder confines file actions, so it must be one the user opened.
-      if (path !== undefined) checkFile(path);
-      const load = deps.engine.load(text, path);
-      const handle = deps.engine.run(load, {
-        ...(input ? { input } : {}),
-        ...(timeoutMs !== undefined ? { timeoutMs } : {}),
-        ...(failFast !== undefined ? { failFast } : {}),
-        ...(request.interruptBefore ? { interruptBefore: request.interruptBefore } : {}),
-        ...(request.interruptAfter ? { interruptAfter: request.interruptAfter } : {}),
-        ...(request.startAt !== undefined ? { startAt: request.startAt } : {}),
-        ...(request.only !== undefined ? { only: request.only } : {}),
-        baseDir: path !== undefined ? dirname(path) : deps.scratchDir,
-        onEvent: deps.runSink(sender),
-      });
-      runOwners.set(handle.runId, sender.id);
+    info: gate('info', async (payload) => (parse('info', payload), service.info())),
+    'files:list': gate('files:list', (payload) => service.listFiles(parse('files:list', payload))),
+    'files:open': gate('files:open', (payload, sender) =>
+      service.openFile(parse('files:open', payload), callerOf(sender)),
+    ),
+    'files:save': gate('files:save', (payload, sender) =>
+      service.saveFile(parse('files:save', payload), callerOf(sender)),
+    ),
+    validate: gate('validate', (payload) => service.validate(parse('validate', payload))),
+    export: gate('export', (payload) => service.exportPortable(parse('export', payload))),
+    run: gate('run', async (payload, sender) => {
+      const { runId, done } = await service.run(parse('run', payload), callerOf(sender));
+      runOwners.set(runId, sender.id);
       // The outcome reaches the renderer as a run-finished event; only forget the owner here.
-      handle.result.then(
-        () => runOwners.delete(handle.runId),
-        () => runOwners.delete(handle.runId),
-      );
-      return { runId: handle.runId };
+      void done.then(() => runOwners.delete(runId));
+      return { runId };
     }),
-
-    cancel: wrap('cancel', async ({ runId }, sender) => {
-      if (runOwners.get(runId) !== sender.id) return false;
-      return deps.engine.cancel(runId);
+    cancel: gate('cancel', async (payload, sender) => {
+      const request = parse('cancel', payload);
+      return runOwners.get(request.runId) === sender.id && service.cancel(request);
     }),
-
-    'run:resume': wrap('run:resume', async ({ runId, state }, sender) => {
-      if (runOwners.get(runId) !== sender.id) return false;
-      try {
-        return deps.engine.resume(runId, state);
-      } catch (err) {
-        // The engine refuses a state that is not plain JSON (IPC can carry Dates, Maps, cycles).
-        if (err instanceof TypeError) throw new IpcFailure('BAD_REQUEST', `'run:resume': ${err.message}`);
-        throw err;
+    'run:resume': gate('run:resume', async (payload, sender) => {
+      const request = parse('run:resume', payload);
+      return runOwners.get(request.runId) === sender.id && service.resume(request);
+    }),
+    recent: gate('recent', async (payload) => (parse('recent', payload), service.recent())),
+    'window:set-dirty': gate('window:set-dirty', async (payload, sender) => {
+      const parsed = invokeChannels['window:set-dirty'].request.safeParse(payload);
+      if (!parsed.success) {
+        throw new HostFailure('BAD_REQUEST', `'window:set-dirty': the payload must be { dirty: boolean }`);
       }
-    }),
-
-    recent: wrap('recent', async () => deps.recent.list()),
-
-    'window:set-dirty': wrap('window:set-dirty', async ({ dirty }, sender) => {
-      deps.setDirty(sender, dirty);
+      deps.setDirty(sender, parsed.data.dirty);
       return null;
     }),
   };
@@ -239,19 +147,4 @@ export function registerHandlers(ipcMain: Pick<IpcMain, 'handle'>, handlers: Han
 
 function fail(code: string, message: string): { ok: false; error: HostError } {
   return { ok: false, error: { code, message } };
-}
-
-export function toHostError(err: unknown): HostError {
-  if (err instanceof IpcFailure) {
-    return { code: err.code, message: err.message, ...(err.problems ? { problems: err.problems } : {}) };
-  }
-  if (err instanceof WorkflowInvalidError) {
-    return { code: 'INVALID_WORKFLOW', message: err.message, problems: err.problems };
-  }
-  const code = (err as { code?: unknown })?.code;
-  const message = err instanceof Error ? err.message : String(err);
-  if (code === 'ENOENT') return { code: 'NOT_FOUND', message };
-  if (code === 'EACCES' || code === 'EPERM') return { code: 'FORBIDDEN', message };
-  if (code === 'EISDIR' || code === 'ENOTDIR') return { code: 'BAD_REQUEST', message };
-  return { code: 'INTERNAL', message };
 }

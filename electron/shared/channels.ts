@@ -2,23 +2,9 @@
 // exposed API from it) and renderer (types only). Every invoke channel resolves with a HostResult.
 import { z } from 'zod';
 import type { FileEntry, HostInfo, HostResult, OpenedFile, SavedFile } from '../../engine/host/types.ts';
+import { requestSchemas } from '../../engine/host/schemas.ts';
 import type { Problem } from '../../engine/workflow/types.ts';
 import type { RunEvent } from '../../engine/run/types.ts';
-
-/** Largest document accepted over IPC (characters); bigger texts are a BAD_REQUEST. */
-export const MAX_TEXT_CHARS = 5 * 1024 * 1024;
-const MAX_PATH_CHARS = 4096;
-
-/** Longest node name accepted in breakpoint lists, startAt and only; most breakpoints per list. */
-export const MAX_NODE_NAME_CHARS = 200;
-export const MAX_BREAKPOINTS = 1000;
-
-const path = z.string().min(1).max(MAX_PATH_CHARS);
-const text = z.string().max(MAX_TEXT_CHARS);
-const runId = z.string().min(1).max(200);
-const nodeName = z.string().min(1).max(MAX_NODE_NAME_CHARS);
-const nodeNames = z.array(nodeName).max(MAX_BREAKPOINTS);
-const jsonObject = z.record(z.string(), z.unknown());
 
 /** A channel: its preload method name, its payload schema and (phantom) its response value type. */
 export interface ChannelSpec<Req extends z.ZodType, Res> {
@@ -33,47 +19,19 @@ function channel<Res>() {
     ({ method, request }) as ChannelSpec<Req, Res> & { readonly method: M };
 }
 
+/** HostApi channels validate with the host service's schemas (engine/host/schemas.ts): one set of limits. */
 export const invokeChannels = {
-  info: channel<HostInfo>()('info', z.undefined()),
-  'files:list': channel<FileEntry[]>()('listFiles', z.strictObject({ dir: path.optional() })),
-  'files:open': channel<OpenedFile | null>()('openFile', z.strictObject({ path: path.optional() })),
-  'files:save': channel<SavedFile | null>()(
-    'saveFile',
-    z.strictObject({
-      path: path.optional(),
-      text,
-      expectedMtimeMs: z.number().finite().nonnegative().optional(),
-    }),
-  ),
-  validate: channel<Problem[]>()('validate', z.strictObject({ text, path: path.optional() })),
-  export: channel<{ text: string; problems: Problem[] }>()('exportPortable', z.strictObject({ text })),
-  run: channel<{ runId: string }>()(
-    'run',
-    z
-      .strictObject({
-        text,
-        path: path.optional(),
-        input: jsonObject.optional(),
-        timeoutMs: z
-          .number()
-          .int()
-          .positive()
-          .max(24 * 3600 * 1000)
-          .optional(),
-        failFast: z.boolean().optional(),
-        interruptBefore: nodeNames.optional(),
-        interruptAfter: nodeNames.optional(),
-        startAt: nodeName.optional(),
-        only: nodeName.optional(),
-      })
-      .refine((r) => r.startAt === undefined || r.only === undefined, {
-        message: 'give startAt or only, not both',
-      }),
-  ),
-  cancel: channel<boolean>()('cancel', z.strictObject({ runId })),
-  /** Continues a run paused at a breakpoint; the engine checks `state` is plain JSON. */
-  'run:resume': channel<boolean>()('resume', z.strictObject({ runId, state: jsonObject.optional() })),
-  recent: channel<string[]>()('recentFiles', z.undefined()),
+  info: channel<HostInfo>()('info', requestSchemas.info),
+  'files:list': channel<FileEntry[]>()('listFiles', requestSchemas['files/list']),
+  'files:open': channel<OpenedFile | null>()('openFile', requestSchemas['files/open']),
+  'files:save': channel<SavedFile | null>()('saveFile', requestSchemas['files/save']),
+  validate: channel<Problem[]>()('validate', requestSchemas.validate),
+  export: channel<{ text: string; problems: Problem[] }>()('exportPortable', requestSchemas.export),
+  run: channel<{ runId: string }>()('run', requestSchemas.run),
+  cancel: channel<boolean>()('cancel', requestSchemas.cancel),
+  /** Continues a run paused at a breakpoint. */
+  'run:resume': channel<boolean>()('resume', requestSchemas.resume),
+  recent: channel<string[]>()('recentFiles', requestSchemas.recent),
   'window:set-dirty': channel<null>()('setDirty', z.strictObject({ dirty: z.boolean() })),
 } as const;
 

@@ -1,6 +1,6 @@
-// HostApi: the one interface the renderer uses to reach files and the engine, implemented twice —
-// Electron (preload + IPC) and browser (`fanout serve`: HTTP + WebSocket). Types only: the renderer
-// imports this file.
+// HostApi: the one interface the renderer uses to reach files and the engine. Implemented once by
+// engine/host/service.ts, reached over two transports — Electron (preload + IPC) and browser (`fanout
+// serve`: HTTP + WebSocket). Types only: the renderer imports this file.
 import type { Problem } from '../workflow/types.ts';
 import type { RunEvent, JsonObject } from '../run/types.ts';
 
@@ -10,7 +10,7 @@ export type HostKind = 'electron' | 'browser';
 export type HostResult<T> = { ok: true; value: T } | { ok: false; error: HostError };
 
 export interface HostError {
-  /** BAD_REQUEST, NOT_FOUND, FORBIDDEN, CONFLICT, TOO_LARGE, INVALID_WORKFLOW, CANCELLED, INTERNAL. */
+  /** A code of the table in engine/host/errors.ts (BAD_REQUEST, FORBIDDEN, CONFLICT, TOO_LARGE, …). */
   code: string;
   message: string;
   problems?: Problem[];
@@ -38,11 +38,22 @@ export interface OpenedFile {
   path: string;
   text: string;
   mtimeMs: number;
+  /** Hex SHA-256 of the file's bytes: pass it back as `expectedHash` when saving. */
+  hash: string;
 }
 
 export interface SavedFile {
   path: string;
   mtimeMs: number;
+  /** Hex SHA-256 of the bytes written. */
+  hash: string;
+}
+
+export interface SaveOptions {
+  /** The file must still have this content (SHA-256 from OpenedFile/SavedFile), else CONFLICT. */
+  expectedHash?: string;
+  /** Older check by modification time (used only without expectedHash). */
+  expectedMtimeMs?: number;
 }
 
 export interface RunRequest {
@@ -70,13 +81,14 @@ export interface HostApi {
   /** Opens `path`; without a path Electron shows an open dialog (null when dismissed). */
   openFile(path?: string): Promise<HostResult<OpenedFile | null>>;
   /**
-   * Saves atomically (temp file, fsync, rename). Without a path Electron shows a save dialog (null when
-   * dismissed). With `expectedMtimeMs`, a file changed on disk since it was opened is a CONFLICT.
+   * Saves atomically (temp file, fsync, rename; mode and owner kept). Without a path Electron shows a
+   * save dialog (null when dismissed). With `expectedHash`, a file whose content changed on disk (or
+   * that was deleted) since it was opened is a CONFLICT, also under concurrent saves.
    */
   saveFile(
     path: string | undefined,
     text: string,
-    options?: { expectedMtimeMs?: number },
+    options?: SaveOptions,
   ): Promise<HostResult<SavedFile | null>>;
   validate(text: string, path?: string): Promise<HostResult<Problem[]>>;
   exportPortable(text: string): Promise<HostResult<{ text: string; problems: Problem[] }>>;

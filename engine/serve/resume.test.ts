@@ -74,16 +74,16 @@ describe('/api/run debugging fields and /api/resume', () => {
   it('answers 400 to bad breakpoint, startAt, only and resume payloads', async () => {
     const long = 'x'.repeat(201);
     const cases: [string, unknown, RegExp][] = [
-      ['run', { text: CHAIN, interruptBefore: 'n1' }, /'interruptBefore' must be a array, got string/],
-      ['run', { text: CHAIN, interruptAfter: ['n1', 3] }, /'interruptAfter' \[1\] must be a node name/],
-      ['run', { text: CHAIN, interruptBefore: [''] }, /'interruptBefore' \[0\] must be a node name/],
+      ['run', { text: CHAIN, interruptBefore: 'n1' }, /'interruptBefore' must be an array, got a string/],
+      ['run', { text: CHAIN, interruptAfter: ['n1', 3] }, /'interruptAfter\[1\]' must be a string/],
+      ['run', { text: CHAIN, interruptBefore: [''] }, /'interruptBefore\[0\]' must be a node name/],
       ['run', { text: CHAIN, interruptBefore: Array(1001).fill('n1') }, /more than 1000 entries/],
       ['run', { text: CHAIN, startAt: long }, /'startAt' must be a node name of 1 to 200/],
-      ['run', { text: CHAIN, only: 5 }, /'only' must be a string, got number/],
+      ['run', { text: CHAIN, only: 5 }, /'only' must be a string, got a number/],
       ['run', { text: CHAIN, startAt: 'n1', only: 'n2' }, /startAt or only, not both/],
       ['resume', {}, /missing field 'runId'/],
-      ['resume', { runId: 'r', state: [1] }, /'state' must be a object, got array/],
-      ['resume', { runId: 'r', state: 'x' }, /'state' must be a object, got string/],
+      ['resume', { runId: 'r', state: [1] }, /'state' must be a JSON object, got an array/],
+      ['resume', { runId: 'r', state: 'x' }, /'state' must be a JSON object, got a string/],
       ['resume', { runId: 'r', extra: true }, /unknown field 'extra'/],
     ];
     for (const [endpoint, body, message] of cases) {

@@ -23,6 +23,7 @@ import { promisify } from 'node:util';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { WebSocket } from 'ws';
 import type { RunEvent } from '../run/types.ts';
+import { MAX_REQUEST_BODY_BYTES } from '../limits.ts';
 import { startServer } from './server.ts';
 import type { ServeHandle } from './server.ts';
 
@@ -60,7 +61,7 @@ function overfeed(chunked: boolean): Promise<{ statusLine: string; body: string;
     const socket = connectTcp(server.port, '127.0.0.1');
     const head =
       `POST /api/validate HTTP/1.1\r\nHost: 127.0.0.1:${server.port}\r\nAuthorization: Bearer ${server.token}\r\n` +
-      `Content-Type: application/json\r\n${chunked ? 'Transfer-Encoding: chunked' : `Content-Length: ${9 * 1024 * 1024}`}\r\n\r\n`;
+      `Content-Type: application/json\r\n${chunked ? 'Transfer-Encoding: chunked' : `Content-Length: ${MAX_REQUEST_BODY_BYTES + 1}`}\r\n\r\n`;
     socket.write(head);
     const chunk = Buffer.alloc(64 * 1024, 32);
     const frame = chunked ? Buffer.concat([Buffer.from('10000\r\n'), chunk, Buffer.from('\r\n')]) : chunk;
@@ -275,7 +276,6 @@ describe('file API confinement', () => {
       'a/../../outside/secret.txt',
       join(base, 'outside/secret.txt'),
       '/etc/passwd',
-      'map\0.yaml',
       'escape.yaml',
       'escape-dir/secret.txt',
     ]) {
@@ -291,6 +291,11 @@ describe('file API confinement', () => {
     expect(await readFile(join(base, 'outside/secret.txt'), 'utf8')).toBe('secret\n');
     expect((await api('files/list', { dir: 'escape-dir' })).status).toBe(403);
     expect((await api('files/list', { dir: '..' })).status).toBe(403);
+    // A malformed path is a bad request, not a confinement question.
+    expect((await api('files/open', { path: 'map\0.yaml' })).json().error).toMatchObject({
+      code: 'BAD_REQUEST',
+      message: expect.stringMatching(/'path' contains a NUL byte/),
+    });
   });
 
   it('lists the root without escaping links; absolute paths inside the root work', async () => {
@@ -356,17 +361,17 @@ describe('request validation', () => {
 
   it('answers 400 with a clear message to bad payloads', async () => {
     const cases: [string, unknown, RegExp][] = [
-      ['files/open', {}, /missing field 'path'/],
-      ['files/open', { path: 3 }, /'path' must be a string, got number/],
+      ['files/open', {}, /opens files by path only/],
+      ['files/open', { path: 3 }, /'path' must be a string, got a number/],
       [
         'files/save',
         { path: 'a.yaml', text: 'x', expectedMtimeMs: 'soon' },
         /'expectedMtimeMs' must be a number/,
       ],
       ['run', { text: 'x', timeoutMs: -5 }, /'timeoutMs' must be a positive integer/],
-      ['run', { text: 'x', input: [1] }, /'input' must be a object, got array/],
+      ['run', { text: 'x', input: [1] }, /'input' must be a JSON object, got an array/],
       ['cancel', { runId: 'a', extra: 1 }, /unknown field 'extra'/],
-      ['info', [], /must be a JSON object, got array/],
+      ['info', [], /must be an object, got an array/],
       ['validate', '{"text": ', /not valid JSON/],
     ];
     for (const [endpoint, body, message] of cases) {

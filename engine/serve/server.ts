@@ -1,5 +1,7 @@
-// `fanout serve`: the browser host. Node http for the JSON API and the static renderer, `ws` for the
-// RunEvent stream, bound to 127.0.0.1 only and guarded by a per-start token plus Host/Origin checks.
+// `fanout serve`: the browser host. Node http for the JSON API (a transport over engine/host's
+// service) and the static renderer, `ws` for the RunEvent stream, bound to 127.0.0.1 only and guarded
+// by a per-start token plus Host/Origin checks. Every API answer is JSON; a refused request (401, 403,
+// 413, …) is answered without reading its body and the connection is dropped.
 import { readFileSync } from 'node:fs';
 import { realpath } from 'node:fs/promises';
 import { createServer } from 'node:http';
@@ -9,13 +11,15 @@ import type { Duplex } from 'node:stream';
 import { fileURLToPath } from 'node:url';
 import { WebSocketServer, WebSocket } from 'ws';
 import { Engine } from '../index.ts';
-import type { RunHandle } from '../index.ts';
 import { defaultPoolSize } from '../run/pool.ts';
 import type { RunEvent } from '../run/types.ts';
 import { createApi } from './api.ts';
 import { EventBatcher } from '../run/event-batcher.ts';
-import { HostFailure } from './errors.ts';
-import { MAX_FILE_BYTES } from './files.ts';
+import { HostFailure, toHostFailure } from '../host/errors.ts';
+import { HostService, memoryRecentList } from '../host/service.ts';
+import { rootScope } from '../host/scope.ts';
+import { sweepStaleTempFiles } from '../fs/temp-files.ts';
+import { MAX_REQUEST_BODY_BYTES, MAX_WS_CLIENTS, MAX_WS_MESSAGE_BYTES, formatBytes } from '../limits.ts';
 import {
   WS_PROTOCOL,
   bearerToken,
@@ -30,10 +34,8 @@ import {
 } from './security.ts';
 import { sendText, serveStatic } from './static.ts';
 
-/** Largest request body: a workflow text of the largest file `open` returns, plus JSON overhead. */
-export const MAX_BODY_BYTES = MAX_FILE_BYTES + 64 * 1024;
-/** The client never needs to send much over the socket; anything bigger is a misbehaving peer. */
-const MAX_WS_MESSAGE_BYTES = 64 * 1024;
+/** How long a refused request's answer has to reach the client before its connection is cut. */
+const HANG_UP_GRACE_MS = 250;
 
 const packageRoot = fileURLToPath(new URL('../../', import.meta.url));
 export const DEFAULT_STATIC_DIR = `${packageRoot}out/renderer`;
@@ -49,6 +51,8 @@ export interface ServeOptions {
   workers?: number;
   /** Start the workers right away so the first run is fast (default true). */
   warm?: boolean;
+  /** Most WebSocket clients at once (default MAX_WS_CLIENTS). */
+  maxSockets?: number;
 }
 
 export interface ServeHandle {
@@ -91,14 +95,24 @@ function sendJson(res: ServerResponse, status: number, value: unknown): void {
   res.end(body);
 }
 
-function sendFailure(res: ServerResponse, failure: HostFailure): void {
+/**
+ * Answers with the failure as JSON. A request whose body was not read completely (refused before or
+ * while reading it) gets `Connection: close` and its socket is destroyed once the answer is out, so
+ * a declared 2 GB body is never read (Node would otherwise drain it to keep the connection alive).
+ */
+function sendFailure(req: IncomingMessage, res: ServerResponse, failure: HostFailure): void {
+  if (!req.complete) {
+    res.setHeader('Connection', 'close');
+    res.once('finish', () => setTimeout(() => req.socket.destroy(), HANG_UP_GRACE_MS).unref());
+  }
   sendJson(res, failure.status, { ok: false, error: failure.toHostError() });
 }
 
 /** Reads the body up to `limit` bytes; past it, rejects at once without reading the rest. */
 function readBody(req: IncomingMessage, limit: number): Promise<Buffer> {
   return new Promise((resolve, reject) => {
-    const tooLarge = () => new HostFailure('TOO_LARGE', `the request body is larger than ${limit} bytes`);
+    const tooLarge = () =>
+      new HostFailure('TOO_LARGE', `the request body is larger than ${formatBytes(limit)}`);
     const declared = Number(req.headers['content-length']);
     if (Number.isFinite(declared) && declared > limit) return reject(tooLarge());
     const chunks: Buffer[] = [];
@@ -119,7 +133,7 @@ function readBody(req: IncomingMessage, limit: number): Promise<Buffer> {
   });
 }
 
-function refuseUpgrade(socket: Duplex, status: 401 | 403 | 404, reason: string): void {
+function refuseUpgrade(socket: Duplex, status: 401 | 403 | 404 | 503, reason: string): void {
   socket.end(
     `HTTP/1.1 ${status} ${reason}\r\nConnection: close\r\nContent-Type: text/plain\r\nContent-Length: ${reason.length + 1}\r\n\r\n${reason}\n`,
   );
@@ -136,7 +150,9 @@ export async function startServer(options: ServeOptions = {}): Promise<ServeHand
   const token = newToken();
   const workers = options.workers ?? defaultPoolSize();
   const engine = new Engine({ size: workers });
-  const runs = new Map<string, RunHandle>();
+  // Debris of saves killed mid-write in an earlier session (bounded walk of the root).
+  await sweepStaleTempFiles([root]);
+  const maxSockets = options.maxSockets ?? MAX_WS_CLIENTS;
 
   const wss = new WebSocketServer({
     noServer: true,
@@ -149,59 +165,66 @@ export async function startServer(options: ServeOptions = {}): Promise<ServeHand
     // The socket is one-way (server → client); incoming messages are ignored.
   });
   const broadcast = (events: RunEvent[]) => {
-    const frame = JSON.stringify({ type: 'events', events });
+    // Events are bounded where they are produced; should one still not serialize, this runs in the
+    // batcher's timer, where a throw would take the server down: say so and skip the batch instead.
+    let frame: string;
+    try {
+      frame = JSON.stringify({ type: 'events', events });
+    } catch (error) {
+      process.stderr.write(`fanout serve: dropped ${events.length} events: ${(error as Error).message}\n`);
+      return;
+    }
     for (const client of wss.clients) if (client.readyState === WebSocket.OPEN) client.send(frame);
   };
   const batcher = new EventBatcher<RunEvent>(broadcast);
 
   let port = 0;
+  let upgrading = 0;
   let closing: Promise<void> | null = null;
-  const api = createApi(
-    { engine, root, appVersion: appVersion(), workers, onEvent: (event) => batcher.push(event) },
-    runs,
-  );
+  const service = new HostService({
+    host: 'browser',
+    engine,
+    info: { appVersion: appVersion(), platform: process.platform, workers },
+    scope: rootScope(root),
+    recent: memoryRecentList(),
+    scratchDir: root,
+    onRunError: (runId, error) => process.stderr.write(`fanout serve: run ${runId}: ${error.message}\n`),
+  });
+  const api = createApi(service, { onEvent: (event) => batcher.push(event) });
 
   async function handleApi(req: IncomingMessage, res: ServerResponse, pathname: string): Promise<void> {
     if (!tokenMatches(bearerToken(req), token)) {
-      return sendFailure(res, new HostFailure('UNAUTHORIZED', 'missing or wrong access token'));
+      return sendFailure(req, res, new HostFailure('UNAUTHORIZED', 'missing or wrong access token'));
     }
     if (req.method !== 'POST') {
       res.setHeader('Allow', 'POST');
-      return sendFailure(res, new HostFailure('METHOD_NOT_ALLOWED', `${pathname} takes POST`));
+      return sendFailure(req, res, new HostFailure('METHOD_NOT_ALLOWED', `${pathname} takes POST`));
     }
     const type = (req.headers['content-type'] ?? '').split(';')[0]!.trim().toLowerCase();
     if (type !== 'application/json') {
-      return sendFailure(res, new HostFailure('UNSUPPORTED_MEDIA_TYPE', 'the body must be application/json'));
+      return sendFailure(
+        req,
+        res,
+        new HostFailure('UNSUPPORTED_MEDIA_TYPE', 'the body must be application/json'),
+      );
     }
     const handler = Object.hasOwn(api, pathname) ? api[pathname] : undefined;
-    let body: unknown;
+    if (!handler) return sendFailure(req, res, new HostFailure('NOT_FOUND', `no API endpoint ${pathname}`));
     try {
-      const raw = await readBody(req, MAX_BODY_BYTES);
-      if (!handler) throw new HostFailure('NOT_FOUND', `no API endpoint ${pathname}`);
+      const raw = await readBody(req, MAX_REQUEST_BODY_BYTES);
+      let body: unknown;
       try {
+        // V8's JSON.parse is iterative: deep nesting parses; the schemas then bound the depth.
         body = raw.length === 0 ? {} : JSON.parse(raw.toString('utf8'));
       } catch (error) {
         throw new HostFailure('BAD_REQUEST', `the body is not valid JSON: ${(error as Error).message}`);
       }
       sendJson(res, 200, { ok: true, value: await handler(body) });
     } catch (error) {
-      if (error instanceof HostFailure) {
-        // Past the size limit the rest of the body is not read: the connection is closed instead.
-        if (error.code === 'TOO_LARGE' && !req.complete) {
-          res.setHeader('Connection', 'close');
-          // Node would otherwise drain (read) the rest of the body; give the answer a moment to
-          // reach the client, then drop the connection.
-          res.once('finish', () => setTimeout(() => req.socket.destroy(), 250).unref());
-        }
-        return sendFailure(res, error);
-      }
-      const code = (error as NodeJS.ErrnoException).code;
-      if (code === 'ENOENT') return sendFailure(res, new HostFailure('NOT_FOUND', (error as Error).message));
-      if (code === 'EACCES' || code === 'EPERM') {
-        return sendFailure(res, new HostFailure('FORBIDDEN', (error as Error).message));
-      }
-      process.stderr.write(`fanout serve: ${pathname}: ${(error as Error).stack ?? String(error)}\n`);
-      return sendFailure(res, new HostFailure('INTERNAL', (error as Error).message));
+      const { failure, internal } = toHostFailure(error);
+      // One line, never a stack: the message is what a maintainer needs and a client may send anything.
+      if (internal) process.stderr.write(`fanout serve: ${pathname}: ${failure.message}\n`);
+      return sendFailure(req, res, failure);
     }
   }
 
@@ -226,21 +249,26 @@ export async function startServer(options: ServeOptions = {}): Promise<ServeHand
 
   const server = createServer((req, res) => {
     setSecurityHeaders(res, port);
+    const isApi = (req.url ?? '').startsWith('/api/');
     const refused = checkHostAndOrigin(req, port);
-    if (refused) return sendText(res, 403, 'text/plain; charset=utf-8', `${refused}\n`);
+    if (refused) {
+      if (isApi) return sendFailure(req, res, new HostFailure('FORBIDDEN', refused));
+      res.setHeader('Connection', 'close');
+      return sendText(res, 403, 'text/plain; charset=utf-8', `${refused}\n`);
+    }
     let url: URL;
     try {
       url = new URL(req.url ?? '/', `http://127.0.0.1:${port}`);
     } catch {
+      if (isApi) return sendFailure(req, res, new HostFailure('BAD_REQUEST', 'bad request URL'));
       return sendText(res, 400, 'text/plain; charset=utf-8', 'bad request URL\n');
     }
-    const work = url.pathname.startsWith('/api/')
-      ? handleApi(req, res, url.pathname)
-      : handlePage(req, res, url);
+    const work = isApi ? handleApi(req, res, url.pathname) : handlePage(req, res, url);
     work.catch((error: Error) => {
-      process.stderr.write(`fanout serve: ${error.stack ?? error.message}\n`);
-      if (!res.headersSent) sendText(res, 500, 'text/plain; charset=utf-8', 'internal error\n');
-      else res.destroy();
+      process.stderr.write(`fanout serve: ${req.method} ${url.pathname}: ${error.message}\n`);
+      if (res.headersSent) return void res.destroy();
+      if (isApi) return sendFailure(req, res, new HostFailure('INTERNAL', 'internal error'));
+      sendText(res, 500, 'text/plain; charset=utf-8', 'internal error\n');
     });
   });
 
@@ -255,7 +283,16 @@ export async function startServer(options: ServeOptions = {}): Promise<ServeHand
     if (pathname !== '/ws') return refuseUpgrade(socket, 404, 'Not Found');
     if (checkHostAndOrigin(req, port)) return refuseUpgrade(socket, 403, 'Forbidden');
     if (!tokenMatches(wsProtocolToken(req), token)) return refuseUpgrade(socket, 401, 'Unauthorized');
-    wss.handleUpgrade(req, socket, head, (ws) => wss.emit('connection', ws, req));
+    // Upgrades still in their handshake count too, so a burst cannot slip past the cap.
+    if (wss.clients.size + upgrading >= maxSockets) return refuseUpgrade(socket, 503, 'Service Unavailable');
+    upgrading++;
+    let counted = true;
+    const settle = () => counted && ((counted = false), upgrading--);
+    socket.once('close', settle);
+    wss.handleUpgrade(req, socket, head, (ws) => {
+      settle();
+      wss.emit('connection', ws, req);
+    });
   });
 
   await new Promise<void>((resolve, reject) => {
@@ -275,7 +312,7 @@ export async function startServer(options: ServeOptions = {}): Promise<ServeHand
   const close = () =>
     (closing ??= (async () => {
       const stopped = new Promise<void>((resolve) => server.close(() => resolve()));
-      for (const handle of runs.values()) handle.cancel();
+      service.cancelAll();
       await engine.close();
       batcher.flush();
       for (const client of wss.clients) client.close(1001, 'server shutting down');

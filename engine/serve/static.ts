@@ -4,7 +4,7 @@ import { createReadStream } from 'node:fs';
 import { realpath, stat } from 'node:fs/promises';
 import type { IncomingMessage, ServerResponse } from 'node:http';
 import { extname, resolve } from 'node:path';
-import { isInside } from './paths.ts';
+import { isInside } from '../host/scope.ts';
 
 const TYPES: Record<string, string> = {
   '.html': 'text/html; charset=utf-8',

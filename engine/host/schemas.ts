@@ -1,0 +1,132 @@
+// The request schema of every HostApi operation, shared by both transports (serve's JSON bodies and
+// Electron's IPC payloads), with each bound taken from engine/limits.ts. Pure (zod + limits only): the
+// Electron preload bundles it through electron/shared/channels.ts.
+import { z } from 'zod';
+import type { JsonObject } from '../run/types.ts';
+import {
+  MAX_BREAKPOINTS,
+  MAX_NODE_NAME_CHARS,
+  MAX_PATH_CHARS,
+  MAX_RUN_ID_CHARS,
+  MAX_RUN_TIMEOUT_MS,
+  MAX_TEXT_CHARS,
+  describeKind,
+  jsonObjectBoundsProblem,
+} from '../limits.ts';
+
+const path = z
+  .string()
+  .min(1, 'must not be empty')
+  .max(MAX_PATH_CHARS, `is longer than ${MAX_PATH_CHARS} characters`)
+  .refine((p) => !p.includes('\0'), 'contains a NUL byte');
+const text = z.string().max(MAX_TEXT_CHARS, `is longer than ${MAX_TEXT_CHARS} characters`);
+const runId = z
+  .string()
+  .min(1, 'must not be empty')
+  .max(MAX_RUN_ID_CHARS, `is longer than ${MAX_RUN_ID_CHARS} characters`);
+const nodeName = z
+  .string()
+  .min(1, `must be a node name of 1 to ${MAX_NODE_NAME_CHARS} characters`)
+  .max(MAX_NODE_NAME_CHARS, `must be a node name of 1 to ${MAX_NODE_NAME_CHARS} characters`);
+const nodeNames = z.array(nodeName).max(MAX_BREAKPOINTS, `has more than ${MAX_BREAKPOINTS} entries`);
+/** Hex SHA-256 of a file's bytes, as OpenedFile/SavedFile report it. */
+const hash = z.string().regex(/^[0-9a-f]{64}$/, 'must be a hex SHA-256 (64 characters)');
+
+/**
+ * A plain JSON object, checked iteratively for depth, size and kinds before anything recurses into it
+ * (a 6,000-deep input would otherwise reach the engine and the event batcher's JSON.stringify).
+ */
+const jsonObject = (field: string) =>
+  z.unknown().transform((value, ctx) => {
+    const problem = jsonObjectBoundsProblem(value, `'${field}'`);
+    if (problem) {
+      // The message names the field already (`'input' is nested deeper than 200 levels`).
+      ctx.addIssue({ code: 'custom', message: problem, params: { named: true } });
+      return z.NEVER;
+    }
+    return value as JsonObject;
+  });
+
+/** Operations without a payload accept none or `{}` (serve sends an empty JSON object). */
+const empty = z.strictObject({}).optional();
+
+export const requestSchemas = {
+  info: empty,
+  'files/list': z.strictObject({ dir: path.optional() }),
+  'files/open': z.strictObject({ path: path.optional() }),
+  'files/save': z.strictObject({
+    path: path.optional(),
+    text,
+    expectedMtimeMs: z.number().finite().nonnegative('must not be negative').optional(),
+    expectedHash: hash.optional(),
+  }),
+  validate: z.strictObject({ text, path: path.optional() }),
+  export: z.strictObject({ text }),
+  run: z
+    .strictObject({
+      text,
+      path: path.optional(),
+      input: jsonObject('input').optional(),
+      timeoutMs: z
+        .number()
+        .int('must be a positive integer')
+        .positive('must be a positive integer')
+        .max(MAX_RUN_TIMEOUT_MS, `must be at most ${MAX_RUN_TIMEOUT_MS} (24 h)`)
+        .optional(),
+      failFast: z.boolean().optional(),
+      interruptBefore: nodeNames.optional(),
+      interruptAfter: nodeNames.optional(),
+      startAt: nodeName.optional(),
+      only: nodeName.optional(),
+    })
+    .refine((r) => r.startAt === undefined || r.only === undefined, {
+      message: 'give startAt or only, not both',
+    }),
+  cancel: z.strictObject({ runId }),
+  resume: z.strictObject({ runId, state: jsonObject('state').optional() }),
+  recent: empty,
+} as const;
+
+export type HostOp = keyof typeof requestSchemas;
+export type RequestOf<Op extends HostOp> = z.output<(typeof requestSchemas)[Op]>;
+
+/** What stands at `path` inside `payload` (for "got array" in messages; zod does not keep inputs). */
+function valueAt(payload: unknown, path: readonly PropertyKey[]): unknown {
+  let value = payload;
+  for (const key of path) {
+    if (typeof value !== 'object' || value === null) return undefined;
+    value = (value as Record<PropertyKey, unknown>)[key];
+  }
+  return value;
+}
+
+function fieldName(path: readonly PropertyKey[]): string {
+  return path
+    .map((k, i) => (typeof k === 'number' ? `[${k}]` : i === 0 ? String(k) : `.${String(k)}`))
+    .join('');
+}
+
+/** One clear sentence for the first problem zod found, naming the field. */
+export function describeIssue(issue: z.core.$ZodIssue, payload: unknown): string {
+  const at = fieldName(issue.path);
+  const field = at === '' ? 'the payload' : `field '${at}'`;
+  switch (issue.code) {
+    case 'invalid_type': {
+      const value = valueAt(payload, issue.path);
+      if (value === undefined)
+        return at === '' ? 'a payload is required' : `missing ${field} (${issue.expected})`;
+      return `${field} must be ${article(issue.expected)}, got ${describeKind(value)}`;
+    }
+    case 'custom':
+      if (issue.params?.['named'] === true) return issue.message;
+      return at === '' ? issue.message : `${field} ${issue.message}`;
+    case 'unrecognized_keys':
+      return `unknown field '${[...issue.path.map(String), issue.keys[0]].join('.')}'`;
+    default:
+      return at === '' ? issue.message : `${field} ${issue.message}`;
+  }
+}
+
+function article(kind: string): string {
+  return /^[aeiou]/.test(kind) ? `an ${kind}` : `a ${kind}`;
+}

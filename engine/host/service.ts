@@ -1,0 +1,303 @@
+// The HostApi, implemented once. `fanout serve` (engine/serve/api.ts) and Electron's IPC handlers
+// (electron/main/ipc-handlers.ts) are thin transports over this service: they authenticate the caller,
+// pass the raw payload to `parse` (one zod schema per operation, limits from engine/limits.ts) and the
+// result to the caller. Files are confined by a FileScope (scope.ts); saves are atomic, keep the file's
+// mode and owner, and detect conflicts by content hash under a per-file lock.
+import { createHash } from 'node:crypto';
+import { open, readdir, stat } from 'node:fs/promises';
+import { dirname } from 'node:path';
+import type { Engine, RunHandle } from '../index.ts';
+import { WorkflowInvalidError } from '../index.ts';
+import { writeFileAtomic } from '../fs/atomic-write.ts';
+import { withPathLock } from '../fs/path-lock.ts';
+import { MAX_FILE_BYTES, MAX_RECENT_FILES, formatBytes } from '../limits.ts';
+import type { RunEvent } from '../run/types.ts';
+import { exportPortable } from '../workflow/export.ts';
+import type { Problem } from '../workflow/types.ts';
+import { HostFailure, toHostFailure } from './errors.ts';
+import { describeIssue, requestSchemas, type HostOp, type RequestOf } from './schemas.ts';
+import { confine, isWorkflowFile, requireWorkflowFile, toForwardSlashes, type FileScope } from './scope.ts';
+import type { FileEntry, HostInfo, HostKind, HostResult, OpenedFile, SavedFile } from './types.ts';
+
+export interface RecentList {
+  list(): string[];
+  add(path: string): Promise<unknown>;
+}
+
+/** Recent files kept in memory (serve: per server start). */
+export function memoryRecentList(max = MAX_RECENT_FILES): RecentList {
+  const paths: string[] = [];
+  return {
+    list: () => [...paths],
+    add: async (path) => {
+      const at = paths.indexOf(path);
+      if (at >= 0) paths.splice(at, 1);
+      paths.unshift(path);
+      paths.length = Math.min(paths.length, max);
+    },
+  };
+}
+
+export interface HostServiceOptions {
+  host: HostKind;
+  engine: Pick<Engine, 'load' | 'validate' | 'run' | 'cancel' | 'resume'>;
+  info: { appVersion: string; platform: string; workers: number };
+  scope: FileScope;
+  recent: RecentList;
+  /** Folder file actions of an unsaved document are confined to. */
+  scratchDir: string;
+  /** A run ended with an error the engine could not turn into a run-finished event. */
+  onRunError?: (runId: string, error: Error) => void;
+}
+
+/** What the transport knows about the caller. */
+export interface Caller {
+  /** Native file dialogs (Electron); without them, open and save need a path. Null = dismissed. */
+  pickOpen?: () => Promise<string | null>;
+  pickSave?: (defaultFolder: string) => Promise<string | null>;
+  /** Where this caller's RunEvents go. */
+  onEvent?: (event: RunEvent) => void;
+}
+
+export function sha256(bytes: Uint8Array): string {
+  return createHash('sha256').update(bytes).digest('hex');
+}
+
+/** Resolves with a HostResult: a HostFailure becomes its error; anything else is INTERNAL. */
+export async function settle<T>(
+  work: () => Promise<T>,
+  onInternal?: (error: unknown) => void,
+): Promise<HostResult<T>> {
+  try {
+    return { ok: true, value: await work() };
+  } catch (error) {
+    const { failure, internal } = toHostFailure(error);
+    if (internal) onInternal?.(error);
+    return { ok: false, error: failure.toHostError() };
+  }
+}
+
+export class HostService {
+  private readonly active = new Map<string, RunHandle>();
+
+  constructor(private readonly options: HostServiceOptions) {}
+
+  /** Validates a raw payload; a bad one is a BAD_REQUEST naming the operation (`label`) and field. */
+  parse<Op extends HostOp>(op: Op, payload: unknown, label: string = op): RequestOf<Op> {
+    const parsed = requestSchemas[op].safeParse(payload);
+    if (parsed.success) return parsed.data as RequestOf<Op>;
+    const issue = parsed.error.issues[0];
+    const why = issue ? describeIssue(issue, payload) : 'rejected';
+    throw new HostFailure('BAD_REQUEST', `${label}: ${why}`);
+  }
+
+  info(): HostInfo {
+    const { scope, host, info } = this.options;
+    return { host, ...info, root: toForwardSlashes(scope.base ?? scope.defaultFolder()) };
+  }
+
+  /** Folders and workflow files, folders first, by name; dot files and links leading out are hidden. */
+  async listFiles({ dir }: RequestOf<'files/list'>): Promise<FileEntry[]> {
+    const { scope } = this.options;
+    const folder = await confine(scope, dir ?? scope.defaultFolder());
+    let names: string[];
+    try {
+      names = await readdir(folder.abs);
+    } catch (error) {
+      if ((error as NodeJS.ErrnoException).code === 'ENOTDIR') {
+        throw new HostFailure('BAD_REQUEST', `'${folder.shown}' is not a folder`);
+      }
+      throw error;
+    }
+    const entries: FileEntry[] = [];
+    for (const name of names) {
+      if (name.startsWith('.')) continue;
+      const path = folder.shown === '' ? name : `${folder.shown.replace(/\/$/, '')}/${name}`;
+      try {
+        // Confined like any request path: a link leading out of the scope is not listed.
+        const info = await stat((await confine(scope, path)).abs);
+        if (info.isDirectory()) entries.push({ path, name, kind: 'dir', mtimeMs: info.mtimeMs });
+        else if (info.isFile() && isWorkflowFile(name)) {
+          entries.push({ path, name, kind: 'file', size: info.size, mtimeMs: info.mtimeMs });
+        }
+      } catch {
+        // Vanished, dangling or leading out since readdir: not listed.
+      }
+    }
+    return entries.sort((a, b) =>
+      a.kind === b.kind ? a.name.localeCompare(b.name) : a.kind === 'dir' ? -1 : 1,
+    );
+  }
+
+  async openFile({ path }: RequestOf<'files/open'>, caller: Caller = {}): Promise<OpenedFile | null> {
+    const { scope, recent } = this.options;
+    let target = path;
+    if (target === undefined) {
+      if (!caller.pickOpen) throw new HostFailure('BAD_REQUEST', 'this host opens files by path only');
+      const picked = await caller.pickOpen();
+      if (picked === null) return null;
+      scope.grantFile?.(picked); // the user chose it
+      target = picked;
+    }
+    const file = await confine(scope, target);
+    requireWorkflowFile(file);
+    const handle = await open(file.abs, 'r');
+    let opened: OpenedFile;
+    try {
+      const info = await handle.stat();
+      if (!info.isFile()) throw new HostFailure('BAD_REQUEST', `'${file.shown}' is not a file`);
+      const tooLarge = () =>
+        new HostFailure('TOO_LARGE', `'${file.shown}' is larger than ${formatBytes(MAX_FILE_BYTES)}`);
+      if (info.size > MAX_FILE_BYTES) throw tooLarge();
+      // Read one byte past the limit: a file that grew since the stat is still refused.
+      const buffer = Buffer.alloc(MAX_FILE_BYTES + 1);
+      const { bytesRead } = await handle.read(buffer, 0, buffer.length, 0);
+      if (bytesRead > MAX_FILE_BYTES) throw tooLarge();
+      const bytes = buffer.subarray(0, bytesRead);
+      opened = { path: file.shown, text: bytes.toString('utf8'), mtimeMs: info.mtimeMs, hash: sha256(bytes) };
+    } finally {
+      await handle.close();
+    }
+    scope.grantFile?.(file.abs);
+    await recent.add(file.shown);
+    return opened;
+  }
+
+  /**
+   * Saves atomically. With `expectedHash` (or, older clients, `expectedMtimeMs`), a file that changed
+   * or vanished since it was opened is a CONFLICT and is left alone; the check and the write happen
+   * under the file's lock, so of concurrent saves expecting one version exactly one succeeds.
+   */
+  async saveFile(request: RequestOf<'files/save'>, caller: Caller = {}): Promise<SavedFile | null> {
+    const { scope, recent } = this.options;
+    let target = request.path;
+    if (target === undefined) {
+      if (!caller.pickSave) throw new HostFailure('BAD_REQUEST', 'this host saves files by path only');
+      const picked = await caller.pickSave(scope.defaultFolder());
+      if (picked === null) return null;
+      scope.grantFile?.(picked);
+      target = picked;
+    }
+    const bytes = Buffer.from(request.text, 'utf8');
+    if (bytes.length > MAX_FILE_BYTES) {
+      throw new HostFailure('TOO_LARGE', `the text is larger than ${formatBytes(MAX_FILE_BYTES)}`);
+    }
+    const file = await confine(scope, target, { allowMissing: true });
+    requireWorkflowFile(file);
+    const saved = await withPathLock(file.abs, async () => {
+      await checkUnchanged(file.abs, file.shown, request);
+      await writeFileAtomic(file.abs, bytes);
+      const after = await stat(file.abs);
+      return { path: file.shown, mtimeMs: after.mtimeMs, hash: sha256(bytes) };
+    });
+    scope.grantFile?.(file.abs);
+    await recent.add(file.shown);
+    return saved;
+  }
+
+  async validate({ text, path }: RequestOf<'validate'>): Promise<Problem[]> {
+    const { engine } = this.options;
+    return engine.validate(engine.load(text, path));
+  }
+
+  async exportPortable({ text }: RequestOf<'export'>): Promise<{ text: string; problems: Problem[] }> {
+    const result = exportPortable(text);
+    return { text: result.text, problems: result.problems };
+  }
+
+  /** Starts a run; `done` settles when it ends (never rejects). */
+  async run(request: RequestOf<'run'>, caller: Caller = {}): Promise<{ runId: string; done: Promise<void> }> {
+    const { engine, scope, scratchDir } = this.options;
+    // The document's folder is where its file actions are confined, so it must be inside the scope.
+    const file = request.path ? await confine(scope, request.path, { allowMissing: true }) : null;
+    if (file) requireWorkflowFile(file);
+    const load = engine.load(request.text, file?.shown);
+    let handle: RunHandle;
+    try {
+      handle = engine.run(load, {
+        baseDir: file ? dirname(file.abs) : scratchDir,
+        ...(request.input ? { input: request.input } : {}),
+        ...(request.timeoutMs !== undefined ? { timeoutMs: request.timeoutMs } : {}),
+        ...(request.failFast !== undefined ? { failFast: request.failFast } : {}),
+        ...(request.interruptBefore ? { interruptBefore: request.interruptBefore } : {}),
+        ...(request.interruptAfter ? { interruptAfter: request.interruptAfter } : {}),
+        ...(request.startAt !== undefined ? { startAt: request.startAt } : {}),
+        ...(request.only !== undefined ? { only: request.only } : {}),
+        ...(caller.onEvent ? { onEvent: caller.onEvent } : {}),
+      });
+    } catch (error) {
+      if (error instanceof WorkflowInvalidError) {
+        throw new HostFailure('INVALID_WORKFLOW', error.message, error.problems);
+      }
+      throw error;
+    }
+    const runId = handle.runId;
+    this.active.set(runId, handle);
+    const done = handle.result.then(
+      () => undefined,
+      (error: Error) => this.options.onRunError?.(runId, error),
+    );
+    void done.finally(() => this.active.delete(runId));
+    return { runId, done };
+  }
+
+  async cancel({ runId }: RequestOf<'cancel'>): Promise<boolean> {
+    return this.options.engine.cancel(runId);
+  }
+
+  async resume({ runId, state }: RequestOf<'resume'>): Promise<boolean> {
+    try {
+      return this.options.engine.resume(runId, state);
+    } catch (error) {
+      // The engine's own JSON check (IPC can carry Dates, Maps, cycles the schema let through).
+      if (error instanceof TypeError) throw new HostFailure('BAD_REQUEST', `resume: ${error.message}`);
+      throw error;
+    }
+  }
+
+  async recent(): Promise<string[]> {
+    return this.options.recent.list();
+  }
+
+  /** Runs still in flight (shutdown cancels them). */
+  activeRuns(): string[] {
+    return [...this.active.keys()];
+  }
+
+  cancelAll(): void {
+    for (const handle of this.active.values()) handle.cancel();
+  }
+}
+
+/** Throws CONFLICT when the file is not the version the client expects (call under the file's lock). */
+async function checkUnchanged(
+  abs: string,
+  shown: string,
+  expected: { expectedHash?: string | undefined; expectedMtimeMs?: number | undefined },
+): Promise<void> {
+  if (expected.expectedHash === undefined && expected.expectedMtimeMs === undefined) {
+    const info = await stat(abs).catch(() => null);
+    if (info && !info.isFile()) throw new HostFailure('BAD_REQUEST', `'${shown}' is not a file`);
+    return;
+  }
+  const info = await stat(abs).catch((error: NodeJS.ErrnoException) => {
+    if (error.code === 'ENOENT') return null;
+    throw error;
+  });
+  if (!info) throw new HostFailure('CONFLICT', `'${shown}' was deleted since it was opened`);
+  if (!info.isFile()) throw new HostFailure('BAD_REQUEST', `'${shown}' is not a file`);
+  const changed = () => new HostFailure('CONFLICT', `'${shown}' changed on disk since it was opened`);
+  if (expected.expectedHash !== undefined) {
+    // The hash decides (an edit that keeps the mtime is still caught; a mere touch is not a conflict).
+    // A file bigger than any we open cannot be the version the client has.
+    if (info.size > MAX_FILE_BYTES) throw changed();
+    const handle = await open(abs, 'r');
+    try {
+      if (sha256(await handle.readFile()) !== expected.expectedHash) throw changed();
+    } finally {
+      await handle.close();
+    }
+  } else if (info.mtimeMs !== expected.expectedMtimeMs) {
+    throw changed();
+  }
+}
