@@ -3,6 +3,8 @@
 // then the `edges:` entries. Every parallel notation is read as what it was meant to say.
 import { END, START } from './types.ts';
 import type {
+  DynamicFanOut,
+  DynamicParallelSpec,
   EdgeOrigin,
   EdgeSpec,
   FanOut,
@@ -26,7 +28,7 @@ export function edgeParallelForm(edge: EdgeSpec): ParallelForm | undefined {
   return undefined;
 }
 
-/** Targets of an entry: the `to` value(s) plus the rust `parallel:` list. */
+/** Targets of an entry: the `to` value(s), its `{target, condition}` routes, the rust `parallel:` list. */
 function edgeTargets(edge: EdgeSpec): string[] {
   const out: string[] = [];
   const add = (t: unknown): void => {
@@ -34,6 +36,7 @@ function edgeTargets(edge: EdgeSpec): string[] {
   };
   if (Array.isArray(edge.to)) edge.to.forEach(add);
   else add(edge.to);
+  edge.routes?.forEach((r) => add(r.target));
   if (Array.isArray(edge.parallel)) edge.parallel.forEach(add);
   return out;
 }
@@ -54,7 +57,8 @@ function uniqueNodes(model: WorkflowModel): NodeSpec[] {
 
 function originKey(origin: EdgeOrigin): string {
   if (origin.type === 'goto') return `goto:${origin.node}:${origin.rule ?? ''}`;
-  if (origin.type === 'edge') return `edge:${origin.index}`;
+  if (origin.type === 'edge')
+    return `edge:${origin.index}${origin.route !== undefined ? `:${origin.route}` : ''}`;
   return `implicit:${origin.node}`;
 }
 
@@ -84,7 +88,7 @@ export function buildGraph(model: WorkflowModel): WorkflowGraph {
     target: string,
     kind: GraphEdgeKind,
     origin: EdgeOrigin,
-    extra: { condition?: string; fallback?: boolean; order?: number } = {},
+    extra: { condition?: string; fallback?: boolean; order?: number; label?: string } = {},
   ): void => {
     const id = `${source}->${target}@${originKey(origin)}`;
     if (edgeKeys.has(id)) return;
@@ -92,6 +96,7 @@ export function buildGraph(model: WorkflowModel): WorkflowGraph {
     const edge: GraphEdge = { id, source, target, kind, order: extra.order ?? 0, origin };
     if (extra.condition !== undefined) edge.condition = extra.condition;
     if (extra.fallback) edge.fallback = true;
+    if (extra.label !== undefined) edge.label = extra.label;
     edges.push(edge);
   };
 
@@ -117,9 +122,12 @@ export function buildGraph(model: WorkflowModel): WorkflowGraph {
       } else if (Array.isArray(node.goto)) {
         node.goto.forEach((rule, r) => {
           if (typeof rule.to !== 'string' || !isTarget(rule.to)) return;
-          const extra: { condition?: string; fallback?: boolean; order: number } = { order: r };
+          const extra: { condition?: string; fallback?: boolean; order: number; label?: string } = {
+            order: r,
+          };
           if (typeof rule.if === 'string') extra.condition = rule.if;
           else extra.fallback = true;
+          if (rule.route !== undefined) extra.label = rule.route;
           addEdge(node.name, rule.to, 'conditional', { type: 'goto', node: node.name, rule: r }, extra);
         });
       }
@@ -162,6 +170,19 @@ export function buildGraph(model: WorkflowModel): WorkflowGraph {
       for (const t of edgeTargets(e)) if (names.has(t)) addEdge(START, t, 'sequential', origin);
       continue;
     }
+    if (e.routes) {
+      // `to: [{target, condition}, ..]`: conditional edges tried in list order; no condition = fallback.
+      e.routes.forEach((route, r) => {
+        if (!isTarget(route.target)) return;
+        const order = conditionalOrder.get(from) ?? 0;
+        conditionalOrder.set(from, order + 1);
+        const routeOrigin: EdgeOrigin = { type: 'edge', index: e.index, route: r };
+        const extra =
+          route.condition !== undefined ? { condition: route.condition, order } : { fallback: true, order };
+        addEdge(from, route.target, 'conditional', routeOrigin, extra);
+      });
+      continue;
+    }
     for (const t of edgeTargets(e)) {
       if (!isTarget(t)) continue;
       if (e.when !== undefined && e.when !== null) {
@@ -184,12 +205,23 @@ export function buildGraph(model: WorkflowModel): WorkflowGraph {
     fanOuts.push({ source: group.source, branches: group.branches, fanIn, form: groupForm(group.forms) });
   }
 
+  const dynamicFanOuts = specs.flatMap((s) => (s.dynamicParallel ? [dynamicFanOut(s, names)] : []));
+  const dynamicBySource = new Map(dynamicFanOuts.map((d) => [d.source, d]));
+  for (const e of edges) {
+    const d = dynamicBySource.get(e.source);
+    if (!d) continue;
+    e.dynamic = { itemVar: d.itemVar, indexVar: d.indexVar };
+    if (d.items !== undefined) e.dynamic.items = d.items;
+    if (d.fanIn !== null) e.dynamic.fanIn = d.fanIn;
+  }
+
   // __start__ edges first (they come from `edges:` entries, read after the per-node pass).
   const ordered = [...edges.filter((e) => e.source === START), ...edges.filter((e) => e.source !== START)];
   const graph: WorkflowGraph = {
     nodes: [],
     edges: ordered,
     fanOuts,
+    dynamicFanOuts,
     entry: entry ?? fanOuts.find((f) => f.source === START)?.branches[0] ?? null,
   };
 
@@ -202,11 +234,15 @@ export function buildGraph(model: WorkflowModel): WorkflowGraph {
     }
   }
 
-  const fanOutSources = new Set(fanOuts.map((f) => f.source));
-  const fanIns = new Set(fanOuts.map((f) => f.fanIn).filter((f): f is string => f !== null));
+  const fanOutSources = new Set([...fanOuts, ...dynamicFanOuts].map((f) => f.source));
+  const fanIns = new Set(
+    [...fanOuts, ...dynamicFanOuts].map((f) => f.fanIn).filter((f): f is string => f !== null),
+  );
   const graphNode = (id: string, kind: GraphNode['kind'], spec?: NodeSpec): GraphNode => {
     const n: GraphNode = { id, kind, fanOut: fanOutSources.has(id), fanIn: fanIns.has(id) };
     if (spec) n.spec = spec;
+    const dynamic = dynamicBySource.get(id);
+    if (dynamic) n.dynamic = dynamic;
     return n;
   };
   graph.nodes = [
@@ -215,6 +251,23 @@ export function buildGraph(model: WorkflowModel): WorkflowGraph {
     graphNode(END, 'end'),
   ];
   return graph;
+}
+
+/** What a dynamic_parallel node fans out over, for the graph view. */
+function dynamicFanOut(spec: NodeSpec, names: Set<string>): DynamicFanOut {
+  const dp = spec.dynamicParallel as DynamicParallelSpec;
+  const out: DynamicFanOut = {
+    source: spec.name,
+    fanIn: dp.fanIn !== undefined && names.has(dp.fanIn) ? dp.fanIn : null,
+    itemVar: dp.itemVar,
+    indexVar: dp.indexVar,
+    mode: dp.mode,
+  };
+  if (dp.items !== undefined) out.items = dp.items;
+  if (dp.action?.uses !== undefined) out.uses = dp.action.uses;
+  if (dp.maxConcurrency !== undefined) out.maxConcurrency = dp.maxConcurrency;
+  if (dp.failFast !== undefined) out.failFast = dp.failFast;
+  return out;
 }
 
 /** Intersection of the branch nodes' direct successors; the first in node-list order when several. */

@@ -53,6 +53,7 @@ function warn(
 export function lintPortability(model: WorkflowModel, graph: WorkflowGraph, text?: string): Problem[] {
   const ctx: Ctx = { out: [], locator: text === undefined ? null : createLocator(text) };
   if (text !== undefined) ctx.text = text;
+  lintTopLevel(ctx, model);
   lintNodes(ctx, model);
   lintEdges(ctx, model, graph);
   lintFanOuts(ctx, model, graph);
@@ -62,6 +63,36 @@ export function lintPortability(model: WorkflowModel, graph: WorkflowGraph, text
 
 function keyPos(ctx: Ctx, node: NodeSpec, key: string, part: 'key' | 'value' = 'key'): Where {
   return ctx.locator?.inMap(node.span.start.offset, key, part) ?? node.nameSpan;
+}
+
+// ---------- top level ----------
+
+function lintTopLevel(ctx: Ctx, model: WorkflowModel): void {
+  const raw = model.raw;
+  if (raw.name === undefined || raw.name === null) {
+    warn(
+      ctx,
+      'rust',
+      'MISSING_NAME',
+      'Workflow has no `name`: TEA Python runs it, TEA Rust rejects the file (`name` is required there)',
+      null,
+    );
+  }
+  const schema = raw.state_schema;
+  if (!schema || typeof schema !== 'object' || Array.isArray(schema)) return;
+  for (const [field, type] of Object.entries(schema as Record<string, unknown>)) {
+    if (typeof type === 'string') continue;
+    const shown =
+      type !== null && typeof type === 'object' && !Array.isArray(type) ? 'a mapping' : 'not a string';
+    warn(
+      ctx,
+      'rust',
+      'STATE_SCHEMA_NOT_STRING',
+      `state_schema field '${field}' is ${shown}: TEA Python accepts it (the schema is informational), ` +
+        "TEA Rust rejects the file; write a type name like 'list' or 'str'",
+      ctx.locator?.at(['state_schema', field], 'value'),
+    );
+  }
 }
 
 // ---------- nodes ----------
@@ -76,12 +107,27 @@ function lintNodes(ctx: Ctx, model: WorkflowModel): void {
     const at: Partial<Problem> = node.name ? { node: node.name } : {};
     lintCode(ctx, node, at);
     if (node.type === 'dynamic_parallel') {
+      const rejects = node.dynamicParallel?.action !== undefined;
       warn(
         ctx,
         'rust',
         'PYTHON_ONLY_FEATURE',
-        `\`type: dynamic_parallel\` exists only in TEA Python; TEA Rust runs '${node.name}' as a plain node`,
+        `\`type: dynamic_parallel\` exists only in TEA Python; ` +
+          (rejects
+            ? `TEA Rust rejects the file (\`action:\` of '${node.name}' is a mapping, Rust wants an action name)`
+            : `TEA Rust runs '${node.name}' as a plain node`),
         keyPos(ctx, node, 'type', 'value'),
+        at,
+      );
+    }
+    if (node.outputMap !== undefined) {
+      warn(
+        ctx,
+        'rust',
+        'OUTPUT_MAP',
+        `\`output:\` of '${node.name}' is a mapping of templates: TEA Python renders each with \`result\`, ` +
+          'TEA Rust rejects the file (it wants a key name)',
+        keyPos(ctx, node, 'output'),
         at,
       );
     }
@@ -280,6 +326,19 @@ export function lua54Syntax(code: string): Lua54Hit[] {
 
 function lintGoto(ctx: Ctx, node: NodeSpec, at: Partial<Problem>): void {
   if (!Array.isArray(node.goto)) return;
+  if (node.gotoForm === 'map') {
+    warn(
+      ctx,
+      'both',
+      'GOTO_MAP_UNSUPPORTED',
+      `\`goto:\` of '${node.name}' is a mapping keyed by \`_route\`, which neither TEA engine accepts ` +
+        "(Python: 'invalid goto type'; Rust: parse error). Fanout reads it as goto rules on state._route " +
+        '(`_default` = fallback); write those rules to run it in TEA',
+      node.gotoSpan,
+      at,
+    );
+    return; // the Rust ordering pitfalls below are about list rules TEA Rust would run
+  }
   const rules = node.goto;
   const conditional = rules.filter((r) => typeof r.if === 'string');
   const fallbackEnd = rules.find((r) => r.if === undefined && r.to === END);
@@ -428,6 +487,18 @@ function lintEdges(ctx: Ctx, model: WorkflowModel, graph: WorkflowGraph): void {
         'python',
         'RUST_ONLY_FEATURE',
         '`targets:` (string-match routing) is TEA Rust only; TEA Python fails on it',
+        edge.span,
+        at,
+      );
+    }
+    if (edge.routes) {
+      warn(
+        ctx,
+        'both',
+        'EDGE_ROUTES_UNSUPPORTED',
+        `Edge ${edge.index + 1} has \`to:\` as a list of {target, condition}, which neither TEA engine accepts ` +
+          "(Python: 'unhashable type: list'; Rust: `to` must be a string). Fanout reads the routes as " +
+          'conditional edges tried in order; write goto rules on the source node to run it in TEA',
         edge.span,
         at,
       );

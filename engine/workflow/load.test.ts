@@ -241,7 +241,7 @@ describe('loadWorkflow bad input (each must finish fast)', () => {
 
   it('wrong types inside nodes keep the rest of the model', () => {
     const text =
-      'name: w\nnodes:\n  - name: a\n    goto: {x: 1}\n    max_iterations: lots\n  - 7\n  - name: b\n';
+      'name: w\nnodes:\n  - name: a\n    goto: {to: b}\n    max_iterations: lots\n  - 7\n  - name: b\n';
     const { model, problems } = loadWorkflow(text);
     expect(problems.map((p) => [p.code, p.line, p.col, p.node])).toEqual([
       ['WRONG_TYPE', 4, 11, 'a'],

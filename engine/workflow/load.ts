@@ -113,6 +113,7 @@ export function decodeWorkflowBytes(
 const YAML_CODES: Record<string, string> = {
   DUPLICATE_KEY: 'YAML_DUPLICATE_KEY',
   TAB_AS_INDENT: 'YAML_TABS',
+  MULTIPLE_DOCS: 'YAML_MULTIPLE_DOCUMENTS',
 };
 
 function yamlProblem(err: YAMLError, text: string, file?: string): Problem {
@@ -126,6 +127,10 @@ function yamlProblem(err: YAMLError, text: string, file?: string): Problem {
   if (code === 'YAML_TABS' || (tabIndent && code === 'YAML_SYNTAX')) {
     code = 'YAML_TABS';
     message = `Tab character used for indentation at line ${pos.line}; YAML indentation must use spaces`;
+  } else if (code === 'YAML_MULTIPLE_DOCUMENTS') {
+    message =
+      `The file holds more than one YAML document (another starts with \`---\` at line ${pos.line}); ` +
+      "a workflow file holds exactly one, and TEA's yaml.safe_load rejects it too";
   } else if (code === 'YAML_DUPLICATE_KEY') {
     message = `Duplicate key at line ${pos.line}, column ${pos.col}: each key may appear only once in a mapping`;
   }

@@ -5,6 +5,9 @@
 import { isAlias, isMap, isScalar, isSeq } from 'yaml';
 import type { Document, LineCounter, Node as YamlNode, Pair, YAMLMap, YAMLSeq } from 'yaml';
 import type {
+  DynamicParallelMode,
+  DynamicParallelSpec,
+  EdgeRoute,
   EdgeSpec,
   GotoRule,
   NodeKind,
@@ -156,6 +159,33 @@ function isNullNode(node: YamlNode | null): boolean {
   return node === null || (isScalar(node) && node.value === null);
 }
 
+/** Top-level keys a TEA overlay (`tea run --overlay`) may carry without being a workflow itself. */
+const OVERLAY_KEYS = new Set(['settings', 'variables', 'config', 'initial_state', 'state_schema', 'edges']);
+
+/**
+ * NOT_A_WORKFLOW: a YAML mapping with neither `nodes` nor `name` (a JSON Schema, an overlay, input
+ * data). One problem that says what the file looks like, instead of a list of workflow errors.
+ */
+function notAWorkflow(raw: Record<string, unknown>, file?: string): Problem {
+  const keys = Object.keys(raw);
+  let what: string;
+  if (typeof raw.$schema === 'string' || (raw.type === 'object' && typeof raw.properties === 'object')) {
+    what = 'a JSON Schema';
+  } else if (keys.every((k) => OVERLAY_KEYS.has(k))) {
+    what = `a TEA overlay (only ${keys.map((k) => `\`${k}\``).join(', ')}; merged onto a workflow with --overlay)`;
+  } else {
+    what = 'data (input, a spec or a scenario file)';
+  }
+  return {
+    severity: 'error',
+    code: 'NOT_A_WORKFLOW',
+    message: `Not a workflow: the file has no \`nodes\` or \`name\` and looks like ${what}`,
+    file,
+    line: 1,
+    col: 1,
+  };
+}
+
 /** Builds the model. `rootJs` is `doc.toJS()` (computed once by the loader with alias limits). */
 export function buildModel(
   doc: Document,
@@ -184,6 +214,10 @@ export function buildModel(
   }
   const raw = asRecord(rootJs);
   const pairs = pairsOf(root);
+  if (!pairs.has('nodes') && !pairs.has('name') && root.items.length > 0) {
+    problems.push(notAWorkflow(raw, file));
+    return null;
+  }
   const model: WorkflowModel = { settings: {}, nodes: [], edges: [], raw };
 
   model.name = readString(ctx, valueNode(ctx, pairs.get('name')), '`name`');
@@ -297,24 +331,33 @@ function readNode(ctx: Ctx, map: YAMLMap, raw: Record<string, unknown>): NodeSpe
     }
   }
 
-  const uses = readString(ctx, get('uses'), '`uses`', at) ?? readString(ctx, get('action'), '`action`', at);
+  const type = readString(ctx, get('type'), '`type`', at);
+  if (type !== undefined) spec.type = type;
+  // In a dynamic_parallel node `action:` is the branch body ({uses, with, output}), not a name.
+  const actionNode = type === 'dynamic_parallel' && isMap(get('action')) ? null : get('action');
+  const uses = readString(ctx, get('uses'), '`uses`', at) ?? readString(ctx, actionNode, '`action`', at);
   if (uses !== undefined) spec.uses = uses;
   const withMap = readMap(ctx, get('with'), raw.with, '`with`', at);
   if (withMap !== undefined) spec.with = withMap;
-  const output = readString(ctx, get('output'), '`output`', at);
-  if (output !== undefined) spec.output = output;
+  const outputNode = get('output');
+  if (isMap(outputNode)) {
+    // TEA Python: each value is a template rendered with the action's `result` (yaml_nodes.py).
+    spec.outputMap = asRecord(raw.output);
+  } else {
+    const output = readString(ctx, outputNode, '`output`', at);
+    if (output !== undefined) spec.output = output;
+  }
 
   const gotoNode = get('goto');
   if (gotoNode !== null && !isNullNode(gotoNode)) {
-    const gotoValue = readGoto(ctx, gotoNode, at);
+    const gotoValue = readGoto(ctx, gotoNode, at, spec);
     if (gotoValue !== undefined) {
       spec.goto = gotoValue;
       spec.gotoSpan = spanOf(ctx, gotoNode);
     }
   }
 
-  const type = readString(ctx, get('type'), '`type`', at);
-  if (type !== undefined) spec.type = type;
+  if (type === 'dynamic_parallel') spec.dynamicParallel = readDynamicParallel(ctx, pairs, raw, at);
   const condition = readString(ctx, get('condition'), '`condition`', at);
   if (condition !== undefined) spec.condition = condition;
   const maxIterations = readNumber(ctx, get('max_iterations'), '`max_iterations`', at);
@@ -343,6 +386,80 @@ function readNode(ctx: Ctx, map: YAMLMap, raw: Record<string, unknown>): NodeSpe
   return spec;
 }
 
+const DYN_MODES: DynamicParallelMode[] = ['action', 'steps', 'subgraph'];
+
+/** The fields of a dynamic_parallel node, as TEA Python reads them (yaml_nodes.py). */
+function readDynamicParallel(
+  ctx: Ctx,
+  pairs: Map<string, Pair>,
+  raw: Record<string, unknown>,
+  at: Partial<Problem>,
+): DynamicParallelSpec {
+  const get = (key: string) => valueNode(ctx, pairs.get(key));
+  const present = (key: string) => raw[key] !== undefined && raw[key] !== null;
+  const modes = DYN_MODES.filter(present);
+  const spec: DynamicParallelSpec = {
+    itemVar: readString(ctx, get('item_var'), '`item_var`', at) ?? 'item',
+    indexVar: readString(ctx, get('index_var'), '`index_var`', at) ?? 'index',
+    mode: modes.length === 1 ? (modes[0] as DynamicParallelMode) : null,
+    modes,
+  };
+  const items = get('items');
+  if (isScalar(items)) {
+    const text = readString(ctx, items, '`items`', at);
+    if (text !== undefined) spec.items = text;
+  } else if (items !== null && !isNullNode(items)) {
+    // A literal list: TEA renders non-strings as they are; keep it as YAML-ish text for display.
+    spec.items = JSON.stringify(raw.items);
+  }
+  const actionNode = get('action');
+  if (isMap(actionNode)) {
+    const ap = pairsOf(actionNode);
+    const action: NonNullable<DynamicParallelSpec['action']> = {};
+    const uses = readString(ctx, valueNode(ctx, ap.get('uses')), '`action.uses`', at);
+    if (uses !== undefined) action.uses = uses;
+    const actionRaw = asRecord(raw.action);
+    const withMap = readMap(ctx, valueNode(ctx, ap.get('with')), actionRaw.with, '`action.with`', at);
+    if (withMap !== undefined) action.with = withMap;
+    const output = readString(ctx, valueNode(ctx, ap.get('output')), '`action.output`', at);
+    if (output !== undefined) action.output = output;
+    spec.action = action;
+  } else if (actionNode !== null && !isNullNode(actionNode)) {
+    wrongType(ctx, actionNode, '`action` of a dynamic_parallel node', 'a mapping {uses, with, output}', at);
+  }
+  if (Array.isArray(raw.steps)) spec.steps = raw.steps;
+  const subgraph = readString(ctx, get('subgraph'), '`subgraph`', at);
+  if (subgraph !== undefined) spec.subgraph = subgraph;
+  const input = readMap(ctx, get('input'), raw.input, '`input`', at);
+  if (input !== undefined) spec.input = input;
+  const fanInNode = get('fan_in');
+  const fanIn = readString(ctx, fanInNode, '`fan_in`', at);
+  if (fanIn !== undefined) {
+    spec.fanIn = fanIn;
+    spec.fanInSpan = spanOf(ctx, fanInNode);
+  }
+  // Top level wins over `parallel_config`, as in TEA Python.
+  const pc = get('parallel_config');
+  const pcPairs = isMap(pc) ? pairsOf(pc) : new Map<string, Pair>();
+  const concurrency = get('max_concurrency') ?? valueNode(ctx, pcPairs.get('max_concurrency'));
+  if (
+    isScalar(concurrency) &&
+    (typeof concurrency.value === 'number' || typeof concurrency.value === 'string')
+  ) {
+    spec.maxConcurrency = concurrency.value;
+  } else if (concurrency !== null && !isNullNode(concurrency)) {
+    wrongType(ctx, concurrency, '`max_concurrency`', 'a positive integer or a template', at);
+  }
+  const failFast = readBool(
+    ctx,
+    get('fail_fast') ?? valueNode(ctx, pcPairs.get('fail_fast')),
+    '`fail_fast`',
+    at,
+  );
+  if (failFast !== undefined) spec.failFast = failFast;
+  return spec;
+}
+
 function nodeKind(spec: NodeSpec, runMapType: string | undefined, pairs: Map<string, Pair>): NodeKind {
   if (spec.type === 'while_loop') return 'while_loop';
   if (spec.type !== undefined) return 'unsupported';
@@ -357,8 +474,65 @@ function nodeKind(spec: NodeSpec, runMapType: string | undefined, pairs: Map<str
   return 'passthrough';
 }
 
-function readGoto(ctx: Ctx, node: YamlNode, at: Partial<Problem>): string | GotoRule[] | undefined {
+/** The condition a `_route` goto key stands for; the key is quoted as a Jinja/Tera string literal. */
+export function routeCondition(key: string): string {
+  return `state._route == '${key.replace(/\\/g, '\\\\').replace(/'/g, "\\'")}'`;
+}
+
+export const ROUTE_DEFAULT = '_default';
+
+/**
+ * `goto:` as a mapping keyed by the `_route` value a node returns (`goto: {store: x, _default: y}`).
+ * Neither TEA engine accepts it (lint says so); read as goto rules in key order, `_default` last.
+ */
+function readGotoMap(ctx: Ctx, node: YAMLMap, at: Partial<Problem>): GotoRule[] {
+  const rules: GotoRule[] = [];
+  let fallback: GotoRule | undefined;
+  for (const pair of node.items) {
+    const key = pairKey(pair);
+    const toNode = deref(ctx, pair.value);
+    const to = readString(ctx, toNode, `\`goto\` route '${key}'`, at) ?? '';
+    const keyNode = deref(ctx, pair.key);
+    const span = spanOf(ctx, keyNode, spanOf(ctx, node));
+    const rule: GotoRule = {
+      to,
+      span: toNode?.range ? { start: span.start, end: spanOf(ctx, toNode).end } : span,
+      toSpan: spanOf(ctx, toNode, span),
+      route: key,
+    };
+    if (key === ROUTE_DEFAULT) fallback ??= rule;
+    else {
+      rule.if = routeCondition(key);
+      rules.push(rule);
+    }
+  }
+  if (fallback) rules.push(fallback);
+  return rules;
+}
+
+function readGoto(
+  ctx: Ctx,
+  node: YamlNode,
+  at: Partial<Problem>,
+  spec: NodeSpec,
+): string | GotoRule[] | undefined {
   if (isScalar(node)) return readString(ctx, node, '`goto`', at);
+  if (isMap(node)) {
+    const keys = node.items.map(pairKey);
+    if (keys.includes('to') && keys.every((k) => k === 'to' || k === 'if')) {
+      // A single rule written without its list dash, not a `_route` map.
+      wrongType(
+        ctx,
+        node,
+        '`goto`',
+        'a node name or a list of {if, to} rules (write the rule as `- to: ...`)',
+        at,
+      );
+      return undefined;
+    }
+    spec.gotoForm = 'map';
+    return readGotoMap(ctx, node, at);
+  }
   if (!isSeq(node)) {
     wrongType(ctx, node, '`goto`', 'a node name or a list of {if, to} rules', at);
     return undefined;
@@ -410,6 +584,33 @@ function readStringList(ctx: Ctx, seq: YAMLSeq, what: string, at: Partial<Proble
   return out;
 }
 
+/** `to:` as a list of `{target, condition}` (a bare name is an unconditional route). */
+function readRoutes(ctx: Ctx, seq: YAMLSeq, at: Partial<Problem>): EdgeRoute[] {
+  const routes: EdgeRoute[] = [];
+  for (const item of seq.items) {
+    const node = deref(ctx, item);
+    const span = spanOf(ctx, node, spanOf(ctx, seq));
+    if (isScalar(node)) {
+      const target = readString(ctx, node, 'Edge `to` entry', at);
+      if (target !== undefined) routes.push({ target, span, targetSpan: span });
+      continue;
+    }
+    if (!isMap(node)) {
+      wrongType(ctx, node, 'Edge `to` entry', 'a node name or a mapping {target, condition}', at);
+      continue;
+    }
+    const rp = pairsOf(node);
+    const targetNode = valueNode(ctx, rp.get('target'));
+    const target = readString(ctx, targetNode, 'Edge route `target`', at) ?? '';
+    const route: EdgeRoute = { target, span, targetSpan: spanOf(ctx, targetNode, span) };
+    const condNode = valueNode(ctx, rp.get('condition'));
+    const condition = readString(ctx, condNode, 'Edge route `condition`', at);
+    if (condition !== undefined) route.condition = condition;
+    routes.push(route);
+  }
+  return routes;
+}
+
 function readEdge(ctx: Ctx, map: YAMLMap, index: number, raw: Record<string, unknown>): EdgeSpec {
   const at: Partial<Problem> = { edgeIndex: index };
   const pairs = pairsOf(map);
@@ -423,7 +624,10 @@ function readEdge(ctx: Ctx, map: YAMLMap, index: number, raw: Record<string, unk
     edge.fromSpan = spanOf(ctx, fromNode);
   }
   const toNode = get('to');
-  if (isSeq(toNode)) {
+  if (isSeq(toNode) && toNode.items.some((item) => isMap(deref(ctx, item)))) {
+    edge.routes = readRoutes(ctx, toNode, at);
+    edge.toSpan = spanOf(ctx, toNode);
+  } else if (isSeq(toNode)) {
     edge.to = readStringList(ctx, toNode, 'Edge `to` entry', at);
     edge.toSpan = spanOf(ctx, toNode);
   } else {

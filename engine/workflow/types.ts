@@ -47,6 +47,39 @@ export interface GotoRule {
   span: SourceSpan;
   /** Span of the `to` value, so renames and problems can point at it. */
   toSpan: SourceSpan;
+  /**
+   * Set when the rule comes from a goto mapping keyed by `_route` (`goto: {store: x, _default: y}`):
+   * the key. `if` is then derived (`state._route == 'store'`); `_default` is the fallback rule.
+   */
+  route?: string;
+}
+
+/** Branch-body modes of a `dynamic_parallel` node (TEA Python, yaml_nodes.py). */
+export type DynamicParallelMode = 'action' | 'steps' | 'subgraph';
+
+/** `type: dynamic_parallel`: a fan-out over the list `items` evaluates to, joined at `fan_in`. */
+export interface DynamicParallelSpec {
+  /** Template yielding the list (`"{{ state.urls }}"`). */
+  items?: string;
+  /** State key each branch gets its item / index under (TEA defaults: `item`, `index`). */
+  itemVar: string;
+  indexVar: string;
+  /** The body mode, when exactly one of action/steps/subgraph is given. */
+  mode: DynamicParallelMode | null;
+  /** Every body key present (more than one is TEA's DYN_PARALLEL_MODE error). */
+  modes: DynamicParallelMode[];
+  /** Action mode: `action: {uses, with, output}`. */
+  action?: { uses?: string; with?: Record<string, unknown>; output?: string };
+  /** Steps mode: the raw step list. */
+  steps?: unknown[];
+  /** Subgraph mode: path of the workflow each item runs, and its `input` mapping. */
+  subgraph?: string;
+  input?: Record<string, unknown>;
+  fanIn?: string;
+  fanInSpan?: SourceSpan;
+  /** `max_concurrency` (top level or under `parallel_config`): a number or a template. */
+  maxConcurrency?: number | string;
+  failFast?: boolean;
 }
 
 export type NodeKind = 'lua' | 'action' | 'while_loop' | 'passthrough' | 'other-code' | 'unsupported';
@@ -66,15 +99,22 @@ export interface NodeSpec {
   /** Action name of `uses:` (or its alias `action:`). */
   uses?: string;
   with?: Record<string, unknown>;
+  /** `output:` as a key name: the action's result is stored under it. */
   output?: string;
+  /** `output:` as a mapping of templates rendered with `result` (TEA Python; TEA Rust rejects it). */
+  outputMap?: Record<string, unknown>;
   goto?: string | GotoRule[];
   gotoSpan?: SourceSpan;
+  /** 'map' when `goto:` is a mapping keyed by `_route` values (read into rules with `route`). */
+  gotoForm?: 'map';
   /** `type:` as written (`while_loop`, `dynamic_parallel`, …). */
   type?: string;
   /** while_loop fields. */
   condition?: string;
   maxIterations?: number;
   body?: NodeSpec[];
+  /** Set for `type: dynamic_parallel`. */
+  dynamicParallel?: DynamicParallelSpec;
   /** Fanout extension: per-node Lua timeout in ms (`timeout_ms:`). Ignored by TEA. */
   timeoutMs?: number;
   /** Canvas position from `metadata.fanout` (x, y); missing for files never laid out here. */
@@ -93,6 +133,14 @@ export type ParallelForm =
   | 'parallel-true' // {from, to, parallel: true, fan_in}: runs nowhere
   | 'to-list'; // {from, to: [..], parallel: true}: runs nowhere
 
+/** One entry of an edge's `to:` list written as `{target, condition}`. */
+export interface EdgeRoute {
+  target: string;
+  condition?: string;
+  span: SourceSpan;
+  targetSpan: SourceSpan;
+}
+
 export interface EdgeSpec {
   index: number;
   span: SourceSpan;
@@ -101,6 +149,8 @@ export interface EdgeSpec {
   /** A single target; a list only in the `to: [..]` form. */
   to?: string | string[];
   toSpan?: SourceSpan;
+  /** `to:` as a list of `{target, condition}`: conditional routes tried in order (then `to` is unset). */
+  routes?: EdgeRoute[];
   when?: string | boolean;
   /** `type:` as written. */
   type?: string;
@@ -167,6 +217,8 @@ export interface GraphNode {
   fanOut: boolean;
   /** True when this node is the join of a fan-out. */
   fanIn: boolean;
+  /** For a dynamic_parallel node: its fan-out over a list. */
+  dynamic?: DynamicFanOut;
 }
 
 export type GraphEdgeKind =
@@ -178,7 +230,7 @@ export type GraphEdgeKind =
 /** Where a graph edge comes from in the document, so graph edits map back to document edits. */
 export type EdgeOrigin =
   | { type: 'goto'; node: string; rule?: number }
-  | { type: 'edge'; index: number }
+  | { type: 'edge'; index: number; route?: number }
   | { type: 'implicit'; node: string };
 
 export interface GraphEdge {
@@ -193,6 +245,10 @@ export interface GraphEdge {
   /** Evaluation order among the source's conditional edges (goto rule index). */
   order: number;
   origin: EdgeOrigin;
+  /** Label to draw instead of the condition: the `_route` key of a goto mapping. */
+  label?: string;
+  /** On the edges out of a dynamic_parallel node: what the fan-out iterates. */
+  dynamic?: { items?: string; itemVar: string; indexVar: string; fanIn?: string };
 }
 
 export interface FanOut {
@@ -204,10 +260,27 @@ export interface FanOut {
   form: ParallelForm;
 }
 
+/** A dynamic_parallel node: one branch per item of a list known only at run time. */
+export interface DynamicFanOut {
+  source: string;
+  /** The join node (`fan_in:`); null when missing or not a node. */
+  fanIn: string | null;
+  items?: string;
+  itemVar: string;
+  indexVar: string;
+  mode: DynamicParallelMode | null;
+  /** Action mode: the action each branch calls. */
+  uses?: string;
+  maxConcurrency?: number | string;
+  failFast?: boolean;
+}
+
 export interface WorkflowGraph {
   nodes: GraphNode[];
   edges: GraphEdge[];
   fanOuts: FanOut[];
+  /** dynamic_parallel nodes (kept apart from `fanOuts`, whose branches are static node paths). */
+  dynamicFanOuts: DynamicFanOut[];
   /** First node to run (target of __start__), or null for an empty workflow. */
   entry: string | null;
 }

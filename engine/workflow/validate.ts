@@ -3,6 +3,7 @@
 // or from a lazy re-parse when a problem is about a key the model keeps no span for.
 import { isMap, isScalar, isSeq, LineCounter, parseDocument, visit } from 'yaml';
 import type { Node as YamlNode, YAMLMap } from 'yaml';
+import { MAX_ITERATIONS, MAX_MEMORY_LIMIT_MB, MAX_POOL_WORKERS, MAX_TIMEOUT_MS } from '../limits.ts';
 import { branchPaths, buildGraph, edgeParallelForm } from './graph.ts';
 import { END, START } from './types.ts';
 import type {
@@ -191,28 +192,16 @@ export function validateWorkflow(load: LoadResult, opts: ValidateOptions = {}): 
   checkNodes(ctx, model, opts);
   checkEdges(ctx, model);
   checkGraph(ctx, model, graph);
+  checkLimitRanges(ctx, model);
   return dedupeProblems(sortProblems([...load.problems, ...ctx.problems]));
 }
 
 function checkTopLevel(ctx: Ctx, model: WorkflowModel): void {
   const raw = model.raw;
-  if (raw.name === undefined || raw.name === null) {
-    push(ctx, 'error', 'MISSING_NAME', 'Workflow has no `name` (TEA Rust requires one)', null);
-  } else if (typeof raw.name !== 'string') {
+  // A missing `name` and `state_schema` fields written as mappings are TEA Rust-only rejections:
+  // portability warnings in lint.ts (TEA Python runs such files).
+  if (raw.name !== undefined && raw.name !== null && typeof raw.name !== 'string') {
     push(ctx, 'error', 'WRONG_TYPE', 'Workflow `name` must be a string', ctx.locator.at(['name'], 'value'));
-  }
-  const schema = raw.state_schema;
-  if (schema && typeof schema === 'object' && !Array.isArray(schema)) {
-    for (const [field, type] of Object.entries(schema as Record<string, unknown>)) {
-      if (typeof type === 'string') continue;
-      push(
-        ctx,
-        'error',
-        'WRONG_TYPE',
-        `state_schema field '${field}' must be a type-name string like 'int' or 'str' (TEA Rust rejects the file)`,
-        ctx.locator.at(['state_schema', field], 'value'),
-      );
-    }
   }
   if (model.nodes.length === 0 && !(Array.isArray(raw.nodes) && raw.nodes.length > 0)) {
     const where = ctx.locator.at(['nodes']);
@@ -246,6 +235,94 @@ function checkNodes(ctx: Ctx, model: WorkflowModel, opts: ValidateOptions): void
   }
   const names = new Set(model.nodes.map((n) => n.name).filter((n) => n));
   for (const node of model.nodes) checkGoto(ctx, node, names);
+  for (const node of model.nodes) if (node.dynamicParallel) checkDynamicParallel(ctx, node, names);
+}
+
+/**
+ * An action the runtime does not provide: a warning, so the file still opens, draws and edits; a run
+ * fails at that node (engine/actions names the action there).
+ */
+function unknownAction(ctx: Ctx, node: NodeSpec, action: string, where: SourcePos | null): void {
+  push(
+    ctx,
+    'warning',
+    'UNKNOWN_ACTION',
+    `Node '${node.name}' uses action '${action}', which is not available in Fanout; a run fails at this node`,
+    where ?? node.nameSpan,
+    node.name ? { node: node.name } : {},
+  );
+}
+
+/** TEA Python's load-time checks of a dynamic_parallel node (yaml_validation.py, yaml_nodes.py). */
+function checkDynamicParallel(ctx: Ctx, node: NodeSpec, names: Set<string>): void {
+  const dp = node.dynamicParallel;
+  if (!dp) return;
+  const at: Partial<Problem> = { node: node.name };
+  const key = (k: string, part: 'key' | 'value' = 'key') =>
+    ctx.locator.inMap(node.span.start.offset, k, part) ?? node.nameSpan;
+  const label = `dynamic_parallel node '${node.name}'`;
+  if (dp.items === undefined || dp.items === '') {
+    push(
+      ctx,
+      'error',
+      'DYN_PARALLEL_MISSING_ITEMS',
+      `${label} has no \`items\` (the list to fan out over)`,
+      node.nameSpan,
+      at,
+    );
+  }
+  if (dp.modes.length === 0) {
+    push(
+      ctx,
+      'error',
+      'DYN_PARALLEL_MODE',
+      `${label} has no branch body: give exactly one of \`action\`, \`steps\` or \`subgraph\``,
+      node.nameSpan,
+      at,
+    );
+  } else if (dp.modes.length > 1) {
+    push(
+      ctx,
+      'error',
+      'DYN_PARALLEL_MODE',
+      `${label} has ${dp.modes.map((m) => `\`${m}\``).join(' and ')}; exactly one of action, steps or subgraph is allowed`,
+      key(dp.modes[1] as string),
+      at,
+    );
+  }
+  if (dp.action && dp.action.uses === undefined && dp.modes.length === 1) {
+    push(ctx, 'error', 'DYN_PARALLEL_ACTION_USES', `${label}: \`action\` needs \`uses\``, key('action'), at);
+  }
+  if (dp.fanIn === undefined) {
+    push(
+      ctx,
+      'error',
+      'DYN_PARALLEL_MISSING_FAN_IN',
+      `${label} has no \`fan_in\` (the node that collects the results)`,
+      node.nameSpan,
+      at,
+    );
+  } else if (!names.has(dp.fanIn)) {
+    push(
+      ctx,
+      'error',
+      'DYN_PARALLEL_FAN_IN_UNDEFINED',
+      `${label} has fan_in to non-existent node '${dp.fanIn}'`,
+      dp.fanInSpan ?? node.nameSpan,
+      at,
+    );
+  }
+  const max = dp.maxConcurrency;
+  if (typeof max === 'number' && (!Number.isInteger(max) || max < 1)) {
+    push(
+      ctx,
+      'error',
+      'DYN_PARALLEL_MAX_CONCURRENCY',
+      `${label}: max_concurrency must be a positive integer, got ${max}`,
+      key('max_concurrency', 'value'),
+      at,
+    );
+  }
 }
 
 /** Checks that apply to top-level nodes and while-loop body nodes alike. */
@@ -257,14 +334,12 @@ function checkNodeCommon(ctx: Ctx, node: NodeSpec, opts: ValidateOptions, inBody
   }
   if (opts.knownActions && node.uses !== undefined && !opts.knownActions.includes(node.uses)) {
     const key = node.raw.uses !== undefined ? 'uses' : 'action';
-    push(
-      ctx,
-      'error',
-      'UNKNOWN_ACTION',
-      `Node '${node.name}' uses unknown action '${node.uses}'`,
-      ctx.locator.inMap(node.span.start.offset, key, 'value') ?? node.span,
-      at,
-    );
+    unknownAction(ctx, node, node.uses, ctx.locator.inMap(node.span.start.offset, key, 'value'));
+  }
+  const branchAction = node.dynamicParallel?.action?.uses;
+  if (opts.knownActions && branchAction !== undefined && !opts.knownActions.includes(branchAction)) {
+    const actionAt = ctx.locator.inMap(node.span.start.offset, 'action', 'value');
+    unknownAction(ctx, node, branchAction, actionAt && ctx.locator.inMap(actionAt.offset, 'uses', 'value'));
   }
   if (node.type === 'while_loop') checkWhileLoop(ctx, node, opts, inBodyOf);
 }
@@ -389,7 +464,19 @@ function checkEdges(ctx: Ctx, model: WorkflowModel): void {
     else if (typeof edge.to === 'string') targets.push({ name: edge.to, where: edge.toSpan });
     if (Array.isArray(edge.parallel))
       edge.parallel.forEach((t) => targets.push({ name: t, where: edge.parallelSpan }));
-    if (targets.length === 0 && edge.raw.targets === undefined) {
+    for (const route of edge.routes ?? []) {
+      if (route.target === '') {
+        push(
+          ctx,
+          'error',
+          'MISSING_EDGE_TO',
+          `A route of edge ${edge.index + 1} has no \`target\``,
+          route.span,
+          at,
+        );
+      } else targets.push({ name: route.target, where: route.targetSpan });
+    }
+    if (targets.length === 0 && edge.raw.targets === undefined && !edge.routes?.length) {
       push(ctx, 'error', 'MISSING_EDGE_TO', `Edge ${edge.index + 1} has no \`to\``, edge.span, at);
     }
     for (const t of targets) {
@@ -536,6 +623,86 @@ function checkFallThrough(ctx: Ctx, graph: WorkflowGraph): void {
         'add an explicit goto or edge',
       spec?.nameSpan,
       { node: from },
+    );
+  }
+}
+
+// ---------- limit ranges ----------
+
+interface LimitRange {
+  what: string;
+  value: number | undefined;
+  max: number;
+  unit: string;
+  where: () => SourcePos | SourceSpan | null;
+  node?: string;
+}
+
+/**
+ * Time, memory, iteration and worker settings must be whole numbers from 1 to a sane maximum
+ * (engine/limits.ts). At run time the caller's limits are ceilings anyway; this tells the author that
+ * `memory_limit_mb: 1000000`, a negative timeout or `max_iterations: 1e23` is not a setting.
+ */
+function checkLimitRanges(ctx: Ctx, model: WorkflowModel): void {
+  const { settings } = model;
+  const atSetting =
+    (...path: string[]) =>
+    () =>
+      ctx.locator.at(['settings', ...path], 'value');
+  const ranges: LimitRange[] = [
+    {
+      what: 'settings.timeout_ms',
+      value: settings.timeoutMs,
+      max: MAX_TIMEOUT_MS,
+      unit: 'ms',
+      where: atSetting('timeout_ms'),
+    },
+    {
+      what: 'settings.memory_limit_mb',
+      value: settings.memoryLimitMb,
+      max: MAX_MEMORY_LIMIT_MB,
+      unit: 'MiB',
+      where: atSetting('memory_limit_mb'),
+    },
+    {
+      what: 'settings.max_iterations',
+      value: settings.maxIterations,
+      max: MAX_ITERATIONS,
+      unit: 'steps',
+      where: atSetting('max_iterations'),
+    },
+    {
+      what: 'settings.parallel.max_workers',
+      value: settings.maxWorkers,
+      max: MAX_POOL_WORKERS,
+      unit: 'workers',
+      where: atSetting('parallel', 'max_workers'),
+    },
+  ];
+  const visit = (node: NodeSpec): void => {
+    if (node.timeoutMs !== undefined) {
+      ranges.push({
+        what: `timeout_ms of node '${node.name}'`,
+        value: node.timeoutMs,
+        max: MAX_TIMEOUT_MS,
+        unit: 'ms',
+        where: () => ctx.locator.inMap(node.span.start.offset, 'timeout_ms', 'value') ?? node.nameSpan,
+        ...(node.name ? { node: node.name } : {}),
+      });
+    }
+    for (const child of node.body ?? []) visit(child);
+  };
+  for (const node of model.nodes) visit(node);
+  for (const range of ranges) {
+    const { value, max } = range;
+    if (value === undefined || (Number.isInteger(value) && value >= 1 && value <= max)) continue;
+    push(
+      ctx,
+      'error',
+      'OUT_OF_RANGE',
+      `\`${range.what}\` must be a whole number from 1 to ${max} ${range.unit}, got ${value}`,
+      range.where(),
+      range.node !== undefined ? { node: range.node } : {},
     );
   }
 }
