@@ -5,6 +5,7 @@ import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { promisify } from 'node:util';
 import { describe, expect, it } from 'vitest';
+import { MAX_POOL_WORKERS } from '../engine/limits.ts';
 import { compatDir, repoRoot } from './helpers.ts';
 
 const exec = promisify(execFile);
@@ -80,5 +81,96 @@ describe('fanout run', () => {
     expect(r3.stderr).toMatch(/JSON object/);
     const r4 = await fanout(['run', join(dir, 'missing.yaml')]);
     expect(r4.code).toBe(2);
+  });
+});
+
+/** A usage error as the issue asks: exit 2, one clear message on stderr, nothing on stdout, no stack. */
+function expectUsageError(r: { code: number; stdout: string; stderr: string }, message: RegExp) {
+  expect(r.stderr).toMatch(message);
+  expect(r.stderr).not.toMatch(/^\s+at /m);
+  expect(r.stderr).not.toMatch(/internal error/);
+  expect(r.stdout).toBe('');
+  expect(r.code).toBe(2);
+}
+
+/** `{"a": [[[...]]]}` nested `depth` levels deep, built without recursion. */
+const deepInput = (depth: number) => `{"a":${'['.repeat(depth)}${']'.repeat(depth)}}`;
+
+describe('fanout run: bad command-line input is a clear error (exit 2), never a stack', () => {
+  const workflow = join(compatDir, 'simple_workflow.yaml');
+
+  it('--events into a folder that does not exist', async () => {
+    const r = await fanout(['run', workflow, '--events=/nonexistent/dir/x.ndjson']);
+    expectUsageError(r, /cannot write events to \/nonexistent\/dir\/x\.ndjson: ENOENT/);
+  });
+
+  it('--input nested 100,000 deep (from a file) and 60,000 deep (inline, under the 128 KiB argv cap)', async () => {
+    const dir = await mkdtemp(join(tmpdir(), 'fanout-cli-'));
+    const file = join(dir, 'deep.json');
+    await writeFile(file, deepInput(100_000));
+    expectUsageError(
+      await fanout(['run', workflow, '--input', `@${file}`]),
+      /input file .*deep\.json is nested deeper than 200 levels/,
+    );
+    expectUsageError(
+      await fanout(['run', workflow, '--input', deepInput(60_000)]),
+      /--input is nested deeper than 200 levels/,
+    );
+  });
+
+  it('--input @file that is missing, and --input that is not JSON', async () => {
+    const missing = join(tmpdir(), 'fanout-no-such-dir', 'missing.json');
+    expectUsageError(
+      await fanout(['run', workflow, '--input', `@${missing}`]),
+      /cannot read input file .*missing\.json: ENOENT/,
+    );
+    expectUsageError(await fanout(['run', workflow, '--input', '{"a": ']), /--input: invalid JSON/);
+    expectUsageError(await fanout(['run', workflow, '--input', '@']), /needs a file name after @/);
+  });
+
+  it(`--workers past ${MAX_POOL_WORKERS} is refused before any worker is forked`, async () => {
+    const started = performance.now();
+    const r = await fanout(['run', workflow, '--workers', '100000']);
+    expectUsageError(
+      r,
+      new RegExp(`--workers needs a whole number from 1 to ${MAX_POOL_WORKERS}, got '100000'`),
+    );
+    // Forking 100,000 workers took minutes; the refusal costs one CLI start-up.
+    expect(performance.now() - started).toBeLessThan(20_000);
+    expectUsageError(
+      await fanout(['serve', '--workers', '100000']),
+      /--workers needs a whole number from 1 to/,
+    );
+  });
+
+  it('absurd --timeout values', async () => {
+    for (const value of ['1e30', '99999999999', '0', '-5', 'soon', '1.5']) {
+      const r = await fanout(['run', workflow, `--timeout=${value}`]);
+      expectUsageError(r, /--timeout needs a whole number from 1 to \d+/);
+    }
+  });
+
+  it('unknown options, missing values and extra arguments name the problem', async () => {
+    expectUsageError(await fanout(['run', workflow, '--frobnicate']), /unknown option '--frobnicate'/);
+    expectUsageError(await fanout(['run', workflow, '--timeout']), /option '--timeout' needs a value/);
+    expectUsageError(await fanout(['run', workflow, 'extra.yaml']), /unexpected argument 'extra\.yaml'/);
+    expectUsageError(await fanout(['run', workflow, '--events=']), /--events=FILE needs a file name/);
+    expectUsageError(
+      await fanout(['run', workflow, '--start-at', 'a', '--only', 'b']),
+      /--start-at or --only, not both/,
+    );
+    expectUsageError(await fanout(['run']), /missing FILE/);
+  });
+
+  it('a bare --events still streams NDJSON to stderr and leaves the next argument alone', async () => {
+    const r = await fanout(['run', '--events', workflow, '--input', '{"input":"y"}', '--workers', '1']);
+    expect(r.code).toBe(0);
+    expect(JSON.parse(r.stdout).output).toBe('processed: y - done');
+    const events = r.stderr
+      .trim()
+      .split('\n')
+      .map((l) => JSON.parse(l) as { type: string });
+    expect(events[0]!.type).toBe('run-started');
+    expect(events.at(-1)!.type).toBe('run-finished');
   });
 });

@@ -3,6 +3,7 @@
 import { writeFileAtomic } from '../fs/atomic-write.ts';
 import { exportPortable } from '../workflow/export.ts';
 import { loadWorkflowFile } from '../workflow/load-file.ts';
+import { parseCommandLine, UsageError } from './args.ts';
 import { formatProblem } from './format.ts';
 
 const USAGE = 'usage: fanout export FILE [-o OUT]\n';
@@ -10,25 +11,17 @@ const USAGE = 'usage: fanout export FILE [-o OUT]\n';
 /** Writes via a temp file in the same folder + fsync + rename, so OUT is never half-written. */
 export { writeFileAtomic };
 
-function parseArgs(args: string[]): { file: string; out?: string } | string {
-  let file: string | undefined;
-  let out: string | undefined;
-  for (let i = 0; i < args.length; i++) {
-    const arg = args[i] as string;
-    if (arg === '-o' || arg === '--output') {
-      const value = args[++i];
-      if (value === undefined) return `option '${arg}' needs a file name`;
-      out = value;
-    } else if (arg.startsWith('-') && arg !== '-') {
-      return `unknown option '${arg}'`;
-    } else if (file === undefined) {
-      file = arg;
-    } else {
-      return 'export takes one FILE';
-    }
-  }
-  if (file === undefined) return 'missing FILE';
-  return out === undefined ? { file } : { file, out };
+const OPTIONS = {
+  output: { type: 'string', short: 'o' },
+  help: { type: 'boolean', short: 'h' },
+} as const;
+
+function parseExportArgs(args: string[]): { file: string; out?: string } {
+  const { values, positionals } = parseCommandLine({ args, options: OPTIONS, allowPositionals: true });
+  if (positionals.length === 0) throw new UsageError('missing FILE');
+  if (positionals.length > 1) throw new UsageError('export takes one FILE');
+  const file = positionals[0]!;
+  return values.output === undefined ? { file } : { file, out: values.output };
 }
 
 export async function exportCommand(args: string[]): Promise<number> {
@@ -36,9 +29,12 @@ export async function exportCommand(args: string[]): Promise<number> {
     process.stdout.write(USAGE);
     return 0;
   }
-  const parsed = parseArgs(args);
-  if (typeof parsed === 'string') {
-    process.stderr.write(`fanout export: ${parsed}\n${USAGE}`);
+  let parsed: ReturnType<typeof parseExportArgs>;
+  try {
+    parsed = parseExportArgs(args);
+  } catch (error) {
+    if (!(error instanceof UsageError)) throw error;
+    process.stderr.write(`fanout export: ${error.message}\n${USAGE}`);
     return 2;
   }
   const load = await loadWorkflowFile(parsed.file);

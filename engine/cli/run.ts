@@ -2,17 +2,24 @@
 //                   [--start-at NODE | --only NODE]`
 // --start-at runs from NODE and --only runs NODE alone, both with --input as the whole state.
 // Prints the final state as JSON on stdout; RunEvents as NDJSON on stderr (or FILE) with --events.
-import { createWriteStream, readFileSync } from 'node:fs';
-import type { WriteStream } from 'node:fs';
 import { Engine, WorkflowInvalidError, buildGraph, loadWorkflowFile } from '../index.ts';
+import { jsonBoundsProblem, MAX_POOL_WORKERS, MAX_RUN_TIMEOUT_MS } from '../limits.ts';
 import { defaultPoolSize } from '../run/pool.ts';
 import type { WorkflowModel } from '../workflow/types.ts';
-import type { RunEvent } from '../run/types.ts';
+import { intOption, parseCommandLine, UsageError } from './args.ts';
+import { openEventSink } from './event-sink.ts';
+import type { EventSink } from './event-sink.ts';
 import { formatProblem } from './format.ts';
+import { readRunInput } from './run-input.ts';
+
+const USAGE = `usage: fanout run FILE [--input JSON|@file.json] [--events[=FILE]] [--timeout MS] [--workers N]
+                 [--fail-fast] [--start-at NODE | --only NODE]
+`;
 
 interface RunArgs {
   file: string;
   input?: Record<string, unknown>;
+  /** true = stderr, a string = a file. */
   events?: string | true;
   timeoutMs?: number;
   workers?: number;
@@ -21,63 +28,55 @@ interface RunArgs {
   only?: string;
 }
 
-class UsageError extends Error {}
+const OPTIONS = {
+  input: { type: 'string' },
+  events: { type: 'string' },
+  timeout: { type: 'string' },
+  workers: { type: 'string' },
+  'fail-fast': { type: 'boolean' },
+  'start-at': { type: 'string' },
+  only: { type: 'string' },
+  help: { type: 'boolean', short: 'h' },
+} as const;
 
-function parseArgs(args: string[]): RunArgs {
-  const out: Partial<RunArgs> = {};
-  for (let i = 0; i < args.length; i++) {
-    const arg = args[i]!;
-    const value = () => {
-      const v = args[++i];
-      if (v === undefined) throw new UsageError(`${arg} needs a value`);
-      return v;
-    };
-    if (arg === '--input') out.input = parseInput(value());
-    else if (arg === '--events') out.events = true;
-    else if (arg.startsWith('--events=')) out.events = arg.slice('--events='.length);
-    else if (arg === '--timeout') out.timeoutMs = positiveInt(arg, value());
-    else if (arg === '--workers') out.workers = positiveInt(arg, value());
-    else if (arg === '--fail-fast') out.failFast = true;
-    else if (arg === '--start-at') out.startAt = value();
-    else if (arg === '--only') out.only = value();
-    else if (arg.startsWith('--')) throw new UsageError(`unknown option ${arg}`);
-    else if (out.file === undefined) out.file = arg;
-    else throw new UsageError(`unexpected argument ${arg}`);
-  }
-  if (!out.file) throw new UsageError('missing FILE');
+/** Stands for a bare `--events` (stderr) in the parsed values; not a path anyone can pass. */
+const EVENTS_TO_STDERR = '\0stderr';
+
+/**
+ * `--events` is both a flag (stderr) and `--events=FILE`, which parseArgs cannot express: a bare
+ * `--events` (before any `--`) is rewritten to `--events=<marker>` first. A following argument is
+ * never taken as its value, exactly as before.
+ */
+function withEventsFlag(args: string[]): string[] {
+  const end = args.indexOf('--');
+  return args.map((arg, i) =>
+    arg === '--events' && (end < 0 || i < end) ? `--events=${EVENTS_TO_STDERR}` : arg,
+  );
+}
+
+function parseRunArgs(args: string[]): RunArgs {
+  const { values, positionals } = parseCommandLine({
+    args: withEventsFlag(args),
+    options: OPTIONS,
+    allowPositionals: true,
+  });
+  if (positionals.length === 0) throw new UsageError('missing FILE');
+  if (positionals.length > 1) throw new UsageError(`unexpected argument '${positionals[1]}'`);
+  const out: RunArgs = { file: positionals[0]! };
+  if (values.input !== undefined) out.input = readRunInput(values.input);
+  if (values.events === EVENTS_TO_STDERR) out.events = true;
+  else if (values.events === '') throw new UsageError('--events=FILE needs a file name');
+  else if (values.events !== undefined) out.events = values.events;
+  if (values.timeout !== undefined)
+    out.timeoutMs = intOption('--timeout', values.timeout, 1, MAX_RUN_TIMEOUT_MS);
+  if (values.workers !== undefined) out.workers = intOption('--workers', values.workers, 1, MAX_POOL_WORKERS);
+  if (values['fail-fast']) out.failFast = true;
+  if (values['start-at'] !== undefined) out.startAt = values['start-at'];
+  if (values.only !== undefined) out.only = values.only;
   if (out.startAt !== undefined && out.only !== undefined) {
     throw new UsageError('give --start-at or --only, not both');
   }
-  return out as RunArgs;
-}
-
-function positiveInt(name: string, text: string): number {
-  const n = Number(text);
-  if (!Number.isInteger(n) || n <= 0) throw new UsageError(`${name} needs a positive integer, got '${text}'`);
-  return n;
-}
-
-function parseInput(text: string): Record<string, unknown> {
-  let source = text;
-  let where = '--input';
-  if (text.startsWith('@')) {
-    where = text.slice(1);
-    try {
-      source = readFileSync(where, 'utf8');
-    } catch (error) {
-      throw new UsageError(`cannot read input file ${where}: ${(error as Error).message}`);
-    }
-  }
-  let value: unknown;
-  try {
-    value = JSON.parse(source);
-  } catch (error) {
-    throw new UsageError(`${where}: invalid JSON: ${(error as Error).message}`);
-  }
-  if (typeof value !== 'object' || value === null || Array.isArray(value)) {
-    throw new UsageError(`${where}: the input must be a JSON object`);
-  }
-  return value as Record<string, unknown>;
+  return out;
 }
 
 /** A one-shot CLI run starts only the workers its widest fan-out can use (plus the main VM's). */
@@ -87,15 +86,20 @@ function workersFor(model: WorkflowModel): number {
 }
 
 export async function runCommand(args: string[]): Promise<number> {
+  if (args.includes('--help') || args.includes('-h')) {
+    process.stdout.write(USAGE);
+    return 0;
+  }
   let parsed: RunArgs;
   try {
-    parsed = parseArgs(args);
+    parsed = parseRunArgs(args);
   } catch (error) {
-    process.stderr.write(`fanout run: ${(error as Error).message}\n`);
+    if (!(error instanceof UsageError)) throw error;
+    process.stderr.write(`fanout run: ${error.message}\n${USAGE}`);
     return 2;
   }
   let engine: Engine | undefined;
-  let eventStream: WriteStream | undefined;
+  let events: EventSink | undefined;
   const onSignal = () => handle?.cancel();
   let handle: ReturnType<Engine['run']> | undefined;
   try {
@@ -104,14 +108,16 @@ export async function runCommand(args: string[]): Promise<number> {
       for (const p of load.problems) process.stderr.write(formatProblem(p) + '\n');
       return 2;
     }
-    engine = new Engine({ size: parsed.workers ?? workersFor(load.model) });
-    let write: ((event: RunEvent) => void) | undefined;
-    if (parsed.events === true) write = (e) => process.stderr.write(JSON.stringify(e) + '\n');
-    else if (typeof parsed.events === 'string') {
-      const stream = createWriteStream(parsed.events);
-      eventStream = stream;
-      write = (e) => stream.write(JSON.stringify(e) + '\n');
+    if (parsed.events !== undefined) {
+      try {
+        events = openEventSink(parsed.events);
+      } catch (error) {
+        if (!(error instanceof UsageError)) throw error;
+        process.stderr.write(`fanout run: ${error.message}\n`);
+        return 2;
+      }
     }
+    engine = new Engine({ size: parsed.workers ?? workersFor(load.model) });
     try {
       handle = engine.run(load, {
         ...(parsed.input ? { input: parsed.input } : {}),
@@ -119,7 +125,7 @@ export async function runCommand(args: string[]): Promise<number> {
         ...(parsed.failFast ? { failFast: true } : {}),
         ...(parsed.startAt !== undefined ? { startAt: parsed.startAt } : {}),
         ...(parsed.only !== undefined ? { only: parsed.only } : {}),
-        ...(write ? { onEvent: write } : {}),
+        ...(events ? { onEvent: events.write } : {}),
       });
     } catch (error) {
       if (error instanceof WorkflowInvalidError) {
@@ -131,6 +137,12 @@ export async function runCommand(args: string[]): Promise<number> {
     process.once('SIGINT', onSignal);
     process.once('SIGTERM', onSignal);
     const result = await handle.result;
+    // The engine bounds every state it produces; this keeps a printing failure a message, not a stack.
+    const problem = jsonBoundsProblem(result.state, 'the final state');
+    if (problem) {
+      process.stderr.write(`fanout run: the final state cannot be printed: ${problem}\n`);
+      return 1;
+    }
     process.stdout.write(JSON.stringify(result.state, null, 2) + '\n');
     if (result.status !== 'succeeded') {
       process.stderr.write(`fanout run: ${result.status}${result.error ? `: ${result.error}` : ''}\n`);
@@ -141,6 +153,6 @@ export async function runCommand(args: string[]): Promise<number> {
     process.off('SIGINT', onSignal);
     process.off('SIGTERM', onSignal);
     await engine?.close();
-    if (eventStream) await new Promise((r) => eventStream!.end(r));
+    await events?.close();
   }
 }

@@ -3,35 +3,27 @@
 import { spawn } from 'node:child_process';
 import { startServer } from '../serve/server.ts';
 import type { ServeOptions } from '../serve/server.ts';
+import { MAX_POOL_WORKERS } from '../limits.ts';
+import { intOption, parseCommandLine, UsageError } from './args.ts';
 
 const USAGE = 'usage: fanout serve [--port N] [--open] [--root DIR] [--static DIR] [--workers N]\n';
 
-class UsageError extends Error {}
+const OPTIONS = {
+  port: { type: 'string' },
+  open: { type: 'boolean' },
+  root: { type: 'string' },
+  static: { type: 'string' },
+  workers: { type: 'string' },
+  help: { type: 'boolean', short: 'h' },
+} as const;
 
-function parseArgs(args: string[]): ServeOptions & { open: boolean } {
-  const out: ServeOptions & { open: boolean } = { open: false };
-  for (let i = 0; i < args.length; i++) {
-    const arg = args[i]!;
-    const value = () => {
-      const v = args[++i];
-      if (v === undefined) throw new UsageError(`${arg} needs a value`);
-      return v;
-    };
-    const int = (min: number, max: number) => {
-      const text = value();
-      const n = Number(text);
-      if (!Number.isInteger(n) || n < min || n > max) {
-        throw new UsageError(`${arg} needs an integer from ${min} to ${max}, got '${text}'`);
-      }
-      return n;
-    };
-    if (arg === '--port') out.port = int(0, 65535);
-    else if (arg === '--open') out.open = true;
-    else if (arg === '--root') out.root = value();
-    else if (arg === '--static') out.staticDir = value();
-    else if (arg === '--workers') out.workers = int(1, 256);
-    else throw new UsageError(`unknown argument ${arg}`);
-  }
+function parseServeArgs(args: string[]): ServeOptions & { open: boolean } {
+  const { values } = parseCommandLine({ args, options: OPTIONS, allowPositionals: false });
+  const out: ServeOptions & { open: boolean } = { open: values.open === true };
+  if (values.port !== undefined) out.port = intOption('--port', values.port, 0, 65535);
+  if (values.root !== undefined) out.root = values.root;
+  if (values.static !== undefined) out.staticDir = values.static;
+  if (values.workers !== undefined) out.workers = intOption('--workers', values.workers, 1, MAX_POOL_WORKERS);
   return out;
 }
 
@@ -60,11 +52,12 @@ export async function serveCommand(args: string[]): Promise<number> {
     process.stdout.write(USAGE);
     return 0;
   }
-  let options: ReturnType<typeof parseArgs>;
+  let options: ReturnType<typeof parseServeArgs>;
   try {
-    options = parseArgs(args);
+    options = parseServeArgs(args);
   } catch (error) {
-    process.stderr.write(`fanout serve: ${(error as Error).message}\n${USAGE}`);
+    if (!(error instanceof UsageError)) throw error;
+    process.stderr.write(`fanout serve: ${error.message}\n${USAGE}`);
     return 2;
   }
   const { open, ...serveOptions } = options;

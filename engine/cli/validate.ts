@@ -8,6 +8,7 @@ import { loadWorkflowFile } from '../workflow/load-file.ts';
 import type { LoadResult, Problem } from '../workflow/types.ts';
 import { dedupeProblems, sortProblems, validateWorkflow } from '../workflow/validate.ts';
 import type { ValidateOptions } from '../workflow/validate.ts';
+import { parseCommandLine, UsageError } from './args.ts';
 import { formatProblem, summaryLine } from './format.ts';
 import { sharedRegistry } from '../actions/index.ts';
 import { checkLuaSyntax, createLuaFactory } from '../lua/vm.ts';
@@ -86,17 +87,24 @@ async function expand(arg: string): Promise<string[]> {
 }
 
 export async function validateCommand(args: string[]): Promise<number> {
-  let json = false;
-  const inputs: string[] = [];
-  for (const arg of args) {
-    if (arg === '--json') json = true;
-    else if (arg === '--help' || arg === '-h') {
-      process.stdout.write(USAGE);
-      return 0;
-    } else if (arg.startsWith('-') && arg !== '-') {
-      process.stderr.write(`fanout validate: unknown option '${arg}'\n${USAGE}`);
-      return 2;
-    } else inputs.push(arg);
+  if (args.includes('--help') || args.includes('-h')) {
+    process.stdout.write(USAGE);
+    return 0;
+  }
+  let json: boolean;
+  let inputs: string[];
+  try {
+    const { values, positionals } = parseCommandLine({
+      args,
+      options: { json: { type: 'boolean' }, help: { type: 'boolean', short: 'h' } },
+      allowPositionals: true,
+    });
+    json = values.json === true;
+    inputs = positionals;
+  } catch (error) {
+    if (!(error instanceof UsageError)) throw error;
+    process.stderr.write(`fanout validate: ${error.message}\n${USAGE}`);
+    return 2;
   }
   if (inputs.length === 0) {
     process.stderr.write(USAGE);
