@@ -96,6 +96,36 @@ describe('renameNode', () => {
     expect(model.nodes[1]!.name).toBe('string_ops');
   });
 
+  it('updates _route goto map values, to: route targets and a dynamic_parallel fan_in (not labels)', () => {
+    const text = [
+      'name: r',
+      'nodes:',
+      '  - name: route',
+      '    goto: {b: b, _default: c}',
+      '  - {name: fan, type: dynamic_parallel, items: "{{ state.xs }}", fan_in: b, action: {uses: x}}',
+      '  - name: b',
+      '  - name: c',
+      'edges:',
+      '  - from: fan',
+      '    to:',
+      '      - {target: b, condition: "state.b"}',
+      '      - target: c',
+      '',
+    ].join('\n');
+    const out = renameNode(text, 'b', 'bee');
+    expect(changedLines(text, out)).toEqual([
+      [4, '    goto: {b: b, _default: c}', '    goto: {b: bee, _default: c}'],
+      [
+        5,
+        '  - {name: fan, type: dynamic_parallel, items: "{{ state.xs }}", fan_in: b, action: {uses: x}}',
+        '  - {name: fan, type: dynamic_parallel, items: "{{ state.xs }}", fan_in: bee, action: {uses: x}}',
+      ],
+      [6, '  - name: b', '  - name: bee'],
+      [11, '      - {target: b, condition: "state.b"}', '      - {target: bee, condition: "state.b"}'],
+    ]);
+    expect(renameNode(out, 'bee', 'b')).toBe(text);
+  });
+
   it('updates goto strings, goto rules, parallel lists, fan_in, bodies and interrupts', () => {
     const text = `name: r
 nodes:

@@ -572,8 +572,13 @@ function nodeRefScalars(p: Parsed): { scalar: Scalar; name: string }[] {
     if (s !== undefined && isScalar(node)) out.push({ scalar: node, name: s });
   };
   const addList = (node: YamlNode | null) => {
-    if (isSeq(node)) for (const item of node.items) add(deref(p, item));
-    else add(node);
+    if (!isSeq(node)) return add(node);
+    for (const item of node.items) {
+      const entry = deref(p, item);
+      // `to: [{target, condition}, ..]` route lists name their node under `target`.
+      if (isMap(entry)) add(pairValue(p, entry, 'target'));
+      else add(entry);
+    }
   };
   for (const ref of allNodes(p)) {
     const goto = pairValue(p, ref.map, 'goto');
@@ -582,8 +587,13 @@ function nodeRefScalars(p: Parsed): { scalar: Scalar; name: string }[] {
         const r = deref(p, rule);
         if (isMap(r)) add(pairValue(p, r, 'to'));
       }
+    } else if (isMap(goto)) {
+      // `_route` goto maps: the values are node names, the keys are route labels.
+      for (const pair of goto.items) add(deref(p, pair.value));
     } else add(goto);
     add(pairValue(p, ref.map, 'fallback'));
+    if (scalarString(pairValue(p, ref.map, 'type')) === 'dynamic_parallel')
+      add(pairValue(p, ref.map, 'fan_in'));
   }
   for (const edge of edgeItems(p).items) {
     if (!edge) continue;
@@ -604,7 +614,8 @@ function nodeRefScalars(p: Parsed): { scalar: Scalar; name: string }[] {
 
 /**
  * Renames a node and every reference to it: goto strings and rule `to`s, edge `from`/`to`/`fan_in`,
- * `parallel` lists, node `fallback`, `config.interrupt_before/after`, inside while_loop bodies too.
+ * `parallel` lists, node `fallback`, `config.interrupt_before/after`, inside while_loop bodies too;
+ * the values of `_route` goto maps, `target`s of `to:` route lists, a dynamic_parallel `fan_in`.
  */
 export function renameNode(text: string, oldName: string, newName: string): string {
   const p = parseForEdit(text);

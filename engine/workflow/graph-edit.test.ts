@@ -197,6 +197,47 @@ describe('connect', () => {
 });
 
 describe('disconnect and set-condition', () => {
+  const ROUTE_MAP = [
+    'name: w',
+    'nodes:',
+    '  - name: r',
+    '    goto:',
+    '      store: s',
+    '      _default: d',
+    '  - {name: s, goto: __end__}',
+    '  - {name: d, goto: __end__}',
+    '',
+  ].join('\n');
+
+  it('editing an edge of a _route goto map first rewrites the map as the goto rules it stands for', () => {
+    const out = edit(ROUTE_MAP, {
+      type: 'set-condition',
+      edge: edgeOf(ROUTE_MAP, 'r', 's'),
+      condition: "state._route == 'keep'",
+    });
+    const goto = loadWorkflow(out).model!.nodes[0]!;
+    expect(goto.gotoForm).toBeUndefined();
+    expect(goto.goto).toMatchObject([{ if: "state._route == 'keep'", to: 's' }, { to: 'd' }]);
+    const gone = edit(ROUTE_MAP, { type: 'disconnect', edge: edgeOf(ROUTE_MAP, 'r', 's') });
+    expect(edgeSet(gone).filter((e) => e.startsWith('r>'))).toEqual(['r>d:conditional']);
+  });
+
+  it('an edge of a `to:` route list is edited in the YAML, with a clear refusal', () => {
+    const text = [
+      'name: w',
+      'nodes: [{name: r}, {name: a, goto: __end__}, {name: b, goto: __end__}]',
+      'edges:',
+      '  - from: r',
+      '    to:',
+      '      - {target: a, condition: state.x}',
+      '      - {target: b}',
+      '',
+    ].join('\n');
+    expect(() => applyGraphEdit(text, { type: 'disconnect', edge: edgeOf(text, 'r', 'a') })).toThrow(
+      /one route of a `to:` list in edge 1; edit that list in the YAML/,
+    );
+  });
+
   it('deleting a goto rule removes its lines', () => {
     const text = fixture('goto_parity_test.yaml');
     const out = edit(text, { type: 'disconnect', edge: edgeOf(text, 'set_flag', 'skip') });

@@ -376,9 +376,30 @@ function requireTarget(doc: Doc, target: string): void {
   if (target !== END) doc.node(target);
 }
 
+/**
+ * A `_route` goto map (which no TEA engine runs) is rewritten as the goto rules it stands for before a
+ * structural edit touches it: the same routes in TEA's portable form, rule indices unchanged.
+ */
+function portableGoto(doc: Doc, nodeName: string): void {
+  const node = doc.model.nodes.find((n) => n.name === nodeName);
+  if (node?.gotoForm !== 'map' || !Array.isArray(node.goto)) return;
+  const rules = node.goto.map(ruleToPlain);
+  doc.edit((t) => setNodeField(t, nodeName, 'goto', rules));
+}
+
+/** Edges of a `to: [{target, condition}]` list are edited in the YAML (the list is one entry). */
+function refuseRouteList(edge: GraphEdge): void {
+  if (edge.origin.type === 'edge' && edge.origin.route !== undefined) {
+    throw new EditError(
+      `The edge ${edge.source} → ${edge.target} is one route of a \`to:\` list in edge ${edge.origin.index + 1}; edit that list in the YAML`,
+    );
+  }
+}
+
 function connect(doc: Doc, source: string, target: string, condition?: string): void {
   requireTarget(doc, target);
   if (source === END) throw new EditError('__end__ has no outgoing edges');
+  portableGoto(doc, source);
   if (source === START) {
     if (condition !== undefined) throw new EditError('The entry edge cannot have a condition');
     if (target === END) throw new EditError('__start__ cannot connect to __end__');
@@ -431,7 +452,9 @@ function currentEdge(doc: Doc, edge: GraphEdge): GraphEdge {
 }
 
 function disconnect(doc: Doc, stale: GraphEdge): void {
+  portableGoto(doc, stale.source);
   const edge = currentEdge(doc, stale);
+  refuseRouteList(edge);
   const { source, target } = edge;
   if (source === START)
     throw new EditError('The entry edge cannot be deleted; connect __start__ to another node instead');
@@ -463,7 +486,9 @@ function disconnect(doc: Doc, stale: GraphEdge): void {
 }
 
 function setCondition(doc: Doc, stale: GraphEdge, condition: string | undefined): void {
+  portableGoto(doc, stale.source);
   const edge = currentEdge(doc, stale);
+  refuseRouteList(edge);
   if (condition !== undefined && condition.trim() === '') condition = undefined;
   if (edge.source === START || edge.kind === 'parallel' || edge.kind === 'fan-in') {
     throw new EditError(`The edge ${edge.source} → ${edge.target} cannot have a condition`);
@@ -609,7 +634,10 @@ function deleteNodes(doc: Doc, names: string[]): void {
 }
 
 /** Points an existing edge at another target, keeping its kind and condition. */
-function redirect(doc: Doc, edge: GraphEdge, to: string): void {
+function redirect(doc: Doc, stale: GraphEdge, to: string): void {
+  portableGoto(doc, stale.source);
+  const edge = currentEdge(doc, stale);
+  refuseRouteList(edge);
   const origin = edge.origin;
   if (origin.type === 'goto' && origin.rule !== undefined) {
     const rule = (doc.node(edge.source).goto as GotoRule[])[origin.rule]!;
