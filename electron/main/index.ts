@@ -19,6 +19,7 @@ import type { RunEvent } from '../../engine/run/types.ts';
 import { eventChannels, type MenuCommandMessage } from '../shared/channels.ts';
 import { FileAccess } from './access.ts';
 import { EventBatcher } from '../../engine/run/event-batcher.ts';
+import { sweepStaleTempFiles } from '../../engine/fs/temp-files.ts';
 import { createHandlers, registerHandlers, type SenderLike } from './ipc-handlers.ts';
 import { buildMenuTemplate } from './menu.ts';
 import {
@@ -97,7 +98,13 @@ function runSink(sender: SenderLike): (event: RunEvent) => void {
   if (!batcher) {
     batcher = new EventBatcher<RunEvent>((batch) => {
       const target = webContents.fromId(sender.id);
-      if (target && !target.isDestroyed()) target.send(eventChannels.runEvents, batch);
+      if (!target || target.isDestroyed()) return;
+      // Runs in the batcher's timer: a batch that cannot be cloned must not take main down.
+      try {
+        target.send(eventChannels.runEvents, batch);
+      } catch (err) {
+        console.error(`[fanout] dropped ${batch.length} run events:`, (err as Error).message);
+      }
     });
     batchers.set(sender.id, batcher);
   }
@@ -200,6 +207,8 @@ async function start(): Promise<void> {
   access = new FileAccess(examplesDir(layout));
   for (const file of await recent.load()) access.grantFolder(dirname(file));
   if (pendingFile) access.grantFile(pendingFile);
+  // Debris of saves killed mid-write in an earlier session (examples and recent folders; bounded).
+  void sweepStaleTempFiles(access.grantedFolders(), { maxDepth: 1 });
 
   // Warm the pool while the window loads; a failure here surfaces again on the first run.
   engine.start().catch((err: unknown) => console.error('[fanout] worker pool failed to start:', err));
@@ -256,6 +265,8 @@ async function start(): Promise<void> {
         windowOf(sender)?.setDocumentEdited(value);
       },
       scratchDir: join(userData, 'scratch'),
+      onInternalError: (channel, err) =>
+        console.error(`[fanout] ${channel}:`, err instanceof Error ? err.message : String(err)),
     }),
   );
   refreshMenu();

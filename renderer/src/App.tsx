@@ -175,9 +175,14 @@ function Shell({ host }: { host: HostApi }) {
 
   /** Shows a document; offers its recovery copy when one differs from `diskText`. */
   const showDocument = useCallback(
-    (text: string, docPath: string | null, mtimeMs?: number, diskText: string | null = text) => {
+    (
+      text: string,
+      docPath: string | null,
+      version?: { mtimeMs: number; hash: string },
+      diskText: string | null = text,
+    ) => {
       setError(null);
-      doc.getState().open(text, docPath, mtimeMs);
+      doc.getState().open(text, docPath, version?.mtimeMs, version?.hash);
       ui.getState().clearSelection();
       setOpened(true);
       const entry = readRecovery(storage, docPath, scope.current);
@@ -196,7 +201,7 @@ function Shell({ host }: { host: HostApi }) {
       const result = await host.openFile(target);
       if (!result.ok) return fail(result.error);
       if (!result.value) return;
-      showDocument(result.value.text, result.value.path, result.value.mtimeMs);
+      showDocument(result.value.text, result.value.path, result.value);
     },
     [host, fail, confirmDiscard, showDocument],
   );
@@ -226,12 +231,18 @@ function Shell({ host }: { host: HostApi }) {
       }
       const text = state.text;
       const sameFile = target !== undefined && target === state.path;
-      const result = await host.saveFile(target, text, sameFile ? { expectedMtimeMs: state.mtimeMs } : {});
+      // The content hash catches any change on disk since open/save (the mtime only where no hash).
+      const expected = !sameFile
+        ? {}
+        : state.hash !== undefined
+          ? { expectedHash: state.hash }
+          : { expectedMtimeMs: state.mtimeMs };
+      const result = await host.saveFile(target, text, expected);
       if (!result.ok) return fail(result.error);
       if (!result.value) return;
       setError(null);
       // markSaved makes the document clean: the autosaver removes its recovery copy (old and new path).
-      doc.getState().markSaved(result.value.path, result.value.mtimeMs, text);
+      doc.getState().markSaved(result.value.path, result.value.mtimeMs, text, result.value.hash);
       // Save as: the run input, breakpoints and runs follow the document to its new path.
       controller.moveFile(state.path, result.value.path);
       void listDir(dir);
@@ -411,7 +422,7 @@ function Shell({ host }: { host: HostApi }) {
       }
       const disk = await host.openFile(entry.path);
       if (doc.getState().text !== '') return;
-      if (disk.ok && disk.value) showDocument(disk.value.text, disk.value.path, disk.value.mtimeMs);
+      if (disk.ok && disk.value) showDocument(disk.value.text, disk.value.path, disk.value);
       else if (!disk.ok && disk.error.code === 'NOT_FOUND')
         showDocument(entry.savedText, entry.path, undefined, null);
     })();

@@ -32,6 +32,8 @@ export interface DocumentState {
   savedText: string;
   /** Modification time of the file when opened/saved, for conflict detection. */
   mtimeMs: number | undefined;
+  /** SHA-256 of the file's bytes when opened/saved: a save expecting it detects any change on disk. */
+  hash: string | undefined;
   load: LoadResult;
   /** Null when the text does not parse; the canvas then keeps showing `lastGoodGraph`. */
   graph: WorkflowGraph | null;
@@ -62,14 +64,14 @@ export interface EditOptions {
 
 export interface DocumentActions {
   /** Replaces the document (open/new): clears history. */
-  open(text: string, path: string | null, mtimeMs?: number): void;
+  open(text: string, path: string | null, mtimeMs?: number, hash?: string): void;
   /** Applies new text as one undoable edit. A text equal to the current one is ignored. */
   setText(text: string, options: EditOptions): void;
   /** Runs a text -> text edit; its error propagates and nothing changes. */
   edit(fn: (text: string) => string, options: EditOptions): void;
   undo(): void;
   redo(): void;
-  markSaved(path: string, mtimeMs: number, savedText?: string): void;
+  markSaved(path: string, mtimeMs: number, savedText?: string, hash?: string): void;
   isDirty(): boolean;
   undoLabel(): string | undefined;
   redoLabel(): string | undefined;
@@ -180,18 +182,20 @@ export function createDocumentStore(
       text: initialText,
       savedText: initialText,
       mtimeMs: undefined,
+      hash: undefined,
       ...derived(initialText, initialPath, null), // sets problems and externalProblems
       past: [],
       future: [],
       lastEdit: null,
 
-      open(text, path, mtimeMs) {
+      open(text, path, mtimeMs, hash) {
         baseProblems = []; // a big document's problems follow shortly; never show another file's
         set({
           path,
           text,
           savedText: text,
           mtimeMs,
+          hash,
           ...derived(text, path, null),
           past: [],
           future: [],
@@ -250,8 +254,8 @@ export function createDocumentStore(
         });
       },
 
-      markSaved(path, mtimeMs, savedText) {
-        set({ path, mtimeMs, savedText: savedText ?? get().text });
+      markSaved(path, mtimeMs, savedText, hash) {
+        set({ path, mtimeMs, hash, savedText: savedText ?? get().text });
       },
 
       isDirty() {

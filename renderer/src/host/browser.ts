@@ -35,6 +35,7 @@ const CODE_BY_STATUS: Record<number, string> = {
   409: 'CONFLICT',
   413: 'TOO_LARGE',
   422: 'INVALID_WORKFLOW',
+  503: 'UNAVAILABLE',
 };
 
 function failure(code: string, message: string): { ok: false; error: HostError } {
@@ -147,6 +148,7 @@ export function createBrowserHost(base: BrowserHostBase): HostApi {
         path,
         text,
         ...(options?.expectedMtimeMs !== undefined ? { expectedMtimeMs: options.expectedMtimeMs } : {}),
+        ...(options?.expectedHash !== undefined ? { expectedHash: options.expectedHash } : {}),
       });
     },
     validate: (text, path) => call<Problem[]>('validate', path === undefined ? { text } : { text, path }),

@@ -34,6 +34,7 @@ describe('Electron HostApi', () => {
     await host.openFile('/w/a.yaml');
     await host.saveFile(undefined, 'x');
     await host.saveFile('/w/a.yaml', 'x', { expectedMtimeMs: 12.5 });
+    await host.saveFile('/w/a.yaml', 'x', { expectedHash: 'ab'.repeat(32) });
     await host.validate('x');
     await host.validate('x', '/w/a.yaml');
     await host.exportPortable('x');

@@ -21,6 +21,7 @@ export function createElectronHost(api: PreloadApi): HostApi {
         text,
         ...(path === undefined ? {} : { path }),
         ...(options?.expectedMtimeMs === undefined ? {} : { expectedMtimeMs: options.expectedMtimeMs }),
+        ...(options?.expectedHash === undefined ? {} : { expectedHash: options.expectedHash }),
       }),
     validate: (text, path) => api.validate(path === undefined ? { text } : { text, path }),
     exportPortable: (text) => api.exportPortable({ text }),
