@@ -19,6 +19,7 @@ import { luaSyntaxProblems } from '../engine/workflow/lua-syntax.ts';
 import type { LoadResult, Problem, WorkflowGraph } from '../engine/workflow/types.ts';
 import { validateWorkflow } from '../engine/workflow/validate.ts';
 import { sharedRegistry } from '../engine/actions/index.ts';
+import { engineForFile } from './helpers.ts';
 
 const TEA_COMMIT = 'f507cd9244b3d2321b6738cb91ea104f20eb542e';
 const ROOT = fileURLToPath(new URL('./fixtures/tea-corpus/', import.meta.url));
@@ -323,5 +324,53 @@ describe('the new forms as the corpus writes them', () => {
     }
     const action = (await check('examples/yaml/dynamic_parallel_action_mode.yaml')).graph!.dynamicFanOuts[0];
     expect(action).toMatchObject({ itemVar: 'url', indexVar: 'i', maxConcurrency: 3, uses: 'http.get' });
+  });
+});
+
+describe('the routing forms already run (real workers, Fanout semantics since TEA runs neither)', () => {
+  const engine = engineForFile({ size: 2 });
+  const ROUTER = (goto: string[]) =>
+    [
+      'name: w',
+      'nodes:',
+      '  - name: route_action',
+      '    language: lua',
+      '    run: |',
+      '      return { _route = state.action }',
+      ...goto,
+      '  - {name: store, language: lua, run: "return { went = \'store\' }", goto: __end__}',
+      '  - {name: other, language: lua, run: "return { went = \'other\' }", goto: __end__}',
+    ].join('\n') + '\n';
+
+  it('a _route goto map routes on the value the node returned, _default otherwise', async () => {
+    const text = ROUTER(['    goto:', '      _default: other', '      store: store']);
+    for (const [action, went] of [
+      ['store', 'store'],
+      ['recommend', 'other'],
+    ]) {
+      const r = await engine().run(text, { input: { action } }).result;
+      expect(r.status).toBe('succeeded');
+      expect(r.state).toMatchObject({ _route: action, went });
+    }
+  });
+
+  it('a to: route list takes the first route whose condition holds, in order', async () => {
+    const text = [
+      'name: w',
+      'nodes:',
+      '  - {name: r, language: lua, run: "return {}"}',
+      '  - {name: a, language: lua, run: "return { went = \'a\' }", goto: __end__}',
+      '  - {name: b, language: lua, run: "return { went = \'b\' }", goto: __end__}',
+      'edges:',
+      '  - from: r',
+      '    to:',
+      '      - target: b',
+      '        condition: state.get("mode") == "b"',
+      '      - target: a',
+      '        condition: "True"',
+      '',
+    ].join('\n');
+    expect((await engine().run(text, { input: { mode: 'b' } }).result).state).toMatchObject({ went: 'b' });
+    expect((await engine().run(text, { input: { mode: 'x' } }).result).state).toMatchObject({ went: 'a' });
   });
 });
