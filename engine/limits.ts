@@ -170,3 +170,45 @@ export const STALE_TEMP_FILE_MS = 60_000;
 /** Start-up sweep for stale temp files: deepest folder level and most entries visited. */
 export const TEMP_SWEEP_MAX_DEPTH = 6;
 export const TEMP_SWEEP_MAX_ENTRIES = 20_000;
+
+// ---------------------------------------------------------------------------------------------------
+// Expression evaluation (engine/expr): goto `if`, edge `when`, while_loop `condition`, `with:` templates
+// ---------------------------------------------------------------------------------------------------
+
+/**
+ * Bounds of ONE evaluation: one condition, or one node's whole `with:` mapping. Expressions run in the
+ * host process and synchronously, so these bounds are what keep a runaway template from blocking the
+ * event loop or growing the heap; at any of them an evaluation fails in well under a second. Real
+ * conditions and templates use tens to a few thousand steps.
+ */
+export interface ExpressionLimits {
+  /**
+   * Work units: one per evaluated operation, loop pass, filter or method call, compared or visited
+   * item, and per 256 characters scanned or copied.
+   */
+  maxSteps: number;
+  /** Longest string one operation may build, and the longest text one template may render. */
+  maxStringChars: number;
+  /** Longest list one operation may build. */
+  maxListItems: number;
+  /** Estimated bytes of everything one evaluation builds (2 per character, 8 per list item). */
+  maxAllocatedBytes: number;
+  /** Deepest nesting of brackets, operators or `{% %}` blocks in a source (the parsers recurse). */
+  maxNesting: number;
+}
+
+export const EXPRESSION_LIMITS: ExpressionLimits = {
+  maxSteps: 1_000_000,
+  maxStringChars: 4 * 1024 * 1024,
+  maxListItems: 1_000_000,
+  maxAllocatedBytes: 64 * 1024 * 1024,
+  maxNesting: 200,
+};
+
+/**
+ * The parsed-expression cache (keyed by source text): at most this many entries and this many source
+ * characters in all; a longer source is parsed every time instead of being kept.
+ */
+export const EXPRESSION_CACHE_MAX_ENTRIES = 2_000;
+export const EXPRESSION_CACHE_MAX_CHARS = 8 * 1024 * 1024;
+export const EXPRESSION_CACHE_MAX_SOURCE_CHARS = 64 * 1024;

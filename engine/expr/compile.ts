@@ -1,12 +1,17 @@
 /**
  * Turns a parsed expression into a closure tree, so a cached condition is evaluated without
  * re-dispatching on node kinds. No eval/Function: each closure is ordinary code below.
+ * Each closure charges one budget step when it runs; evaluation recurses once per tree level, so
+ * the tree's depth is bounded here.
  */
+import { EXPRESSION_LIMITS } from '../limits.ts';
+import { buildList, buildString, step } from './budget.ts';
 import { applyFilter, applyTest, callMethod } from './filters.ts';
 import type { Args, Node } from './parser.ts';
 import {
   ExprError,
   Undef,
+  codePoints,
   defined,
   isNone,
   isNumeric,
@@ -58,7 +63,7 @@ export function getItem(obj: Value, key: Value): Value {
     if (!isNumeric(key) || !Number.isInteger(Number(key))) {
       throw new ExprError(`${typeName(obj)} indices must be integers, not ${typeName(key)}`);
     }
-    const items = typeof obj === 'string' ? [...obj] : obj;
+    const items = typeof obj === 'string' ? codePoints(obj, 'indexing a string') : obj;
     const n = Number(key);
     const i = n < 0 ? items.length + n : n;
     return i >= 0 && i < items.length ? items[i] : new Undef(`${typeName(obj)} index ${n} out of range`);
@@ -73,16 +78,26 @@ function unsupported(op: string, a: Value, b: Value): never {
 
 function repeat(seq: Value, times: Value): Value {
   const n = Math.max(0, Number(times));
-  if (typeof seq === 'string') return seq.repeat(n);
+  if (typeof seq === 'string') {
+    buildString(seq.length * n, "'*'");
+    return seq.repeat(n);
+  }
+  const items = seq as Value[];
+  buildList(items.length * n, "'*'");
   const out: Value[] = [];
-  for (let i = 0; i < n; i++) out.push(...(seq as Value[]));
+  for (let i = 0; i < n; i++) for (const x of items) out.push(x);
   return out;
+}
+
+function concat(a: string, b: string, op: string): string {
+  buildString(a.length + b.length, `'${op}'`);
+  return a + b;
 }
 
 export function arithmetic(op: string, a: Value, b: Value): Value {
   defined(a);
   defined(b);
-  if (op === '~') return pyStr(a) + pyStr(b);
+  if (op === '~') return concat(pyStr(a), pyStr(b), op);
   if (isNumeric(a) && isNumeric(b)) {
     const x = Number(a);
     const y = Number(b);
@@ -102,8 +117,11 @@ export function arithmetic(op: string, a: Value, b: Value): Value {
     return x - y * Math.floor(x / y); // Python %: result takes the divisor's sign
   }
   if (op === '+') {
-    if (typeof a === 'string' && typeof b === 'string') return a + b;
-    if (Array.isArray(a) && Array.isArray(b)) return [...a, ...b];
+    if (typeof a === 'string' && typeof b === 'string') return concat(a, b, op);
+    if (Array.isArray(a) && Array.isArray(b)) {
+      buildList(a.length + b.length, "'+'");
+      return a.concat(b);
+    }
   }
   if (op === '*') {
     const isSeq = (v: Value) => typeof v === 'string' || Array.isArray(v);
@@ -145,7 +163,26 @@ function compileArgs(args: Args): (s: Scope) => { pos: Value[]; kw: Record<strin
   };
 }
 
+let depth = 0;
+
+/** Compiles an expression tree; throws ExprError when it is nested deeper than the bound. */
 export function compile(node: Node): Compiled {
+  if (depth >= EXPRESSION_LIMITS.maxNesting) {
+    throw new ExprError(`expression nested deeper than ${EXPRESSION_LIMITS.maxNesting} levels`, node.pos);
+  }
+  depth++;
+  try {
+    const f = compileNode(node);
+    return (s) => {
+      step();
+      return f(s);
+    };
+  } finally {
+    depth--;
+  }
+}
+
+function compileNode(node: Node): Compiled {
   switch (node.t) {
     case 'lit': {
       const v = node.v;

@@ -1,10 +1,15 @@
 /**
  * Filters (`x | f(args)`), tests (`x is t`) and the few Python methods (`s.lower()`) the
  * expression language supports. Semantics follow Jinja2 on Python values (see values.ts).
+ * Whatever builds a string or list is sized and checked against the budget before it is built.
  */
+import { MAX_VALUE_DEPTH, jsonBoundsProblem } from '../limits.ts';
+import { TextBuilder, buildList, buildString, scan, step, walk } from './budget.ts';
 import {
   ExprError,
   Undef,
+  codePointLength,
+  codePoints,
   defined,
   isNone,
   isNumeric,
@@ -30,19 +35,93 @@ function arg(args: Value[], kw: Kw, index: number, name: string, fallback: Value
 
 function length(v: Value): number {
   defined(v);
-  if (typeof v === 'string') return [...v].length;
+  if (typeof v === 'string') return codePointLength(v);
   if (Array.isArray(v)) return v.length;
-  if (isPlainObject(v)) return Object.keys(v).length;
+  if (isPlainObject(v)) return keysOf(v).length;
   throw new ExprError(`object of type '${typeName(v)}' has no len()`);
+}
+
+function keysOf(d: Record<string, unknown>): string[] {
+  const keys = Object.keys(d);
+  walk(keys.length);
+  return keys;
 }
 
 /** Items of an iterable the Python way: list items, str characters, dict keys. */
 export function iterate(v: Value): Value[] {
   defined(v);
   if (Array.isArray(v)) return v;
-  if (typeof v === 'string') return [...v];
-  if (isPlainObject(v)) return Object.keys(v);
+  if (typeof v === 'string') {
+    buildList(v.length, 'iterating a string');
+    return [...v];
+  }
+  if (isPlainObject(v)) return keysOf(v);
   throw new ExprError(`'${typeName(v)}' object is not iterable`);
+}
+
+/** A copy of an iterable's items, checked against the list bound first. */
+function listOf(v: Value, what: string): Value[] {
+  const items = iterate(v);
+  if (items !== v) return items; // already a new list
+  buildList(items.length, what);
+  return [...items];
+}
+
+/** A case mapping or similar over the text of `v`, checked against the string bound. */
+function mapText(v: Value, what: string, f: (s: string) => string): string {
+  const s = pyStr(v);
+  buildString(s.length, what);
+  const out = f(s);
+  if (out.length > s.length) buildString(out.length, what); // upper() may grow: 'ß' -> 'SS'
+  return out;
+}
+
+/** Non-overlapping occurrences of a non-empty `sub` (at most `max`), one step each. */
+function occurrences(s: string, sub: string, max: number): number[] {
+  scan(s.length);
+  const found: number[] = [];
+  for (let at = s.indexOf(sub); at >= 0 && found.length < max; at = s.indexOf(sub, at + sub.length)) {
+    step();
+    found.push(at);
+  }
+  return found;
+}
+
+/**
+ * Python str.replace(old, new[, count]) (a negative or missing count replaces all). The result's
+ * size is known and checked before it is built; every pass is linear.
+ */
+function replaceText(s: string, old: string, replacement: string, count: number): string {
+  const max = count < 0 ? Infinity : count;
+  if (old === '') {
+    // Python inserts `new` before each code point and at the end: 'ab' -> '-a-b-'.
+    const chars = codePoints(s, 'replace');
+    const slots = Math.min(max, chars.length + 1);
+    if (!(slots > 0) || replacement === '') return s;
+    buildString(s.length + slots * replacement.length, 'replace');
+    const head = typeof chars === 'string' ? chars.slice(0, slots) : chars.slice(0, slots).join('');
+    buildList(head.length, 'replace');
+    const rest = typeof chars === 'string' ? chars.slice(slots) : chars.slice(slots).join('');
+    return [...head].map((c) => replacement + c).join('') + rest + (slots > chars.length ? replacement : '');
+  }
+  const at = occurrences(s, old, max);
+  if (at.length === 0) return s;
+  buildString(s.length + at.length * (replacement.length - old.length), 'replace');
+  const parts: string[] = [];
+  let from = 0;
+  for (const i of at) {
+    parts.push(s.slice(from, i), replacement);
+    from = i + old.length;
+  }
+  parts.push(s.slice(from));
+  return parts.join('');
+}
+
+/** The count argument of replace: None = all; a non-number replaces nothing (as before). */
+function replaceCount(limit: Value): number {
+  if (isNone(limit)) return -1;
+  const n = Number(limit);
+  return Number.isNaN(n) ? 0 : Math.floor(n);
 }
 
 function toInt(v: Value, fallback: Value): Value {
@@ -50,6 +129,7 @@ function toInt(v: Value, fallback: Value): Value {
   if (typeof v === 'boolean') return v ? 1 : 0;
   if (typeof v === 'number') return Number.isFinite(v) ? Math.trunc(v) : fallback;
   if (typeof v === 'string') {
+    scan(v.length);
     const s = v.trim().replace(/_/g, '');
     if (/^[+-]?\d+$/.test(s)) return Number.parseInt(s, 10);
     const f = Number(s);
@@ -63,6 +143,7 @@ function toFloat(v: Value, fallback: Value): Value {
   if (typeof v === 'boolean') return v ? 1 : 0;
   if (typeof v === 'number') return v;
   if (typeof v === 'string') {
+    scan(v.length);
     const s = v.trim().toLowerCase();
     if (s === 'inf' || s === '+inf' || s === 'infinity') return Infinity;
     if (s === '-inf' || s === '-infinity') return -Infinity;
@@ -88,13 +169,21 @@ function roundHalfEven(x: number, digits: number): number {
   return (isHalf && r % 2 !== 0 ? r - 1 : r) / m;
 }
 
+function entriesOf(d: Record<string, unknown>): Array<[string, unknown]> {
+  const entries = Object.entries(d);
+  walk(3 * entries.length);
+  return entries;
+}
+
 function text(v: Value, what: string): string {
   defined(v);
   if (typeof v !== 'string') throw new ExprError(`${what} expects a string, got '${typeName(v)}'`);
   return v;
 }
 
+/** Every comparison charges a step, so sorting a long list runs out of budget, not of time. */
 function sorted(items: Value[], reverse: boolean): Value[] {
+  buildList(items.length, 'sort');
   const out = [...items].sort((a, b) => pyCompare(a, b, '<'));
   return reverse ? out.reverse() : out;
 }
@@ -109,70 +198,77 @@ const FILTERS: Record<string, Filter> = {
     }
     return v;
   },
-  lower: (v) => pyStr(v).toLowerCase(),
-  upper: (v) => pyStr(v).toUpperCase(),
-  capitalize: (v) => {
-    const s = pyStr(v);
-    return s.charAt(0).toUpperCase() + s.slice(1).toLowerCase();
-  },
+  lower: (v) => mapText(v, 'lower', (s) => s.toLowerCase()),
+  upper: (v) => mapText(v, 'upper', (s) => s.toUpperCase()),
+  capitalize: (v) => mapText(v, 'capitalize', (s) => s.charAt(0).toUpperCase() + s.slice(1).toLowerCase()),
   title: (v) =>
-    pyStr(v).replace(/[\p{L}\p{N}]+/gu, (w) => w.charAt(0).toUpperCase() + w.slice(1).toLowerCase()),
+    mapText(v, 'title', (s) => {
+      walk(s.length); // a callback per word
+      return s.replace(/[\p{L}\p{N}]+/gu, (w) => w.charAt(0).toUpperCase() + w.slice(1).toLowerCase());
+    }),
   trim: (v, a, kw) => {
     const s = pyStr(v);
     const chars = arg(a, kw, 0, 'chars', null);
-    if (isNone(chars)) return s.trim();
-    const set = new Set([...text(chars, 'trim')]);
-    const cs = [...s];
+    if (isNone(chars)) {
+      scan(s.length);
+      return s.trim();
+    }
+    const set = new Set(iterate(text(chars, 'trim')));
+    const cs = iterate(s);
     let i = 0;
     let j = cs.length;
     while (i < j && set.has(cs[i]!)) i++;
     while (j > i && set.has(cs[j - 1]!)) j--;
     return cs.slice(i, j).join('');
   },
-  replace: (v, a, kw) => {
-    const s = pyStr(v);
-    const from = pyStr(arg(a, kw, 0, 'old', ''));
-    const to = pyStr(arg(a, kw, 1, 'new', ''));
-    const limit = arg(a, kw, 2, 'count', null);
-    if (isNone(limit)) return s.split(from).join(to);
-    let out = s;
-    let start = 0;
-    for (let n = 0; n < Number(limit); n++) {
-      const at = out.indexOf(from, start);
-      if (at < 0) break;
-      out = out.slice(0, at) + to + out.slice(at + from.length);
-      start = at + to.length;
-    }
-    return out;
-  },
+  replace: (v, a, kw) =>
+    replaceText(
+      pyStr(v),
+      pyStr(arg(a, kw, 0, 'old', '')),
+      pyStr(arg(a, kw, 1, 'new', '')),
+      replaceCount(arg(a, kw, 2, 'count', null)),
+    ),
   int: (v, a, kw) => toInt(v, arg(a, kw, 0, 'default', 0)),
   float: (v, a, kw) => toFloat(v, arg(a, kw, 0, 'default', 0)),
   string: (v) => pyStr(v),
   first: (v) => {
-    const items = iterate(v);
+    const items = typeof v === 'string' ? codePoints(v, 'first') : iterate(v);
     return items.length > 0 ? items[0] : new Undef('No first item, sequence was empty.');
   },
   last: (v) => {
-    const items = iterate(v);
+    const items = typeof v === 'string' ? codePoints(v, 'last') : iterate(v);
     return items.length > 0 ? items[items.length - 1] : new Undef('No last item, sequence was empty.');
   },
   join: (v, a, kw) => {
     const sep = pyStr(arg(a, kw, 0, 'd', ''));
     const attribute = arg(a, kw, 1, 'attribute', null);
-    return iterate(v)
-      .map((x) => pyStr(isNone(attribute) ? x : isPlainObject(x) ? x[pyStr(attribute)] : undefined))
-      .join(sep);
+    const out = new TextBuilder('join');
+    iterate(v).forEach((x, i) => {
+      if (i > 0) out.add(sep);
+      out.add(pyStr(isNone(attribute) ? x : isPlainObject(x) ? x[pyStr(attribute)] : undefined));
+    });
+    return out.text();
   },
   tojson: (v, a, kw) => {
     const indent = arg(a, kw, 0, 'indent', null);
     return jsonDumps(v, isNone(indent) ? undefined : num(indent, 'indent'));
   },
   fromjson: (v) => {
+    const source = text(v, 'fromjson');
+    walk(source.length); // parsing, then the depth check below
+    let parsed: Value;
     try {
-      return JSON.parse(text(v, 'fromjson')) as Value;
+      parsed = JSON.parse(source) as Value;
     } catch (e) {
       throw new ExprError(`fromjson: ${(e as Error).message}`);
     }
+    // Deep nesting would overflow the stack of every recursive walk over the value later.
+    const problem = jsonBoundsProblem(parsed, 'fromjson result', {
+      maxDepth: MAX_VALUE_DEPTH,
+      maxBytes: Infinity,
+    });
+    if (problem !== null) throw new ExprError(problem);
+    return parsed;
   },
   abs: (v) => Math.abs(num(v, 'abs()')),
   round: (v, a, kw) => {
@@ -185,12 +281,23 @@ const FILTERS: Record<string, Filter> = {
     if (method !== 'common') throw new ExprError("method must be 'common', 'ceil' or 'floor'");
     return roundHalfEven(x, precision);
   },
-  list: (v) => [...iterate(v)],
-  reverse: (v) => (typeof v === 'string' ? [...v].reverse().join('') : [...iterate(v)].reverse()),
+  list: (v) => listOf(v, 'list'),
+  reverse: (v) => {
+    if (typeof v !== 'string') return listOf(v, 'reverse').reverse();
+    buildString(v.length, 'reverse');
+    return iterate(v).reverse().join('');
+  },
   sort: (v, a, kw) => sorted(iterate(v), pyTruthy(arg(a, kw, 0, 'reverse', false))),
-  unique: (v) => iterate(v).filter((x, i, all) => all.findIndex((y) => pyEq(x, y)) === i),
-  sum: (v, a, kw) =>
-    iterate(v).reduce<number>((s, x) => s + num(x, 'sum()'), num(arg(a, kw, 1, 'start', 0), 'sum()')),
+  unique: (v) => {
+    const items = iterate(v);
+    buildList(items.length, 'unique');
+    return items.filter((x, i, all) => all.findIndex((y) => pyEq(x, y)) === i);
+  },
+  sum: (v, a, kw) => {
+    const items = iterate(v);
+    walk(items.length);
+    return items.reduce<number>((s, x) => s + num(x, 'sum()'), num(arg(a, kw, 1, 'start', 0), 'sum()'));
+  },
   min: (v) => {
     const items = iterate(v);
     return items.length > 0 ? sorted(items, false)[0] : new Undef('No aggregated item, sequence was empty.');
@@ -202,7 +309,7 @@ const FILTERS: Record<string, Filter> = {
   items: (v) => {
     defined(v);
     if (!isPlainObject(v)) throw new ExprError(`items filter expects a mapping, got '${typeName(v)}'`);
-    return Object.entries(v);
+    return entriesOf(v);
   },
 };
 FILTERS['d'] = FILTERS['default']!;
@@ -226,8 +333,8 @@ const TESTS: Record<string, Test> = {
   even: (v) => num(v, 'even') % 2 === 0,
   odd: (v) => Math.abs(num(v, 'odd') % 2) === 1,
   divisibleby: (v, a) => num(v, 'divisibleby') % num(a[0], 'divisibleby') === 0,
-  lower: (v) => pyStr(v) === pyStr(v).toLowerCase(),
-  upper: (v) => pyStr(v) === pyStr(v).toUpperCase(),
+  lower: (v) => pyStr(v) === mapText(v, 'lower', (s) => s.toLowerCase()),
+  upper: (v) => pyStr(v) === mapText(v, 'upper', (s) => s.toUpperCase()),
   eq: (v, a) => pyEq(v, a[0]),
   ne: (v, a) => !pyEq(v, a[0]),
   lt: (v, a) => pyCompare(v, a[0], '<') < 0,
@@ -241,19 +348,42 @@ TESTS['sameas'] = TESTS['eq']!;
 
 type Method = (self: Value, args: Value[]) => Value;
 
+/** Python str.split(): on runs of whitespace when `sep` is None. Pieces are counted before the split. */
+function splitText(s: string, sep: Value): string[] {
+  if (isNone(sep)) {
+    scan(s.length);
+    let words = 0;
+    for (const re = /\S+/g; re.exec(s) !== null;) {
+      step();
+      words++;
+    }
+    buildList(words, 'split');
+    return s.split(/\s+/).filter((x) => x !== '');
+  }
+  const by = pyStr(sep);
+  if (by === '') throw new ExprError('empty separator');
+  buildList(occurrences(s, by, Infinity).length + 1, 'split');
+  return s.split(by);
+}
+
+/** Python str.count(): non-overlapping occurrences; the empty string occurs len + 1 times. */
+function countText(s: string, sub: string): number {
+  return sub === '' ? codePointLength(s) + 1 : occurrences(s, sub, Infinity).length;
+}
+
 const STRING_METHODS: Record<string, Method> = {
-  lower: (s) => (s as string).toLowerCase(),
-  upper: (s) => (s as string).toUpperCase(),
-  strip: (s) => (s as string).trim(),
-  lstrip: (s) => (s as string).trimStart(),
-  rstrip: (s) => (s as string).trimEnd(),
+  lower: (s) => mapText(s, 'lower', (x) => x.toLowerCase()),
+  upper: (s) => mapText(s, 'upper', (x) => x.toUpperCase()),
+  strip: (s) => (scan((s as string).length), (s as string).trim()),
+  lstrip: (s) => (scan((s as string).length), (s as string).trimStart()),
+  rstrip: (s) => (scan((s as string).length), (s as string).trimEnd()),
   startswith: (s, a) => (s as string).startsWith(pyStr(a[0])),
   endswith: (s, a) => (s as string).endsWith(pyStr(a[0])),
-  split: (s, a) =>
-    isNone(a[0]) ? (s as string).split(/\s+/).filter((x) => x !== '') : (s as string).split(pyStr(a[0])),
-  replace: (s, a) => (s as string).split(pyStr(a[0])).join(pyStr(a[1])),
-  find: (s, a) => (s as string).indexOf(pyStr(a[0])),
-  count: (s, a) => (s as string).split(pyStr(a[0])).length - 1,
+  split: (s, a) => splitText(s as string, a[0]),
+  replace: (s, a) =>
+    replaceText(s as string, pyStr(a[0]), pyStr(a[1]), a.length > 2 ? replaceCount(a[2]) : -1),
+  find: (s, a) => (scan((s as string).length), (s as string).indexOf(pyStr(a[0]))),
+  count: (s, a) => countText(s as string, pyStr(a[0])),
 };
 
 const DICT_METHODS: Record<string, Method> = {
@@ -262,9 +392,9 @@ const DICT_METHODS: Record<string, Method> = {
     const obj = d as Record<string, unknown>;
     return typeof key === 'string' && Object.hasOwn(obj, key) ? obj[key] : a.length > 1 ? a[1] : null;
   },
-  keys: (d) => Object.keys(d as object),
-  values: (d) => Object.values(d as object),
-  items: (d) => Object.entries(d as object),
+  keys: (d) => keysOf(d as Record<string, unknown>),
+  values: (d) => keysOf(d as Record<string, unknown>).map((k) => (d as Record<string, unknown>)[k]),
+  items: (d) => entriesOf(d as Record<string, unknown>),
 };
 
 const LIST_METHODS: Record<string, Method> = {

@@ -2,7 +2,16 @@
  * TEA condition and template evaluation (tea-format.md §3.4 and §6): a Jinja2-compatible subset
  * used by goto `if:`, edge `when:`, while_loop `condition:` and action `with:` parameters.
  * Parsed forms are cached by source string, so repeated evaluation only walks closures.
+ * Each evaluation runs under a budget (budget.ts, bounds in engine/limits.ts): running out throws
+ * ExpressionBudgetError, which callers turn into a failure of the node.
  */
+import {
+  EXPRESSION_CACHE_MAX_CHARS,
+  EXPRESSION_CACHE_MAX_ENTRIES,
+  EXPRESSION_CACHE_MAX_SOURCE_CHARS,
+  truncateText,
+} from '../limits.ts';
+import { ExpressionBudgetError, TextBuilder, metered, scan, sourceExcerpt } from './budget.ts';
 import { compile } from './compile.ts';
 import type { Compiled, Scope } from './compile.ts';
 import { tokenize } from './lexer.ts';
@@ -13,6 +22,7 @@ import { ExprError, Undef, conditionTruthy, setOwn } from './values.ts';
 import type { Value } from './values.ts';
 
 export { ExprError } from './values.ts';
+export { ExpressionBudgetError } from './budget.ts';
 
 export type ConditionContext = {
   state: Record<string, unknown>;
@@ -32,29 +42,53 @@ type Parsed =
   | { kind: 'text'; nodes: TemplateNode[]; dollar: boolean }
   | { kind: 'error'; error: ExprError };
 
-const CACHE_LIMIT = 5000;
-const exprCache = new Map<string, Parsed>();
-const templateCache = new Map<string, Parsed>();
+/** Parsed sources by text, bounded in entries and in characters kept. */
+class ParseCache {
+  private readonly map = new Map<string, Parsed>();
+  private chars = 0;
 
-function cached(cache: Map<string, Parsed>, key: string, parse: () => Parsed): Parsed {
-  let hit = cache.get(key);
-  if (hit === undefined) {
+  stats(): { entries: number; chars: number } {
+    return { entries: this.map.size, chars: this.chars };
+  }
+
+  get(key: string, parse: () => Parsed): Parsed {
+    const hit = this.map.get(key);
+    if (hit !== undefined) return hit;
+    let parsed: Parsed;
     try {
-      hit = parse();
+      parsed = parse();
     } catch (e) {
       if (!(e instanceof ExprError)) throw e;
-      hit = { kind: 'error', error: e };
+      parsed = { kind: 'error', error: e };
     }
-    // Templates built at run time could grow the cache without bound; a full reset is cheap.
-    if (cache.size >= CACHE_LIMIT) cache.clear();
-    cache.set(key, hit);
+    // A long source is parsed each time rather than kept; when full, a reset is cheap.
+    if (key.length > EXPRESSION_CACHE_MAX_SOURCE_CHARS) return parsed;
+    if (
+      this.map.size >= EXPRESSION_CACHE_MAX_ENTRIES ||
+      this.chars + key.length > EXPRESSION_CACHE_MAX_CHARS
+    ) {
+      this.map.clear();
+      this.chars = 0;
+    }
+    this.map.set(key, parsed);
+    this.chars += key.length;
+    return parsed;
   }
-  return hit;
+}
+
+const exprCache = new ParseCache();
+const templateCache = new ParseCache();
+
+/** Size of the parse caches (for tests and diagnostics). */
+export function expressionCacheStats(): { entries: number; chars: number } {
+  const a = exprCache.stats();
+  const b = templateCache.stats();
+  return { entries: a.entries + b.entries, chars: a.chars + b.chars };
 }
 
 /** A bare expression (no `{{ }}`); offsets refer to `src` itself. */
 function parseExpressionSource(src: string): Parsed {
-  return cached(exprCache, src, () => {
+  return exprCache.get(src, () => {
     const parser = new Parser(tokenize(src).tokens);
     if (parser.atEnd()) throw new ExprError('empty expression', 0);
     const node = parser.parseExpression();
@@ -68,7 +102,7 @@ function parseExpressionSource(src: string): Parsed {
  * (after trimming, no `{%`) yields the expression's native value; anything else renders to text.
  */
 function parseTemplateSource(src: string): Parsed {
-  return cached(templateCache, src, () => {
+  return templateCache.get(src, () => {
     const trimmed = src.trim();
     if (
       trimmed.startsWith('{{') &&
@@ -103,12 +137,34 @@ function finalValue(v: Value): Value {
   return v === undefined || v instanceof Undef ? null : v;
 }
 
-/** GitLab-style `${name}` replaced from `variables` after rendering (TEA Python behaviour). */
+/**
+ * GitLab-style `${name}` replaced from `variables` after rendering (TEA Python behaviour): what
+ * `/\$\{([^}]+)\}/g` would match, found with indexOf because that regex is quadratic on `${${${…`.
+ */
 function replaceDollar(text: string, ctx: ConditionContext): string {
   const vars = ctx.variables ?? {};
-  return text.replace(/\$\{([^}]+)\}/g, (whole, name: string) =>
-    Object.hasOwn(vars, name) ? String(vars[name]) : whole,
-  );
+  scan(text.length);
+  const out = new TextBuilder('rendering');
+  let from = 0;
+  let at = text.indexOf('${');
+  while (at >= 0) {
+    const close = text.indexOf('}', at + 2);
+    if (close < 0) break; // no later `${` has a closing brace either
+    if (close === at + 2) {
+      at = text.indexOf('${', at + 1); // `${}` is not a reference
+      continue;
+    }
+    const name = text.slice(at + 2, close);
+    if (Object.hasOwn(vars, name)) {
+      out.add(text.slice(from, at));
+      out.add(String(vars[name]));
+      from = close + 1;
+    }
+    at = text.indexOf('${', close + 1);
+  }
+  if (from === 0) return text;
+  out.add(text.slice(from));
+  return out.text();
 }
 
 function run(parsed: Parsed, ctx: ConditionContext): Value {
@@ -144,6 +200,7 @@ function conditionValue(expr: string, ctx: ConditionContext): Value {
   return run(hasTemplateSyntax(s) ? parseTemplateSource(expr) : parseExpressionSource(expr), ctx);
 }
 
+/** Bounded: a message may quote values (`… is not in list`) that are megabytes long. */
 function describeError(e: unknown, source: string): string {
   const detail =
     e instanceof ExprError
@@ -153,14 +210,22 @@ function describeError(e: unknown, source: string): string {
       : e instanceof Error
         ? e.message
         : String(e);
-  return `${JSON.stringify(source)}: ${detail}`;
+  return `${sourceExcerpt(source, 200)}: ${truncateText(detail, 500)}`;
 }
+
+const USE_LABELS: Record<ConditionUse, string> = {
+  goto: 'goto condition',
+  when: 'edge condition',
+  while: 'while_loop condition',
+};
 
 /**
  * Evaluates a condition. Error policy (TEA Python, whose results the fixtures record): for `goto`
  * and `when` a failed evaluation counts as false; for `while` as true (TEA returns the raw
  * template text, which is truthy). `error` always carries the reason so the caller can warn.
  * `when` also accepts YAML booleans; every use accepts the strings "true"/"false".
+ * Running out of budget is not an evaluation error: it throws ExpressionBudgetError, so a runaway
+ * condition fails its node instead of silently counting as false (or, in a loop, as true).
  */
 export function evaluateCondition(
   expr: string | boolean,
@@ -170,8 +235,9 @@ export function evaluateCondition(
   if (typeof expr === 'boolean') return { value: expr };
   if (typeof expr !== 'string') return { value: conditionTruthy(expr) };
   try {
-    return { value: conditionTruthy(conditionValue(expr, ctx)) };
+    return { value: metered(() => conditionTruthy(conditionValue(expr, ctx))) };
   } catch (e) {
+    if (e instanceof ExpressionBudgetError) throw e.of(USE_LABELS[use], expr);
     return { value: use === 'while', error: describeError(e, expr) };
   }
 }
@@ -193,6 +259,7 @@ function renderString(template: string, ctx: ConditionContext): Value {
   try {
     return run(parseTemplateSource(template), ctx);
   } catch (e) {
+    if (e instanceof ExpressionBudgetError) throw e.of('template', template);
     throw new ExprError(`template ${describeError(e, template)}`);
   }
 }
@@ -200,14 +267,19 @@ function renderString(template: string, ctx: ConditionContext): Value {
 /**
  * Renders `with:`-style parameters: strings are templates (a lone `{{ expr }}` keeps its native
  * value), maps and lists are rendered recursively, other values pass through. Map keys are not
- * rendered. Native values are returned by reference, not copied. Throws ExprError on failure.
+ * rendered. Native values are returned by reference, not copied. The whole value is one evaluation
+ * with one budget. Throws ExprError on failure, ExpressionBudgetError when out of budget.
  */
 export function renderTemplate(template: unknown, ctx: ConditionContext): unknown {
+  return metered(() => renderValue(template, ctx));
+}
+
+function renderValue(template: unknown, ctx: ConditionContext): unknown {
   if (typeof template === 'string') return renderString(template, ctx);
-  if (Array.isArray(template)) return template.map((x) => renderTemplate(x, ctx));
+  if (Array.isArray(template)) return template.map((x) => renderValue(x, ctx));
   if (typeof template === 'object' && template !== null) {
     const out: Record<string, unknown> = {};
-    for (const [k, v] of Object.entries(template)) setOwn(out, k, renderTemplate(v, ctx));
+    for (const [k, v] of Object.entries(template)) setOwn(out, k, renderValue(v, ctx));
     return out;
   }
   return template;

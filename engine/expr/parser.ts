@@ -3,6 +3,7 @@
  * `x if c else y` < or < and < not < comparisons/in < + - < ~ < * / // % < ** < unary -,+ <
  * postfix (. [] method call) and then filters/tests (`| f`, `is t`) bind to the unary operand.
  */
+import { EXPRESSION_LIMITS } from '../limits.ts';
 import { FILTER_NAMES, METHOD_NAMES, TEST_NAMES } from './filters.ts';
 import type { Token } from './lexer.ts';
 import { ExprError } from './values.ts';
@@ -49,7 +50,15 @@ function describe(tok: Token): string {
 
 export class Parser {
   private i = 0;
+  /** Recursion depth: `((((` or `not not not` must end in an error, not a stack overflow. */
+  private depth = 0;
   constructor(private readonly toks: Token[]) {}
+
+  private enter(): void {
+    if (++this.depth > EXPRESSION_LIMITS.maxNesting) {
+      this.fail(`expression nested deeper than ${EXPRESSION_LIMITS.maxNesting} levels`);
+    }
+  }
 
   peek(offset = 0): Token {
     return this.toks[Math.min(this.i + offset, this.toks.length - 1)]!;
@@ -88,6 +97,7 @@ export class Parser {
 
   /** A full expression, including `a if c else b`. */
   parseExpression(): Node {
+    this.enter();
     let x = this.parseOr();
     while (this.isName('if')) {
       const pos = this.next().pos;
@@ -99,6 +109,7 @@ export class Parser {
       }
       x = { t: 'cond', then: x, test, else: otherwise, pos };
     }
+    this.depth--;
     return x;
   }
 
@@ -123,7 +134,10 @@ export class Parser {
   private parseNot(): Node {
     if (this.isName('not')) {
       const pos = this.next().pos;
-      return { t: 'unary', op: 'not', x: this.parseNot(), pos };
+      this.enter();
+      const x = this.parseNot();
+      this.depth--;
+      return { t: 'unary', op: 'not', x, pos };
     }
     return this.parseCompare();
   }
@@ -182,7 +196,9 @@ export class Parser {
     let x: Node;
     if (tok.kind === 'op' && (tok.text === '-' || tok.text === '+')) {
       this.next();
+      this.enter();
       x = { t: 'unary', op: tok.text, x: this.parseUnary(false), pos: tok.pos };
+      this.depth--;
     } else {
       x = this.parsePrimary();
     }

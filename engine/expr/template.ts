@@ -1,7 +1,10 @@
 /**
  * Jinja-style text templates: `{{ expr }}`, `{% if %}/{% elif %}/{% else %}/{% endif %}`,
  * `{% for x in xs %}/{% else %}/{% endfor %}`, `{# comments #}` and `-` whitespace control.
+ * Rendering charges the budget per loop pass and per piece of output, whose total is bounded.
  */
+import { EXPRESSION_LIMITS } from '../limits.ts';
+import { TextBuilder, step } from './budget.ts';
 import { compile } from './compile.ts';
 import type { Compiled, Scope } from './compile.ts';
 import { iterate } from './filters.ts';
@@ -33,14 +36,15 @@ function lexItems(src: string): Item[] {
   let i = 0;
   let trimNext = false;
   const pushText = (s: string) => {
-    const t = trimNext ? s.replace(/^\s+/, '') : s;
+    const t = trimNext ? s.trimStart() : s;
     trimNext = false;
     if (t !== '') items.push({ k: 'text', s: t });
   };
   const trimPrevious = () => {
     const last = items[items.length - 1];
     if (last?.k === 'text') {
-      last.s = last.s.replace(/\s+$/, '');
+      // trimEnd, not /\s+$/: that regex is quadratic on long runs of spaces inside the text.
+      last.s = last.s.trimEnd();
       if (last.s === '') items.pop();
     }
   };
@@ -84,7 +88,15 @@ function lexItems(src: string): Item[] {
 
 class Builder {
   private i = 0;
+  /** Open blocks: parsing and rendering recurse per level. */
+  private depth = 0;
   constructor(private readonly items: Item[]) {}
+
+  private enter(pos: number): void {
+    if (++this.depth > EXPRESSION_LIMITS.maxNesting) {
+      throw new ExprError(`blocks nested deeper than ${EXPRESSION_LIMITS.maxNesting} levels`, pos);
+    }
+  }
 
   /** Parses nodes until one of `stops` (returned as the stopping tag) or the end. */
   nodes(stops: ReadonlySet<string>): { nodes: TemplateNode[]; stop: Extract<Item, { k: 'tag' }> | null } {
@@ -94,9 +106,13 @@ class Builder {
       if (item.k === 'text') nodes.push({ t: 'text', s: item.s });
       else if (item.k === 'out') nodes.push({ t: 'out', f: item.f });
       else if (stops.has(item.keyword)) return { nodes, stop: item };
-      else if (item.keyword === 'if') nodes.push(this.ifBlock(item.parser, item.pos));
-      else if (item.keyword === 'for') nodes.push(this.forBlock(item.parser, item.pos));
-      else throw new ExprError(`unknown or unexpected tag '${item.keyword}'`, item.pos);
+      else if (item.keyword === 'if' || item.keyword === 'for') {
+        this.enter(item.pos);
+        const block =
+          item.keyword === 'if' ? this.ifBlock(item.parser, item.pos) : this.forBlock(item.parser, item.pos);
+        this.depth--;
+        nodes.push(block);
+      } else throw new ExprError(`unknown or unexpected tag '${item.keyword}'`, item.pos);
     }
     return { nodes, stop: null };
   }
@@ -152,14 +168,14 @@ export function parseTemplate(src: string): TemplateNode[] {
   return nodes;
 }
 
-function renderInto(nodes: TemplateNode[], scope: Scope, out: string[]): void {
+function renderInto(nodes: TemplateNode[], scope: Scope, out: TextBuilder): void {
   for (const node of nodes) {
     switch (node.t) {
       case 'text':
-        out.push(node.s);
+        out.add(node.s);
         break;
       case 'out':
-        out.push(outputText(node.f(scope)));
+        out.add(outputText(node.f(scope)));
         break;
       case 'if': {
         const hit = node.branches.find((b) => pyTruthy(b.test(scope)));
@@ -171,6 +187,7 @@ function renderInto(nodes: TemplateNode[], scope: Scope, out: string[]): void {
         const items = iterate(node.iter(scope));
         if (items.length === 0 && node.else) renderInto(node.else, scope, out);
         items.forEach((item, index) => {
+          step();
           const locals: Record<string, unknown> = { ...scope.locals };
           if (node.names.length === 1) {
             locals[node.names[0]!] = item;
@@ -198,7 +215,7 @@ function renderInto(nodes: TemplateNode[], scope: Scope, out: string[]): void {
 }
 
 export function renderNodes(nodes: TemplateNode[], scope: Scope): string {
-  const out: string[] = [];
+  const out = new TextBuilder('rendering');
   renderInto(nodes, scope, out);
-  return out.join('');
+  return out.text();
 }

@@ -1,7 +1,8 @@
 // Executes one node of any kind against a state, in whichever Lua VM the caller provides (the run's
 // main VM or a branch's fresh VM). Shared by the main line and by parallel branches.
 import type { ActionRegistry } from '../actions/registry.ts';
-import { evaluateCondition, renderTemplate } from '../expr/index.ts';
+import { ExpressionBudgetError, evaluateCondition, renderTemplate } from '../expr/index.ts';
+import type { ConditionResult } from '../expr/index.ts';
 import type { ExecOutcome, LuaFailureKind } from '../lua/types.ts';
 import type { NodeSpec } from '../workflow/types.ts';
 import { interpretReturn, isPlainObject, mergeState } from './merge.ts';
@@ -194,11 +195,18 @@ async function runWhileLoop(node: NodeSpec, state: JsonObject, ctx: NodeExecCont
   let current = state;
   const before = state;
   for (let i = 0; i < max; i++) {
-    const cond = evaluateCondition(
-      node.condition ?? 'false',
-      { state: current, variables: ctx.variables },
-      'while',
-    );
+    let cond: ConditionResult;
+    try {
+      cond = evaluateCondition(
+        node.condition ?? 'false',
+        { state: current, variables: ctx.variables },
+        'while',
+      );
+    } catch (error) {
+      // A runaway condition fails the loop; an ordinary evaluation error counts as true (below).
+      if (error instanceof ExpressionBudgetError) return fail(node, 'LimitError', error.message);
+      throw error;
+    }
     if (cond.error) {
       ctx.events.emit({
         type: 'log',

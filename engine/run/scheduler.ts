@@ -3,7 +3,8 @@
 import { randomUUID } from 'node:crypto';
 import { setMaxListeners } from 'node:events';
 import type { ActionRegistry } from '../actions/registry.ts';
-import { evaluateCondition } from '../expr/index.ts';
+import { ExpressionBudgetError, evaluateCondition } from '../expr/index.ts';
+import type { ConditionResult } from '../expr/index.ts';
 import { END, START } from '../workflow/types.ts';
 import type { NodeSpec, WorkflowModel } from '../workflow/types.ts';
 import { MainVm, BranchVm } from './vm-hosts.ts';
@@ -291,11 +292,19 @@ class Run {
     const routes = this.plan.routes.get(name) ?? [];
     for (const route of routes) {
       if (route.condition === undefined) return { ok: true, target: route.target };
-      const result = evaluateCondition(
-        route.condition,
-        { state, variables: this.model.variables ?? {} },
-        route.use,
-      );
+      let result: ConditionResult;
+      try {
+        result = evaluateCondition(
+          route.condition,
+          { state, variables: this.model.variables ?? {} },
+          route.use,
+        );
+      } catch (error) {
+        // A runaway condition fails the node; only an ordinary evaluation error counts as false.
+        if (error instanceof ExpressionBudgetError)
+          return { ok: false, message: `node '${name}': ${error.message}` };
+        throw error;
+      }
       if (result.error) {
         this.events.emit({
           type: 'log',
