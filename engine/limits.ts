@@ -118,6 +118,44 @@ export function formatBytes(n: number): string {
  */
 export const MAX_POOL_WORKERS = 64;
 
+/**
+ * Absolute maxima of the run ceilings. The caller's limits (RunOptions, `--timeout`, a request's
+ * timeoutMs, else the defaults below) are ceilings a workflow file can only lower; these bound the
+ * caller too, and validation reports YAML values past them.
+ */
+export const MAX_TIMEOUT_MS = 24 * 60 * 60 * 1000;
+export const MAX_MEMORY_LIMIT_MB = 2048;
+export const MAX_ITERATIONS = 1_000_000;
+
+/** Ceilings when the caller sets none: Lua time per node, Lua heap per VM, node executions per run. */
+export const DEFAULT_TIMEOUT_MS = 30_000;
+export const DEFAULT_MEMORY_LIMIT_MB = 64;
+export const DEFAULT_MAX_STEPS = 1000;
+
+/** Most iterations of one while_loop (TEA's own bound; the run's step limit applies as well). */
+export const MAX_WHILE_ITERATIONS = 1000;
+
+/** Lines one node execution may print; past it one line says how many more were dropped. */
+export const MAX_EXEC_LOG_LINES = 200;
+/** Longest printed line kept (bytes of UTF-8); longer lines are cut and say so. */
+export const MAX_LOG_LINE_BYTES = 8 * 1024;
+
+/**
+ * Log budget of a whole run (all nodes and branches): past either bound one 'truncated' log event
+ * says so and further log lines are dropped and counted (run-finished.logsDropped).
+ */
+export const MAX_RUN_LOG_LINES = 10_000;
+export const MAX_RUN_LOG_BYTES = 4 * 1024 * 1024;
+
+/**
+ * Longest error message kept where it is produced (Lua `error()`, actions, workers): it travels in
+ * parallel_results, events and stdout, so a 10 MB `error()` string is cut to this (characters).
+ */
+export const MAX_ERROR_MESSAGE_CHARS = 8 * 1024;
+
+/** How often a worker checks that its parent (the host) is alive, also while Lua runs or sleeps. */
+export const PARENT_CHECK_INTERVAL_MS = 250;
+
 /** Cuts `text` to at most `max` characters, saying how much was cut. */
 export function truncateText(text: string, max: number): string {
   if (text.length <= max) return text;
