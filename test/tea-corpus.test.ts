@@ -103,6 +103,10 @@ const INVALID: Record<string, { codes: string[]; tea: string }> = {
     codes: ['EDGE_TO_UNDEFINED'],
     tea: 'TEA Python load: [EDGE_TO_UNDEFINED]',
   },
+  'python/tests/fixtures/validate/broken/invalid_jinja_condition.yaml': {
+    codes: ['INVALID_CONDITION'],
+    tea: 'tea validate: INVALID_CONDITION (the Python loader accepts it; at run time the broken template counts as true)',
+  },
   'python/tests/fixtures/validate/broken/missing_nodes.yaml': {
     codes: ['EMPTY_WORKFLOW'],
     tea: "tea validate: MISSING_FIELD 'nodes' is required (the Python loader builds an empty graph)",

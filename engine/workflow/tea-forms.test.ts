@@ -364,6 +364,27 @@ describe('a workflow without name (python/tests/fixtures/validate/strict_known_b
   });
 });
 
+describe('edge conditions (python/tests/fixtures/validate/broken/invalid_jinja_condition.yaml)', () => {
+  it("INVALID_CONDITION, as TEA's validator: condition, {type: expression, value}, when, route conditions", () => {
+    const bad = '"{{ this is not valid jinja %} %}"';
+    const edges = [
+      `  - {from: a, to: b, condition: ${bad}}`,
+      `  - {from: a, to: b, condition: {type: expression, value: ${bad}}}`,
+      `  - {from: b, to: c, when: ${bad}}`,
+      `  - {from: c, to: [{target: a, condition: ${bad}}, {target: b, condition: "state.ok"}]}`,
+      '  - {from: a, to: c, condition: "state.get(\'x\') == 1 and not state.y"}',
+    ];
+    const { problems } = loaded(['name: w', 'nodes: [{name: a}, {name: b}, {name: c}]', 'edges:', ...edges]);
+    expect(byCode(problems, 'INVALID_CONDITION').map((p) => [p.line, p.edgeIndex])).toEqual([
+      [4, 0],
+      [5, 1],
+      [6, 2],
+      [7, 3],
+    ]);
+    expect(byCode(problems, 'INVALID_CONDITION')[0]!.message).toContain("missing closing '}}'");
+  });
+});
+
 describe('unknown actions', () => {
   it('are a warning naming the action, so the file opens and validates', () => {
     const { problems } = loaded([

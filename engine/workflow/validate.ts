@@ -4,9 +4,11 @@
 import { isMap, isScalar, isSeq, LineCounter, parseDocument, visit } from 'yaml';
 import type { Node as YamlNode, YAMLMap } from 'yaml';
 import { MAX_ITERATIONS, MAX_MEMORY_LIMIT_MB, MAX_POOL_WORKERS, MAX_TIMEOUT_MS } from '../limits.ts';
+import { checkExpression } from '../expr/index.ts';
 import { branchPaths, buildGraph, edgeParallelForm } from './graph.ts';
 import { END, START } from './types.ts';
 import type {
+  EdgeSpec,
   LoadResult,
   NodeSpec,
   Problem,
@@ -491,6 +493,7 @@ function checkEdges(ctx: Ctx, model: WorkflowModel): void {
         at,
       );
     }
+    checkEdgeConditions(ctx, edge);
     if (edge.fanIn !== undefined && !names.has(edge.fanIn)) {
       push(
         ctx,
@@ -501,6 +504,44 @@ function checkEdges(ctx: Ctx, model: WorkflowModel): void {
         at,
       );
     }
+  }
+}
+
+/**
+ * TEA's validator (yaml_validation.py, INVALID_CONDITION): an edge's `condition`/`when` and the
+ * conditions of a `to:` route list must parse as expressions.
+ */
+function checkEdgeConditions(ctx: Ctx, edge: EdgeSpec): void {
+  const conditions: { text: string; where: SourcePos | SourceSpan | null }[] = [];
+  const cond = edge.raw.condition;
+  const condText =
+    typeof cond === 'string'
+      ? cond
+      : cond !== null && typeof cond === 'object' && (cond as Record<string, unknown>).type === 'expression'
+        ? (cond as Record<string, unknown>).value
+        : undefined;
+  if (typeof condText === 'string') {
+    conditions.push({
+      text: condText,
+      where: ctx.locator.inMap(edge.span.start.offset, 'condition', 'value'),
+    });
+  } else if (typeof edge.when === 'string') {
+    conditions.push({ text: edge.when, where: ctx.locator.inMap(edge.span.start.offset, 'when', 'value') });
+  }
+  for (const route of edge.routes ?? []) {
+    if (route.condition !== undefined) conditions.push({ text: route.condition, where: route.span });
+  }
+  for (const { text, where } of conditions) {
+    const checked = checkExpression(text);
+    if (checked.ok) continue;
+    push(
+      ctx,
+      'error',
+      'INVALID_CONDITION',
+      `Edge ${edge.index + 1} has an invalid condition '${text}': ${checked.message} (column ${checked.col})`,
+      where ?? edge.span,
+      { edgeIndex: edge.index },
+    );
   }
 }
 
