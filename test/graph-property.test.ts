@@ -11,6 +11,7 @@ import type { PlainEdge, PlainNode, PlainWorkflow } from '../engine/workflow/ser
 import { END, START } from '../engine/workflow/types.ts';
 import type { WorkflowGraph } from '../engine/workflow/types.ts';
 import { validateWorkflow } from '../engine/workflow/validate.ts';
+import { propertyBudget } from './budgets.ts';
 
 type Successor = 'goto' | 'edge' | 'implicit' | 'rules';
 type Block =
@@ -127,26 +128,36 @@ function graphOf(text: string): WorkflowGraph {
 
 const workflows = fc.array(blockArb, { minLength: 1, maxLength: 8 });
 
-describe('graph property: serialize -> load -> buildGraph', () => {
-  it('gives the intended nodes, edges (kinds, conditions) and fan-outs, and validates without errors', () => {
-    fc.assert(
-      fc.property(workflows, (blocks) => {
-        const { doc, edges, fanOuts } = build(blocks);
-        const text = serializeWorkflow(doc);
-        const load = loadWorkflow(text);
-        expect(load.problems).toEqual([]);
-        const g = buildGraph(load.model!);
-        const sig = graphSignature(g);
-        expect(sig.edges).toEqual(edges);
-        expect(sig.fanOuts).toEqual(fanOuts);
-        expect(g.nodes.map((n) => n.id).sort()).toEqual([START, END, ...doc.nodes.map((n) => n.name)].sort());
-        expect(validateWorkflow(load).filter((p) => p.severity === 'error')).toEqual([]);
-      }),
-      { numRuns: 150 },
-    );
-  });
+// ~21 ms per case measured on the loaded 2-core machine (test/budgets.ts: FANOUT_PROPERTY_RUNS).
+const GRAPH = propertyBudget(150, 21);
+const EXPORT = propertyBudget(25, 21);
 
-  it('exports to a file with the same graph that re-exports identically', () => {
+describe('graph property: serialize -> load -> buildGraph', () => {
+  it(
+    'gives the intended nodes, edges (kinds, conditions) and fan-outs, and validates without errors',
+    GRAPH,
+    () => {
+      fc.assert(
+        fc.property(workflows, (blocks) => {
+          const { doc, edges, fanOuts } = build(blocks);
+          const text = serializeWorkflow(doc);
+          const load = loadWorkflow(text);
+          expect(load.problems).toEqual([]);
+          const g = buildGraph(load.model!);
+          const sig = graphSignature(g);
+          expect(sig.edges).toEqual(edges);
+          expect(sig.fanOuts).toEqual(fanOuts);
+          expect(g.nodes.map((n) => n.id).sort()).toEqual(
+            [START, END, ...doc.nodes.map((n) => n.name)].sort(),
+          );
+          expect(validateWorkflow(load).filter((p) => p.severity === 'error')).toEqual([]);
+        }),
+        { numRuns: GRAPH.numRuns },
+      );
+    },
+  );
+
+  it('exports to a file with the same graph that re-exports identically', EXPORT, () => {
     fc.assert(
       fc.property(fc.array(blockArb, { minLength: 1, maxLength: 5 }), (blocks) => {
         const text = serializeWorkflow(build(blocks).doc);
@@ -155,7 +166,7 @@ describe('graph property: serialize -> load -> buildGraph', () => {
         expect(graphSignature(graphOf(result.text))).toEqual(graphSignature(graphOf(text)));
         expect(exportPortable(result.text).text).toBe(result.text);
       }),
-      { numRuns: 25 },
+      { numRuns: EXPORT.numRuns },
     );
   });
 });

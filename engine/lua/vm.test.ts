@@ -12,6 +12,7 @@ import {
   type LuaFactory,
   type LuaVm,
 } from './vm.ts';
+import { propertyBudget } from '../../test/budgets.ts';
 
 let factory: LuaFactory;
 let vm: LuaVm;
@@ -69,7 +70,11 @@ describe('state in', () => {
   });
 });
 
-describe('value out', () => {
+// Case count and timeout (for this block) from test/budgets.ts (FANOUT_PROPERTY_RUNS); 2 ms per case
+// measured under load.
+const JSON_VALUES = propertyBudget(150, 2);
+
+describe('value out', JSON_VALUES, () => {
   it('keeps the integer/float distinction inside Lua (10/2 is a float, 7//2 an integer)', () => {
     expect(
       value('return {math.type(state.x / 2), math.type(7 // 2), 7 // 2, state.x / 2}', { x: 10 }),
@@ -151,7 +156,7 @@ describe('value out', () => {
       fc.property(fc.jsonValue({ maxDepth: 4 }), (input) => {
         expect(value('return state', input)).toEqual(normalise(input));
       }),
-      { numRuns: 150 },
+      { numRuns: JSON_VALUES.numRuns },
     );
   });
 });

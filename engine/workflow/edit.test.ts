@@ -17,6 +17,7 @@ import {
 } from './edit.ts';
 import { loadWorkflow } from './load.ts';
 import type { NodeSpec, WorkflowModel } from './types.ts';
+import { propertyBudget } from '../../test/budgets.ts';
 
 const FIXTURES = join(import.meta.dirname, '../../test/fixtures/tea-compat/fixtures');
 const fixture = (name: string) => readFileSync(join(FIXTURES, name), 'utf8');
@@ -593,6 +594,9 @@ function applyOp(text: string, exp: Expected, op: Op): string {
   }
 }
 
+// Case count and timeout from test/budgets.ts (FANOUT_PROPERTY_RUNS); 7 ms per case measured under load.
+const EDIT_SEQUENCES = propertyBudget(150, 7);
+
 describe('property: random edit sequences', () => {
   const bases: [string, Expected][] = [
     [
@@ -622,7 +626,7 @@ describe('property: random edit sequences', () => {
     ],
   ];
 
-  it('always re-loads without YAML errors and reflects every edit', () => {
+  it('always re-loads without YAML errors and reflects every edit', EDIT_SEQUENCES, () => {
     fc.assert(
       fc.property(fc.nat(bases.length - 1), fc.array(opArb, { maxLength: 14 }), (baseIndex, ops) => {
         const [base, initial] = bases[baseIndex]!;
@@ -648,7 +652,7 @@ describe('property: random edit sequences', () => {
         // Comments in the base survive every edit sequence.
         for (const c of comments(base)) expect(text).toContain(c.trim());
       }),
-      { numRuns: 150 },
+      { numRuns: EDIT_SEQUENCES.numRuns },
     );
   });
 });

@@ -9,6 +9,7 @@ import { buildGraph } from './graph.ts';
 import { loadWorkflow } from './load.ts';
 import type { GraphEdge, WorkflowGraph } from './types.ts';
 import { validateWorkflow } from './validate.ts';
+import { propertyBudget } from '../../test/budgets.ts';
 
 const FIXTURES = join(import.meta.dirname, '../../test/fixtures/tea-compat/fixtures');
 const fixture = (name: string) => readFileSync(join(FIXTURES, name), 'utf8');
@@ -858,7 +859,10 @@ function resolveEdge(
   return found!;
 }
 
-describe('random graph edit sequences (property)', () => {
+// Case count and timeout from test/budgets.ts (FANOUT_PROPERTY_RUNS); 75 ms per case measured under load.
+const GRAPH_EDITS = propertyBudget(120, 75);
+
+describe('random graph edit sequences (property)', GRAPH_EDITS, () => {
   const chainDoc = (names: string[]) =>
     [
       'name: prop',
@@ -927,7 +931,7 @@ describe('random graph edit sequences (property)', () => {
           applied++;
         }
       }),
-      { numRuns: 120 },
+      { numRuns: GRAPH_EDITS.numRuns },
     );
     // The generator must mostly produce edits that apply, not only refusals.
     expect(applied).toBeGreaterThan(refused * 3);

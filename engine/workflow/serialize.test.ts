@@ -4,6 +4,7 @@ import { loadWorkflow } from './load.ts';
 import { serializeWorkflow } from './serialize.ts';
 import type { PlainEdge, PlainNode, PlainWorkflow } from './serialize.ts';
 import type { GotoRule, NodeSpec } from './types.ts';
+import { propertyBudget } from '../../test/budgets.ts';
 
 describe('serializeWorkflow', () => {
   it('writes clean, diff-friendly TEA YAML', () => {
@@ -176,8 +177,11 @@ function nodeBack(n: NodeSpec): Record<string, unknown> {
   return out;
 }
 
+// Case count and timeout from test/budgets.ts (FANOUT_PROPERTY_RUNS); 5 ms per case measured under load.
+const ROUND_TRIP = propertyBudget(300, 5);
+
 describe('property: serialize -> loadWorkflow', () => {
-  it('gives back the same nodes, edges, goto and positions', () => {
+  it('gives back the same nodes, edges, goto and positions', ROUND_TRIP, () => {
     fc.assert(
       fc.property(workflowArb, (doc) => {
         const text = serializeWorkflow(doc);
@@ -193,7 +197,7 @@ describe('property: serialize -> loadWorkflow', () => {
         expect(model.edges.map((e) => e.raw)).toEqual(doc.edges ?? []);
         expect(text.endsWith('\n') && !text.endsWith('\n\n')).toBe(true);
       }),
-      { numRuns: 300 },
+      { numRuns: ROUND_TRIP.numRuns },
     );
   });
 });
