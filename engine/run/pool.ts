@@ -1,6 +1,7 @@
 // Warm pool of worker processes, each holding sandboxed Lua VMs. Callers lease one worker at a time,
 // talk to it through the lease, and get failures (never hangs) when a worker dies or stops answering.
 import os from 'node:os';
+import { MAX_POOL_WORKERS } from '../limits.ts';
 import type { ExecOutcome, LuaFailure, SyntaxCheck, VmLimits, VmMemory } from '../lua/types.ts';
 import { forkWorker } from './node-port.ts';
 import type { FromWorker, SpawnWorker, ToWorker, WorkerPort } from './protocol.ts';
@@ -20,7 +21,13 @@ const MAX_RESPAWN_FAILURES = 3;
  * branches are capped by the cores regardless, and an idle warm worker only costs memory.
  */
 export function defaultPoolSize(): number {
-  return Math.max(4, os.availableParallelism());
+  return clampPoolSize(Math.max(4, os.availableParallelism()));
+}
+
+/** 1..MAX_POOL_WORKERS, whoever asks (`--workers 100000` must not fork 100000 processes). */
+export function clampPoolSize(requested: number): number {
+  const n = Number.isFinite(requested) ? Math.floor(requested) : MAX_POOL_WORKERS;
+  return Math.min(MAX_POOL_WORKERS, Math.max(1, n));
 }
 
 export interface PoolOptions {
@@ -109,7 +116,7 @@ export class WorkerPool {
   private nextReqId = 1;
 
   constructor(options: PoolOptions = {}) {
-    this.size = Math.max(1, Math.floor(options.size ?? defaultPoolSize()));
+    this.size = clampPoolSize(options.size ?? defaultPoolSize());
     this.spawnWorker = options.spawn ?? forkWorker;
     this.startTimeoutMs = options.startTimeoutMs ?? DEFAULT_START_TIMEOUT_MS;
     this.recycleWasmHeapBytes = options.recycleWasmHeapBytes ?? DEFAULT_RECYCLE_WASM_HEAP_BYTES;
