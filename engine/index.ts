@@ -10,6 +10,7 @@ import { buildGraph } from './workflow/graph.ts';
 import { luaSyntaxProblems } from './workflow/lua-syntax.ts';
 import { RunService } from './run/service.ts';
 import type { RunHandle, RunServiceOptions } from './run/service.ts';
+import { RunRequestError } from './run/run-request.ts';
 import type { LoadResult, Problem } from './workflow/types.ts';
 import type { JsonObject, RunEvent, RunOptions } from './run/types.ts';
 
@@ -19,6 +20,8 @@ export type { RunHandle } from './run/service.ts';
 export type { ActionHandler, ActionInfo, ActionContext } from './actions/registry.ts';
 export { ActionRegistry, createDefaultRegistry, sharedRegistry };
 export { loadWorkflow, loadWorkflowFile, buildGraph, luaSyntaxProblems };
+/** Thrown by run() and resume() for a request that cannot be accepted (hosts answer 400 / BAD_REQUEST). */
+export { RunRequestError };
 
 export type EngineOptions = RunServiceOptions;
 
@@ -81,7 +84,12 @@ export class Engine {
     return dedupe(problems).sort((a, b) => a.line - b.line || a.col - b.col);
   }
 
-  /** Runs a workflow given as YAML text, a loaded document, or a file path (`{ file }`). */
+  /**
+   * Runs a workflow given as YAML text, a loaded document, or a file path (`{ file }`). Throws a
+   * WorkflowInvalidError for a workflow with errors and a RunRequestError for unusable options (input
+   * not a JSON object or nested deeper than 200 levels / larger than 32 MiB, a limit that is not a
+   * positive number).
+   */
   run(source: string | LoadResult, request: RunRequest = {}): RunHandle {
     const load = typeof source === 'string' ? loadWorkflow(source) : source;
     const errors = validateWorkflow(load, { knownActions: this.service.registry.names() }).filter(
@@ -99,8 +107,8 @@ export class Engine {
 
   /**
    * Continues a run paused at a breakpoint (RunOptions.interruptBefore/After); with `state`, the run
-   * continues with that state instead. False when the run is not paused; a TypeError when `state`
-   * is not a plain JSON object.
+   * continues with that state instead. False when the run is not paused; a RunRequestError (a
+   * TypeError) when `state` is not a plain JSON object within the state bounds.
    */
   resume(runId: string, state?: JsonObject): boolean {
     return this.service.resume(runId, state);

@@ -4,13 +4,17 @@
 // The chunk returns `encode, decode`; the sandbox keeps them as upvalues user code cannot reach.
 // Only raw access (`next`, `rawget`) is used, so user metatables never run during encoding, and all
 // library functions are captured as locals so later changes to globals cannot affect the codec.
+// Both directions stop at MAX_VALUE_DEPTH levels: a deeper value would overflow the V8 deserializer of
+// the host that receives it (and Lua's own stack far deeper still), so it is refused here, clearly.
+import { MAX_VALUE_DEPTH } from '../limits.ts';
 
 /**
  * Mapping (TEA §4.5): nil -> null; integer -> integer; float -> number (NaN/inf refused); table whose
  * keys are all positive integers -> array (holes -> null); any other non-empty table -> object with
  * integer/float keys stringified and keys sorted (deterministic output); empty table -> {}.
  * Boolean/table/function keys, functions, userdata, threads, cycles, non-UTF-8 strings -> error
- * "Cannot convert ... to JSON".
+ * "Cannot convert ... to JSON". A table nested deeper than MAX_VALUE_DEPTH raises the TOO_DEEP sentinel
+ * (the chunk's third result), so the runner can report it as a limit naming the node.
  */
 export const LUA_JSON_CODEC = String.raw`
 local type, next, rawget, error, tonumber = type, next, rawget, error, tonumber
@@ -21,6 +25,9 @@ local ulen, uchar = utf8.len, utf8.char
 
 -- Arrays are refused when they would be mostly holes and huge (e.g. {[2^40] = 1}).
 local SPARSE_LIMIT = 1000000
+-- Deepest nesting either way (tables inside tables); the sentinel is raised, not a string.
+local MAX_DEPTH = ${MAX_VALUE_DEPTH}
+local TOO_DEEP = {}
 
 local ESCAPES = { ['"'] = '\\"', ['\\'] = '\\\\', ['\b'] = '\\b', ['\f'] = '\\f',
   ['\n'] = '\\n', ['\r'] = '\\r', ['\t'] = '\\t', ['\127'] = '\\u007f' }
@@ -47,7 +54,8 @@ end
 
 local encode_value
 
-local function encode_table(t, buf, n, seen)
+local function encode_table(t, buf, n, seen, depth)
+  if depth >= MAX_DEPTH then error(TOO_DEEP, 0) end
   if seen[t] then fail('a table that contains itself (cycle)') end
   seen[t] = true
   local count, max_index, is_array = 0, 0, true
@@ -71,7 +79,7 @@ local function encode_table(t, buf, n, seen)
     for i = 1, max_index do
       if i > 1 then n = n + 1; buf[n] = ',' end
       local v = rawget(t, i)
-      if v == nil then n = n + 1; buf[n] = 'null' else n = encode_value(v, buf, n, seen) end
+      if v == nil then n = n + 1; buf[n] = 'null' else n = encode_value(v, buf, n, seen, depth + 1) end
     end
     n = n + 1; buf[n] = ']'
   else
@@ -96,7 +104,7 @@ local function encode_table(t, buf, n, seen)
       local key = keys[i]
       n = n + 1; buf[n] = encode_string(key)
       n = n + 1; buf[n] = ':'
-      n = encode_value(values[key], buf, n, seen)
+      n = encode_value(values[key], buf, n, seen, depth + 1)
     end
     n = n + 1; buf[n] = '}'
   end
@@ -104,7 +112,7 @@ local function encode_table(t, buf, n, seen)
   return n
 end
 
-function encode_value(v, buf, n, seen)
+function encode_value(v, buf, n, seen, depth)
   local tv = type(v)
   if tv == 'string' then
     n = n + 1; buf[n] = encode_string(v)
@@ -113,7 +121,7 @@ function encode_value(v, buf, n, seen)
   elseif tv == 'boolean' then
     n = n + 1; buf[n] = v and 'true' or 'false'
   elseif tv == 'table' then
-    n = encode_table(v, buf, n, seen)
+    n = encode_table(v, buf, n, seen, depth)
   elseif tv == 'nil' then
     n = n + 1; buf[n] = 'null'
   else
@@ -124,7 +132,7 @@ end
 
 local function encode(v)
   local buf = {}
-  local n = encode_value(v, buf, 0, {})
+  local n = encode_value(v, buf, 0, {}, 0)
   return concat(buf, '', 1, n)
 end
 
@@ -180,7 +188,8 @@ end
 
 local decode_value
 
-local function decode_object(s, i)
+local function decode_object(s, i, depth)
+  if depth >= MAX_DEPTH then bad(s, i, 'nested deeper than ' .. MAX_DEPTH .. ' levels') end
   local t = {}
   i = skip(s, i + 1)
   if sbyte(s, i) == 125 then return t, i + 1 end
@@ -189,7 +198,7 @@ local function decode_object(s, i)
     k, i = decode_string(s, i)
     i = skip(s, i)
     if sbyte(s, i) ~= 58 then bad(s, i, "':' expected") end
-    v, i = decode_value(s, i + 1)
+    v, i = decode_value(s, i + 1, depth + 1)
     t[k] = v
     i = skip(s, i)
     local c = sbyte(s, i)
@@ -199,13 +208,14 @@ local function decode_object(s, i)
   end
 end
 
-local function decode_array(s, i)
+local function decode_array(s, i, depth)
+  if depth >= MAX_DEPTH then bad(s, i, 'nested deeper than ' .. MAX_DEPTH .. ' levels') end
   local t, n = {}, 0
   i = skip(s, i + 1)
   if sbyte(s, i) == 93 then return t, i + 1 end
   while true do
     local v
-    v, i = decode_value(s, i)
+    v, i = decode_value(s, i, depth + 1)
     n = n + 1
     t[n] = v
     i = skip(s, i)
@@ -216,11 +226,11 @@ local function decode_array(s, i)
   end
 end
 
-function decode_value(s, i)
+function decode_value(s, i, depth)
   i = skip(s, i)
   local c = sbyte(s, i)
-  if c == 123 then return decode_object(s, i) end
-  if c == 91 then return decode_array(s, i) end
+  if c == 123 then return decode_object(s, i, depth) end
+  if c == 91 then return decode_array(s, i, depth) end
   if c == 34 then return decode_string(s, i) end
   if c == 116 and ssub(s, i, i + 3) == 'true' then return true, i + 4 end
   if c == 102 and ssub(s, i, i + 4) == 'false' then return false, i + 5 end
@@ -233,11 +243,11 @@ function decode_value(s, i)
 end
 
 local function decode(s)
-  local v, i = decode_value(s, 1)
+  local v, i = decode_value(s, 1, 0)
   i = skip(s, i)
   if i <= #s then bad(s, i, 'trailing characters') end
   return v
 end
 
-return encode, decode
+return encode, decode, TOO_DEEP
 `;

@@ -155,12 +155,15 @@ end
 
 -- Runs one node: fn is the compiled node chunk; fetch_state() hands over the input state as JSON text
 -- (pulled from inside this protected call so an over-limit copy is an ordinary memory error).
--- Returns a tag ('ok' | 'error' | 'conversion') and the JSON result or the error text.
+-- Returns a tag ('ok' | 'error' | 'conversion' | 'too-deep') and the JSON result or the error text.
 local function run(fn)
   local ok, result = raw_pcall(fn, json_decode(fetch_state()))
   if not ok then return 'error', describe_error(result) end
   local encoded, json = raw_pcall(json_encode, result)
-  if not encoded then return 'conversion', describe_error(json) end
+  if not encoded then
+    if json == json_too_deep then return 'too-deep', '' end
+    return 'conversion', describe_error(json)
+  end
   return 'ok', json
 end
 
@@ -173,4 +176,4 @@ return run, function() raw_gc('collect') end
  * The setup chunk: called with the JS functions (emit, sleep, timed_out, fetch_state), returns the
  * runner `function(fn) -> tag, text` and a one-shot full-GC function.
  */
-export const SANDBOX_SETUP = `local json_encode, json_decode = (function()\n${LUA_JSON_CODEC}\nend)()\n${SANDBOX_BODY}`;
+export const SANDBOX_SETUP = `local json_encode, json_decode, json_too_deep = (function()\n${LUA_JSON_CODEC}\nend)()\n${SANDBOX_BODY}`;

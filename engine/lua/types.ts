@@ -19,7 +19,8 @@ export interface ExecOptions {
   onTick?: () => void;
 }
 
-export type LuaFailureKind = 'error' | 'syntax' | 'timeout' | 'memory' | 'conversion';
+/** 'limit': a bound of engine/limits.ts was passed (a result too deep or too large to cross to the host). */
+export type LuaFailureKind = 'error' | 'syntax' | 'timeout' | 'memory' | 'conversion' | 'limit';
 
 export interface LuaFailure {
   kind: LuaFailureKind;

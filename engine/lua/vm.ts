@@ -1,6 +1,18 @@
 // Sandboxed Lua 5.4 VMs on wasmoon's WASM build, driven through the raw C API.
 // One LuaFactory = one WASM module per process; every VM is its own lua_State in that module with its
 // own heap account (custom allocator), so VMs share nothing Lua-visible. exec() is synchronous.
+import {
+  DEFAULT_MEMORY_LIMIT_MB,
+  DEFAULT_TIMEOUT_MS as DEFAULT_EXEC_TIMEOUT_MS,
+  MAX_ERROR_MESSAGE_CHARS,
+  MAX_EXEC_LOG_LINES,
+  MAX_MEMORY_LIMIT_MB,
+  MAX_TIMEOUT_MS,
+  MAX_LOG_LINE_BYTES as LOG_LINE_BYTES,
+  MAX_STATE_BYTES,
+  MAX_VALUE_DEPTH,
+  formatBytes as formatSize,
+} from '../limits.ts';
 import { sleepUntil } from './sleep.ts';
 import { SANDBOX_SETUP } from './sandbox.ts';
 import type { ExecOptions, ExecOutcome, LuaFailure, SyntaxCheck, VmLimits, VmMemory } from './types.ts';
@@ -17,15 +29,17 @@ import {
   type RawLua,
 } from './wasm.ts';
 
-export const DEFAULT_MEMORY_BYTES = 64 * 1024 * 1024;
-export const DEFAULT_TIMEOUT_MS = 30_000;
+export const DEFAULT_MEMORY_BYTES = DEFAULT_MEMORY_LIMIT_MB * 1024 * 1024;
+export const DEFAULT_TIMEOUT_MS = DEFAULT_EXEC_TIMEOUT_MS;
+/** The VM enforces the absolute maxima itself too, whatever a caller passes. */
+const MAX_MEMORY_BYTES = MAX_MEMORY_LIMIT_MB * 1024 * 1024;
 
 /** The instruction hook runs every this many VM instructions (as TEA's Rust engine does). */
 export const HOOK_INSTRUCTIONS = 1000;
 /** onTick is called at most this often from the hook. */
 export const TICK_INTERVAL_MS = 50;
-export const MAX_LOG_LINES = 200;
-export const MAX_LOG_LINE_BYTES = 8 * 1024;
+export const MAX_LOG_LINES = MAX_EXEC_LOG_LINES;
+export const MAX_LOG_LINE_BYTES = LOG_LINE_BYTES;
 
 /** Put on the node's first line so user line n stays line n in error messages. */
 const PRELUDE = 'local state = ...; ';
@@ -175,7 +189,8 @@ class Factory implements LuaFactory {
   }
 
   openVm(limits: VmLimits): Vm {
-    const memoryBytes = limits.memoryBytes > 0 ? limits.memoryBytes : DEFAULT_MEMORY_BYTES;
+    const memoryBytes =
+      limits.memoryBytes > 0 ? Math.min(limits.memoryBytes, MAX_MEMORY_BYTES) : DEFAULT_MEMORY_BYTES;
     // The libraries are opened with unprotected calls: no cap yet, so they cannot fail short of WASM OOM.
     const { L, heapId, heap } = this.newState(Infinity);
     const { raw, marshal } = this;
@@ -222,7 +237,8 @@ class Factory implements LuaFactory {
     if (!this.syntaxState) this.syntaxState = this.newState(DEFAULT_MEMORY_BYTES).L;
     const L = this.syntaxState;
     const status = this.marshal.load(L, PRELUDE + code, `=${chunkName}`);
-    const message = status === LUA_OK ? '' : this.marshal.readString(L, -1).text;
+    const message =
+      status === LUA_OK ? '' : boundedMessage(this.marshal.readString(L, -1, MAX_ERROR_MESSAGE_CHARS));
     this.raw._lua_settop(L, 0);
     this.marshal.shrink();
     if (status === LUA_OK) return { ok: true };
@@ -282,7 +298,8 @@ class Vm implements LuaVm {
     const started = performance.now();
     const { raw, marshal } = this.factory;
     const L = this.L;
-    const timeoutMs = options.timeoutMs > 0 ? options.timeoutMs : DEFAULT_TIMEOUT_MS;
+    const timeoutMs =
+      options.timeoutMs > 0 ? Math.min(options.timeoutMs, MAX_TIMEOUT_MS) : DEFAULT_TIMEOUT_MS;
     this.beginCall(started + timeoutMs, timeoutMs, options.onTick);
     this.logs = [];
     this.droppedLogs = 0;
@@ -336,7 +353,7 @@ class Vm implements LuaVm {
 
   private loadFailure(status: number, chunkName: string): LuaFailure {
     if (status === LUA_ERRMEM) return this.memoryFailure();
-    const message = this.factory.marshal.readString(this.L, -1).text;
+    const message = this.readMessage(-1);
     const line = errorLine(message, chunkName);
     const kind = status === LUA_ERRSYNTAX ? 'syntax' : 'error';
     return line === undefined ? { kind, message } : { kind, message, line };
@@ -363,14 +380,16 @@ class Vm implements LuaVm {
     if (status !== LUA_OK) {
       if (status === LUA_ERRMEM || this.heap.refused) return { ok: false, error: this.memoryFailure() };
       const message =
-        raw._lua_type(L, -1) === LUA_TSTRING
-          ? marshal.readString(L, -1).text
-          : 'error in the Lua host runner';
+        raw._lua_type(L, -1) === LUA_TSTRING ? this.readMessage(-1) : 'error in the Lua host runner';
       return { ok: false, error: { kind: 'error', message } };
     }
     const tag = marshal.readString(L, -2).text;
-    const text = marshal.readString(L, -1).text;
-    if (tag === 'ok') return { ok: true, value: JSON.parse(text) as unknown };
+    if (tag === 'ok') return this.result(chunkName);
+    if (tag === 'too-deep') {
+      const message = `result of node '${chunkName}' is nested deeper than ${MAX_VALUE_DEPTH} levels`;
+      return { ok: false, error: { kind: 'limit', message } };
+    }
+    const text = this.readMessage(-1);
     if (this.heap.refused && text.includes(LUA_OOM_TEXT)) return { ok: false, error: this.memoryFailure() };
     if (tag === 'conversion') return { ok: false, error: { kind: 'conversion', message: text } };
     const line = errorLine(text, chunkName);
@@ -378,6 +397,24 @@ class Vm implements LuaVm {
       ok: false,
       error: line === undefined ? { kind: 'error', message: text } : { kind: 'error', message: text, line },
     };
+  }
+
+  /** The node's JSON result, refused when larger than a state may be (it crosses to the host). */
+  private result(chunkName: string): { ok: true; value: unknown } | { ok: false; error: LuaFailure } {
+    const { text, byteLength } = this.factory.marshal.readString(this.L, -1, MAX_STATE_BYTES + 1);
+    if (byteLength > MAX_STATE_BYTES) {
+      const message = `result of node '${chunkName}' is larger than ${formatSize(MAX_STATE_BYTES)}`;
+      return { ok: false, error: { kind: 'limit', message } };
+    }
+    return { ok: true, value: JSON.parse(text) as unknown };
+  }
+
+  /**
+   * An error message from the Lua stack, cut to MAX_ERROR_MESSAGE_CHARS where it is produced: it
+   * travels on through parallel_results, events and stdout (`error(string.rep('x', 1e7))`).
+   */
+  private readMessage(index: number): string {
+    return boundedMessage(this.factory.marshal.readString(this.L, index, MAX_ERROR_MESSAGE_CHARS));
   }
 
   private finishLogs(): string[] {
@@ -454,6 +491,13 @@ class Vm implements LuaVm {
     this.factory.marshal.pushString(L, this.stateJson);
     return 1;
   }
+}
+
+/** A message read with a MAX_ERROR_MESSAGE_CHARS byte limit, saying how much was cut. */
+function boundedMessage({ text, byteLength }: { text: string; byteLength: number }): string {
+  if (byteLength <= MAX_ERROR_MESSAGE_CHARS) return text;
+  // A cut inside a multi-byte character decodes to U+FFFD: drop it.
+  return `${text.replace(/\uFFFD$/, '')}… [${byteLength - MAX_ERROR_MESSAGE_CHARS} more bytes cut]`;
 }
 
 function formatBytes(bytes: number): string {

@@ -1,5 +1,5 @@
 // Debugging support for the scheduler: where each node runs (main line, parallel branch, while-loop
-// body), the gate a paused run waits at, and the check that a state handed to resume() is plain JSON.
+// body) and the gate a paused run waits at. (A resumed state is checked in run-request.ts.)
 import type { NodeSpec } from '../workflow/types.ts';
 import type { RunPlan } from './plan.ts';
 import type { JsonObject } from './types.ts';
@@ -121,45 +121,4 @@ export class PauseGate {
     waiter(state === undefined ? { edited: false } : { edited: true, state: structuredClone(state) });
     return true;
   }
-}
-
-const MAX_JSON_DEPTH = 200;
-
-/** Why `value` is not a plain JSON object (own enumerable data only, no cycles), or null if it is. */
-export function jsonObjectProblem(value: unknown): string | null {
-  if (!isPlainRecord(value)) return `the state must be a JSON object, got ${describeKind(value)}`;
-  const stack = new Set<object>();
-  const visit = (v: unknown, path: string, depth: number): string | null => {
-    if (v === null || typeof v === 'string' || typeof v === 'boolean') return null;
-    if (typeof v === 'number') return Number.isFinite(v) ? null : `${path} is ${v}, not a JSON number`;
-    if (typeof v !== 'object') return `${path} is ${describeKind(v)}, not JSON`;
-    if (depth > MAX_JSON_DEPTH) return `${path} is nested deeper than ${MAX_JSON_DEPTH} levels`;
-    if (stack.has(v)) return `${path} refers back to itself`;
-    if (!Array.isArray(v) && !isPlainRecord(v)) return `${path} is ${describeKind(v)}, not JSON`;
-    stack.add(v);
-    try {
-      const entries = Array.isArray(v) ? v.map((x, i) => [String(i), x] as const) : Object.entries(v);
-      for (const [key, child] of entries) {
-        const problem = visit(child, Array.isArray(v) ? `${path}[${key}]` : `${path}.${key}`, depth + 1);
-        if (problem) return problem;
-      }
-      return null;
-    } finally {
-      stack.delete(v);
-    }
-  };
-  return visit(value, 'state', 0);
-}
-
-function isPlainRecord(value: unknown): value is Record<string, unknown> {
-  if (typeof value !== 'object' || value === null || Array.isArray(value)) return false;
-  const proto: unknown = Object.getPrototypeOf(value);
-  return proto === Object.prototype || proto === null;
-}
-
-function describeKind(value: unknown): string {
-  if (value === null) return 'null';
-  if (Array.isArray(value)) return 'an array';
-  if (typeof value === 'object') return `a ${value.constructor?.name ?? 'non-plain object'}`;
-  return `a ${typeof value}`;
 }

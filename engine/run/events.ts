@@ -1,5 +1,8 @@
-// Stamps RunEvents with the run id, a gapless sequence number and high-resolution run time.
+// Stamps RunEvents with the run id, a gapless sequence number and high-resolution run time, and holds
+// `log` events to the run's log budget (one 'truncated' notice, then drops, counted).
 import { performance } from 'node:perf_hooks';
+import { MAX_ERROR_MESSAGE_CHARS, truncateText } from '../limits.ts';
+import { RunLogBudget } from './log-budget.ts';
 import type { RunEvent } from './types.ts';
 
 type Unstamped<E> = E extends RunEvent ? Omit<E, 'runId' | 't' | 'seq'> : never;
@@ -12,6 +15,7 @@ export class EventStamper {
   constructor(
     readonly runId: string,
     private readonly sink: (event: RunEvent) => void,
+    readonly logBudget: RunLogBudget = new RunLogBudget(),
   ) {}
 
   now(): number {
@@ -19,6 +23,15 @@ export class EventStamper {
   }
 
   emit(event: EventInput): void {
+    if (event.type === 'log') {
+      const verdict = this.logBudget.admit(event.message);
+      if (verdict.kind === 'drop') return;
+      if (verdict.kind === 'notice') {
+        event = { type: 'log', level: 'warn', message: verdict.notice, truncated: true };
+      } else if (event.message.length > MAX_ERROR_MESSAGE_CHARS) {
+        event = { ...event, message: truncateText(event.message, MAX_ERROR_MESSAGE_CHARS) };
+      }
+    }
     const stamped = { ...event, runId: this.runId, t: round(this.now()), seq: this.seq++ } as RunEvent;
     try {
       this.sink(stamped);

@@ -4,6 +4,7 @@ import type { ActionRegistry } from '../actions/registry.ts';
 import { ExpressionBudgetError, evaluateCondition, renderTemplate } from '../expr/index.ts';
 import type { ConditionResult } from '../expr/index.ts';
 import type { ExecOutcome, LuaFailureKind } from '../lua/types.ts';
+import { MAX_ERROR_MESSAGE_CHARS, jsonBoundsProblem, truncateText } from '../limits.ts';
 import type { NodeSpec } from '../workflow/types.ts';
 import { interpretReturn, isPlainObject, mergeState } from './merge.ts';
 import { round } from './events.ts';
@@ -18,7 +19,7 @@ export interface LuaHost {
 export interface NodeFailure {
   node: string;
   message: string;
-  /** LuaError, TimeoutError, MemoryError, ActionError, WorkerCrashed, Cancelled, ExecutionError. */
+  /** LuaError, TimeoutError, MemoryError, LimitError, ActionError, WorkerCrashed, Cancelled, ExecutionError. */
   errorType: string;
   line?: number;
   timeout: boolean;
@@ -33,6 +34,8 @@ export interface NodeExecContext {
   where: Where;
   variables: JsonObject;
   timeoutFor(node: NodeSpec): number;
+  /** Iterations a while_loop may run: its max_iterations under the run's ceilings. */
+  whileIterations(node: NodeSpec): number;
   baseDir: string;
   memory: Map<string, unknown>;
   signal: AbortSignal;
@@ -48,6 +51,7 @@ const ERROR_TYPES: Record<LuaFailureKind, string> = {
   conversion: 'LuaError',
   timeout: 'TimeoutError',
   memory: 'MemoryError',
+  limit: 'LimitError',
 };
 
 export async function runNode(node: NodeSpec, state: JsonObject, ctx: NodeExecContext): Promise<NodeRun> {
@@ -66,9 +70,10 @@ export async function runNode(node: NodeSpec, state: JsonObject, ctx: NodeExecCo
     });
     return { ok: true, state: outcome.state };
   }
+  // Messages are cut where they are made: they travel on in parallel_results, events and stdout.
   const failure = ctx.cancelled()
     ? { ...outcome.failure, errorType: 'Cancelled', message: 'cancelled', timeout: false }
-    : outcome.failure;
+    : { ...outcome.failure, message: truncateText(outcome.failure.message, MAX_ERROR_MESSAGE_CHARS) };
   ctx.events.emit({
     type: 'node-failed',
     node: node.name,
@@ -174,16 +179,36 @@ async function runAction(node: NodeSpec, state: JsonObject, ctx: NodeExecContext
       signal: ctx.signal,
     });
   } catch (error) {
-    return fail(node, 'ActionError', `action '${name}' failed: ${(error as Error).message}`);
+    return fail(node, 'ActionError', `action '${name}' failed: ${errorText(error)}`);
   }
+  // Actions may return any JS value: make it plain JSON (V8's JSON.stringify throws, never crashes, on
+  // a value too deep for it), then bound it before it joins the state sent to workers and hosts.
+  let value: unknown;
+  try {
+    value = toJson(result);
+  } catch (error) {
+    // Most likely too deep for JSON.stringify: say so when it is.
+    const what = `result of node '${node.name}'`;
+    return fail(
+      node,
+      'LimitError',
+      jsonBoundsProblem(result, what) ?? `${what} is not JSON: ${errorText(error)}`,
+    );
+  }
+  const problem = jsonBoundsProblem(value, `result of node '${node.name}'`);
+  if (problem) return fail(node, 'LimitError', problem);
   // With `output:` the result goes to that key (both TEA engines); without it a key/value result is
   // merged and anything else becomes `result`.
   const update = node.output
-    ? { [node.output]: toJson(result) }
-    : isPlainObject(result)
-      ? (toJson(result) as JsonObject)
-      : { result: toJson(result) };
+    ? { [node.output]: value }
+    : isPlainObject(value)
+      ? (value as JsonObject)
+      : { result: value };
   return { ok: true, state: mergeState(state, update), update };
+}
+
+function errorText(error: unknown): string {
+  return truncateText(error instanceof Error ? error.message : String(error), MAX_ERROR_MESSAGE_CHARS);
 }
 
 function toJson(value: unknown): unknown {
@@ -191,7 +216,7 @@ function toJson(value: unknown): unknown {
 }
 
 async function runWhileLoop(node: NodeSpec, state: JsonObject, ctx: NodeExecContext): Promise<BodyOutcome> {
-  const max = node.maxIterations ?? 0;
+  const max = ctx.whileIterations(node);
   let current = state;
   const before = state;
   for (let i = 0; i < max; i++) {

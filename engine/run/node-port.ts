@@ -68,7 +68,16 @@ export function forkWorker(options: ForkOptions = {}): WorkerPort {
       });
     },
     onMessage(listener: (message: FromWorker) => void) {
-      child.on('message', (message) => listener(message as FromWorker));
+      child.on('message', (message) => {
+        // An exception here would escape Node's IPC handler and take the host down with it.
+        try {
+          listener(message as FromWorker);
+        } catch (err) {
+          process.stderr.write(
+            `[fanout worker ${child.pid}] message handler failed: ${err instanceof Error ? err.message : String(err)}\n`,
+          );
+        }
+      });
     },
     onExit(listener) {
       exitListeners.push(listener);

@@ -7,6 +7,8 @@ import { ExpressionBudgetError, evaluateCondition } from '../expr/index.ts';
 import type { ConditionResult } from '../expr/index.ts';
 import { END, START } from '../workflow/types.ts';
 import type { NodeSpec, WorkflowModel } from '../workflow/types.ts';
+import { jsonObjectBoundsProblem } from '../limits.ts';
+import { RunLimits, callerCeilings } from './ceilings.ts';
 import { MainVm, BranchVm } from './vm-hosts.ts';
 import { PauseGate, checkBreakpoints, findInLoopBodies, startRefusal } from './breakpoints.ts';
 import { EventStamper, round } from './events.ts';
@@ -24,12 +26,9 @@ import type {
   RunMode,
   RunOptions,
   RunResult,
+  RunStatus,
   Where,
 } from './types.ts';
-
-export const DEFAULT_TIMEOUT_MS = 30_000;
-export const DEFAULT_MEMORY_BYTES = 64 * 1024 * 1024;
-export const DEFAULT_MAX_STEPS = 1000;
 
 export interface SchedulerDeps {
   pool: WorkerPool;
@@ -62,6 +61,8 @@ class Run {
   private readonly pauseBefore: Set<string>;
   private readonly pauseAfter: Set<string>;
   private readonly breakpointWarnings: string[];
+  /** Time, memory and step limits: the caller's are ceilings, the file can only lower them. */
+  private readonly limits: RunLimits;
 
   constructor(
     private readonly deps: SchedulerDeps,
@@ -72,6 +73,7 @@ class Run {
     private readonly gate: PauseGate,
   ) {
     this.runId = runId;
+    this.limits = new RunLimits(model, callerCeilings(options));
     // Every branch and pending lease listens to the run's signal; there may be hundreds.
     setMaxListeners(0, this.abort.signal);
     this.events = new EventStamper(runId, onEvent);
@@ -84,7 +86,7 @@ class Run {
     this.pauseBefore = breakpoints.before;
     this.pauseAfter = breakpoints.after;
     this.breakpointWarnings = breakpoints.warnings;
-    this.main = new MainVm(deps.pool, `${runId}/main`, this.limits(), this.abort.signal, (message) =>
+    this.main = new MainVm(deps.pool, `${runId}/main`, this.vmLimits(), this.abort.signal, (message) =>
       this.events.emit({ type: 'log', level: 'warn', message }),
     );
     this.vmWhere.set(`${runId}/main`, {});
@@ -94,17 +96,13 @@ class Run {
     }
   }
 
-  private limits() {
-    const mb = this.model.settings.memoryLimitMb;
-    return { memoryBytes: this.options.memoryBytes ?? (mb ? mb * 1024 * 1024 : DEFAULT_MEMORY_BYTES) };
+  private vmLimits() {
+    return { memoryBytes: this.limits.memoryBytes };
   }
 
   private maxSteps(): number {
-    return this.options.maxSteps ?? this.model.settings.maxIterations ?? DEFAULT_MAX_STEPS;
+    return this.limits.maxSteps;
   }
-
-  private timeoutFor = (node: NodeSpec): number =>
-    node.timeoutMs ?? this.options.timeoutMs ?? this.model.settings.timeoutMs ?? DEFAULT_TIMEOUT_MS;
 
   private context(lua: NodeExecContext['lua'], where: Where, signal: AbortSignal, steps: () => boolean) {
     return {
@@ -113,7 +111,8 @@ class Run {
       lua,
       where,
       variables: (this.model.variables ?? {}) as JsonObject,
-      timeoutFor: this.timeoutFor,
+      timeoutFor: (node: NodeSpec) => this.limits.timeoutFor(node),
+      whileIterations: (node: NodeSpec) => this.limits.whileIterations(node),
       baseDir: this.options.baseDir ?? process.cwd(),
       memory: this.memory,
       signal,
@@ -149,6 +148,7 @@ class Run {
       for (const message of this.breakpointWarnings)
         this.events.emit({ type: 'log', level: 'warn', message });
     }
+    for (const message of this.limits.warnings) this.events.emit({ type: 'log', level: 'warn', message });
     const unsubscribe = this.deps.pool.onSample((s) => {
       if (!s.vmId || !s.vmId.startsWith(this.runId)) return;
       const where = this.vmWhere.get(s.vmId) ?? {};
@@ -172,24 +172,19 @@ class Run {
       // re-spawned); the result does not depend on it, so it happens after the run is reported.
       void this.main.close();
     }
-    const status = this.abort.signal.aborted ? 'cancelled' : failure ? 'failed' : 'succeeded';
+    const status: RunStatus = this.abort.signal.aborted ? 'cancelled' : failure ? 'failed' : 'succeeded';
     const ms = round(this.events.now());
-    this.events.emit({
-      type: 'run-finished',
+    const dropped = this.events.logBudget.dropped;
+    const ending = {
       status,
       ms,
       state,
       ...(failure ? { error: failure.message } : {}),
       ...(failure?.node ? { node: failure.node } : {}),
-    });
-    return {
-      runId: this.runId,
-      status,
-      state,
-      ms,
-      ...(failure ? { error: failure.message } : {}),
-      ...(failure?.node ? { node: failure.node } : {}),
+      ...(dropped > 0 ? { logsDropped: dropped } : {}),
     };
+    this.events.emit({ type: 'run-finished', ...ending });
+    return { runId: this.runId, ...ending };
   }
 
   private async launch(mode: RunMode, state: JsonObject, startAt: string | undefined): Promise<Outcome> {
@@ -341,6 +336,13 @@ class Run {
           return result;
         }),
       );
+      // The one place the host deepens and grows a state by itself: parallel_results holds every
+      // branch's whole state. Bounded before it is sent anywhere (events, the fan-in's worker).
+      const problem = jsonObjectBoundsProblem(
+        { ...state, parallel_results: results },
+        `the state after the fan-out of '${fanOut.source}' (with parallel_results)`,
+      );
+      if (problem) return { state, failure: { message: problem, node: fanOut.source } };
       this.events.emit({ type: 'fan-in', fanOut: fanOut.source, fanIn: fanOut.fanIn ?? '', results });
       if (this.abort.signal.aborted) return { state, failure: { message: 'cancelled', node: fanOut.source } };
       const firstFailure = results.find((r) => !r.success);
@@ -370,7 +372,7 @@ class Run {
     const where: Where = { fanOut: fanOut.source, branch };
     const vmId = `${this.runId}/${fanOut.source}/${index}/${branch}`;
     this.vmWhere.set(vmId, where);
-    const vm = new BranchVm(this.deps.pool, vmId, this.limits(), signal);
+    const vm = new BranchVm(this.deps.pool, vmId, this.vmLimits(), signal);
     let steps = 0;
     const ctx = this.context(vm, where, signal, () => ++steps <= this.maxSteps());
     const finish = (

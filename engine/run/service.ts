@@ -7,7 +7,8 @@ import type { WorkflowModel } from '../workflow/types.ts';
 import { WorkerPool } from './pool.ts';
 import type { PoolOptions } from './pool.ts';
 import { schedule } from './scheduler.ts';
-import { PauseGate, jsonObjectProblem } from './breakpoints.ts';
+import { PauseGate } from './breakpoints.ts';
+import { checkResumeState, checkRunRequest } from './run-request.ts';
 import type { JsonObject, RunEvent, RunOptions, RunResult } from './types.ts';
 
 export interface RunServiceOptions extends PoolOptions {
@@ -38,7 +39,9 @@ export class RunService {
     return this.started;
   }
 
+  /** Starts a run; throws a RunRequestError (before anything starts) when `options` are unusable. */
   run(model: WorkflowModel, options: RunOptions = {}, onEvent?: (event: RunEvent) => void): RunHandle {
+    checkRunRequest(options);
     const runId = randomUUID();
     const controller = new AbortController();
     if (options.signal) {
@@ -75,14 +78,11 @@ export class RunService {
 
   /**
    * Continues a run paused at a breakpoint, with `state` replacing the run's state when given.
-   * False when the run is unknown, finished or not paused. Throws a TypeError when `state` is not a
-   * plain JSON object (hosts validate their payloads before calling).
+   * False when the run is unknown, finished or not paused. Throws a RunRequestError (a TypeError) when
+   * `state` is not a plain JSON object within the state bounds (depth, size).
    */
   resume(runId: string, state?: JsonObject): boolean {
-    if (state !== undefined) {
-      const problem = jsonObjectProblem(state);
-      if (problem) throw new TypeError(`resume: ${problem}`);
-    }
+    if (state !== undefined) checkResumeState(state);
     return this.active.get(runId)?.gate.resume(state) ?? false;
   }
 

@@ -90,6 +90,8 @@ export type RunEvent =
         level: 'info' | 'warn' | 'error';
         node?: string;
         message: string;
+        /** Set on the one notice that the run's log budget ran out; later log lines are dropped. */
+        truncated?: true;
       })
   | (EventBase &
       Where & {
@@ -121,6 +123,8 @@ export type RunEvent =
       error?: string;
       /** Node the run failed at. */
       node?: string;
+      /** Log lines dropped once the run's log budget ran out (absent when none were). */
+      logsDropped?: number;
     });
 
 export type RunEventType = RunEvent['type'];
@@ -130,13 +134,16 @@ export type RunMode = 'full' | 'from' | 'node';
 export interface RunOptions {
   /** Initial state; merged over the workflow's `initial_state` (input wins, like TEA's CLIs). */
   input?: JsonObject;
-  /** Default Lua timeout per node/branch in ms, overriding `settings.timeout_ms` (default 30 000). */
+  /**
+   * Most Lua time per node execution in ms (default 30 000, at most 24 h). A ceiling: the file's
+   * `settings.timeout_ms` and a node's `timeout_ms` can only lower it.
+   */
   timeoutMs?: number;
   /** Overrides `settings.parallel.fail_fast`. */
   failFast?: boolean;
-  /** Lua heap cap per VM in bytes (default 64 MiB). */
+  /** Most Lua heap per VM in bytes (default 64 MiB, at most 2 GiB); `settings.memory_limit_mb` can only lower it. */
   memoryBytes?: number;
-  /** Graph step limit (default `settings.max_iterations` or 1000). */
+  /** Most node executions (default 1000, at most 1e6); `settings.max_iterations` can only lower it. */
   maxSteps?: number;
   /** Folder actions like file.read are confined to (default: the workflow file's folder). */
   baseDir?: string;
@@ -169,4 +176,6 @@ export interface RunResult {
   error?: string;
   node?: string;
   ms: number;
+  /** Log lines dropped once the run's log budget ran out. */
+  logsDropped?: number;
 }

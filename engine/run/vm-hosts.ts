@@ -1,5 +1,6 @@
 // The two places Lua runs during a run: the run's main VM (one per run, resident on one worker across
 // sequential nodes) and a branch VM (fresh per branch, on an exclusively leased worker, closed at the end).
+import { jsonBoundsProblem } from '../limits.ts';
 import type { ExecOutcome, VmLimits } from '../lua/types.ts';
 import type { LuaHost } from './node-exec.ts';
 import type { WorkerLease, WorkerPool } from './pool.ts';
@@ -11,6 +12,15 @@ type OpenResult =
 
 function cancelledOutcome(): ExecOutcome {
   return { ok: false, error: { kind: 'error', message: 'cancelled' }, logs: [], elapsedMs: 0 };
+}
+
+/**
+ * A state is bounded before it leaves the host for a worker: the worker's deserializer recurses per
+ * level (a few thousand levels overflow it), and a clear node error beats a crashed worker.
+ */
+function unsendableState(node: string, state: JsonObject): ExecOutcome | null {
+  const problem = jsonBoundsProblem(state, `the state passed to node '${node}'`);
+  return problem ? { ok: false, error: { kind: 'limit', message: problem }, logs: [], elapsedMs: 0 } : null;
 }
 
 /**
@@ -55,6 +65,8 @@ export class MainVm implements LuaHost {
 
   async exec(node: string, code: string, state: JsonObject, timeoutMs: number): Promise<ExecOutcome> {
     if (this.signal.aborted) return cancelledOutcome();
+    const unsendable = unsendableState(node, state);
+    if (unsendable) return unsendable;
     let lease: WorkerLease;
     try {
       lease = await this.ensure();
@@ -135,6 +147,8 @@ export class BranchVm implements LuaHost {
 
   async exec(node: string, code: string, state: JsonObject, timeoutMs: number): Promise<ExecOutcome> {
     if (!this.lease || this.signal.aborted) return cancelledOutcome();
+    const unsendable = unsendableState(node, state);
+    if (unsendable) return unsendable;
     const outcome = await this.lease.exec(this.vmId, { code, state, chunkName: node, timeoutMs });
     if (outcome.memory) this.peakHeapBytes = outcome.memory.peakHeapBytes;
     return outcome;

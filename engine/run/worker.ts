@@ -1,6 +1,8 @@
 // Worker process entry: holds sandboxed Lua VMs by id and serves the pool's requests (protocol.ts).
 // Runs under child_process.fork (Node) or utilityProcess.fork (Electron); only `transport` differs.
+import { MAX_ERROR_MESSAGE_CHARS, jsonBoundsProblem, truncateText } from '../limits.ts';
 import { checkLuaSyntax, createLuaFactory, openVm, type LuaFactory, type LuaVm } from '../lua/vm.ts';
+import { ParentWatch } from './parent-watch.ts';
 import type { FromWorker, ToWorker } from './protocol.ts';
 
 /** Samples are throttled to one per this interval while Lua runs (the protocol promises <= 100 ms). */
@@ -26,6 +28,8 @@ function createTransport(): Transport {
     };
   }
   if (!process.send) throw new Error('worker.ts must be started with an IPC channel (child_process.fork)');
+  // The parent is gone (its end of the channel closed): so is every reason to run. A worker busy in
+  // Lua cannot see this event; the ParentWatch polled from the exec's ticks covers that case.
   process.on('disconnect', () => process.exit(0));
   return {
     send: (message) => {
@@ -40,13 +44,46 @@ class WorkerHost {
   private readonly vms = new Map<string, LuaVm>();
   private runningVm: string | null = null;
   private lastSampleAt = 0;
+  /** Name of the node the current exec runs (for messages). */
+  private execNode = '';
   /** Requests are handled strictly in arrival order (vm-open is async; exec must wait for it). */
   private chain: Promise<void> = Promise.resolve();
 
   constructor(
     private readonly factory: LuaFactory,
     private readonly transport: Transport,
+    private readonly parentWatch: ParentWatch | null,
   ) {}
+
+  /**
+   * Every reply leaves through here. A node result is bounded before it is posted (the host's
+   * deserializer recurses per level and would overflow on a deep value, taking the host down), and a
+   * message that still cannot be serialized fails its request instead of escaping as an exception.
+   */
+  private reply(message: FromWorker): void {
+    let outgoing = message;
+    if (message.type === 'exec-done' && message.outcome.ok) {
+      const problem = jsonBoundsProblem(message.outcome.value, `result of node '${this.execNode}'`);
+      if (problem) {
+        const { logs, elapsedMs } = message.outcome;
+        outgoing = {
+          ...message,
+          outcome: { ok: false, error: { kind: 'limit', message: problem }, logs, elapsedMs },
+        };
+      }
+    }
+    try {
+      this.transport.send(outgoing);
+    } catch (err) {
+      if (!('reqId' in message)) throw err;
+      const text = `could not send the reply to the host: ${err instanceof Error ? err.message : String(err)}`;
+      this.transport.send({
+        type: 'request-failed',
+        reqId: message.reqId,
+        message: truncateText(text, MAX_ERROR_MESSAGE_CHARS),
+      });
+    }
+  }
 
   receive(message: ToWorker): void {
     this.chain = this.chain
@@ -81,6 +118,7 @@ class WorkerHost {
   }
 
   private readonly onTick = (): void => {
+    this.parentWatch?.poll();
     if (performance.now() - this.lastSampleAt >= SAMPLE_INTERVAL_MS) this.sample();
   };
 
@@ -93,7 +131,7 @@ class WorkerHost {
           const vm = await openVm(this.factory, message.limits);
           this.vms.set(message.vmId, vm);
           const ms = performance.now() - started;
-          this.transport.send({
+          this.reply({
             type: 'vm-opened',
             reqId: message.reqId,
             vmId: message.vmId,
@@ -106,6 +144,7 @@ class WorkerHost {
         case 'exec': {
           const vm = this.requireVm(message.vmId);
           this.runningVm = message.vmId;
+          this.execNode = message.chunkName;
           this.onTick(); // throttled: a burst of short branches must not flood the host
           try {
             const outcome = vm.exec(message.code, message.state, {
@@ -114,7 +153,7 @@ class WorkerHost {
               onTick: this.onTick,
             });
             const memory = vm.memory();
-            this.transport.send({
+            this.reply({
               type: 'exec-done',
               reqId: message.reqId,
               vmId: message.vmId,
@@ -131,13 +170,13 @@ class WorkerHost {
           const vm = this.requireVm(message.vmId);
           this.vms.delete(message.vmId);
           const memory = vm.close();
-          this.transport.send({ type: 'vm-closed', reqId: message.reqId, vmId: message.vmId, memory });
+          this.reply({ type: 'vm-closed', reqId: message.reqId, vmId: message.vmId, memory });
           this.onTick(); // throttled: a burst of short branches must not flood the host
           return;
         }
         case 'syntax': {
           const result = checkLuaSyntax(this.factory, message.code, message.chunkName);
-          this.transport.send({ type: 'syntax-done', reqId: message.reqId, result });
+          this.reply({ type: 'syntax-done', reqId: message.reqId, result });
           return;
         }
         default: {
@@ -150,8 +189,8 @@ class WorkerHost {
       }
     } catch (err) {
       const reqId = (message as { reqId?: unknown }).reqId;
-      const text = err instanceof Error ? err.message : String(err);
-      if (typeof reqId === 'number') this.transport.send({ type: 'request-failed', reqId, message: text });
+      const text = truncateText(err instanceof Error ? err.message : String(err), MAX_ERROR_MESSAGE_CHARS);
+      if (typeof reqId === 'number') this.reply({ type: 'request-failed', reqId, message: text });
       else process.stderr.write(`[fanout worker ${process.pid}] ${text}\n`);
     }
   }
@@ -179,6 +218,15 @@ async function warmUp(factory: LuaFactory): Promise<void> {
   }
 }
 
+/** Exits once the host is gone, checked from a timer and from every exec tick (see ParentWatch). */
+function watchParent(): ParentWatch | null {
+  const parentPid = process.ppid;
+  if (!parentPid) return null;
+  const watch = new ParentWatch(parentPid, () => process.exit(0));
+  watch.start();
+  return watch;
+}
+
 async function main(): Promise<void> {
   const transport = createTransport();
   const started = performance.now();
@@ -187,9 +235,10 @@ async function main(): Promise<void> {
   let host: WorkerHost | null = null;
   transport.onMessage((message) => (host ? host.receive(message) : early.push(message)));
 
+  const parentWatch = watchParent();
   const factory = await createLuaFactory();
   await warmUp(factory);
-  host = new WorkerHost(factory, transport);
+  host = new WorkerHost(factory, transport, parentWatch);
   transport.send({ type: 'ready', pid: process.pid, warmupMs: performance.now() - started });
   host.sample();
   for (const message of early) host.receive(message);
