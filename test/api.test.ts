@@ -8,6 +8,7 @@ describe('RUST-030-E2E-005 public API stability', () => {
       [
         'ActionRegistry',
         'Engine',
+        'RunRequestError',
         'WorkflowInvalidError',
         'buildGraph',
         'createDefaultRegistry',
