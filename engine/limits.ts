@@ -183,8 +183,8 @@ export const MAX_RUN_ID_CHARS = 200;
 export const MAX_NODE_NAME_CHARS = 200;
 export const MAX_BREAKPOINTS = 1000;
 
-/** Ceiling of a run request's timeoutMs (24 h); the workflow may only lower it. */
-export const MAX_RUN_TIMEOUT_MS = 24 * 3600 * 1000;
+/** A run request's timeoutMs ceiling: the run ceiling above, under the name the CLI uses. */
+export const MAX_RUN_TIMEOUT_MS = MAX_TIMEOUT_MS;
 
 /** Entries kept in the recent-files list. */
 export const MAX_RECENT_FILES = 10;

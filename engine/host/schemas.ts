@@ -8,7 +8,7 @@ import {
   MAX_NODE_NAME_CHARS,
   MAX_PATH_CHARS,
   MAX_RUN_ID_CHARS,
-  MAX_RUN_TIMEOUT_MS,
+  MAX_TIMEOUT_MS,
   MAX_TEXT_CHARS,
   describeKind,
   jsonObjectBoundsProblem,
@@ -71,7 +71,7 @@ export const requestSchemas = {
         .number()
         .int('must be a positive integer')
         .positive('must be a positive integer')
-        .max(MAX_RUN_TIMEOUT_MS, `must be at most ${MAX_RUN_TIMEOUT_MS} (24 h)`)
+        .max(MAX_TIMEOUT_MS, `must be at most ${MAX_TIMEOUT_MS} (24 h)`)
         .optional(),
       failFast: z.boolean().optional(),
       interruptBefore: nodeNames.optional(),

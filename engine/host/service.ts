@@ -7,7 +7,7 @@ import { createHash } from 'node:crypto';
 import { open, readdir, stat } from 'node:fs/promises';
 import { dirname } from 'node:path';
 import type { Engine, RunHandle } from '../index.ts';
-import { WorkflowInvalidError } from '../index.ts';
+import { RunRequestError, WorkflowInvalidError } from '../index.ts';
 import { writeFileAtomic } from '../fs/atomic-write.ts';
 import { withPathLock } from '../fs/path-lock.ts';
 import { MAX_FILE_BYTES, MAX_RECENT_FILES, formatBytes } from '../limits.ts';
@@ -229,6 +229,8 @@ export class HostService {
       if (error instanceof WorkflowInvalidError) {
         throw new HostFailure('INVALID_WORKFLOW', error.message, error.problems);
       }
+      // The engine's own check of the request (the schemas catch these first; kept as a backstop).
+      if (error instanceof RunRequestError) throw new HostFailure('BAD_REQUEST', `run: ${error.message}`);
       throw error;
     }
     const runId = handle.runId;
@@ -249,8 +251,8 @@ export class HostService {
     try {
       return this.options.engine.resume(runId, state);
     } catch (error) {
-      // The engine's own JSON check (IPC can carry Dates, Maps, cycles the schema let through).
-      if (error instanceof TypeError) throw new HostFailure('BAD_REQUEST', `resume: ${error.message}`);
+      // The engine's own check of the state (the schemas catch these first; kept as a backstop).
+      if (error instanceof RunRequestError) throw new HostFailure('BAD_REQUEST', `resume: ${error.message}`);
       throw error;
     }
   }
