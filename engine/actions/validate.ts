@@ -278,7 +278,16 @@ function validateObject(
 
 function validateInput(params: Obj, ctx: ActionContext): unknown {
   let data = params['data'];
-  if (data === undefined || data === null) data = { ...(ctx.state ?? {}) };
+  if (data === undefined || data === null) {
+    // TEA validates the whole state then; never a silent {} where the host passes no state.
+    if (!ctx.state) {
+      throw new ActionError(
+        "validate.input: parameter 'data' is required here (this host passes actions no state)",
+        'validate.input',
+      );
+    }
+    data = { ...ctx.state };
+  }
   const schema = params['schema'];
   if (schema === undefined || schema === null) {
     return {
