@@ -7,10 +7,12 @@ import { readFileSync, readdirSync } from 'node:fs';
 import { mkdtemp, writeFile } from 'node:fs/promises';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
+import fc from 'fast-check';
 import { describe, expect, it } from 'vitest';
 import { RunRequestError, WorkflowInvalidError, loadWorkflow } from '../engine/index.ts';
 import type { JsonObject, RunEvent } from '../engine/index.ts';
 import {
+  jsonBoundsProblem,
   MAX_ERROR_MESSAGE_CHARS,
   MAX_POOL_WORKERS,
   MAX_RUN_LOG_LINES,
@@ -21,6 +23,7 @@ import { EventBatcher } from '../engine/run/event-batcher.ts';
 import { RunLogBudget } from '../engine/run/log-budget.ts';
 import { WorkerPool } from '../engine/run/pool.ts';
 import { validateWorkflow } from '../engine/workflow/validate.ts';
+import { propertyBudget } from './budgets.ts';
 import { byBranch, chainYaml, engineForFile, eventsOf, fanOutYaml, repoRoot } from './helpers.ts';
 
 const engine = engineForFile();
@@ -184,6 +187,77 @@ describe('finding 1: a Lua value nested thousands deep fails its node, never the
       /'node-finished' event could not be delivered/,
     );
   });
+});
+
+describe('fuzz: whatever a Lua node returns, the run ends with a status and the host stays up', () => {
+  /**
+   * A Lua expression, how deep the value it builds is (tables count one level each), and whether it
+   * holds something JSON cannot (NaN, infinity, a function, a non-UTF-8 string).
+   */
+  type LuaValue = { code: string; depth: number; bad: boolean };
+  const BAD_LEAVES = new Set(['0/0', 'math.huge', 'print', '"\\255"']);
+  const { value } = fc.letrec<{ value: LuaValue }>((tie) => ({
+    value: fc.oneof(
+      { depthSize: 'small', withCrossShrink: true },
+      fc
+        .constantFrom('nil', 'true', '42', '-1.5', '"text"', '0/0', 'math.huge', 'print', '"\\255"')
+        .map((code) => ({ code, depth: 0, bad: BAD_LEAVES.has(code) })),
+      fc.array(tie('value'), { maxLength: 4 }).map((items) => ({
+        code: `{${items.map((i) => i.code).join(', ')}}`,
+        depth: 1 + Math.max(0, ...items.map((i) => i.depth)),
+        bad: items.some((i) => i.bad),
+      })),
+      fc.dictionary(fc.stringMatching(/^[a-z]{1,6}$/), tie('value'), { maxKeys: 4 }).map((entries) => ({
+        code: `{${Object.entries(entries)
+          .map(([k, v]) => `${k} = ${v.code}`)
+          .join(', ')}}`,
+        depth: 1 + Math.max(0, ...Object.values(entries).map((v) => v.depth)),
+        bad: Object.values(entries).some((v) => v.bad),
+      })),
+      // A chain around the depth bound and far past it (the issue's crash was at ~2,500).
+      fc.integer({ min: 150, max: 4000 }).map((n) => ({
+        code: `(function() local t = {} for i = 1, ${n} do t = {t} end return t end)()`,
+        depth: n + 1,
+        bad: false,
+      })),
+    ),
+  }));
+  const budget = propertyBudget(30, 150);
+
+  it(
+    'a result is either merged within the bounds or fails its node with a clear error',
+    async () => {
+      await fc.assert(
+        fc.asyncProperty(value, fc.boolean(), async (v, inBranch) => {
+          const code = `return { v = ${v.code} }`;
+          const yaml = inBranch
+            ? fanOutYaml({ branches: { fuzz: code, other: 'return {}' }, fanIn: 'return { joined = true }' })
+            : chainYaml([code]).replace(/\bn1\b/g, 'fuzz');
+          const { result, events } = await runCollecting(yaml);
+          expect(['succeeded', 'failed']).toContain(result.status);
+          expect(eventsOf(events, 'run-finished')).toHaveLength(1);
+          expect(jsonBoundsProblem(result.state, 'state')).toBeNull();
+          // Tables nest from the returned one (level 0); the deepest of v sits at level v.depth.
+          const refused = v.bad || v.depth >= MAX_VALUE_DEPTH;
+          // A branch result can pass alone yet make the fan-in state too deep (parallel_results[i].state
+          // adds three levels): then the run fails at the fan-out.
+          const atFanOut = inBranch && !refused && v.depth + 3 >= MAX_VALUE_DEPTH;
+          if (atFanOut) expect(result.error).toMatch(/state after the fan-out of 'source'.*nested deeper/);
+          const branch = inBranch && !atFanOut ? byBranch(result.state, 'fuzz') : null;
+          if (!inBranch) expect(result.status).toBe(refused ? 'failed' : 'succeeded');
+          if (branch) expect(branch.success).toBe(!refused);
+          const error = inBranch ? branch?.error : result.error;
+          if (v.depth >= MAX_VALUE_DEPTH && !v.bad) {
+            expect(error).toContain(`result of node 'fuzz' is nested deeper than ${MAX_VALUE_DEPTH} levels`);
+          }
+          if (error) expect(error.length).toBeLessThan(MAX_ERROR_MESSAGE_CHARS + 200);
+          if (inBranch && !atFanOut) expect(result.state.joined).toBe(true);
+        }),
+        { numRuns: budget.numRuns },
+      );
+    },
+    budget.timeout,
+  );
 });
 
 describe('finding 3 (engine): run input and resume state are bounded; RunRequestError', () => {
