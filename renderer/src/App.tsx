@@ -31,6 +31,7 @@ import { RunControls } from './run/RunControls.tsx';
 import { useHostRuns } from './run/use-host-runs.ts';
 import { RunControllerContext, useRunController, useShownStatus } from './run/use-run-controller.ts';
 import { useLuaCheck } from './designer/use-lua-check.ts';
+import { useNotWorkflowMarks } from './file-marks.ts';
 import { TEMPLATES } from './documents/bundled-templates.ts';
 import { NewMenu } from './documents/NewMenu.tsx';
 import {
@@ -122,6 +123,7 @@ function Shell({ host }: { host: HostApi }) {
   const launchNote = useStore(controller.store, (s) => s.notes[s.fileKey]);
   const [info, setInfo] = useState<HostInfo | null>(null);
   const [files, setFiles] = useState<FileEntry[]>([]);
+  const notWorkflows = useNotWorkflowMarks(doc);
   /** Folder the file list shows (undefined: the root). */
   const [dir, setDir] = useState<string | undefined>(undefined);
   const [opened, setOpened] = useState(false);
@@ -618,11 +620,16 @@ function Shell({ host }: { host: HostApi }) {
               <li key={entry.path}>
                 <button
                   type="button"
-                  title={entry.path}
+                  title={notWorkflows.has(entry.path) ? `${entry.path} (not a workflow)` : entry.path}
                   className={entry.path === path ? 'active' : undefined}
                   onClick={() => void (entry.kind === 'dir' ? listDir(entry.path) : openPath(entry.path))}
                 >
                   {entry.kind === 'dir' ? `${entry.name}/` : entry.name}
+                  {notWorkflows.has(entry.path) && (
+                    <span className="app-file-mark" data-testid="file-not-workflow">
+                      not a workflow
+                    </span>
+                  )}
                 </button>
               </li>
             ))}

@@ -80,6 +80,30 @@ describe('startLuaCheck', () => {
     expect(calls).toHaveLength(2); // stopped: no more checks
   });
 
+  it("checks documents whose only nodes call actions, keeping the host's UNKNOWN_ACTION warnings", async () => {
+    const text = 'name: llm\nnodes:\n  - name: ask\n    uses: llm.call\n';
+    const store = createDocumentStore(text);
+    const { host, calls } = fakeHost();
+    const stop = startLuaCheck(host, store);
+    vi.advanceTimersByTime(LUA_CHECK_DELAY_MS);
+    expect(calls.map((c) => c.text)).toEqual([text]);
+    const unknown: Problem = {
+      severity: 'warning',
+      code: 'UNKNOWN_ACTION',
+      message:
+        "Node 'ask' uses action 'llm.call', which is not available in Fanout; a run fails at this node",
+      line: 4,
+      col: 11,
+      node: 'ask',
+    };
+    const lint: Problem = { ...unknown, code: 'RUN_WITHOUT_LANGUAGE' };
+    calls[0]!.resolve({ ok: true, value: [lint, unknown] });
+    await vi.runAllTimersAsync();
+    expect(store.getState().externalProblems).toEqual([unknown]);
+    expect(store.getState().problems.filter((p) => p.code === 'UNKNOWN_ACTION')).toEqual([unknown]);
+    stop();
+  });
+
   it('skips documents without code and ignores failed checks', async () => {
     const store = createDocumentStore('name: empty\nnodes: []\n');
     const { host, calls } = fakeHost();

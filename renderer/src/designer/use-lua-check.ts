@@ -1,6 +1,7 @@
 // Lua syntax markers: the pure validator cannot compile Lua, the host can (`validate` compiles every
 // Lua node in a worker). Shortly after the text stops changing, the current text is sent to the host
-// and its Lua syntax problems are added to the document's problems for exactly that text.
+// and its Lua syntax problems are added to the document's problems for exactly that text. The host also
+// knows its action registry: its UNKNOWN_ACTION warnings come along (the canvas badges those nodes).
 import { useEffect } from 'react';
 import type { HostApi } from '../../../engine/host/types.ts';
 import type { Problem } from '../../../engine/workflow/types.ts';
@@ -12,13 +13,22 @@ export const LUA_CHECK_DELAY_MS = 400;
 /** Problem code of a Lua syntax error (engine/workflow/lua-syntax.ts). */
 export const LUA_SYNTAX_CODE = 'LUA_SYNTAX';
 
+/** Actions the host's registry lacks (the pure validator does not know the registry). */
+export const UNKNOWN_ACTION_CODE = 'UNKNOWN_ACTION';
+
+/** The host's problems only it can find: Lua syntax, and actions it does not provide. */
 export function luaSyntaxOnly(problems: readonly Problem[]): Problem[] {
-  return problems.filter((p) => p.code === LUA_SYNTAX_CODE);
+  return problems.filter((p) => p.code === LUA_SYNTAX_CODE || p.code === UNKNOWN_ACTION_CODE);
 }
 
-/** True when the document parses and has code the host would compile. */
+/** True when the document parses and has code the host would compile or actions it would look up. */
 function hasCode(doc: DocumentStore): boolean {
-  return doc.getState().load.model?.nodes.some((n) => n.run !== undefined) ?? false;
+  return (
+    doc
+      .getState()
+      .load.model?.nodes.some((n) => n.run !== undefined || n.uses !== undefined || n.dynamicParallel) ??
+    false
+  );
 }
 
 /**

@@ -45,11 +45,13 @@ import {
   type CanvasStores,
 } from './context.ts';
 import { GRID } from './geometry.ts';
+import { canvasStateMessage } from './canvas-state.ts';
 import { applySelectChanges } from './selection.ts';
 import { layoutAll, layoutGraph, layoutGraphSync, quickLayout } from './layout.ts';
 import { nodeTypes } from './nodes.tsx';
 import { isPaletteKind, Palette, PALETTE_MIME } from './Palette.tsx';
 import { matchShortcut, type CanvasCommand } from './shortcuts.ts';
+import { unknownActionNames } from './unknown-actions.ts';
 import {
   mergeIntoCurrent,
   reuseUnchanged,
@@ -64,12 +66,45 @@ import './canvas.css';
 export function DesignerCanvas({ doc, ui }: { doc: DocumentStore; ui: UiStore }) {
   const local = useMemo(() => createCanvasLocalStore(), []);
   const stores = useMemo<CanvasStores>(() => ({ doc, ui, local }), [doc, ui, local]);
+  // Nothing to draw (a file that is not a workflow, or does not parse, opened as it is): a one-line
+  // state instead of the canvas, whose React Flow state would still hold the previous file's graph.
+  const drawable = useStore(doc, (s) => (s.graph ?? s.lastGoodGraph) !== null);
+  useEffect(() => {
+    const learn = (s: ReturnType<DocumentStore['getState']>) =>
+      local.getState().learnUnknownActions(unknownActionNames(s.problems, s.load.model));
+    learn(doc.getState());
+    return doc.subscribe((s, p) => {
+      if (s.problems !== p.problems) learn(s);
+    });
+  }, [doc, local]);
   return (
     <CanvasContext.Provider value={stores}>
-      <ReactFlowProvider>
-        <CanvasView stores={stores} />
-      </ReactFlowProvider>
+      {drawable ? (
+        <ReactFlowProvider>
+          <CanvasView stores={stores} />
+        </ReactFlowProvider>
+      ) : (
+        <CanvasState doc={doc} ui={ui} />
+      )}
     </CanvasContext.Provider>
+  );
+}
+
+function CanvasState({ doc, ui }: { doc: DocumentStore; ui: UiStore }) {
+  const problems = useStore(doc, (s) => s.load.problems);
+  const theme = useStore(ui, (s) => s.theme);
+  const { kind, text } = canvasStateMessage(problems);
+  return (
+    <div
+      className="fs-canvas fs-canvas-state"
+      data-theme={theme}
+      data-testid="canvas-state"
+      data-state={kind}
+    >
+      <p role="status">
+        <span aria-hidden="true">{kind === 'not-a-workflow' ? '∅' : '⚠'}</span> {text}
+      </p>
+    </div>
   );
 }
 
@@ -77,6 +112,7 @@ export function DesignerCanvas({ doc, ui }: { doc: DocumentStore; ui: UiStore })
 function minimapColor(node: FlowNode): string {
   const d = node.data;
   if (d.fanOut !== undefined) return `var(--fanout-${d.fanOutColor})`;
+  if (d.dynamic) return `var(--fanout-${d.dynamic.color})`;
   if (d.join) return `var(--fanout-${d.joinColor})`;
   if (d.kind === 'start' || d.kind === 'end') return 'var(--terminal-bg)';
   return d.marked ? 'var(--node-muted)' : 'var(--node-border)';

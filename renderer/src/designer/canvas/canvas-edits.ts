@@ -101,7 +101,7 @@ export function freeSpot(text: string, at: Position, size: Size): Position {
   const placed: Box[] = [];
   for (const n of model?.nodes ?? []) {
     if (!n.position) continue;
-    placed.push({ id: n.name, ...n.position, ...nodeSize(n.kind) });
+    placed.push({ id: n.name, ...n.position, ...nodeSize(n.dynamicParallel ? 'dynamic_parallel' : n.kind) });
   }
   // The block is centred on `at` vertically for a fan-out (its source sits mid-height).
   const top = (p: Position) => p.y - (size.height - nodeSize('lua').height) / 2;

@@ -1,5 +1,5 @@
 // Stores the canvas components share: the document and UI stores, plus canvas-local state (which
-// node's title is being renamed) and a bridge so the Palette can add at the view's centre.
+// node's title is being renamed, unknown action names) and a bridge so the Palette can add at the view's centre.
 import { createContext, useContext } from 'react';
 import { createStore } from 'zustand/vanilla';
 import type { Position } from '../../../../engine/workflow/types.ts';
@@ -11,16 +11,25 @@ export interface CanvasLocalState {
   renaming: string | null;
   /** Last edit error, shown in the canvas notice bar. */
   notice: string | null;
+  /** Action names the host said it does not provide (unknown-actions.ts); only ever grows. */
+  unknownActions: ReadonlySet<string>;
   setRenaming(node: string | null): void;
   setNotice(message: string | null): void;
+  learnUnknownActions(names: readonly string[]): void;
 }
 
 export function createCanvasLocalStore() {
-  return createStore<CanvasLocalState>()((set) => ({
+  return createStore<CanvasLocalState>()((set, get) => ({
     renaming: null,
     notice: null,
+    unknownActions: new Set<string>(),
     setRenaming: (renaming) => set({ renaming }),
     setNotice: (notice) => set({ notice }),
+    learnUnknownActions: (names) => {
+      const known = get().unknownActions;
+      if (names.every((n) => known.has(n))) return; // same set: no re-render of the nodes
+      set({ unknownActions: new Set([...known, ...names]) });
+    },
   }));
 }
 

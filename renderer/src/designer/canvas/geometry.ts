@@ -1,6 +1,6 @@
 // Node box sizes shared by the node components (fixed CSS sizes), the layout and the overlap checks,
 // so what ELK places is exactly what the canvas draws.
-import type { GraphNodeKind, Position } from '../../../../engine/workflow/types.ts';
+import type { GraphNode, GraphNodeKind, Position } from '../../../../engine/workflow/types.ts';
 
 export interface Size {
   width: number;
@@ -10,7 +10,17 @@ export interface Size {
 /** Grid the canvas snaps drags (and written positions) to. */
 export const GRID = 16;
 
-const SIZES: Record<GraphNodeKind, Size> = {
+/**
+ * What the canvas draws a node as: its graph kind, except a dynamic_parallel node (whatever kind the
+ * engine gives it), which is drawn as a fan-out over a list and needs room for its item variables.
+ */
+export type FlowKind = GraphNodeKind | 'dynamic_parallel';
+
+export function flowKindOf(node: Pick<GraphNode, 'kind' | 'dynamic'>): FlowKind {
+  return node.dynamic ? 'dynamic_parallel' : node.kind;
+}
+
+const SIZES: Record<FlowKind, Size> = {
   start: { width: 96, height: 40 },
   end: { width: 96, height: 40 },
   lua: { width: 224, height: 80 },
@@ -19,9 +29,10 @@ const SIZES: Record<GraphNodeKind, Size> = {
   passthrough: { width: 176, height: 48 },
   'other-code': { width: 208, height: 64 },
   unsupported: { width: 208, height: 64 },
+  dynamic_parallel: { width: 240, height: 80 },
 };
 
-export function nodeSize(kind: GraphNodeKind): Size {
+export function nodeSize(kind: FlowKind): Size {
   return SIZES[kind];
 }
 

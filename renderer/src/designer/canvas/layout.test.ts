@@ -1,7 +1,10 @@
 /// <reference types="node" />
 import { readdirSync, readFileSync } from 'node:fs';
+import { join, relative } from 'node:path';
 import { fileURLToPath } from 'node:url';
 import { describe, expect, it } from 'vitest';
+import { buildGraph } from '../../../../engine/workflow/graph.ts';
+import { loadWorkflow } from '../../../../engine/workflow/load.ts';
 import type { WorkflowGraph } from '../../../../engine/workflow/types.ts';
 import { boxesOverlap, GRID, nodeSize, overlappingPairs, type Box } from './geometry.ts';
 import { moveNodes } from './canvas-edits.ts';
@@ -42,6 +45,51 @@ describe('layoutGraph on every fixture and example', () => {
       }
       expect(overlappingPairs(boxes(graph, positions))).toEqual([]);
       if (graph.entry) expect(positions['__start__']!.x).toBeLessThan(positions[graph.entry]!.x);
+    });
+  }
+});
+
+// Every YAML file of TEA's repository (test/fixtures/tea-corpus): each workflow lays out with no
+// overlapping boxes. Files the loader builds no model for have nothing to draw; the test asserts they
+// are exactly the non-workflows (NOT_A_WORKFLOW) and the YAML TEA cannot parse either.
+const CORPUS = fileURLToPath(new URL('../../../../test/fixtures/tea-corpus/', import.meta.url));
+function corpusFiles(dir: string): string[] {
+  return readdirSync(dir, { withFileTypes: true }).flatMap((entry) => {
+    const path = join(dir, entry.name);
+    if (entry.isDirectory()) return corpusFiles(path);
+    return /\.ya?ml$/.test(entry.name) ? [path] : [];
+  });
+}
+const NOTHING_TO_DRAW = new Set([
+  'NOT_A_WORKFLOW',
+  'YAML_SYNTAX',
+  'YAML_DUPLICATE_KEY',
+  'YAML_MULTIPLE_DOCUMENTS',
+]);
+
+describe('layoutGraph on every file of the TEA corpus', () => {
+  const files = corpusFiles(CORPUS).sort();
+  it('finds the corpus', () => {
+    expect(files.length).toBeGreaterThanOrEqual(200);
+  });
+
+  for (const path of files) {
+    const name = relative(CORPUS, path);
+    it(`${name}: no overlapping node boxes`, async () => {
+      const load = loadWorkflow(readFileSync(path, 'utf8'), name);
+      if (!load.model) {
+        const codes = [...new Set(load.problems.map((p) => p.code))];
+        console.log(`${name}: nothing to lay out (${codes.join(', ')})`);
+        expect(codes.length).toBeGreaterThan(0);
+        for (const code of codes) expect(NOTHING_TO_DRAW, `${name}: ${code}`).toContain(code);
+        return;
+      }
+      const graph = buildGraph(load.model);
+      const positions = await layoutGraph(graph);
+      for (const n of graph.nodes) {
+        expect(positions[n.id] ?? storedPositions(graph)[n.id], `${n.id} has a position`).toBeDefined();
+      }
+      expect(overlappingPairs(boxes(graph, positions))).toEqual([]);
     });
   }
 });

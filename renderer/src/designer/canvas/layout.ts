@@ -3,7 +3,7 @@
 import ELK from 'elkjs/lib/elk.bundled.js';
 import type { ElkNode } from 'elkjs/lib/elk-api.js';
 import { END, START, type Position, type WorkflowGraph } from '../../../../engine/workflow/types.ts';
-import { boxesOverlap, GRID, nodeSize, snapPosition, type Box } from './geometry.ts';
+import { boxesOverlap, flowKindOf, GRID, nodeSize, snapPosition, type Box } from './geometry.ts';
 import { storedPositions, type PositionMap } from './to-flow.ts';
 
 const elk = new ELK();
@@ -89,10 +89,10 @@ export function quickLayout(graph: WorkflowGraph): PositionMap {
     list.push(i);
     columns.set(layer[i]!, list);
   });
-  const columnWidth = Math.max(...graph.nodes.map((n) => nodeSize(n.kind).width)) + LAYER_GAP;
+  const columnWidth = Math.max(...graph.nodes.map((n) => nodeSize(flowKindOf(n)).width)) + LAYER_GAP;
   const out: PositionMap = {};
   for (const [l, members] of columns) {
-    const heights = members.map((i) => nodeSize(graph.nodes[i]!.kind).height);
+    const heights = members.map((i) => nodeSize(flowKindOf(graph.nodes[i]!)).height);
     const total = heights.reduce((a, h) => a + h + NODE_GAP, -NODE_GAP);
     let y = -total / 2;
     members.forEach((i, k) => {
@@ -136,7 +136,7 @@ function layoutEdges(graph: WorkflowGraph) {
 let lastLayout: { key: string; result: Promise<PositionMap> } | null = null;
 
 function structureKey(graph: WorkflowGraph): string {
-  const nodes = graph.nodes.map((n) => `${n.id}\u0000${n.kind}`).join('\u0001');
+  const nodes = graph.nodes.map((n) => `${n.id}\u0000${flowKindOf(n)}`).join('\u0001');
   return `${nodes}\u0002${graph.edges.map((e) => e.id).join('\u0001')}`;
 }
 
@@ -145,7 +145,7 @@ async function runElk(graph: WorkflowGraph): Promise<PositionMap> {
     id: '__root__',
     // Big graphs: fewer crossing-minimisation passes (quality barely changes, time drops a lot).
     layoutOptions: graph.nodes.length > 200 ? { ...OPTIONS, ...BIG_GRAPH_OPTIONS } : OPTIONS,
-    children: graph.nodes.map((n) => ({ id: n.id, ...nodeSize(n.kind) })),
+    children: graph.nodes.map((n) => ({ id: n.id, ...nodeSize(flowKindOf(n)) })),
     edges: layoutEdges(graph).map((e) => ({ id: e.id, sources: [e.source], targets: [e.target] })),
   };
   const result = await elk.layout(root);
@@ -198,7 +198,7 @@ function placeUnstored(graph: WorkflowGraph, computed: PositionMap): PositionMap
   for (const n of graph.nodes) if (!(n.id in stored) && computed[n.id]) out[n.id] = computed[n.id]!;
   if (storedIds.length === 0) return out;
 
-  const kinds = new Map(graph.nodes.map((n) => [n.id, n.kind]));
+  const kinds = new Map(graph.nodes.map((n) => [n.id, flowKindOf(n)]));
   const box = (id: string, at: Position): Box => ({
     id,
     x: at.x,

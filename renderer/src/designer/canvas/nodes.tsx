@@ -81,17 +81,64 @@ export const TerminalNode = memo(function TerminalNode({ data }: NodeProps<FlowN
   );
 });
 
+/**
+ * "not available in Fanout: <action>" on a node whose action the host lacks: a tab above the node's
+ * top edge (outside the fixed-size box, so long action names stay readable).
+ */
+function UnavailableBadge({ id, action }: { id: string; action: string | undefined }) {
+  const { local } = useCanvasStores();
+  const unknown = useStore(local, (s) => action !== undefined && s.unknownActions.has(action));
+  if (!unknown) return null;
+  return (
+    <span
+      className="fs-node-unavailable"
+      data-testid={`node-unavailable-${id}`}
+      title={`The action '${action}' is not available in Fanout: a run fails at this node`}
+    >
+      ⊘ not available in Fanout: {action}
+    </span>
+  );
+}
+
+/** The body of a dynamic_parallel node: the list it fans out over and each branch's variables. */
+function DynamicBody({ dynamic }: { dynamic: NonNullable<FlowNode['data']['dynamic']> }) {
+  return (
+    <>
+      <div className="fs-node-detail" title={`items: ${dynamic.items}`}>
+        items: {dynamic.items}
+      </div>
+      <div className="fs-node-detail fs-dynamic-vars" data-testid="dynamic-vars">
+        each <b>{dynamic.itemVar}</b> · index <b>{dynamic.indexVar}</b>
+      </div>
+      <div className="fs-node-tags">
+        <span className="fs-chip fs-fanout-badge" title="One branch per item, known at run time">
+          ⇉ dynamic fan-out
+        </span>
+        <span className="fs-chip">{dynamic.body}</span>
+        {dynamic.settings.map((s) => (
+          <span key={s} className="fs-chip">
+            {s}
+          </span>
+        ))}
+      </div>
+    </>
+  );
+}
+
 export const StepNode = memo(function StepNode({ id, data, selected }: NodeProps<FlowNode>) {
   const classes = ['fs-node', `fs-${data.kind}`];
   if (data.marked) classes.push('fs-marked');
   if (data.join) classes.push('fs-join');
-  if (data.fanOut !== undefined) classes.push('fs-fanout');
+  if (data.fanOut !== undefined || data.dynamic) classes.push('fs-fanout');
+  if (data.dynamic) classes.push('fs-dynamic');
   if (selected) classes.push('fs-selected');
   const accents: Record<string, string> = {};
   if (data.join) accents['--join-color'] = `var(--fanout-${data.joinColor})`;
   if (data.fanOut !== undefined) accents['--fanout-color'] = `var(--fanout-${data.fanOutColor})`;
+  if (data.dynamic) accents['--fanout-color'] = `var(--fanout-${data.dynamic.color})`;
   return (
     <div className={classes.join(' ')} data-node-kind={data.kind} style={accents}>
+      <UnavailableBadge id={id} action={data.action} />
       <RunBadge id={id} />
       <BreakpointDot id={id} />
       <Handle type="target" position={Position.Left} />
@@ -99,6 +146,15 @@ export const StepNode = memo(function StepNode({ id, data, selected }: NodeProps
         <Title id={id} title={data.title} />
         <ProblemBadge id={id} />
       </div>
+      {data.dynamic ? <DynamicBody dynamic={data.dynamic} /> : <StepBody data={data} />}
+      <Handle type="source" position={Position.Right} />
+    </div>
+  );
+});
+
+function StepBody({ data }: { data: FlowNode['data'] }) {
+  return (
+    <>
       <div className="fs-node-detail" title={data.detail}>
         {data.kind === 'action' ? `uses: ${data.detail}` : data.detail}
       </div>
@@ -112,10 +168,9 @@ export const StepNode = memo(function StepNode({ id, data, selected }: NodeProps
           </span>
         )}
       </div>
-      <Handle type="source" position={Position.Right} />
-    </div>
+    </>
   );
-});
+}
 
 export const nodeTypes = {
   start: TerminalNode,
@@ -126,4 +181,5 @@ export const nodeTypes = {
   passthrough: StepNode,
   'other-code': StepNode,
   unsupported: StepNode,
+  dynamic_parallel: StepNode,
 };

@@ -3,6 +3,7 @@ import { readFileSync } from 'node:fs';
 import { describe, expect, it } from 'vitest';
 import { generateWorkflow } from '../../../../bench/gen.ts';
 import { graphOf } from './test-helpers.ts';
+import { nodeSize } from './geometry.ts';
 import { edgeLabel, reuseUnchanged, storedPositions, toFlow } from './to-flow.ts';
 
 const example = (name: string) =>
@@ -178,5 +179,90 @@ describe('reuseUnchanged', () => {
       if (n.id === 'branch_a') expect(n).toBe(moved.find((m) => m.id === 'branch_a'));
       else expect(n).toBe(first.find((m) => m.id === n.id));
     }
+  });
+});
+
+describe('toFlow: TEA forms (corpus files)', () => {
+  const corpus = (path: string) =>
+    readFileSync(new URL(`../../../../test/fixtures/tea-corpus/${path}`, import.meta.url), 'utf8');
+  const flowOf = (path: string) => {
+    const g = graphOf(corpus(path));
+    return toFlow(g, storedPositions(g), {});
+  };
+  const between = (f: ReturnType<typeof toFlow>, source: string, target: string) =>
+    f.edges.filter((e) => e.source === source && e.target === target);
+
+  it('draws a _route goto map as dashed edges labelled with the keys; key + _default on one path share a label', () => {
+    const f = flowOf('examples/mem0/mem0-user-personalization.yaml');
+    const store = between(f, 'route_action', 'store_preference');
+    expect(store).toHaveLength(1);
+    expect(store[0]!.data!.kind).toBe('conditional');
+    expect(store[0]!.style!.strokeDasharray).toBeTruthy();
+    expect(store[0]!.label).toBe('_route: store');
+    // `recommend` and `_default` both go to get_preferences: two edges, one joined label.
+    const recommend = between(f, 'route_action', 'get_preferences');
+    expect(recommend).toHaveLength(2);
+    expect(recommend.map((e) => e.label)).toEqual(['_route: recommend · _default', undefined]);
+  });
+
+  it('draws a to: route list as conditional edges numbered in the order they are tried', () => {
+    const f = flowOf('examples/web/test-scrapegraph-production.yaml');
+    const out = f.edges.filter((e) => e.source === 'route_test');
+    expect(out.map((e) => e.data!.kind)).toEqual([
+      'conditional',
+      'conditional',
+      'conditional',
+      'conditional',
+    ]);
+    const complex = between(f, 'route_test', 'test_complex_schema')[0]!;
+    expect(complex.label).toBe('2. state.get("test_mode") == "complex_s…');
+    expect(String(complex.label).length).toBeLessThanOrEqual(40);
+    // Routes 1 and 4 (`True`, the catch-all) both reach test_inline_schema.
+    const inline = between(f, 'route_test', 'test_inline_schema');
+    expect(inline[0]!.label).toMatch(/^1\. state\.get\("test_mode", .*… · 4\. True$/);
+    expect(inline[1]!.label).toBeUndefined();
+  });
+
+  it('draws dynamic_parallel as a fan-out over its list: items and variables on the node, a coloured edge to its marked fan_in', () => {
+    const f = flowOf('examples/yaml/dynamic_parallel_action_mode.yaml');
+    const node = f.nodes.find((n) => n.id === 'fetch_all')!;
+    expect(node.type).toBe('dynamic_parallel');
+    expect(node.data.marked).toBeUndefined(); // not drawn as an unsupported node
+    expect(node.data.dynamic).toMatchObject({
+      items: '{{ state.urls }}',
+      itemVar: 'url',
+      indexVar: 'i',
+      body: 'action: http.get',
+      settings: ['max 3'],
+    });
+    expect(node.data.action).toBe('http.get');
+    const join = f.nodes.find((n) => n.id === 'aggregate')!;
+    expect(join.data.join).toBe(true);
+    expect(join.data.joinColor).toBe(node.data.dynamic!.color);
+    const edge = between(f, 'fetch_all', 'aggregate')[0]!;
+    expect(edge.data!.kind).toBe('dynamic');
+    expect(edge.className).toContain('fs-edge-dynamic');
+    expect(edge.label).toBe('⇉ for each url');
+    expect(edge.style!.stroke).toBe(`var(--fanout-${node.data.dynamic!.color})`);
+    expect(Number(edge.style!.strokeWidth)).toBeGreaterThan(1.5);
+    expect(node.width).toBeGreaterThanOrEqual(nodeSize('lua').width);
+  });
+
+  it('gives two dynamic fan-outs (and static ones) distinct colours, each matching its join', () => {
+    const f = flowOf('examples/workflows/rust-agentic-pipeline.yaml');
+    const c1 = f.nodes.find((n) => n.id === 'phase1_run')!.data.dynamic!.color;
+    const c2 = f.nodes.find((n) => n.id === 'phase2_run')!.data.dynamic!.color;
+    expect(c1).not.toBe(c2);
+    expect(f.nodes.find((n) => n.id === 'phase1_complete')!.data.joinColor).toBe(c1);
+    expect(f.nodes.find((n) => n.id === 'phase2_complete')!.data.joinColor).toBe(c2);
+    const steps = f.nodes.find((n) => n.id === 'phase1_run')!.data.dynamic!;
+    expect(steps).toMatchObject({ itemVar: 'story_id', indexVar: 'index', body: 'steps' });
+    expect(steps.settings).toEqual(['max 2']);
+  });
+
+  it('records the action of each action node for the "not available in Fanout" badge', () => {
+    const f = flowOf('examples/mem0/mem0-user-personalization.yaml');
+    expect(f.nodes.find((n) => n.id === 'generate_recommendations')!.data.action).toBe('llm.call');
+    expect(f.nodes.find((n) => n.id === 'route_action')!.data.action).toBeUndefined();
   });
 });

@@ -2,6 +2,7 @@
 // or the layout changes, then `reuseUnchanged` keeps old objects so memoised nodes do not re-render.
 import type { Edge, Node, NodeHandle } from '@xyflow/react';
 import type {
+  DynamicFanOut,
   GraphEdge,
   GraphEdgeKind,
   GraphNode,
@@ -10,7 +11,7 @@ import type {
   Problem,
   WorkflowGraph,
 } from '../../../../engine/workflow/types.ts';
-import { nodeSize, type Size } from './geometry.ts';
+import { flowKindOf, nodeSize, type FlowKind, type Size } from './geometry.ts';
 
 export type PositionMap = Record<string, Position>;
 
@@ -33,10 +34,29 @@ export interface FlowNodeData extends Record<string, unknown> {
   /** True when this node joins a fan-out. */
   join?: boolean;
   joinColor?: number;
+  /** The action the node calls (`uses:`, or a dynamic_parallel's `action.uses`), for its badge. */
+  action?: string;
+  /** A dynamic_parallel node: what it fans out over (drawn on the node), in its fan-out colour. */
+  dynamic?: DynamicSummary;
 }
 
+/** What a dynamic_parallel node shows: flat strings, so reuseUnchanged compares it cheaply. */
+export interface DynamicSummary extends Record<string, unknown> {
+  items: string;
+  itemVar: string;
+  indexVar: string;
+  /** `action: http.get`, `steps`, `subgraph`, or `no body` (TEA's DYN_PARALLEL_MODE problem). */
+  body: string;
+  /** `max 3`, `fail fast`: the parallel settings as written. */
+  settings: string[];
+  color: number;
+}
+
+/** Flow edge kinds: the graph's, plus the edge from a dynamic_parallel node to its fan_in. */
+export type FlowEdgeKind = GraphEdgeKind | 'dynamic';
+
 export interface FlowEdgeData extends Record<string, unknown> {
-  kind: GraphEdgeKind;
+  kind: FlowEdgeKind;
   colorIndex?: number;
 }
 
@@ -92,9 +112,32 @@ function describe(node: GraphNode): Omit<FlowNodeData, 'kind' | 'title'> {
   }
 }
 
-function nodeData(node: GraphNode, fanOut: Map<string, [number, number]>, joins: Map<string, number>) {
+function dynamicSummary(d: DynamicFanOut, color: number): DynamicSummary {
+  const settings: string[] = [];
+  if (d.maxConcurrency !== undefined) settings.push(`max ${d.maxConcurrency}`);
+  if (d.failFast) settings.push('fail fast');
+  const body = d.mode === 'action' ? `action: ${d.uses ?? '?'}` : (d.mode ?? 'no body');
+  return { items: d.items ?? '(no items)', itemVar: d.itemVar, indexVar: d.indexVar, body, settings, color };
+}
+
+function nodeData(
+  node: GraphNode,
+  fanOut: Map<string, [number, number]>,
+  joins: Map<string, number>,
+  dynamicColors: Map<string, number>,
+) {
   const title = node.kind === 'start' ? 'Start' : node.kind === 'end' ? 'End' : node.id;
   const data: FlowNodeData = { kind: node.kind, title, ...describe(node) };
+  const action = node.spec?.uses ?? node.dynamic?.uses;
+  if (action !== undefined) data.action = action;
+  if (node.dynamic) {
+    // Drawn as a fan-out over a list, not as an unsupported node (whatever runs it).
+    const color = dynamicColors.get(node.id) ?? 0;
+    data.dynamic = dynamicSummary(node.dynamic, color);
+    data.detail = data.dynamic.items;
+    data.chip = data.dynamic.body;
+    delete data.marked;
+  }
   const fo = fanOut.get(node.id);
   if (fo) {
     data.fanOut = fo[0];
@@ -108,51 +151,102 @@ function nodeData(node: GraphNode, fanOut: Map<string, [number, number]>, joins:
   return data;
 }
 
-const STROKE: Record<GraphEdgeKind, number> = {
+const STROKE: Record<FlowEdgeKind, number> = {
   sequential: 1.5,
   conditional: 1.5,
   parallel: 3.5,
   'fan-in': 3,
+  dynamic: 3.5,
 };
 
-function edgeColor(kind: GraphEdgeKind, colorIndex: number | undefined): string {
+function edgeColor(kind: FlowEdgeKind, colorIndex: number | undefined): string {
   if (colorIndex !== undefined) return `var(--fanout-${colorIndex})`;
   return kind === 'conditional' ? 'var(--edge-conditional)' : 'var(--edge-sequential)';
 }
 
-/** Edge label: the condition, or "else" for a goto fallback rule; long conditions are shortened. */
-export function edgeLabel(edge: GraphEdge): string | undefined {
-  if (edge.kind !== 'conditional') return undefined;
-  if (edge.fallback) return 'else';
-  const text = edge.condition ?? '';
-  return text.length > 40 ? `${text.slice(0, 39)}…` : text;
+/** Longest label text; longer conditions are shortened with an ellipsis. */
+const LABEL_MAX = 40;
+
+function shorten(text: string, max = LABEL_MAX): string {
+  return text.length > max ? `${text.slice(0, max - 1)}…` : text;
 }
 
-function flowEdge(edge: GraphEdge, colorIndex: number | undefined): FlowEdge {
-  const color = edgeColor(edge.kind, colorIndex);
-  const style: Record<string, string | number> = { stroke: color, strokeWidth: STROKE[edge.kind] };
-  if (edge.kind === 'conditional') style.strokeDasharray = '6 4';
-  const data: FlowEdgeData = { kind: edge.kind };
+/**
+ * Edge label of a conditional edge: the condition, or "else" for a fallback; a `_route` goto map's
+ * key as `_route: key` (its fallback as `_default`); an entry of a `to:` route list numbered by the
+ * order its condition is tried in (the list is ordered and its conditions may overlap).
+ */
+export function edgeLabel(edge: GraphEdge, max = LABEL_MAX): string | undefined {
+  if (edge.kind !== 'conditional') return undefined;
+  if (edge.label !== undefined) return shorten(edge.fallback ? edge.label : `_route: ${edge.label}`, max);
+  const text = edge.fallback ? 'else' : (edge.condition ?? '');
+  if (edge.origin.type === 'edge' && edge.origin.route !== undefined) {
+    return shorten(`${edge.order + 1}. ${text}`, max);
+  }
+  return shorten(text, max);
+}
+
+/** Label of the edge from a dynamic_parallel node to its fan_in: one branch per item. */
+export function dynamicEdgeLabel(dynamic: NonNullable<GraphEdge['dynamic']>): string {
+  return `⇉ for each ${dynamic.itemVar}`;
+}
+
+function flowEdge(edge: GraphEdge, colorIndex: number | undefined, label: string | undefined): FlowEdge {
+  const kind: FlowEdgeKind = edge.dynamic && edge.target === edge.dynamic.fanIn ? 'dynamic' : edge.kind;
+  const color = edgeColor(kind, colorIndex);
+  const style: Record<string, string | number> = { stroke: color, strokeWidth: STROKE[kind] };
+  if (kind === 'conditional') style.strokeDasharray = '6 4';
+  const data: FlowEdgeData = { kind };
   if (colorIndex !== undefined) data.colorIndex = colorIndex;
   const out: FlowEdge = {
     id: edge.id,
     source: edge.source,
     target: edge.target,
-    type: edge.kind === 'parallel' || edge.kind === 'fan-in' ? 'default' : 'smoothstep',
-    className: `fs-edge fs-edge-${edge.kind}`,
+    type: kind === 'parallel' || kind === 'fan-in' ? 'default' : 'smoothstep',
+    className: `fs-edge fs-edge-${kind}`,
     style,
     // Fixed-size arrows (user space), so thick parallel edges do not get oversized heads.
     markerEnd: { type: 'arrowclosed', color, width: 36, height: 36, markerUnits: 'userSpaceOnUse' },
     data,
   };
-  const label = edgeLabel(edge);
   if (label !== undefined) {
     out.label = label;
     out.labelShowBg = true;
     out.labelBgPadding = [4, 2];
     out.labelBgBorderRadius = 4;
-    out.labelStyle = { fill: 'var(--edge-label-fg)', fontSize: 11 };
+    out.labelStyle =
+      kind === 'dynamic'
+        ? { fill: color, fontSize: 11, fontWeight: 600 }
+        : { fill: 'var(--edge-label-fg)', fontSize: 11 };
     out.labelBgStyle = { fill: 'var(--edge-label-bg)' };
+  }
+  return out;
+}
+
+/**
+ * Labels of all edges. Edges with the same source and target (a `_route` key and `_default` both
+ * going to one node, a route list naming a target twice) are drawn on one path, so their labels are
+ * joined on the first of them instead of being stacked unreadably on the same spot.
+ */
+function edgeLabels(edges: readonly GraphEdge[]): Map<string, string> {
+  const groups = new Map<string, GraphEdge[]>();
+  for (const e of edges) {
+    const key = `${e.source}\u0000${e.target}`;
+    const group = groups.get(key);
+    if (group) group.push(e);
+    else groups.set(key, [e]);
+  }
+  const out = new Map<string, string>();
+  for (const group of groups.values()) {
+    if (group.length === 1) {
+      const e = group[0]!;
+      const label = e.dynamic && e.target === e.dynamic.fanIn ? dynamicEdgeLabel(e.dynamic) : edgeLabel(e);
+      if (label !== undefined) out.set(e.id, label);
+      continue;
+    }
+    const parts = group.map((e) => edgeLabel(e, 28)).filter((l): l is string => l !== undefined);
+    const first = group.find((e) => edgeLabel(e) !== undefined);
+    if (first && parts.length > 0) out.set(first.id, parts.join(' · '));
   }
   return out;
 }
@@ -166,8 +260,8 @@ const HANDLE = 8;
  * declaring them lets `onlyRenderVisibleElements` render only the nodes in view when a big document
  * opens. The DOM measurement replaces them once a node is rendered.
  */
-const handlesByKind = new Map<GraphNodeKind, NodeHandle[]>();
-function handlesOf(kind: GraphNodeKind, size: Size): NodeHandle[] {
+const handlesByKind = new Map<FlowKind, NodeHandle[]>();
+function handlesOf(kind: FlowKind, size: Size): NodeHandle[] {
   let handles = handlesByKind.get(kind);
   if (!handles) {
     const y = size.height / 2 - HANDLE / 2;
@@ -205,27 +299,37 @@ export function toFlow(graph: WorkflowGraph, positions: PositionMap, layout: Pos
     fanOut.set(fo.source, [fo.branches.length, color]);
     if (fo.fanIn !== null && !joins.has(fo.fanIn)) joins.set(fo.fanIn, color);
   });
+  // dynamic_parallel fan-outs continue the colour sequence; their fan_in is a join like any other.
+  const dynamicColors = new Map<string, number>();
+  graph.dynamicFanOuts.forEach((d, i) => {
+    const color = (graph.fanOuts.length + i) % FANOUT_COLORS;
+    dynamicColors.set(d.source, color);
+    if (d.fanIn !== null && !joins.has(d.fanIn)) joins.set(d.fanIn, color);
+  });
 
   const nodes: FlowNode[] = graph.nodes.map((node) => {
-    const size = nodeSize(node.kind);
+    const kind = flowKindOf(node);
+    const size = nodeSize(kind);
     return {
       id: node.id,
-      type: node.kind,
+      type: kind,
       position: positions[node.id] ?? layout[node.id] ?? { x: 0, y: 0 },
-      data: nodeData(node, fanOut, joins),
+      data: nodeData(node, fanOut, joins, dynamicColors),
       width: size.width,
       height: size.height,
-      handles: handlesOf(node.kind, size),
+      handles: handlesOf(kind, size),
       // Start can only be a source and End only a target; the pills must not be deleted.
       deletable: node.kind !== 'start' && node.kind !== 'end',
     };
   });
 
+  const labels = edgeLabels(graph.edges);
   const edges = graph.edges.map((edge) => {
     let color: number | undefined;
     if (edge.kind === 'parallel') color = fanOut.get(edge.source)?.[1];
     else if (edge.kind === 'fan-in') color = joins.get(edge.target);
-    return flowEdge(edge, color);
+    else if (edge.dynamic && edge.target === edge.dynamic.fanIn) color = dynamicColors.get(edge.source);
+    return flowEdge(edge, color, labels.get(edge.id));
   });
   return { nodes, edges };
 }
