@@ -3,7 +3,7 @@
 // --start-at runs from NODE and --only runs NODE alone, both with --input as the whole state.
 // Prints the final state as JSON on stdout; RunEvents as NDJSON on stderr (or FILE) with --events.
 import { Engine, WorkflowInvalidError, buildGraph, loadWorkflowFile } from '../index.ts';
-import { jsonBoundsProblem, MAX_POOL_WORKERS, MAX_RUN_TIMEOUT_MS } from '../limits.ts';
+import { jsonBoundsProblem, MAX_POOL_WORKERS, MAX_TIMEOUT_MS } from '../limits.ts';
 import { defaultPoolSize } from '../run/pool.ts';
 import type { WorkflowModel } from '../workflow/types.ts';
 import { intOption, parseCommandLine, UsageError } from './args.ts';
@@ -67,8 +67,7 @@ function parseRunArgs(args: string[]): RunArgs {
   if (values.events === EVENTS_TO_STDERR) out.events = true;
   else if (values.events === '') throw new UsageError('--events=FILE needs a file name');
   else if (values.events !== undefined) out.events = values.events;
-  if (values.timeout !== undefined)
-    out.timeoutMs = intOption('--timeout', values.timeout, 1, MAX_RUN_TIMEOUT_MS);
+  if (values.timeout !== undefined) out.timeoutMs = intOption('--timeout', values.timeout, 1, MAX_TIMEOUT_MS);
   if (values.workers !== undefined) out.workers = intOption('--workers', values.workers, 1, MAX_POOL_WORKERS);
   if (values['fail-fast']) out.failFast = true;
   if (values['start-at'] !== undefined) out.startAt = values['start-at'];
