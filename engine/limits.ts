@@ -120,14 +120,14 @@ export const MAX_POOL_WORKERS = 64;
 
 /**
  * Absolute maxima of the run ceilings. The caller's limits (RunOptions, `--timeout`, a request's
- * timeoutMs, else the defaults below) are ceilings a workflow file can only lower; these bound the
- * caller too, and validation reports YAML values past them.
+ * timeoutMs) are ceilings a workflow file can only lower; where the caller sets none, these are the
+ * ceilings. They bound the caller too, and validation reports YAML values past them.
  */
 export const MAX_TIMEOUT_MS = 24 * 60 * 60 * 1000;
 export const MAX_MEMORY_LIMIT_MB = 2048;
 export const MAX_ITERATIONS = 1_000_000;
 
-/** Ceilings when the caller sets none: Lua time per node, Lua heap per VM, node executions per run. */
+/** Where neither the caller nor the file sets a limit: Lua time per node, Lua heap per VM, node steps. */
 export const DEFAULT_TIMEOUT_MS = 30_000;
 export const DEFAULT_MEMORY_LIMIT_MB = 64;
 export const DEFAULT_MAX_STEPS = 1000;
@@ -182,9 +182,6 @@ export const MAX_PATH_CHARS = 4096;
 export const MAX_RUN_ID_CHARS = 200;
 export const MAX_NODE_NAME_CHARS = 200;
 export const MAX_BREAKPOINTS = 1000;
-
-/** A run request's timeoutMs ceiling: the run ceiling above, under the name the CLI uses. */
-export const MAX_RUN_TIMEOUT_MS = MAX_TIMEOUT_MS;
 
 /** Entries kept in the recent-files list. */
 export const MAX_RECENT_FILES = 10;

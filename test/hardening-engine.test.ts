@@ -312,22 +312,24 @@ describe('finding 6: the caller’s limits are ceilings the file can only lower'
     expect(low.result.error).toMatch(/execution timeout \(exceeded 150 ms\)/);
   });
 
-  it('settings.memory_limit_mb cannot raise the memory cap: the caller’s, else the 64 MiB default', async () => {
-    // About 100 MiB of strings: fine under 1024 MiB, refused under either ceiling.
+  it('settings.memory_limit_mb cannot raise the caller’s memory cap; with no caller limit it applies', async () => {
+    // About 100 MiB of strings: fine under 512 MiB, refused under 16 MiB and under the 64 MiB default.
     const hundredMiB =
       'local t = {} for i = 1, 100 do t[i] = string.rep("x", 1024 * 1024) .. i end return {}';
-    const yaml = `settings:\n  memory_limit_mb: 1024\n${chainYaml([hundredMiB])}`;
+    const yaml = `settings:\n  memory_limit_mb: 512\n${chainYaml([hundredMiB])}`;
     const byCaller = await runCollecting(yaml, { memoryBytes: 16 * 1024 * 1024 });
     expect(byCaller.result.error).toMatch(/memory limit exceeded \(16 MiB\)/);
-    const byDefault = await runCollecting(yaml);
+    const warned = eventsOf(byCaller.events, 'log').map((e) => e.message);
+    expect(warned).toContainEqual(expect.stringMatching(/settings.memory_limit_mb asks for 512 MiB.*16 MiB/));
+    // No caller limit: the file's own 512 MiB applies (under the absolute maximum)…
+    const byFile = await runCollecting(yaml);
+    expect(byFile.result.status).toBe('succeeded');
+    // …and a file that says nothing gets the 64 MiB default.
+    const byDefault = await runCollecting(chainYaml([hundredMiB]));
     expect(byDefault.result.error).toMatch(/memory limit exceeded \(64 MiB\)/);
-    const warned = eventsOf(byDefault.events, 'log').map((e) => e.message);
-    expect(warned).toContainEqual(
-      expect.stringMatching(/settings.memory_limit_mb asks for 1024 MiB.*64 MiB/),
-    );
   });
 
-  it('settings.max_iterations cannot raise the step limit: the caller’s, else the 1000 default', async () => {
+  it('settings.max_iterations cannot raise the caller’s step limit; with none it applies, else 1000', async () => {
     const loop = (until: number) =>
       [
         'name: loop',
@@ -346,7 +348,10 @@ describe('finding 6: the caller’s limits are ceilings the file can only lower'
     const byCaller = await runCollecting(loop(100), { maxSteps: 10 });
     expect(byCaller.result.error).toMatch(/step limit exceeded/);
     expect(byCaller.result.state.n).toBe(10);
-    const byDefault = await runCollecting(loop(1500));
+    const byFile = await runCollecting(loop(1500));
+    expect(byFile.result.status).toBe('succeeded');
+    expect(byFile.result.state.n).toBe(1500);
+    const byDefault = await runCollecting(loop(1500).replace('  max_iterations: 100000\n', ''));
     expect(byDefault.result.error).toMatch(/step limit exceeded/);
     expect(byDefault.result.state.n).toBe(1000);
     // Lowering works: the file's own smaller limit applies.

@@ -1,7 +1,9 @@
-// The limits a run works under. The caller's (RunOptions: `--timeout`, a request's timeoutMs, else the
-// defaults of engine/limits.ts) are ceilings; the workflow file (`settings.timeout_ms`,
-// `settings.memory_limit_mb`, `settings.max_iterations`, a node's `timeout_ms`, a while_loop's
-// `max_iterations`) can only lower them. A file that asks for more gets the ceiling and a warning.
+// The limits a run works under. The caller's (RunOptions: `--timeout`, a request's timeoutMs) are
+// ceilings the workflow file (`settings.timeout_ms`, `settings.memory_limit_mb`,
+// `settings.max_iterations`, a node's `timeout_ms`, a while_loop's `max_iterations`) can only lower; a file
+// that asks for more gets the ceiling and a warning. Where the caller sets no limit, the absolute maxima
+// of engine/limits.ts are the ceilings (a file may ask for a slow node's 2 minutes), and a file that sets
+// nothing gets the defaults.
 import {
   DEFAULT_MAX_STEPS,
   DEFAULT_MEMORY_LIMIT_MB,
@@ -23,6 +25,8 @@ export interface RunCeilings {
   memoryBytes: number;
   /** Node executions per run (and per branch). */
   maxSteps: number;
+  /** What applies where the file sets nothing: the caller's limits, else the defaults. */
+  base: { timeoutMs: number; memoryBytes: number; maxSteps: number };
 }
 
 /** Why a caller's limit is unusable (not a positive finite number), or null. RunRequestError text. */
@@ -38,18 +42,26 @@ export function callerLimitProblem(options: RunOptions): string | null {
   );
 }
 
-/** The caller's limits (or the defaults), each cut to its absolute maximum. */
+/** The caller's limits (else the absolute maxima) as ceilings, and what applies where the file is silent. */
 export function callerCeilings(options: RunOptions): RunCeilings {
+  const timeoutMs = Math.min(options.timeoutMs ?? MAX_TIMEOUT_MS, MAX_TIMEOUT_MS);
+  const memoryBytes = Math.min(options.memoryBytes ?? MAX_MEMORY_LIMIT_MB * MiB, MAX_MEMORY_LIMIT_MB * MiB);
+  const maxSteps = Math.floor(Math.min(options.maxSteps ?? MAX_ITERATIONS, MAX_ITERATIONS));
   return {
-    timeoutMs: Math.min(options.timeoutMs ?? DEFAULT_TIMEOUT_MS, MAX_TIMEOUT_MS),
-    memoryBytes: Math.min(options.memoryBytes ?? DEFAULT_MEMORY_LIMIT_MB * MiB, MAX_MEMORY_LIMIT_MB * MiB),
-    maxSteps: Math.floor(Math.min(options.maxSteps ?? DEFAULT_MAX_STEPS, MAX_ITERATIONS)),
+    timeoutMs,
+    memoryBytes,
+    maxSteps,
+    base: {
+      timeoutMs: Math.min(options.timeoutMs ?? DEFAULT_TIMEOUT_MS, timeoutMs),
+      memoryBytes: Math.min(options.memoryBytes ?? DEFAULT_MEMORY_LIMIT_MB * MiB, memoryBytes),
+      maxSteps: Math.floor(Math.min(options.maxSteps ?? DEFAULT_MAX_STEPS, maxSteps)),
+    },
   };
 }
 
-/** `asked` when it is a usable value below the ceiling, else the ceiling. */
-function lower(asked: number | undefined, ceiling: number): number {
-  return asked !== undefined && Number.isFinite(asked) && asked > 0 ? Math.min(asked, ceiling) : ceiling;
+/** `asked` when it is a usable value (cut to the ceiling), else `otherwise`. */
+function lower(asked: number | undefined, ceiling: number, otherwise: number = ceiling): number {
+  return asked !== undefined && Number.isFinite(asked) && asked > 0 ? Math.min(asked, ceiling) : otherwise;
 }
 
 /** The limits one run uses, and a warning for every value of the file the ceilings cut. */
@@ -66,9 +78,9 @@ export class RunLimits {
   ) {
     const { settings } = model;
     const memory = settings.memoryLimitMb === undefined ? undefined : settings.memoryLimitMb * MiB;
-    this.memoryBytes = lower(memory, ceilings.memoryBytes);
-    this.maxSteps = Math.floor(lower(settings.maxIterations, ceilings.maxSteps));
-    this.timeoutMs = lower(settings.timeoutMs, ceilings.timeoutMs);
+    this.memoryBytes = lower(memory, ceilings.memoryBytes, ceilings.base.memoryBytes);
+    this.maxSteps = Math.floor(lower(settings.maxIterations, ceilings.maxSteps, ceilings.base.maxSteps));
+    this.timeoutMs = lower(settings.timeoutMs, ceilings.timeoutMs, ceilings.base.timeoutMs);
     this.noteCut('settings.memory_limit_mb', memory, ceilings.memoryBytes, (b) => `${b / MiB} MiB`);
     this.noteCut('settings.max_iterations', settings.maxIterations, ceilings.maxSteps, String);
     this.noteCut('settings.timeout_ms', settings.timeoutMs, ceilings.timeoutMs, (ms) => `${ms} ms`);
