@@ -29,7 +29,7 @@ const SIZES: Record<FlowKind, Size> = {
   passthrough: { width: 176, height: 48 },
   'other-code': { width: 208, height: 64 },
   unsupported: { width: 208, height: 64 },
-  dynamic_parallel: { width: 240, height: 80 },
+  dynamic_parallel: { width: 256, height: 80 },
 };
 
 export function nodeSize(kind: FlowKind): Size {

@@ -1,22 +1,27 @@
 // Automatic layout with ELK (layered, left to right): fan-out branches land in the same layer, so they
 // stack vertically. Pure async functions; ELK runs in the calling thread (its bundled build).
 import ELK from 'elkjs/lib/elk.bundled.js';
-import type { ElkNode } from 'elkjs/lib/elk-api.js';
+import type { ElkExtendedEdge, ElkNode } from 'elkjs/lib/elk-api.js';
 import { END, START, type Position, type WorkflowGraph } from '../../../../engine/workflow/types.ts';
 import { boxesOverlap, flowKindOf, GRID, nodeSize, snapPosition, type Box } from './geometry.ts';
-import { storedPositions, type PositionMap } from './to-flow.ts';
+import { edgeLabels, storedPositions, type PositionMap } from './to-flow.ts';
 
 const elk = new ELK();
 
 /** Gap between layers leaves room for condition labels on the edges. */
 export const LAYER_GAP = 112;
+/**
+ * ELK's gap between layers: smaller, because ELK gives each labelled edge a layer of its own as wide
+ * as its label (so a label gets its width plus twice this gap).
+ */
+export const ELK_LAYER_GAP = 80;
 export const NODE_GAP = 32;
 
 const OPTIONS: Record<string, string> = {
   'elk.algorithm': 'layered',
   'elk.direction': 'RIGHT',
   'elk.spacing.nodeNode': String(NODE_GAP),
-  'elk.layered.spacing.nodeNodeBetweenLayers': String(LAYER_GAP),
+  'elk.layered.spacing.nodeNodeBetweenLayers': String(ELK_LAYER_GAP),
   'elk.spacing.edgeNode': '16',
   // Keep declaration order: branch A above branch B, as in the YAML.
   'elk.layered.considerModelOrder.strategy': 'NODES_AND_EDGES',
@@ -105,7 +110,8 @@ export function quickLayout(graph: WorkflowGraph): PositionMap {
 
 /** Positions for every node of the graph, ignoring stored ones (what "Auto-layout" writes). */
 export async function layoutAll(graph: WorkflowGraph): Promise<PositionMap> {
-  // ELK depends only on the structure: moving nodes (most edits) reuses the last result.
+  // ELK depends only on the structure: moving nodes (most edits) reuses the last result. Edge labels
+  // size the gaps but are left out of the key, so typing a condition does not move unplaced nodes.
   const key = structureKey(graph);
   if (lastLayout?.key === key) return { ...(await lastLayout.result) };
   const result = runElk(graph);
@@ -140,13 +146,28 @@ function structureKey(graph: WorkflowGraph): string {
   return `${nodes}\u0002${graph.edges.map((e) => e.id).join('\u0001')}`;
 }
 
+/** Edge label box as React Flow draws it: 11 px text plus its 4 px padding (approximate width). */
+const LABEL_CHAR_WIDTH = 6.5;
+export function labelSize(text: string): { width: number; height: number } {
+  return { width: Math.ceil(text.length * LABEL_CHAR_WIDTH) + 8, height: 18 };
+}
+const LABEL_OPTIONS = { 'elk.edgeLabels.placement': 'CENTER' };
+
 async function runElk(graph: WorkflowGraph): Promise<PositionMap> {
+  const labels = edgeLabels(graph.edges);
   const root: ElkNode = {
     id: '__root__',
     // Big graphs: fewer crossing-minimisation passes (quality barely changes, time drops a lot).
     layoutOptions: graph.nodes.length > 200 ? { ...OPTIONS, ...BIG_GRAPH_OPTIONS } : OPTIONS,
     children: graph.nodes.map((n) => ({ id: n.id, ...nodeSize(flowKindOf(n)) })),
-    edges: layoutEdges(graph).map((e) => ({ id: e.id, sources: [e.source], targets: [e.target] })),
+    edges: layoutEdges(graph).map((e) => {
+      const label = labels.get(e.id);
+      const edge: ElkExtendedEdge = { id: e.id, sources: [e.source], targets: [e.target] };
+      // ELK makes room between the layers for the label (route keys, conditions, "for each x").
+      if (label !== undefined)
+        edge.labels = [{ text: label, ...labelSize(label), layoutOptions: LABEL_OPTIONS }];
+      return edge;
+    }),
   };
   const result = await elk.layout(root);
   const out: PositionMap = {};

@@ -109,17 +109,13 @@ function DynamicBody({ dynamic }: { dynamic: NonNullable<FlowNode['data']['dynam
       </div>
       <div className="fs-node-detail fs-dynamic-vars" data-testid="dynamic-vars">
         each <b>{dynamic.itemVar}</b> · index <b>{dynamic.indexVar}</b>
+        {dynamic.settings.map((setting) => ` · ${setting}`).join('')}
       </div>
       <div className="fs-node-tags">
         <span className="fs-chip fs-fanout-badge" title="One branch per item, known at run time">
           ⇉ dynamic fan-out
         </span>
         <span className="fs-chip">{dynamic.body}</span>
-        {dynamic.settings.map((s) => (
-          <span key={s} className="fs-chip">
-            {s}
-          </span>
-        ))}
       </div>
     </>
   );

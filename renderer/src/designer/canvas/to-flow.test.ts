@@ -202,7 +202,10 @@ describe('toFlow: TEA forms (corpus files)', () => {
     // `recommend` and `_default` both go to get_preferences: two edges, one joined label.
     const recommend = between(f, 'route_action', 'get_preferences');
     expect(recommend).toHaveLength(2);
-    expect(recommend.map((e) => e.label)).toEqual(['_route: recommend · _default', undefined]);
+    expect(recommend.map((e) => e.label)).toEqual([undefined, '_route: recommend · _default']);
+    // Labelled edges are painted last (their label covers crossing lines).
+    const firstLabelled = f.edges.findIndex((e) => e.label !== undefined);
+    expect(f.edges.slice(firstLabelled).every((e) => e.label !== undefined)).toBe(true);
   });
 
   it('draws a to: route list as conditional edges numbered in the order they are tried', () => {
@@ -219,8 +222,8 @@ describe('toFlow: TEA forms (corpus files)', () => {
     expect(String(complex.label).length).toBeLessThanOrEqual(40);
     // Routes 1 and 4 (`True`, the catch-all) both reach test_inline_schema.
     const inline = between(f, 'route_test', 'test_inline_schema');
-    expect(inline[0]!.label).toMatch(/^1\. state\.get\("test_mode", .*… · 4\. True$/);
-    expect(inline[1]!.label).toBeUndefined();
+    expect(inline[0]!.label).toBeUndefined();
+    expect(inline[1]!.label).toMatch(/^1\. state\.get\("test_mode", .*… · 4\. True$/);
   });
 
   it('draws dynamic_parallel as a fan-out over its list: items and variables on the node, a coloured edge to its marked fan_in', () => {

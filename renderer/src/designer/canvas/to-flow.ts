@@ -226,9 +226,9 @@ function flowEdge(edge: GraphEdge, colorIndex: number | undefined, label: string
 /**
  * Labels of all edges. Edges with the same source and target (a `_route` key and `_default` both
  * going to one node, a route list naming a target twice) are drawn on one path, so their labels are
- * joined on the first of them instead of being stacked unreadably on the same spot.
+ * joined on the last of them instead of being stacked unreadably on the same spot.
  */
-function edgeLabels(edges: readonly GraphEdge[]): Map<string, string> {
+export function edgeLabels(edges: readonly GraphEdge[]): Map<string, string> {
   const groups = new Map<string, GraphEdge[]>();
   for (const e of edges) {
     const key = `${e.source}\u0000${e.target}`;
@@ -245,8 +245,9 @@ function edgeLabels(edges: readonly GraphEdge[]): Map<string, string> {
       continue;
     }
     const parts = group.map((e) => edgeLabel(e, 28)).filter((l): l is string => l !== undefined);
-    const first = group.find((e) => edgeLabel(e) !== undefined);
-    if (first && parts.length > 0) out.set(first.id, parts.join(' · '));
+    // On the group's last labelled edge, so the group's other paths are painted under it.
+    const last = group.findLast((e) => edgeLabel(e) !== undefined);
+    if (last && parts.length > 0) out.set(last.id, parts.join(' · '));
   }
   return out;
 }
@@ -331,7 +332,12 @@ export function toFlow(graph: WorkflowGraph, positions: PositionMap, layout: Pos
     else if (edge.dynamic && edge.target === edge.dynamic.fanIn) color = dynamicColors.get(edge.source);
     return flowEdge(edge, color, labels.get(edge.id));
   });
-  return { nodes, edges };
+  // Labelled edges last: SVG paints in order, so a label's background covers the lines of edges
+  // crossing it (a sibling route's bend runs right through the label at its edge's midpoint).
+  return {
+    nodes,
+    edges: [...edges.filter((e) => e.label === undefined), ...edges.filter((e) => e.label !== undefined)],
+  };
 }
 
 function shallowEqual(a: Record<string, unknown>, b: Record<string, unknown>): boolean {
