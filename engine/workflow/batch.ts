@@ -6,10 +6,12 @@
 import { parseDocument } from 'yaml';
 import {
   addEdgeSplices,
+  addNodeSplices,
   EditError,
   NeedsReparse,
   parseForEdit,
   removeEdgeSplices,
+  removeNode,
   renameNodeSplices,
   setEdgeFieldSplices,
   setNodeCodeSplices,
@@ -17,6 +19,12 @@ import {
   setNodePositionSplices,
 } from './edit.ts';
 import type { EditDoc, Splice } from './edit.ts';
+import {
+  deleteGotoRuleSplices,
+  insertGotoRuleSplices,
+  replaceGotoRuleSplices,
+} from './edit/goto-rule-edits.ts';
+import type { PlainGotoRule } from './serialize.ts';
 import type { Position } from './types.ts';
 
 /** An edit for applyEdits: builds splices against the shared parse (offsets into `doc.text`). */
@@ -66,7 +74,25 @@ export const batchEdit = {
     (index: number, key: string, value: unknown): BatchEdit =>
     (doc) =>
       setEdgeFieldSplices(doc, index, key, value),
-  /** Any `(text) => text` edit (removeNode, addNode, …): runs on the current text, alone. */
+  addNode:
+    (spec: Record<string, unknown>, opts: { after?: string } = {}): BatchEdit =>
+    (doc) =>
+      addNodeSplices(doc, spec, opts),
+  /** Removal is several dependent changes (the node, then each reference): a text edit, alone. */
+  removeNode: (name: string): BatchEdit => batchEdit.text((text) => removeNode(text, name)),
+  replaceGotoRule:
+    (node: string, index: number, rule: PlainGotoRule): BatchEdit =>
+    (doc) =>
+      replaceGotoRuleSplices(doc, node, index, rule),
+  insertGotoRule:
+    (node: string, index: number, rule: PlainGotoRule): BatchEdit =>
+    (doc) =>
+      insertGotoRuleSplices(doc, node, index, rule),
+  deleteGotoRule:
+    (node: string, index: number): BatchEdit =>
+    (doc) =>
+      deleteGotoRuleSplices(doc, node, index),
+  /** Any `(text) => text` edit: runs on the current text, alone. */
   text:
     (edit: (text: string) => string): BatchEdit =>
     (doc) => {

@@ -14,6 +14,7 @@ export { parseForEdit } from './edit/locate.ts';
 export type { EditDoc } from './edit/locate.ts';
 export {
   addNode,
+  addNodeSplices,
   removeNode,
   renameNode,
   renameNodeSplices,

@@ -28,7 +28,7 @@ import {
   replaceScalar,
   setInMap,
 } from './primitives.ts';
-import { EditError, finish, finishOrSame, NeedsReparse } from './splice.ts';
+import { EditError, finish, finishOrSame, NeedsReparse, wholeText } from './splice.ts';
 import type { Splice } from './splice.ts';
 
 const RESERVED_NAMES = new Set(['__start__', '__end__']);
@@ -138,8 +138,19 @@ export function setNodePositionSplices(p: EditDoc, node: string, position: Posit
 
 /** Appends a node to `nodes:` (or after `opts.after`, in that node's list, e.g. a while_loop body). */
 export function addNode(text: string, spec: Record<string, unknown>, opts: { after?: string } = {}): string {
-  const name = requireName(spec.name, 'Node name');
+  requireName(spec.name, 'Node name');
   const p = parseForEdit(text);
+  return finish(p, addNodeSplices(p, spec, opts));
+}
+
+export function addNodeSplices(
+  p: EditDoc,
+  spec: Record<string, unknown>,
+  opts: { after?: string } = {},
+): Splice[] {
+  const name = requireName(spec.name, 'Node name');
+  // The name check and the anchor lookup need every pending node in the parse.
+  if (p.batch && p.batch.pending > 0) throw new NeedsReparse();
   if (allNodes(p).some((r) => nodeName(p, r.map) === name)) {
     throw new EditError(`A node named '${name}' already exists`);
   }
@@ -148,19 +159,14 @@ export function addNode(text: string, spec: Record<string, unknown>, opts: { aft
   if (opts.after !== undefined) {
     const anchor = findNode(p, opts.after);
     if (!anchor.seq.flow) {
-      const splice = insertSeqItem(
-        p,
-        anchor.seq,
-        (col) => renderNodeItem(ordered, col, p.opts),
-        anchor.index,
-      );
-      return finish(p, [splice]);
+      const render = (col: number) => renderNodeItem(ordered, col, p.opts);
+      return [barrier(insertSeqItem(p, anchor.seq, render, anchor.index))];
     }
   }
   const nodesPair = p.root ? findPair(p.root, 'nodes') : undefined;
   const nodes = nodesPair ? deref(p, nodesPair.value) : null;
   if (isSeq(nodes) && !nodes.flow && nodes.items.length > 0) {
-    return finish(p, [insertSeqItem(p, nodes, (col) => renderNodeItem(ordered, col, p.opts))]);
+    return [barrier(insertSeqItem(p, nodes, (col) => renderNodeItem(ordered, col, p.opts)))];
   }
   const existing = isSeq(nodes) ? (jsOf(p, nodes) as unknown[]) : [];
   const lines = ['nodes:'];
@@ -168,13 +174,18 @@ export function addNode(text: string, spec: Record<string, unknown>, opts: { aft
     lines.push(...renderNodeItem(item as Record<string, unknown>, p.opts.step, p.opts));
   }
   if (nodesPair && p.root) {
-    return finish(p, [
-      { start: startOf(nodesPair.key), end: pairEnd(p.text, nodesPair), text: lines.join('\n') },
-    ]);
+    const start = startOf(nodesPair.key);
+    return [wholeText({ start, end: pairEnd(p.text, nodesPair), text: lines.join('\n') })];
   }
   const insert = insertTopLevel(p, 'nodes', [], 'edges');
   insert.text = insert.text.replace(/nodes: \[\]/, lines.join('\n'));
-  return finish(p, [insert]);
+  return [wholeText(insert)];
+}
+
+/** Later edits look nodes up by name: the batch re-parses after a node is added. */
+function barrier(splice: Splice): Splice {
+  splice.barrier = true;
+  return splice;
 }
 
 /**

@@ -59,7 +59,7 @@ function mapZone(p: EditDoc, map: YAMLMap): [number, number] {
   return [map.range![0], lineEndIncl(p.text, contentEnd(p.text, map))];
 }
 
-function seqZone(p: EditDoc, seq: YAMLSeq): [number, number] {
+export function seqZone(p: EditDoc, seq: YAMLSeq): [number, number] {
   return [seq.range![0], lineEndIncl(p.text, contentEnd(p.text, seq))];
 }
 
