@@ -24,6 +24,7 @@ import { RunLogBudget } from '../engine/run/log-budget.ts';
 import { WorkerPool } from '../engine/run/pool.ts';
 import { validateWorkflow } from '../engine/workflow/validate.ts';
 import { TIMING_SLACK, propertyBudget } from './budgets.ts';
+import { luaValue } from './lua-values.ts';
 import { byBranch, chainYaml, engineForFile, eventsOf, fanOutYaml, repoRoot } from './helpers.ts';
 
 const engine = engineForFile();
@@ -190,45 +191,13 @@ describe('finding 1: a Lua value nested thousands deep fails its node, never the
 });
 
 describe('fuzz: whatever a Lua node returns, the run ends with a status and the host stays up', () => {
-  /**
-   * A Lua expression, how deep the value it builds is (tables count one level each), and whether it
-   * holds something JSON cannot (NaN, infinity, a function, a non-UTF-8 string).
-   */
-  type LuaValue = { code: string; depth: number; bad: boolean };
-  const BAD_LEAVES = new Set(['0/0', 'math.huge', 'print', '"\\255"']);
-  const { value } = fc.letrec<{ value: LuaValue }>((tie) => ({
-    value: fc.oneof(
-      { depthSize: 'small', withCrossShrink: true },
-      fc
-        .constantFrom('nil', 'true', '42', '-1.5', '"text"', '0/0', 'math.huge', 'print', '"\\255"')
-        .map((code) => ({ code, depth: 0, bad: BAD_LEAVES.has(code) })),
-      fc.array(tie('value'), { maxLength: 4 }).map((items) => ({
-        code: `{${items.map((i) => i.code).join(', ')}}`,
-        depth: 1 + Math.max(0, ...items.map((i) => i.depth)),
-        bad: items.some((i) => i.bad),
-      })),
-      fc.dictionary(fc.stringMatching(/^[a-z]{1,6}$/), tie('value'), { maxKeys: 4 }).map((entries) => ({
-        code: `{${Object.entries(entries)
-          .map(([k, v]) => `${k} = ${v.code}`)
-          .join(', ')}}`,
-        depth: 1 + Math.max(0, ...Object.values(entries).map((v) => v.depth)),
-        bad: Object.values(entries).some((v) => v.bad),
-      })),
-      // A chain around the depth bound and far past it (the issue's crash was at ~2,500).
-      fc.integer({ min: 150, max: 4000 }).map((n) => ({
-        code: `(function() local t = {} for i = 1, ${n} do t = {t} end return t end)()`,
-        depth: n + 1,
-        bad: false,
-      })),
-    ),
-  }));
   const budget = propertyBudget(30, 150);
 
   it(
     'a result is either merged within the bounds or fails its node with a clear error',
     async () => {
       await fc.assert(
-        fc.asyncProperty(value, fc.boolean(), async (v, inBranch) => {
+        fc.asyncProperty(luaValue, fc.boolean(), async (v, inBranch) => {
           const code = `return { v = ${v.code} }`;
           const yaml = inBranch
             ? fanOutYaml({ branches: { fuzz: code, other: 'return {}' }, fanIn: 'return { joined = true }' })

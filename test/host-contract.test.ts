@@ -15,7 +15,10 @@ import { WebSocket } from 'ws';
 import { createEngine, type Engine } from '../engine/index.ts';
 import type { HostResult } from '../engine/host/types.ts';
 import type { HostOp } from '../engine/host/schemas.ts';
-import { MAX_FILE_BYTES, MAX_TEXT_CHARS } from '../engine/limits.ts';
+import { MAX_FILE_BYTES, MAX_TEXT_CHARS, MAX_VALUE_DEPTH } from '../engine/limits.ts';
+import { propertyBudget } from './budgets.ts';
+import { chainYaml, fanOutYaml } from './helpers.ts';
+import { luaValue } from './lua-values.ts';
 import type { RunEvent } from '../engine/run/types.ts';
 import { startServer, type ServeHandle } from '../engine/serve/server.ts';
 import { FileAccess } from '../electron/main/access.ts';
@@ -381,4 +384,30 @@ describe('the HostApi contract, the same over serve and IPC', () => {
       { numRuns: runs },
     );
   }, 120_000);
+
+  it('fuzz: whatever a Lua node returns, on the main line or in a branch, the run ends the same on both', async () => {
+    const budget = propertyBudget(15, 400);
+    await fc.assert(
+      fc.asyncProperty(luaValue, fc.boolean(), async (v, inBranch) => {
+        const code = `return { v = ${v.code} }`;
+        const text = inBranch
+          ? fanOutYaml({ branches: { fuzz: code, other: 'return {}' }, fanIn: 'return { joined = true }' })
+          : chainYaml([code]);
+        const outcomes: string[] = [];
+        for (const t of transports) {
+          const started = (await t.call('run', { text })) as HostResult<{ runId: string }>;
+          expect(codeOf(started), t.name).toBe('ok');
+          if (!started.ok) continue;
+          const end = (await finished(t, started.value.runId)) as { status?: string; error?: string };
+          expect(['succeeded', 'failed'], t.name).toContain(end.status);
+          // The host is still up and answering after every run.
+          expect(codeOf(await t.call('info')), t.name).toBe('ok');
+          outcomes.push(end.status ?? '');
+        }
+        expect(outcomes[1]).toBe(outcomes[0]);
+        if (!inBranch && (v.bad || v.depth >= MAX_VALUE_DEPTH)) expect(outcomes[0]).toBe('failed');
+      }),
+      { numRuns: budget.numRuns },
+    );
+  }, 180_000);
 });
