@@ -52,11 +52,23 @@ const HANDLERS: { [T in Exclude<GraphEdit['type'], 'move-nodes'>]: Handler<T> } 
   paste: (doc, e) => pasteNodes(doc, e.yaml, e.position, undefined),
 };
 
-export function applyGraphEdit(text: string, edit: GraphEdit): { text: string } {
+export interface GraphEditOptions {
+  /**
+   * Apply the document edits one at a time, re-parsing after each (the reference behaviour). Default
+   * false: the edits queued between two looks at the graph share one parse (batch.ts), same output.
+   */
+  oneAtATime?: boolean;
+}
+
+export function applyGraphEdit(
+  text: string,
+  edit: GraphEdit,
+  options: GraphEditOptions = {},
+): { text: string } {
   // Positions live in node metadata, which validation never reads: a move cannot add errors, so it
   // skips loading and validation (most of a drop's cost on a 1,000-node file).
-  if (edit.type === 'move-nodes') return { text: moveNodesOnly(text, edit.positions) };
-  const doc = new GraphDoc(text); // refuses documents that do not load
+  if (edit.type === 'move-nodes') return { text: moveNodesOnly(text, edit.positions, options.oneAtATime) };
+  const doc = new GraphDoc(text, options.oneAtATime); // refuses documents that do not load
   const handler = HANDLERS[edit.type] as Handler<typeof edit.type> | undefined;
   if (!handler) throw new EditError(`Unknown graph edit ${(edit as { type: string }).type}`);
   handler(doc, edit);

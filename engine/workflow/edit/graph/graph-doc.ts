@@ -33,7 +33,11 @@ export class GraphDoc {
   /** The input, loaded (refuses a document that does not load). */
   private readonly input: Loaded;
 
-  constructor(text: string) {
+  /** `oneAtATime`: re-parse and check after every edit (the reference behaviour, for tests). */
+  constructor(
+    text: string,
+    private readonly oneAtATime = false,
+  ) {
     this.applied = text;
     this.input = loaded(text);
     this.cache = this.input;
@@ -65,7 +69,7 @@ export class GraphDoc {
     const edits = this.queued;
     this.queued = [];
     // No YAML check here: the next read loads the text, and finish() checks the end result.
-    const out = applyEdits(this.applied, edits, { verify: false });
+    const out = applyEdits(this.applied, edits, { verify: false, sequential: this.oneAtATime });
     if (out !== this.applied) {
       this.applied = out;
       this.cache = null;

@@ -33,12 +33,12 @@ export function addGraphNode(doc: GraphDoc, node: PlainNode, position?: Position
  * move-nodes: one parse and one batch splice, no load or validation (the splicer finds each node by
  * name and refuses an unknown one; the caller, the document store, loads the result anyway).
  */
-export function moveNodesOnly(text: string, positions: Record<string, Position>): string {
+export function moveNodesOnly(text: string, positions: Record<string, Position>, oneAtATime = false): string {
   // No re-parse check of the result either: position splices only rewrite one `metadata` mapping.
   return applyEdits(
     text,
     Object.entries(positions).map(([name, at]) => batchEdit.setNodePosition(name, at)),
-    { verify: false },
+    { verify: false, sequential: oneAtATime },
   );
 }
 
