@@ -172,8 +172,8 @@ describe('unknown action at run time', () => {
 });
 
 // lua.eval and retry.loop need the engine to hand actions the node's state and a way to run Lua /
-// another node (ActionContext.state, runLua, runNode). Until node-exec passes them, the workflow
-// tests skip with that reason, and the actions are tested with those hooks built from a real worker.
+// another node (ActionContext.state, runLua, runNode): tested with hooks built from a real worker,
+// then in workflows where node-exec provides them.
 describe('lua.eval and retry.loop with a real worker VM', () => {
   const pool = new WorkerPool({ size: 1 });
   let vm: BranchVm;
@@ -268,21 +268,39 @@ describe('lua.eval and retry.loop with a real worker VM', () => {
     );
   });
 
-  it('in a workflow: lua.eval, retry.loop and whole-state validate.input run when the engine provides the hooks', async (t) => {
+  it('in a workflow: lua.eval, retry.loop and whole-state validate.input run with the engine hooks', async () => {
     const lua = await runYaml(oneNode('lua.eval', 'code: "return { n = state.n + 1 }"'), { n: 1 });
-    const retry = await runFile('retry-loop.yaml', { value: 1 });
-    const validate = await runFile('validate-input.yaml');
-    const unwired = [lua.error, retry.error, validate.error].filter(
-      (e) => e && /gives actions no|passes actions no state/.test(e),
-    );
-    if (unwired.length) {
-      console.warn(
-        `skipped: engine/run/node-exec.ts does not pass ActionContext.state/runLua/runNode yet (${unwired[0]})`,
-      );
-      t.skip();
-    }
+    expect(lua.status).toBe('succeeded');
     expect(lua.state['out']).toEqual({ n: 2 });
+    const retry = await runFile('retry-loop.yaml', { value: 1 });
     expect(retry.state).toEqual(recorded['retry-loop.yaml']!.final_state);
+    const validate = await runFile('validate-input.yaml');
     expect(validate.state['whole']).toEqual(recorded['validate-input.yaml']!.final_state['whole']);
+  });
+
+  it("lua.eval's print lines become the node's log events; its Lua runs under the node's timeout in a worker", async () => {
+    const events: { type: string; node?: string; message?: string }[] = [];
+    const printing = oneNode('lua.eval', 'code: "print(\'hello \' .. state.n); return state.n * 2"');
+    const r = await engine().run(printing, { input: { n: 21 }, onEvent: (e) => events.push(e) }).result;
+    expect(r.state['out']).toBe(42);
+    expect(events).toContainEqual(expect.objectContaining({ type: 'log', node: 'act', message: 'hello 21' }));
+    const slow = oneNode('lua.eval', 'code: "while true do end"').replace(
+      '    output: out',
+      '    timeout_ms: 300\n    output: out',
+    );
+    const started = performance.now();
+    const stuck = await engine().run(slow).result;
+    expect(stuck.status).toBe('failed');
+    expect(stuck.error).toMatch(/lua\.eval: Lua timeout/);
+    expect(performance.now() - started).toBeLessThan(10_000);
+  });
+
+  it('an action error reads once: no action or node named twice', async () => {
+    const r = await runYaml(oneNode('llm.call', 'prompt: hi'));
+    expect(r.error).toBe("node 'act': action 'llm.call' is not available in Fanout (see docs/compat.md)");
+    const bad = await runYaml(oneNode('lua.eval', 'other: 1'));
+    expect(bad.error).toBe(
+      "node 'act' failed: lua.eval: missing required parameter 'code' (Lua source text)",
+    );
   });
 });

@@ -1,12 +1,14 @@
 // Executes one node of any kind against a state, in whichever Lua VM the caller provides (the run's
 // main VM or a branch's fresh VM). Shared by the main line and by parallel branches.
 import type { ActionRegistry } from '../actions/registry.ts';
-import { ExpressionBudgetError, evaluateCondition, renderTemplate } from '../expr/index.ts';
+import { ExpressionBudgetError, evaluateCondition } from '../expr/index.ts';
 import type { ConditionResult } from '../expr/index.ts';
 import type { ExecOutcome, LuaFailureKind } from '../lua/types.ts';
-import { MAX_ERROR_MESSAGE_CHARS, jsonBoundsProblem, truncateText } from '../limits.ts';
+import { MAX_ERROR_MESSAGE_CHARS, truncateText } from '../limits.ts';
 import type { NodeSpec } from '../workflow/types.ts';
-import { interpretReturn, isPlainObject, mergeState } from './merge.ts';
+import { callAction } from './action-exec.ts';
+import type { ActionCall } from './action-exec.ts';
+import { interpretReturn, mergeState } from './merge.ts';
 import { round } from './events.ts';
 import type { EventStamper } from './events.ts';
 import type { JsonObject, Where } from './types.ts';
@@ -43,6 +45,13 @@ export interface NodeExecContext {
   step(): boolean;
   /** True once the run (or this fan-out) was cancelled, so failures are reported as cancellations. */
   cancelled(): boolean;
+  /** A node of the workflow by name (top-level or in a while-loop body), for actions that run one. */
+  findNode(name: string): NodeSpec | undefined;
+  /**
+   * Runs a `dynamic_parallel` node (branches in fresh VMs, on the scheduler's pool). Absent where
+   * a fan-out cannot start (inside a branch, which already holds a worker).
+   */
+  dynamicParallel?: (node: NodeSpec, state: JsonObject) => Promise<NodeBodyOutcome>;
 }
 
 const ERROR_TYPES: Record<LuaFailureKind, string> = {
@@ -87,9 +96,10 @@ export async function runNode(node: NodeSpec, state: JsonObject, ctx: NodeExecCo
   return { ok: false, failure };
 }
 
-type BodyOutcome =
+export type NodeBodyOutcome =
   | { ok: true; state: JsonObject; update: JsonObject; heapBytes?: number }
   | { ok: false; failure: NodeFailure };
+type BodyOutcome = NodeBodyOutcome;
 
 async function runNodeBody(node: NodeSpec, state: JsonObject, ctx: NodeExecContext): Promise<BodyOutcome> {
   if (!ctx.step()) {
@@ -98,6 +108,16 @@ async function runNodeBody(node: NodeSpec, state: JsonObject, ctx: NodeExecConte
       'ExecutionError',
       `step limit exceeded at node '${node.name}' (settings.max_iterations)`,
     );
+  }
+  if (node.dynamicParallel) {
+    if (!ctx.dynamicParallel) {
+      return fail(
+        node,
+        'ExecutionError',
+        `dynamic_parallel node '${node.name}' cannot run inside a parallel branch (it would need more workers while holding one)`,
+      );
+    }
+    return ctx.dynamicParallel(node, state);
   }
   switch (node.kind) {
     case 'lua':
@@ -167,52 +187,29 @@ async function runLua(node: NodeSpec, state: JsonObject, ctx: NodeExecContext): 
 }
 
 async function runAction(node: NodeSpec, state: JsonObject, ctx: NodeExecContext): Promise<BodyOutcome> {
-  const name = node.uses ?? '';
-  let result: unknown;
-  try {
-    const params = renderTemplate(node.with ?? {}, { state, variables: ctx.variables });
-    result = await ctx.registry.call(name, isPlainObject(params) ? params : {}, {
-      baseDir: ctx.baseDir,
-      node: node.name,
-      runId: ctx.events.runId,
-      memory: ctx.memory,
-      signal: ctx.signal,
-    });
-  } catch (error) {
-    return fail(node, 'ActionError', `action '${name}' failed: ${errorText(error)}`);
-  }
-  // Actions may return any JS value: make it plain JSON (V8's JSON.stringify throws, never crashes, on
-  // a value too deep for it), then bound it before it joins the state sent to workers and hosts.
-  let value: unknown;
-  try {
-    value = toJson(result);
-  } catch (error) {
-    // Most likely too deep for JSON.stringify: say so when it is.
-    const what = `result of node '${node.name}'`;
-    return fail(
-      node,
-      'LimitError',
-      jsonBoundsProblem(result, what) ?? `${what} is not JSON: ${errorText(error)}`,
-    );
-  }
-  const problem = jsonBoundsProblem(value, `result of node '${node.name}'`);
-  if (problem) return fail(node, 'LimitError', problem);
-  // With `output:` the result goes to that key (both TEA engines); without it a key/value result is
-  // merged and anything else becomes `result`.
-  const update = node.output
-    ? { [node.output]: value }
-    : isPlainObject(value)
-      ? (value as JsonObject)
-      : { result: value };
-  return { ok: true, state: mergeState(state, update), update };
+  const call: ActionCall = { uses: node.uses ?? '' };
+  if (node.with) call.with = node.with;
+  const output = node.outputMap ?? node.output;
+  if (output !== undefined) call.output = output;
+  const outcome = await callAction(node, call, state, ctx, (name, s) => runNamedNode(name, s, ctx));
+  if (!outcome.ok) return fail(node, outcome.errorType, outcome.message);
+  return { ok: true, state: mergeState(state, outcome.update), update: outcome.update };
 }
 
-function errorText(error: unknown): string {
-  return truncateText(error instanceof Error ? error.message : String(error), MAX_ERROR_MESSAGE_CHARS);
-}
-
-function toJson(value: unknown): unknown {
-  return value === undefined ? null : JSON.parse(JSON.stringify(value));
+/**
+ * Runs another node of the workflow by name, as retry.loop's correction node: in the same VM, with
+ * its own node events and step count. Rejects with the node's failure message.
+ */
+export async function runNamedNode(
+  name: string,
+  state: JsonObject,
+  ctx: NodeExecContext,
+): Promise<JsonObject> {
+  const target = ctx.findNode(name);
+  if (!target) throw new Error(`the workflow has no node named '${name}'`);
+  const run = await runNode(target, state, ctx);
+  if (!run.ok) throw new Error(run.failure.message);
+  return run.state;
 }
 
 async function runWhileLoop(node: NodeSpec, state: JsonObject, ctx: NodeExecContext): Promise<BodyOutcome> {

@@ -14,6 +14,8 @@ import { PauseGate, checkBreakpoints, findInLoopBodies, startRefusal } from './b
 import { EventStamper, round } from './events.ts';
 import { mergeState } from './merge.ts';
 import { runNode } from './node-exec.ts';
+import { runDynamicParallel } from './dynamic-parallel.ts';
+import type { DynamicParallelDeps } from './dynamic-parallel.ts';
 import type { NodeExecContext, NodeFailure } from './node-exec.ts';
 import { compilePlan } from './plan.ts';
 import type { PlannedFanOut, RunPlan } from './plan.ts';
@@ -104,8 +106,13 @@ class Run {
     return this.limits.maxSteps;
   }
 
-  private context(lua: NodeExecContext['lua'], where: Where, signal: AbortSignal, steps: () => boolean) {
-    return {
+  private context(
+    lua: NodeExecContext['lua'],
+    where: Where,
+    signal: AbortSignal,
+    steps: () => boolean,
+  ): NodeExecContext {
+    const ctx: NodeExecContext = {
       events: this.events,
       registry: this.deps.registry,
       lua,
@@ -118,7 +125,33 @@ class Run {
       signal,
       step: steps,
       cancelled: () => signal.aborted,
-    } satisfies NodeExecContext;
+      findNode: (name: string) => this.plan.nodes.get(name) ?? findInLoopBodies(this.plan, name)?.node,
+    };
+    // Only the main line fans out over a dynamic_parallel list: a branch already holds a worker.
+    if (where.branch === undefined) {
+      ctx.dynamicParallel = (node, state) => runDynamicParallel(node, state, this.dynamicDeps());
+    }
+    return ctx;
+  }
+
+  private dynamicDeps(): DynamicParallelDeps {
+    return {
+      pool: this.deps.pool,
+      events: this.events,
+      runId: this.runId,
+      vmLimits: this.vmLimits(),
+      signal: this.abort.signal,
+      variables: (this.model.variables ?? {}) as JsonObject,
+      suspendMain: () => this.main.suspend(),
+      trackVm: (vmId, where) => {
+        if (where) this.vmWhere.set(vmId, where);
+        else this.vmWhere.delete(vmId);
+      },
+      branchContext: (vm, where, signal) => {
+        let steps = 0;
+        return this.context(vm, where, signal, () => ++steps <= this.maxSteps());
+      },
+    };
   }
 
   private mode(): RunMode {
@@ -444,7 +477,12 @@ function nodeFailure(node: string, message: string): NodeFailure {
 }
 
 function describe(failure: NodeFailure): { message: string; node: string } {
-  return { message: `node '${failure.node}' failed: ${failure.message}`, node: failure.node };
+  // Some messages already start with the node ("node 'x': action 'y' is not available…"): name it once.
+  const named = failure.message.startsWith(`node '${failure.node}'`);
+  return {
+    message: named ? failure.message : `node '${failure.node}' failed: ${failure.message}`,
+    node: failure.node,
+  };
 }
 
 /** Runs a workflow model to completion. Events are delivered synchronously to `onEvent` as they happen. */

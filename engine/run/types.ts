@@ -16,6 +16,19 @@ export interface ParallelResult {
   timing_ms: number;
 }
 
+/**
+ * One entry of `parallel_results` after a `dynamic_parallel` node: TEA Python's ParallelFlowResult
+ * (to_dict) shape. `branch` is `<node>[<index>]`; a failed branch keeps its item and index in `state`.
+ */
+export interface DynamicParallelResult extends Omit<ParallelResult, 'state'> {
+  state: JsonObject;
+  traceback: null;
+  retry_count: number;
+  circuit_state: null;
+  attempt_errors: unknown[];
+  exit_code: null;
+}
+
 export type BranchStatus = 'succeeded' | 'failed' | 'timed-out' | 'cancelled';
 export type RunStatus = 'succeeded' | 'failed' | 'cancelled';
 
