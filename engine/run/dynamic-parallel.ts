@@ -277,7 +277,7 @@ function skipped(node: NodeSpec, deps: DynamicParallelDeps, branch: string): Dyn
     success: false,
     state: {},
     error: 'Cancelled due to fail_fast',
-    error_type: 'Cancelled',
+    error_type: null,
     timeout: false,
     timing_ms: 0,
   });
@@ -323,7 +323,8 @@ async function runItem(
         // TEA Python keeps the item and index of a failed branch.
         state: { ...ids },
         error: cancelled ? 'Cancelled' : f.message,
-        error_type: cancelled ? 'Cancelled' : f.errorType,
+        // TEA Python leaves error_type unset for these branches; the branch-finished event has the kind.
+        error_type: null,
         timeout: f.timeout,
         timing_ms: ms(deps, started),
       },
