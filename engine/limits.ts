@@ -178,6 +178,9 @@ export const MAX_TEXT_CHARS = MAX_FILE_BYTES;
 /** Longest path in a request (characters); longer is a BAD_REQUEST, not an ENAMETOOLONG. */
 export const MAX_PATH_CHARS = 4096;
 
+/** Longest file or folder name the hosts create (bytes of UTF-8: most file systems' NAME_MAX). */
+export const MAX_FILE_NAME_BYTES = 255;
+
 /** Longest run id, node name (breakpoints, startAt, only); most breakpoints per list. */
 export const MAX_RUN_ID_CHARS = 200;
 export const MAX_NODE_NAME_CHARS = 200;
@@ -247,3 +250,29 @@ export const EXPRESSION_LIMITS: ExpressionLimits = {
 export const EXPRESSION_CACHE_MAX_ENTRIES = 2_000;
 export const EXPRESSION_CACHE_MAX_CHARS = 8 * 1024 * 1024;
 export const EXPRESSION_CACHE_MAX_SOURCE_CHARS = 64 * 1024;
+
+// ---------------------------------------------------------------------------------------------------
+// Model calls (engine/llm: llm.call, llm.stream, llm.chat, llm.embed, llm.tools)
+// ---------------------------------------------------------------------------------------------------
+
+/** A call's deadline when neither `timeout` nor `settings.llm.timeout` sets one (TEA's 300 s), and the most either may set. */
+export const DEFAULT_LLM_TIMEOUT_S = 300;
+export const MAX_LLM_TIMEOUT_S = 3600;
+/** Retries after the first attempt (429, 5xx, network errors) when no `max_retries` is given; the most one may ask for. */
+export const DEFAULT_LLM_RETRIES = 2;
+export const MAX_LLM_RETRIES = 10;
+/** Most bytes of a model's answer (JSON body or the whole SSE stream); past it the call fails. */
+export const MAX_LLM_RESPONSE_BYTES = 8 * 1024 * 1024;
+/** Longest SSE line kept while parsing a stream (an endless line cannot grow the host). */
+export const MAX_SSE_LINE_BYTES = 1024 * 1024;
+/** Characters of an unusable server answer (HTML, garbage) quoted in the node's error. */
+export const LLM_ERROR_EXCERPT_CHARS = 200;
+/** Streamed tokens of one call are coalesced into one RunEvent per this many ms. */
+export const LLM_TOKEN_BATCH_MS = 50;
+/** Most model rounds `llm.tools` may take (`max_tool_rounds`, TEA's default 10). */
+export const DEFAULT_LLM_TOOL_ROUNDS = 10;
+export const MAX_LLM_TOOL_ROUNDS = 100;
+/** Largest `.env` file read beside a workflow. */
+export const MAX_DOTENV_BYTES = 64 * 1024;
+/** Largest cassette `fanout run --replay` reads. */
+export const MAX_CASSETTE_BYTES = 64 * 1024 * 1024;

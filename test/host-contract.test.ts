@@ -5,7 +5,7 @@
 // Same inputs give the same results and the same error codes. Paths differ only in form (serve: relative
 // to the root; Electron: absolute), which each transport's `path()` supplies.
 import { createHash } from 'node:crypto';
-import { mkdir, mkdtemp, readFile, rm, symlink, writeFile } from 'node:fs/promises';
+import { lstat, mkdir, mkdtemp, readFile, readlink, rm, stat, symlink, writeFile } from 'node:fs/promises';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { pathToFileURL } from 'node:url';
@@ -81,6 +81,10 @@ const CHANNEL: Record<HostOp, string> = {
   'files/list': 'files:list',
   'files/open': 'files:open',
   'files/save': 'files:save',
+  'files/stat': 'files:stat',
+  'files/mkdir': 'files:mkdir',
+  'files/rename': 'files:rename',
+  'files/delete': 'files:delete',
   validate: 'validate',
   export: 'export',
   run: 'run',
@@ -229,6 +233,220 @@ describe('the HostApi contract, the same over serve and IPC', () => {
       ['CONFLICT', 'ok'],
       ['CONFLICT', 'ok'],
     ]);
+  });
+
+  it('save with overwrite: false answers EXISTS and keeps the file; a free name is created', async () => {
+    const outcomes = await both(async (t) => {
+      const taken = await t.call('files/save', {
+        path: t.path('a.yaml'),
+        text: 'name: new\n',
+        overwrite: false,
+      });
+      const free = await t.call('files/save', {
+        path: t.path('b.yaml'),
+        text: 'name: b\n',
+        overwrite: false,
+      });
+      const replaced = await t.call('files/save', {
+        path: t.path('b.yaml'),
+        text: 'name: c\n',
+        overwrite: true,
+      });
+      return {
+        taken: taken.ok ? 'ok' : `${taken.error.code}: ${taken.error.message.includes('a.yaml')}`,
+        free: codeOf(free),
+        replaced: codeOf(replaced),
+        a: await readFile(join(t.dir, 'a.yaml'), 'utf8'),
+        b: await readFile(join(t.dir, 'b.yaml'), 'utf8'),
+      };
+    });
+    const expected = { taken: 'EXISTS: true', free: 'ok', replaced: 'ok', a: FLOW, b: 'name: c\n' };
+    expect(outcomes).toEqual([expected, expected]);
+  });
+
+  it('makes folders (parent must exist, name must be free and valid) and saves into them', async () => {
+    const outcomes = await both(async (t) => {
+      const made = await t.call('files/mkdir', { path: t.path('new') });
+      const saved = await t.call('files/save', { path: t.path('new/b.yaml'), text: FLOW });
+      const missing = await t.call('files/save', { path: t.path('nope/b.yaml'), text: FLOW });
+      const missingDir = await t.call('files/mkdir', { path: t.path('nope/deeper') });
+      return {
+        made: made.ok ? made.value : made.error,
+        saved: codeOf(saved),
+        onDisk: await readFile(join(t.dir, 'new', 'b.yaml'), 'utf8'),
+        // NOT_FOUND naming the folder that is missing, not only the file.
+        missing: missing.ok
+          ? 'ok'
+          : [missing.error.code, /folder '[^']*nope' does not exist/.test(missing.error.message)],
+        missingDir: missingDir.ok ? 'ok' : [missingDir.error.code, missingDir.error.message.includes('nope')],
+        codes: [
+          codeOf(await t.call('files/mkdir', { path: t.path('new') })),
+          codeOf(await t.call('files/mkdir', { path: t.path('a.yaml') })),
+          codeOf(await t.call('files/mkdir', { path: t.path('.hidden') })),
+          codeOf(await t.call('files/mkdir', { path: t.path('bell\u0007') })),
+          codeOf(await t.call('files/mkdir', { path: t.path('trailing.') })),
+          codeOf(await t.call('files/mkdir', { path: t.path('x'.repeat(256)) })),
+          codeOf(await t.call('files/save', { path: t.path('.new.yaml'), text: FLOW })),
+        ],
+        exists: (await stat(join(t.dir, 'new'))).isDirectory(),
+        t,
+      };
+    });
+    for (const { made, t, ...rest } of outcomes) {
+      expect(made, t.name).toMatchObject({ path: t.path('new'), name: 'new', kind: 'dir' });
+      expect(rest, t.name).toEqual({
+        saved: 'ok',
+        onDisk: FLOW,
+        missing: ['NOT_FOUND', true],
+        missingDir: ['NOT_FOUND', true],
+        codes: [
+          'EXISTS',
+          'EXISTS',
+          'BAD_REQUEST',
+          'BAD_REQUEST',
+          'BAD_REQUEST',
+          'BAD_REQUEST',
+          'BAD_REQUEST',
+        ],
+        exists: true,
+      });
+    }
+  });
+
+  it('renames files and folders in place, never onto a taken name, never a root or out of scope', async () => {
+    const outcomes = await both(async (t) => {
+      const outside = await mkdtemp(join(tmpdir(), 'fanout-contract-outside-'));
+      await writeFile(join(outside, 'secret.yaml'), 'secret');
+      await symlink(join(outside, 'secret.yaml'), join(t.dir, 'out.yaml'));
+      await symlink(join(t.dir, 'a.yaml'), join(t.dir, 'alias.yaml'));
+      await writeFile(join(t.dir, 'c.yaml'), 'name: c\n');
+      const renamed = await t.call('files/rename', { path: t.path('a.yaml'), name: 'b.yaml' });
+      const codes = [
+        codeOf(await t.call('files/rename', { path: t.path('b.yaml'), name: 'c.yaml' })),
+        codeOf(await t.call('files/rename', { path: t.path('b.yaml'), name: 'sub' })),
+        codeOf(await t.call('files/rename', { path: t.path('b.yaml'), name: 'b.txt' })),
+        codeOf(await t.call('files/rename', { path: t.path('b.yaml'), name: 'x/b.yaml' })),
+        codeOf(await t.call('files/rename', { path: t.path('notes.txt'), name: 'n.yaml' })),
+        codeOf(await t.call('files/rename', { path: t.path('.'), name: 'root2' })),
+        codeOf(await t.call('files/rename', { path: t.path('out.yaml'), name: 'o.yaml' })),
+        codeOf(await t.call('files/rename', { path: join(outside, 'secret.yaml'), name: 'o.yaml' })),
+        codeOf(await t.call('files/rename', { path: t.path('missing.yaml'), name: 'm.yaml' })),
+        codeOf(await t.call('files/rename', { path: t.path('sub'), name: 'sub2' })),
+      ];
+      // A link is renamed itself (now dangling, since a.yaml became b.yaml), not what it points to.
+      await rm(join(t.dir, 'alias.yaml'));
+      await symlink(join(t.dir, 'c.yaml'), join(t.dir, 'alias.yaml'));
+      const link = codeOf(await t.call('files/rename', { path: t.path('alias.yaml'), name: 'alias2.yaml' }));
+      const after = {
+        b: await readFile(join(t.dir, 'b.yaml'), 'utf8'),
+        c: await readFile(join(t.dir, 'c.yaml'), 'utf8'),
+        a: await stat(join(t.dir, 'a.yaml')).then(
+          () => 'there',
+          () => 'gone',
+        ),
+        sub2: (await stat(join(t.dir, 'sub2'))).isDirectory(),
+        alias2:
+          (await lstat(join(t.dir, 'alias2.yaml'))).isSymbolicLink() &&
+          (await readlink(join(t.dir, 'alias2.yaml'))),
+        secret: await readFile(join(outside, 'secret.yaml'), 'utf8'),
+      };
+      await rm(outside, { recursive: true, force: true });
+      return { renamed: renamed.ok ? renamed.value : renamed.error, codes, link, after, t };
+    });
+    for (const { renamed, t, ...rest } of outcomes) {
+      expect(renamed, t.name).toMatchObject({ path: t.path('b.yaml'), name: 'b.yaml', kind: 'file' });
+      expect(rest, t.name).toEqual({
+        codes: [
+          'EXISTS',
+          'BAD_REQUEST',
+          'BAD_REQUEST',
+          'BAD_REQUEST',
+          'FORBIDDEN',
+          'FORBIDDEN',
+          'FORBIDDEN',
+          'FORBIDDEN',
+          'NOT_FOUND',
+          'ok',
+        ],
+        link: 'ok',
+        after: {
+          b: FLOW,
+          c: 'name: c\n',
+          a: 'gone',
+          sub2: true,
+          alias2: join(t.dir, 'c.yaml'),
+          secret: 'secret',
+        },
+      });
+    }
+  });
+
+  it('deletes workflow files and empty folders only', async () => {
+    const outcomes = await both(async (t) => {
+      await mkdir(join(t.dir, 'full'));
+      await writeFile(join(t.dir, 'full', 'x.yaml'), FLOW);
+      const notEmpty = await t.call('files/delete', { path: t.path('full') });
+      return {
+        codes: [
+          codeOf(await t.call('files/delete', { path: t.path('a.yaml') })),
+          codeOf(await t.call('files/delete', { path: t.path('sub') })),
+          notEmpty.ok ? 'ok' : notEmpty.error.code,
+          codeOf(await t.call('files/delete', { path: t.path('notes.txt') })),
+          codeOf(await t.call('files/delete', { path: t.path('missing.yaml') })),
+          codeOf(await t.call('files/delete', { path: t.path('.') })),
+          codeOf(await t.call('files/delete', { path: tmpdir() })),
+        ],
+        notEmptySays: !notEmpty.ok && notEmpty.error.message.includes('not empty'),
+        left: await Promise.all(
+          ['a.yaml', 'sub', 'full/x.yaml', 'notes.txt'].map((n) =>
+            stat(join(t.dir, n)).then(
+              () => `${n}:there`,
+              () => `${n}:gone`,
+            ),
+          ),
+        ),
+      };
+    });
+    const expected = {
+      codes: ['ok', 'ok', 'CONFLICT', 'FORBIDDEN', 'NOT_FOUND', 'FORBIDDEN', 'FORBIDDEN'],
+      notEmptySays: true,
+      left: ['a.yaml:gone', 'sub:gone', 'full/x.yaml:there', 'notes.txt:there'],
+    };
+    expect(outcomes).toEqual([expected, expected]);
+  });
+
+  it('stat gives the content hash, which changes with an edit that keeps size and mtime', async () => {
+    const outcomes = await both(async (t) => {
+      const first = (await t.call('files/stat', { path: t.path('a.yaml') })) as HostResult<{
+        hash: string;
+        size: number;
+        mtimeMs: number;
+      }>;
+      const before = await stat(join(t.dir, 'a.yaml'));
+      await writeFile(join(t.dir, 'a.yaml'), FLOW.replace('bump', 'pump'));
+      const { utimes } = await import('node:fs/promises');
+      await utimes(join(t.dir, 'a.yaml'), before.atime, before.mtime);
+      const second = (await t.call('files/stat', { path: t.path('a.yaml') })) as HostResult<{
+        hash: string;
+        size: number;
+        mtimeMs: number;
+      }>;
+      return {
+        first: first.ok && { hash: first.value.hash, size: first.value.size },
+        second: second.ok && { hash: second.value.hash, size: second.value.size },
+        codes: [
+          codeOf(await t.call('files/stat', { path: t.path('missing.yaml') })),
+          codeOf(await t.call('files/stat', { path: t.path('notes.txt') })),
+          codeOf(await t.call('files/stat', { path: t.path('sub') })),
+        ],
+      };
+    });
+    const expected = {
+      first: { hash: sha256(FLOW), size: FLOW.length },
+      second: { hash: sha256(FLOW.replace('bump', 'pump')), size: FLOW.length },
+      codes: ['NOT_FOUND', 'FORBIDDEN', 'FORBIDDEN'],
+    };
+    expect(outcomes).toEqual([expected, expected]);
   });
 
   it('too large: files over the limit do not open; texts over it do not save', async () => {

@@ -20,7 +20,7 @@ import { eventChannels, type MenuCommandMessage } from '../shared/channels.ts';
 import { FileAccess } from './access.ts';
 import { EventBatcher } from '../../engine/run/event-batcher.ts';
 import { sweepStaleTempFiles } from '../../engine/fs/temp-files.ts';
-import { createHandlers, registerHandlers, type SenderLike } from './ipc-handlers.ts';
+import { createHandlers, registerHandlers, SAVE_DIALOG_PROPERTIES, type SenderLike } from './ipc-handlers.ts';
 import { buildMenuTemplate } from './menu.ts';
 import {
   examplesDir,
@@ -252,7 +252,11 @@ async function start(): Promise<void> {
         },
         save: async (sender, defaultPath) => {
           const win = windowOf(sender);
-          const options = { filters: workflowFilters, ...(defaultPath ? { defaultPath } : {}) };
+          const options = {
+            filters: workflowFilters,
+            properties: [...SAVE_DIALOG_PROPERTIES],
+            ...(defaultPath ? { defaultPath } : {}),
+          };
           const result = win
             ? await dialog.showSaveDialog(win, options)
             : await dialog.showSaveDialog(options);

@@ -8,7 +8,13 @@ import type { RunEvent } from '../../engine/run/types.ts';
 import { invokeChannels, type InvokeChannel } from '../shared/channels.ts';
 import { FileAccess } from './access.ts';
 import { MAX_FILE_BYTES } from '../../engine/limits.ts';
-import { createHandlers, registerHandlers, type Handlers, type InvokeEventLike } from './ipc-handlers.ts';
+import {
+  createHandlers,
+  registerHandlers,
+  SAVE_DIALOG_PROPERTIES,
+  type Handlers,
+  type InvokeEventLike,
+} from './ipc-handlers.ts';
 import type { IpcMain } from 'electron';
 
 const rendererIndex = '/app/out/renderer/index.html';
@@ -40,6 +46,10 @@ const validPayloads = (dir: string): Record<InvokeChannel, unknown> => ({
   'files:list': { dir },
   'files:open': { path: join(dir, 'a.yaml') },
   'files:save': { path: join(dir, 'a.yaml'), text: WORKFLOW },
+  'files:stat': { path: join(dir, 'a.yaml') },
+  'files:mkdir': { path: join(dir, 'new') },
+  'files:rename': { path: join(dir, 'a.yaml'), name: 'b.yaml' },
+  'files:delete': { path: join(dir, 'a.yaml') },
   validate: { text: WORKFLOW },
   export: { text: WORKFLOW },
   run: { text: WORKFLOW },
@@ -55,6 +65,18 @@ const badPayloads: Record<InvokeChannel, unknown[]> = {
   'files:list': [undefined, { dir: 5 }, { dir: '' }, { dir: '/x', extra: 1 }],
   'files:open': [undefined, { path: 7 }, { path: 'x'.repeat(5000) }, 'a.yaml'],
   'files:save': [undefined, { path: '/a.yaml' }, { text: 5 }, { text: 'x', expectedMtimeMs: -1 }],
+  'files:stat': [undefined, {}, { path: 1 }, { path: '/a.yaml', extra: 1 }],
+  'files:mkdir': [undefined, {}, { path: '' }, { path: 'x'.repeat(5000) }],
+  'files:rename': [
+    undefined,
+    { path: '/a.yaml' },
+    { path: '/a.yaml', name: '' },
+    { path: '/a.yaml', name: 'x/y.yaml' },
+    { path: '/a.yaml', name: '..' },
+    { path: '/a.yaml', name: 'a\u0007.yaml' },
+    { path: '/a.yaml', name: `${'x'.repeat(300)}.yaml` },
+  ],
+  'files:delete': [undefined, {}, { path: 3 }],
   validate: [undefined, {}, { text: null }, { text: 'x'.repeat(5 * 1024 * 1024 + 1) }],
   export: [undefined, { text: 1 }, { text: 'x', path: '/a.yaml' }],
   run: [
@@ -216,6 +238,23 @@ describe('handler behaviour', () => {
     } finally {
       await rm(other, { recursive: true, force: true });
     }
+  });
+
+  it('a save through the native dialog replaces only after the OS asked (overwrite: false is moot)', async () => {
+    // The dialog itself asks before replacing on every platform (Linux only with this property).
+    expect(SAVE_DIALOG_PROPERTIES).toContain('showOverwriteConfirmation');
+    dialogAnswer = join(dir, 'a.yaml');
+    const saved = await handlers['files:save'](good, { text: 'name: picked\n', overwrite: false });
+    expect(saved).toMatchObject({ ok: true, value: { path: join(dir, 'a.yaml') } });
+    expect(await readFile(join(dir, 'a.yaml'), 'utf8')).toBe('name: picked\n');
+    // By path, overwrite: false keeps the file.
+    const refused = await handlers['files:save'](good, {
+      path: join(dir, 'a.yaml'),
+      text: 'x',
+      overwrite: false,
+    });
+    expect(refused).toMatchObject({ ok: false, error: { code: 'EXISTS' } });
+    expect(await readFile(join(dir, 'a.yaml'), 'utf8')).toBe('name: picked\n');
   });
 
   it('saves atomically, detects conflicts and leaves no temp files', async () => {

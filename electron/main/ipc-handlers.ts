@@ -15,6 +15,13 @@ import { isTrustedSender, type FrameLike, type TrustedPages } from './sender.ts'
 
 export type { RecentList };
 
+/**
+ * Properties of every native save dialog: the OS asks before replacing a file (macOS and Windows always
+ * do; Linux only with `showOverwriteConfirmation`), which is why a save whose path came from the dialog
+ * replaces without a second question.
+ */
+export const SAVE_DIALOG_PROPERTIES = ['showOverwriteConfirmation', 'createDirectory'] as const;
+
 /** The parts of an IpcMainInvokeEvent the handlers read (tests pass plain objects). */
 export interface SenderLike {
   readonly id: number;
@@ -56,6 +63,10 @@ const OPS = {
   'files:list': 'files/list',
   'files:open': 'files/open',
   'files:save': 'files/save',
+  'files:stat': 'files/stat',
+  'files:mkdir': 'files/mkdir',
+  'files:rename': 'files/rename',
+  'files:delete': 'files/delete',
   validate: 'validate',
   export: 'export',
   run: 'run',
@@ -108,6 +119,10 @@ export function createHandlers(deps: HandlerDeps): Handlers {
     'files:save': gate('files:save', (payload, sender) =>
       service.saveFile(parse('files:save', payload), callerOf(sender)),
     ),
+    'files:stat': gate('files:stat', (payload) => service.statFile(parse('files:stat', payload))),
+    'files:mkdir': gate('files:mkdir', (payload) => service.createFolder(parse('files:mkdir', payload))),
+    'files:rename': gate('files:rename', (payload) => service.renameEntry(parse('files:rename', payload))),
+    'files:delete': gate('files:delete', (payload) => service.deleteEntry(parse('files:delete', payload))),
     validate: gate('validate', (payload) => service.validate(parse('validate', payload))),
     export: gate('export', (payload) => service.exportPortable(parse('export', payload))),
     run: gate('run', async (payload, sender) => {

@@ -1,7 +1,14 @@
 // The one IPC channel map shared by main (handlers validate with these schemas), preload (builds the
 // exposed API from it) and renderer (types only). Every invoke channel resolves with a HostResult.
 import { z } from 'zod';
-import type { FileEntry, HostInfo, HostResult, OpenedFile, SavedFile } from '../../engine/host/types.ts';
+import type {
+  FileEntry,
+  FileStat,
+  HostInfo,
+  HostResult,
+  OpenedFile,
+  SavedFile,
+} from '../../engine/host/types.ts';
 import { requestSchemas } from '../../engine/host/schemas.ts';
 import type { Problem } from '../../engine/workflow/types.ts';
 import type { RunEvent } from '../../engine/run/types.ts';
@@ -25,6 +32,10 @@ export const invokeChannels = {
   'files:list': channel<FileEntry[]>()('listFiles', requestSchemas['files/list']),
   'files:open': channel<OpenedFile | null>()('openFile', requestSchemas['files/open']),
   'files:save': channel<SavedFile | null>()('saveFile', requestSchemas['files/save']),
+  'files:stat': channel<FileStat>()('statFile', requestSchemas['files/stat']),
+  'files:mkdir': channel<FileEntry>()('createFolder', requestSchemas['files/mkdir']),
+  'files:rename': channel<FileEntry>()('renameEntry', requestSchemas['files/rename']),
+  'files:delete': channel<boolean>()('deleteEntry', requestSchemas['files/delete']),
   validate: channel<Problem[]>()('validate', requestSchemas.validate),
   export: channel<{ text: string; problems: Problem[] }>()('exportPortable', requestSchemas.export),
   run: channel<{ runId: string }>()('run', requestSchemas.run),

@@ -9,6 +9,8 @@ export const HTTP_STATUS = {
   NOT_FOUND: 404,
   METHOD_NOT_ALLOWED: 405,
   CONFLICT: 409,
+  /** A save with `overwrite: false`, a new folder or a rename onto a name that is taken. */
+  EXISTS: 409,
   TOO_LARGE: 413,
   UNSUPPORTED_MEDIA_TYPE: 415,
   INVALID_WORKFLOW: 422,
@@ -48,6 +50,8 @@ const ERRNO: Record<string, HostErrorCode> = {
   ENAMETOOLONG: 'BAD_REQUEST',
   ELOOP: 'BAD_REQUEST',
   EINVAL: 'BAD_REQUEST',
+  EEXIST: 'EXISTS',
+  ENOTEMPTY: 'CONFLICT',
 };
 
 /**

@@ -3,6 +3,7 @@
 // Electron preload bundles it through electron/shared/channels.ts.
 import { z } from 'zod';
 import type { JsonObject } from '../run/types.ts';
+import { fileNameProblem } from './names.ts';
 import {
   MAX_BREAKPOINTS,
   MAX_NODE_NAME_CHARS,
@@ -29,6 +30,11 @@ const nodeName = z
   .min(1, `must be a node name of 1 to ${MAX_NODE_NAME_CHARS} characters`)
   .max(MAX_NODE_NAME_CHARS, `must be a node name of 1 to ${MAX_NODE_NAME_CHARS} characters`);
 const nodeNames = z.array(nodeName).max(MAX_BREAKPOINTS, `has more than ${MAX_BREAKPOINTS} entries`);
+/** One path segment the host creates (a new folder, a rename): the rules of names.ts. */
+const fileName = z.string().superRefine((name, ctx) => {
+  const problem = fileNameProblem(name);
+  if (problem) ctx.addIssue({ code: 'custom', message: `is not a usable name: ${problem}` });
+});
 /** Hex SHA-256 of a file's bytes, as OpenedFile/SavedFile report it. */
 const hash = z.string().regex(/^[0-9a-f]{64}$/, 'must be a hex SHA-256 (64 characters)');
 
@@ -59,7 +65,17 @@ export const requestSchemas = {
     text,
     expectedMtimeMs: z.number().finite().nonnegative('must not be negative').optional(),
     expectedHash: hash.optional(),
+    /** false: never replace an existing file (EXISTS instead); the file dialog asks, then saves again. */
+    overwrite: z.boolean().optional(),
   }),
+  /** Size, mtime and content hash of a workflow file (the "changed on disk?" check). */
+  'files/stat': z.strictObject({ path }),
+  /** Creates one folder (its parent must exist). */
+  'files/mkdir': z.strictObject({ path }),
+  /** Renames a file or folder inside its folder; never replaces what has the new name. */
+  'files/rename': z.strictObject({ path, name: fileName }),
+  /** Deletes a workflow file, or a folder when it is empty. */
+  'files/delete': z.strictObject({ path }),
   validate: z.strictObject({ text, path: path.optional() }),
   export: z.strictObject({ text }),
   run: z

@@ -6,8 +6,9 @@
 import { realpath } from 'node:fs/promises';
 import { basename, dirname, extname, isAbsolute, relative, resolve, sep } from 'node:path';
 import { HostFailure } from './errors.ts';
+import { WORKFLOW_EXTENSIONS } from './names.ts';
 
-export const WORKFLOW_EXTENSIONS = ['.yaml', '.yml'] as const;
+export { WORKFLOW_EXTENSIONS };
 
 export function isWorkflowFile(path: string): boolean {
   return (WORKFLOW_EXTENSIONS as readonly string[]).includes(extname(path).toLowerCase());
@@ -82,7 +83,11 @@ export async function confine(
     try {
       folder = await realpath(dirname(lexical));
     } catch {
-      throw new HostFailure('NOT_FOUND', `the folder of ${name} does not exist`);
+      const parent = dirname(shown);
+      throw new HostFailure(
+        'NOT_FOUND',
+        `the folder '${parent === '.' ? '' : parent}' does not exist (saving ${name} creates no folders)`,
+      );
     }
     if (!roots.some((root) => isInside(root, folder))) {
       throw new HostFailure('FORBIDDEN', `${name} leads outside the folders this host may reach (symlink)`);

@@ -4,8 +4,8 @@
 // result to the caller. Files are confined by a FileScope (scope.ts); saves are atomic, keep the file's
 // mode and owner, and detect conflicts by content hash under a per-file lock.
 import { createHash } from 'node:crypto';
-import { open, readdir, stat } from 'node:fs/promises';
-import { dirname } from 'node:path';
+import { lstat, mkdir, open, readdir, realpath, rename, rmdir, stat, unlink } from 'node:fs/promises';
+import { basename, dirname, join, resolve } from 'node:path';
 import type { Engine, RunHandle } from '../index.ts';
 import { RunRequestError, WorkflowInvalidError } from '../index.ts';
 import { writeFileAtomic } from '../fs/atomic-write.ts';
@@ -15,9 +15,17 @@ import type { RunEvent } from '../run/types.ts';
 import { exportPortable } from '../workflow/export.ts';
 import type { Problem } from '../workflow/types.ts';
 import { HostFailure, toHostFailure } from './errors.ts';
+import { fileNameProblem, workflowFileNameProblem } from './names.ts';
 import { describeIssue, requestSchemas, type HostOp, type RequestOf } from './schemas.ts';
-import { confine, isWorkflowFile, requireWorkflowFile, toForwardSlashes, type FileScope } from './scope.ts';
-import type { FileEntry, HostInfo, HostKind, HostResult, OpenedFile, SavedFile } from './types.ts';
+import {
+  confine,
+  isWorkflowFile,
+  requireWorkflowFile,
+  toForwardSlashes,
+  type FileScope,
+  type ScopedPath,
+} from './scope.ts';
+import type { FileEntry, FileStat, HostInfo, HostKind, HostResult, OpenedFile, SavedFile } from './types.ts';
 
 export interface RecentList {
   list(): string[];
@@ -141,23 +149,8 @@ export class HostService {
     }
     const file = await confine(scope, target);
     requireWorkflowFile(file);
-    const handle = await open(file.abs, 'r');
-    let opened: OpenedFile;
-    try {
-      const info = await handle.stat();
-      if (!info.isFile()) throw new HostFailure('BAD_REQUEST', `'${file.shown}' is not a file`);
-      const tooLarge = () =>
-        new HostFailure('TOO_LARGE', `'${file.shown}' is larger than ${formatBytes(MAX_FILE_BYTES)}`);
-      if (info.size > MAX_FILE_BYTES) throw tooLarge();
-      // Read one byte past the limit: a file that grew since the stat is still refused.
-      const buffer = Buffer.alloc(MAX_FILE_BYTES + 1);
-      const { bytesRead } = await handle.read(buffer, 0, buffer.length, 0);
-      if (bytesRead > MAX_FILE_BYTES) throw tooLarge();
-      const bytes = buffer.subarray(0, bytesRead);
-      opened = { path: file.shown, text: bytes.toString('utf8'), mtimeMs: info.mtimeMs, hash: sha256(bytes) };
-    } finally {
-      await handle.close();
-    }
+    const { bytes, mtimeMs } = await readWorkflowFile(file);
+    const opened = { path: file.shown, text: bytes.toString('utf8'), mtimeMs, hash: sha256(bytes) };
     scope.grantFile?.(file.abs);
     await recent.add(file.shown);
     return opened;
@@ -171,12 +164,16 @@ export class HostService {
   async saveFile(request: RequestOf<'files/save'>, caller: Caller = {}): Promise<SavedFile | null> {
     const { scope, recent } = this.options;
     let target = request.path;
+    // `overwrite: false` asks the host to refuse an existing file; a native dialog already asked the
+    // user (the OS's own replace confirmation), so its answer stands.
+    let overwrite = request.overwrite !== false;
     if (target === undefined) {
       if (!caller.pickSave) throw new HostFailure('BAD_REQUEST', 'this host saves files by path only');
       const picked = await caller.pickSave(scope.defaultFolder());
       if (picked === null) return null;
       scope.grantFile?.(picked);
       target = picked;
+      overwrite = true;
     }
     const bytes = Buffer.from(request.text, 'utf8');
     if (bytes.length > MAX_FILE_BYTES) {
@@ -185,6 +182,13 @@ export class HostService {
     const file = await confine(scope, target, { allowMissing: true });
     requireWorkflowFile(file);
     const saved = await withPathLock(file.abs, async () => {
+      const existing = await lstat(file.abs).catch(() => null);
+      if (existing && !overwrite) throw new HostFailure('EXISTS', `'${file.shown}' exists`);
+      if (!existing) {
+        // A new file gets a name the dialog could also have created (no hidden or odd names).
+        const problem = workflowFileNameProblem(basename(file.abs));
+        if (problem) throw new HostFailure('BAD_REQUEST', `cannot create '${file.shown}': ${problem}`);
+      }
       await checkUnchanged(file.abs, file.shown, request);
       await writeFileAtomic(file.abs, bytes);
       const after = await stat(file.abs);
@@ -193,6 +197,95 @@ export class HostService {
     scope.grantFile?.(file.abs);
     await recent.add(file.shown);
     return saved;
+  }
+
+  /** Size, mtime and content hash of a workflow file: what "changed on disk?" compares. */
+  async statFile({ path }: RequestOf<'files/stat'>): Promise<FileStat> {
+    const file = await confine(this.options.scope, path);
+    requireWorkflowFile(file);
+    const { bytes, mtimeMs } = await readWorkflowFile(file);
+    return { path: file.shown, size: bytes.length, mtimeMs, hash: sha256(bytes) };
+  }
+
+  /** Creates one folder; its parent must exist (NOT_FOUND naming it), the name must be free (EXISTS). */
+  async createFolder({ path }: RequestOf<'files/mkdir'>): Promise<FileEntry> {
+    const folder = await confine(this.options.scope, path, { allowMissing: true });
+    const name = basename(folder.shown);
+    const problem = fileNameProblem(name);
+    if (problem) throw new HostFailure('BAD_REQUEST', `cannot create '${folder.shown}': ${problem}`);
+    // mkdir without `recursive` fails with EEXIST atomically: never a second folder of that name.
+    await withPathLock(folder.abs, () => mkdir(folder.abs)).catch(existsAs(folder.shown));
+    const info = await stat(folder.abs);
+    return { path: folder.shown, name, kind: 'dir', mtimeMs: info.mtimeMs };
+  }
+
+  /**
+   * Renames a file or folder inside its folder. The entry itself is renamed (a link, not what it
+   * points to); a file keeps a workflow name; a taken name is EXISTS and nothing moves.
+   */
+  async renameEntry({ path, name }: RequestOf<'files/rename'>): Promise<FileEntry> {
+    const entry = await this.entry(path, 'rename');
+    if (!entry.isDir) {
+      const problem = workflowFileNameProblem(name);
+      if (problem)
+        throw new HostFailure('BAD_REQUEST', `cannot rename '${entry.shown}' to '${name}': ${problem}`);
+    }
+    const to = join(entry.folder.abs, name);
+    const shown = entry.folder.shown === '' ? name : `${entry.folder.shown.replace(/\/$/, '')}/${name}`;
+    const [first, second] = [entry.abs, to].sort();
+    await withPathLock(first!, () =>
+      withPathLock(second!, async () => {
+        const taken = await lstat(to).catch(() => null);
+        // The same entry under another case (case-insensitive file systems) is a rename, not a clash.
+        if (taken && taken.ino !== entry.info.ino) throw new HostFailure('EXISTS', `'${shown}' exists`);
+        await rename(entry.abs, to);
+      }),
+    );
+    const info = await stat(to);
+    return info.isDirectory()
+      ? { path: shown, name, kind: 'dir', mtimeMs: info.mtimeMs }
+      : { path: shown, name, kind: 'file', size: info.size, mtimeMs: info.mtimeMs };
+  }
+
+  /** Deletes a workflow file, or a folder only when it is empty (CONFLICT otherwise). */
+  async deleteEntry({ path }: RequestOf<'files/delete'>): Promise<boolean> {
+    const entry = await this.entry(path, 'delete');
+    await withPathLock(entry.abs, async () => {
+      if (entry.isDir) {
+        await rmdir(entry.abs).catch((error: NodeJS.ErrnoException) => {
+          if (error.code === 'ENOTEMPTY' || error.code === 'EEXIST') {
+            throw new HostFailure(
+              'CONFLICT',
+              `'${entry.shown}' is not empty (only empty folders are deleted)`,
+            );
+          }
+          throw error;
+        });
+      } else await unlink(entry.abs);
+    });
+    return true;
+  }
+
+  /**
+   * An existing entry for rename/delete: confined like any path (a link leading out is FORBIDDEN), not
+   * a root of the scope, a workflow file or a folder. `abs` is the entry itself in its real folder.
+   */
+  private async entry(path: string, verb: string) {
+    const { scope } = this.options;
+    const target = await confine(scope, path);
+    const roots = await Promise.all(scope.roots().map((r) => realpath(resolve(r)).catch(() => resolve(r))));
+    if (target.shown === '' || roots.includes(target.abs)) {
+      throw new HostFailure(
+        'FORBIDDEN',
+        `cannot ${verb} '${target.shown || 'the root folder'}': it is a root folder`,
+      );
+    }
+    const folder = await confine(scope, parentOf(target.shown, scope.base !== null));
+    const abs = join(folder.abs, basename(target.shown));
+    const info = await lstat(abs);
+    const isDir = info.isDirectory();
+    if (!isDir) requireWorkflowFile({ abs, shown: target.shown });
+    return { abs, shown: target.shown, folder, info, isDir };
   }
 
   async validate({ text, path }: RequestOf<'validate'>): Promise<Problem[]> {
@@ -302,4 +395,38 @@ async function checkUnchanged(
   } else if (info.mtimeMs !== expected.expectedMtimeMs) {
     throw changed();
   }
+}
+
+/** Reads a workflow file whole, refusing one over MAX_FILE_BYTES (also when it grew since the stat). */
+async function readWorkflowFile(file: ScopedPath): Promise<{ bytes: Buffer; mtimeMs: number }> {
+  const handle = await open(file.abs, 'r');
+  try {
+    const info = await handle.stat();
+    if (!info.isFile()) throw new HostFailure('BAD_REQUEST', `'${file.shown}' is not a file`);
+    const tooLarge = () =>
+      new HostFailure('TOO_LARGE', `'${file.shown}' is larger than ${formatBytes(MAX_FILE_BYTES)}`);
+    if (info.size > MAX_FILE_BYTES) throw tooLarge();
+    // Read one byte past the limit: a file that grew since the stat is still refused.
+    const buffer = Buffer.alloc(MAX_FILE_BYTES + 1);
+    const { bytesRead } = await handle.read(buffer, 0, buffer.length, 0);
+    if (bytesRead > MAX_FILE_BYTES) throw tooLarge();
+    return { bytes: buffer.subarray(0, bytesRead), mtimeMs: info.mtimeMs };
+  } finally {
+    await handle.close();
+  }
+}
+
+/** The folder of a client path, as the client writes paths ('' = serve's root). */
+function parentOf(shown: string, relative: boolean): string {
+  const at = shown.replace(/\/+$/, '').lastIndexOf('/');
+  if (at < 0) return relative ? '' : '/';
+  return at === 0 ? '/' : shown.slice(0, at);
+}
+
+/** EEXIST as the host's EXISTS naming the entry; anything else is rethrown. */
+function existsAs(shown: string) {
+  return (error: NodeJS.ErrnoException): never => {
+    if (error.code === 'EEXIST') throw new HostFailure('EXISTS', `'${shown}' exists`);
+    throw error;
+  };
 }

@@ -49,11 +49,24 @@ export interface SavedFile {
   hash: string;
 }
 
+/** What "changed on disk?" compares: the file's content hash (size and mtime for display). */
+export interface FileStat {
+  path: string;
+  size: number;
+  mtimeMs: number;
+  hash: string;
+}
+
 export interface SaveOptions {
   /** The file must still have this content (SHA-256 from OpenedFile/SavedFile), else CONFLICT. */
   expectedHash?: string;
   /** Older check by modification time (used only without expectedHash). */
   expectedMtimeMs?: number;
+  /**
+   * false: an existing file is never replaced; the save answers EXISTS (the in-app dialog then asks
+   * "Replace / Cancel"). Ignored when a native dialog chose the path (the OS asked already).
+   */
+  overwrite?: boolean;
 }
 
 export interface RunRequest {
@@ -90,6 +103,14 @@ export interface HostApi {
     text: string,
     options?: SaveOptions,
   ): Promise<HostResult<SavedFile | null>>;
+  /** Size, mtime and content hash of a workflow file (NOT_FOUND once deleted). */
+  statFile(path: string): Promise<HostResult<FileStat>>;
+  /** Creates the folder `path` (its parent must exist; EXISTS when the name is taken). */
+  createFolder(path: string): Promise<HostResult<FileEntry>>;
+  /** Renames a file or folder inside its folder to `name`; never replaces (EXISTS). */
+  renameEntry(path: string, name: string): Promise<HostResult<FileEntry>>;
+  /** Deletes a workflow file, or a folder only when empty (CONFLICT otherwise). */
+  deleteEntry(path: string): Promise<HostResult<boolean>>;
   validate(text: string, path?: string): Promise<HostResult<Problem[]>>;
   exportPortable(text: string): Promise<HostResult<{ text: string; problems: Problem[] }>>;
   run(request: RunRequest): Promise<HostResult<{ runId: string }>>;

@@ -2,6 +2,7 @@
 // one WebSocket (reconnecting with backoff) that carries RunEvent batches. DOM APIs only.
 import type {
   FileEntry,
+  FileStat,
   HostApi,
   HostError,
   HostInfo,
@@ -149,8 +150,13 @@ export function createBrowserHost(base: BrowserHostBase): HostApi {
         text,
         ...(options?.expectedMtimeMs !== undefined ? { expectedMtimeMs: options.expectedMtimeMs } : {}),
         ...(options?.expectedHash !== undefined ? { expectedHash: options.expectedHash } : {}),
+        ...(options?.overwrite !== undefined ? { overwrite: options.overwrite } : {}),
       });
     },
+    statFile: (path) => call<FileStat>('files/stat', { path }),
+    createFolder: (path) => call<FileEntry>('files/mkdir', { path }),
+    renameEntry: (path, name) => call<FileEntry>('files/rename', { path, name }),
+    deleteEntry: (path) => call<boolean>('files/delete', { path }),
     validate: (text, path) => call<Problem[]>('validate', path === undefined ? { text } : { text, path }),
     exportPortable: (text) => call<{ text: string; problems: Problem[] }>('export', { text }),
     run: async (request: RunRequest) => {

@@ -35,6 +35,11 @@ describe('Electron HostApi', () => {
     await host.saveFile(undefined, 'x');
     await host.saveFile('/w/a.yaml', 'x', { expectedMtimeMs: 12.5 });
     await host.saveFile('/w/a.yaml', 'x', { expectedHash: 'ab'.repeat(32) });
+    await host.saveFile('/w/b.yaml', 'x', { overwrite: false });
+    await host.statFile('/w/a.yaml');
+    await host.createFolder('/w/new');
+    await host.renameEntry('/w/a.yaml', 'b.yaml');
+    await host.deleteEntry('/w/b.yaml');
     await host.validate('x');
     await host.validate('x', '/w/a.yaml');
     await host.exportPortable('x');

@@ -22,7 +22,12 @@ export function createElectronHost(api: PreloadApi): HostApi {
         ...(path === undefined ? {} : { path }),
         ...(options?.expectedMtimeMs === undefined ? {} : { expectedMtimeMs: options.expectedMtimeMs }),
         ...(options?.expectedHash === undefined ? {} : { expectedHash: options.expectedHash }),
+        ...(options?.overwrite === undefined ? {} : { overwrite: options.overwrite }),
       }),
+    statFile: (path) => api.statFile({ path }),
+    createFolder: (path) => api.createFolder({ path }),
+    renameEntry: (path, name) => api.renameEntry({ path, name }),
+    deleteEntry: (path) => api.deleteEntry({ path }),
     validate: (text, path) => api.validate(path === undefined ? { text } : { text, path }),
     exportPortable: (text) => api.exportPortable({ text }),
     run: ({ text, path, input, timeoutMs, failFast, interruptBefore, interruptAfter, startAt, only }) =>
