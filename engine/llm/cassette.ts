@@ -1,0 +1,102 @@
+// Cassettes for deterministic runs: `fanout run --record FILE` keeps every model exchange (request and
+// answer, never headers or keys) and writes them as JSON; `--replay FILE` answers from them with no
+// network. Replay matches a call by its node and the hash of its request; identical requests of one
+// node (a loop) get their recorded answers in order, the last one again once they run out.
+import { createHash } from 'node:crypto';
+import { readFile } from 'node:fs/promises';
+import { MAX_CASSETTE_BYTES } from '../limits.ts';
+import { isObject } from './wire-openai.ts';
+import type { ExchangeStore, RecordedAnswer, RecordedExchange } from './types.ts';
+
+export const CASSETTE_VERSION = 1;
+
+export interface CassetteFile {
+  version: number;
+  exchanges: RecordedExchange[];
+}
+
+export class CassetteError extends Error {}
+
+/** The replay key of a request: a hash of its canonical JSON (object keys sorted). */
+export function exchangeKey(request: Record<string, unknown>): string {
+  return createHash('sha256').update(canonical(request)).digest('hex').slice(0, 32);
+}
+
+function canonical(value: unknown): string {
+  if (Array.isArray(value)) return `[${value.map(canonical).join(',')}]`;
+  if (isObject(value)) {
+    return `{${Object.keys(value)
+      .filter((k) => value[k] !== undefined)
+      .sort()
+      .map((k) => `${JSON.stringify(k)}:${canonical(value[k])}`)
+      .join(',')}}`;
+  }
+  return JSON.stringify(value ?? null);
+}
+
+export class Cassette implements ExchangeStore {
+  private readonly exchanges: RecordedExchange[] = [];
+  private readonly queues = new Map<string, { answers: RecordedAnswer[]; used: number }>();
+
+  constructor(
+    readonly mode: 'record' | 'replay',
+    exchanges: RecordedExchange[] = [],
+  ) {
+    for (const e of exchanges) {
+      const id = `${e.node}\0${e.key}`;
+      const queue = this.queues.get(id) ?? { answers: [], used: 0 };
+      queue.answers.push(e.answer);
+      this.queues.set(id, queue);
+    }
+  }
+
+  lookup(node: string, key: string): RecordedAnswer | null {
+    const queue = this.queues.get(`${node}\0${key}`);
+    if (!queue) return null;
+    const answer = queue.answers[Math.min(queue.used, queue.answers.length - 1)]!;
+    queue.used++;
+    return answer;
+  }
+
+  record(exchange: RecordedExchange): void {
+    this.exchanges.push(exchange);
+  }
+
+  get size(): number {
+    return this.exchanges.length;
+  }
+
+  toJSON(): CassetteFile {
+    return { version: CASSETTE_VERSION, exchanges: this.exchanges };
+  }
+
+  static async load(path: string): Promise<Cassette> {
+    let text: string;
+    try {
+      const buffer = await readFile(path);
+      if (buffer.byteLength > MAX_CASSETTE_BYTES) {
+        throw new CassetteError(`cassette ${path} is larger than ${MAX_CASSETTE_BYTES} bytes`);
+      }
+      text = buffer.toString('utf8');
+    } catch (error) {
+      if (error instanceof CassetteError) throw error;
+      throw new CassetteError(
+        `cannot read cassette ${path}: ${(error as NodeJS.ErrnoException).code ?? (error as Error).message}`,
+      );
+    }
+    let json: unknown;
+    try {
+      json = JSON.parse(text);
+    } catch {
+      throw new CassetteError(`cassette ${path} is not JSON`);
+    }
+    if (!isObject(json) || json['version'] !== CASSETTE_VERSION || !Array.isArray(json['exchanges'])) {
+      throw new CassetteError(`cassette ${path} is not a version ${CASSETTE_VERSION} Fanout cassette`);
+    }
+    const exchanges = json['exchanges'].filter(
+      (e): e is RecordedExchange =>
+        isObject(e) && typeof e['node'] === 'string' && typeof e['key'] === 'string' && isObject(e['answer']),
+    );
+    return new Cassette('replay', exchanges);
+  }
+}
