@@ -27,6 +27,11 @@ interface HistoryEntry {
 export interface DocumentState {
   /** Path of the file on disk (host-relative in the browser host); null for a new document. */
   path: string | null;
+  /**
+   * Increases on every open() (a file, New, a reload): with the path, which document this is. Two
+   * untitled documents differ only here; Save as changes the path, not this.
+   */
+  openId: number;
   text: string;
   /** Text as last saved/opened: `dirty` is text !== savedText. */
   savedText: string;
@@ -179,6 +184,7 @@ export function createDocumentStore(
     };
     return {
       path: initialPath,
+      openId: 0,
       text: initialText,
       savedText: initialText,
       mtimeMs: undefined,
@@ -192,6 +198,7 @@ export function createDocumentStore(
         baseProblems = []; // a big document's problems follow shortly; never show another file's
         set({
           path,
+          openId: get().openId + 1,
           text,
           savedText: text,
           mtimeMs,

@@ -1,7 +1,8 @@
-// The runs of this session, newest first; clicking one shows it in the other tabs. Rows are memoised
-// per RunRecord: while one run streams events, only its row re-renders.
+// The open document's runs of this session, newest first; clicking one shows it in the other tabs. Rows
+// are memoised per RunRecord: while one run streams events, only its row re-renders.
 import { memo, useCallback, useLayoutEffect, useRef } from 'react';
 import { formatMs } from './format.ts';
+import { runOutcome } from './run-store.ts';
 import type { RunRecord } from './run-store.ts';
 
 export function History({
@@ -19,7 +20,7 @@ export function History({
     latest.current = onSelect;
   });
   const select = useCallback((runId: string) => latest.current(runId), []);
-  if (runs.length === 0) return <p className="rp-empty">No runs in this session yet.</p>;
+  if (runs.length === 0) return <p className="rp-empty">No runs of this document in this session yet.</p>;
   return (
     <table className="rp-table rp-history" data-testid="run-history">
       <thead>
@@ -49,6 +50,7 @@ const HistoryRow = memo(function HistoryRow({
   selected: boolean;
   onSelect: (runId: string) => void;
 }) {
+  const outcome = runOutcome(run);
   return (
     <tr
       className={selected ? 'rp-selected' : undefined}
@@ -62,7 +64,9 @@ const HistoryRow = memo(function HistoryRow({
         </button>
       </td>
       <td>
-        <span className={`rp-pill rp-status-${run.status}`}>{run.status}</span>
+        <span className={`rp-pill rp-status-${outcome.tone}`} data-testid="history-status">
+          {outcome.label}
+        </span>
       </td>
       <td className="rp-num">{formatMs(run.durationMs)}</td>
       <td>

@@ -2,6 +2,7 @@
 // that jump to the node/line, and the state before/after a selected node as a diff.
 import { useMemo, useState } from 'react';
 import { JsonTree } from './JsonTree.tsx';
+import { runOutcome } from './run-store.ts';
 import type { RunRecord, RunRow } from './run-store.ts';
 import { diffStates } from './state-diff.ts';
 
@@ -36,8 +37,16 @@ export function branchFailure(run: RunRecord, fanOut: string, branch: string): R
 
 export function ResultsTab({ run, onJumpTo }: { run: RunRecord; onJumpTo?: (target: JumpTarget) => void }) {
   const errors = useMemo(() => errorRows(run.rows), [run.rows]);
+  const outcome = runOutcome(run);
   return (
     <div className="rp-results">
+      {outcome.tone === 'partial' && (
+        <p className="rp-outcome rp-outcome-partial" data-testid="results-outcome" role="status">
+          <span className="rp-pill rp-status-partial">{outcome.label}</span> The run reached its end, but its
+          fan-in went on without what the failed branches would have given: <code>parallel_results</code>{' '}
+          below shows each branch.
+        </p>
+      )}
       {(errors.length > 0 || run.error) && (
         <section>
           <h4>Errors</h4>
@@ -78,7 +87,8 @@ export function ResultsTab({ run, onJumpTo }: { run: RunRecord; onJumpTo?: (targ
       {run.fanIns.map((fanIn) => (
         <section key={`${fanIn.fanOut}-${fanIn.t}`}>
           <h4>
-            parallel_results at <code>{fanIn.fanIn}</code> <small>(from {fanIn.fanOut})</small>
+            parallel_results at <code>{fanIn.fanIn}</code> <small>(from {fanIn.fanOut})</small>{' '}
+            <FanInTally results={fanIn.results} />
           </h4>
           <table className="rp-table" data-testid="results-parallel-table">
             <thead>
@@ -120,6 +130,17 @@ export function ResultsTab({ run, onJumpTo }: { run: RunRecord; onJumpTo?: (targ
       ))}
       <NodeDiff run={run} />
     </div>
+  );
+}
+
+/** "1 of 3 failed" in amber next to a fan-in whose branches did not all succeed. */
+function FanInTally({ results }: { results: RunRecord['fanIns'][number]['results'] }) {
+  const failed = results.filter((r) => !r.success).length;
+  if (failed === 0) return null;
+  return (
+    <span className="rp-pill rp-status-partial" data-testid="fan-in-tally">
+      {failed} of {results.length} failed
+    </span>
   );
 }
 

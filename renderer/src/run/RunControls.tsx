@@ -9,6 +9,7 @@ import type { RunSessionStore } from './run-session.ts';
 import type { RunStore } from './run-store.ts';
 import { useClock } from './use-clock.ts';
 import { useShownRun } from './use-run-controller.ts';
+import './run-tones.css';
 import './run-controls.css';
 
 export interface RunControlsProps {
@@ -20,6 +21,9 @@ export interface RunControlsProps {
 }
 
 const EMPTY: string[] = [];
+
+const partialHint =
+  'The run reached its end, but not every parallel branch succeeded: the fan-in ran over the rest (see Results)';
 
 export function RunControls({ controller, session, runs, model, opened }: RunControlsProps) {
   const shown = useShownRun(controller, runs);
@@ -85,8 +89,11 @@ export function RunControls({ controller, session, runs, model, opened }: RunCon
       >
         Cancel
       </button>
-      <span className={`rc-pill rc-status-${shown.status}`} title={shown.error ?? note}>
-        <span data-testid="run-status">{shown.status}</span>
+      <span
+        className={`rc-pill rc-status-${shown.status}`}
+        title={shown.error ?? note ?? (shown.status === 'partial' ? partialHint : undefined)}
+      >
+        <span data-testid="run-status">{shown.label}</span>
         <Elapsed status={shown.status} monoStart={shown.monoStart} durationMs={shown.durationMs} />
       </span>
       <span className="rc-events" title="Events received for this run">

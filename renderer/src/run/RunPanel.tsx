@@ -1,8 +1,12 @@
-// The run panel: Timeline, Memory, Results, Log and History of the runs in a RunStore. The store
+// The run panel: Timeline, Memory, Results, Log and History of the open document's runs (inside the App,
+// the run controller says which document is open; without one, every run of the store). The store
 // applies events once per animation frame; this component subscribes with narrow selectors and only
 // the visible tab renders.
 import { useState } from 'react';
 import { useStore } from 'zustand';
+import { createStore } from 'zustand/vanilla';
+import { shallow } from 'zustand/shallow';
+import { useStoreWithEqualityFn } from 'zustand/traditional';
 import { formatMs } from './format.ts';
 import { History } from './History.tsx';
 import { MemoryTab } from './MemoryChart.tsx';
@@ -10,10 +14,12 @@ import { PausedPanel } from './PausedPanel.tsx';
 import { ResultsTab } from './Results.tsx';
 import type { JumpTarget } from './Results.tsx';
 import { RunLog } from './RunLog.tsx';
-import type { RunRecord, RunStore } from './run-store.ts';
+import { docRunIds, runOutcome, shownRunId } from './run-store.ts';
+import type { DocKey, RunRecord, RunStore } from './run-store.ts';
 import { Timeline } from './Timeline.tsx';
 import { useClock } from './use-clock.ts';
 import { useRunControllerContext } from './use-run-controller.ts';
+import './run-tones.css';
 import './run-panel.css';
 
 export type { JumpTarget };
@@ -34,12 +40,26 @@ export interface RunPanelProps {
   initialTab?: RunTab;
 }
 
+/** Documents are keyed by the controller; null means "no document: the whole store". */
+function useDocKey(): DocKey | null {
+  const controller = useRunControllerContext();
+  const key = useStore(controller?.store ?? NO_DOCUMENT, (s) => s.fileKey);
+  return controller ? key : null;
+}
+
+// A stand-in store so the hook above is called unconditionally.
+const NO_DOCUMENT = createStore(() => ({ fileKey: '' }));
+
 export function RunPanel({ store, onJumpTo, initialTab = 'timeline' }: RunPanelProps) {
   const [tab, setTab] = useState<RunTab>(initialTab);
-  const run = useStore(store, (s) => (s.selectedRunId ? s.runs[s.selectedRunId] : undefined));
+  const doc = useDocKey();
+  const run = useStore(store, (s) => {
+    const id = doc === null ? s.selectedRunId : shownRunId(s, doc);
+    return id ? s.runs[id] : undefined;
+  });
   const controller = useRunControllerContext();
   return (
-    <section className="rp" data-testid="run-panel" aria-label="Run">
+    <section className="rp" data-testid="run-panel" data-run-id={run?.runId ?? ''} aria-label="Run">
       <div className="rp-tabs" role="tablist">
         {TABS.map((t) => (
           <button
@@ -69,9 +89,13 @@ export function RunPanel({ store, onJumpTo, initialTab = 'timeline' }: RunPanelP
       )}
       <div className="rp-body" role="tabpanel">
         {tab === 'history' ? (
-          <HistoryTab store={store} />
+          <HistoryTab store={store} doc={doc} shown={run?.runId ?? null} />
         ) : !run ? (
-          <p className="rp-empty">Run the workflow to see its timeline, memory and results here.</p>
+          <p className="rp-empty" data-testid="run-panel-empty">
+            {doc === null
+              ? 'Run the workflow to see its timeline, memory and results here.'
+              : 'No runs of this document yet: run it to see its timeline, memory and results here.'}
+          </p>
         ) : (
           <RunView run={run} tab={tab} onJumpTo={onJumpTo} />
         )}
@@ -103,10 +127,11 @@ function RunView({
 }
 
 function RunSummary({ run }: { run: RunRecord }) {
+  const outcome = runOutcome(run);
   return (
     <span className="rp-summary">
-      <span className={`rp-pill rp-status-${run.paused ? 'paused' : run.status}`}>
-        {run.paused ? 'paused' : run.status}
+      <span className={`rp-pill rp-status-${outcome.tone}`} data-testid="run-panel-status">
+        {outcome.label}
       </span>
       <span>{run.workflow}</span>
       {run.durationMs !== undefined && <span>{formatMs(run.durationMs)}</span>}
@@ -115,14 +140,14 @@ function RunSummary({ run }: { run: RunRecord }) {
   );
 }
 
-function HistoryTab({ store }: { store: RunStore }) {
+function HistoryTab({ store, doc, shown }: { store: RunStore; doc: DocKey | null; shown: string | null }) {
   const runs = useStore(store, (s) => s.runs);
-  const order = useStore(store, (s) => s.order);
-  const selected = useStore(store, (s) => s.selectedRunId);
-  const list = order
+  // The document's runs only; a new array per owner change, the same one otherwise (shallow).
+  const ids = useStoreWithEqualityFn(store, (s) => (doc === null ? s.order : docRunIds(s, doc)), shallow);
+  const list = ids
     .slice()
     .reverse()
     .map((id) => runs[id])
     .filter((r): r is RunRecord => r !== undefined);
-  return <History runs={list} selected={selected} onSelect={(id) => store.getState().select(id)} />;
+  return <History runs={list} selected={shown} onSelect={(id) => store.getState().select(id)} />;
 }

@@ -2,11 +2,12 @@
 // status, the branch VM's creation time marked at the start of its bar; running bars grow live.
 // Virtualised: the SVG has the height of every row but holds only the rows in view (plus a margin),
 // so a 200-branch fan-out or a 1,000-node chain costs per frame what 30 rows cost.
-import { memo, useMemo, useState } from 'react';
+import { memo, useLayoutEffect, useMemo, useRef, useState } from 'react';
 import type { MouseEvent } from 'react';
 import { formatBytes, formatMs, niceTicks } from './format.ts';
 import { rowsInStartOrder } from './run-store.ts';
 import type { RunRecord, RunRow } from './run-store.ts';
+import { placeTooltip, type Size } from './tooltip-place.ts';
 import { useScrollWindow, useWidth } from './use-width.ts';
 
 const LABEL = 170;
@@ -18,6 +19,7 @@ const OVERSCAN = 15;
 
 interface Hover {
   row: RunRow;
+  /** Pointer position in viewport coordinates (the tooltip is fixed: no panel edge clips it). */
   x: number;
   y: number;
 }
@@ -45,9 +47,8 @@ export const Timeline = memo(function Timeline({ run, liveT }: { run: RunRecord;
     const key = (event.target as Element).closest('[data-key]')?.getAttribute('data-key');
     const index = key ? run.rowIndex.get(key) : undefined;
     const row = index === undefined ? undefined : run.rows[index];
-    const rect = box.current?.getBoundingClientRect();
-    if (!row || !rect) return setHover(null);
-    setHover({ row, x: event.clientX - rect.left, y: event.clientY - rect.top });
+    if (!row) return setHover(null);
+    setHover({ row, x: event.clientX, y: event.clientY });
   };
 
   return (
@@ -144,8 +145,25 @@ function Tooltip({ hover, liveT }: { hover: Hover; liveT: number }) {
   const { row } = hover;
   const end = row.end ?? (row.status === 'running' ? liveT : undefined);
   const duration = row.start !== undefined && end !== undefined ? end - row.start : undefined;
+  // Measured after each render (its text changes with the row): placed once its size is known.
+  const ref = useRef<HTMLDivElement>(null);
+  const [size, setSize] = useState<Size | null>(null);
+  useLayoutEffect(() => {
+    const rect = ref.current?.getBoundingClientRect();
+    if (rect && (rect.width !== size?.width || rect.height !== size?.height))
+      setSize({ width: rect.width, height: rect.height });
+  });
+  const at = size
+    ? placeTooltip(hover, size, { width: window.innerWidth, height: window.innerHeight })
+    : { left: hover.x, top: hover.y };
   return (
-    <div className="rp-tooltip" style={{ left: hover.x + 14, top: hover.y + 14 }} role="tooltip">
+    <div
+      ref={ref}
+      className="rp-tooltip"
+      data-testid="timeline-tooltip"
+      style={{ left: at.left, top: at.top, visibility: size ? 'visible' : 'hidden' }}
+      role="tooltip"
+    >
       <strong>{row.branch && row.branch !== row.node ? `${row.branch} › ${row.node}` : row.node}</strong>{' '}
       <span className={`rp-pill rp-status-${row.status}`}>{row.status}</span>
       <dl>

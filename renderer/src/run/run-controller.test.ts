@@ -9,13 +9,14 @@ import {
   createRunController,
   defaultInputText,
   detectRename,
+  documentKey,
   followDocument,
   parseRunInput,
   shownRun,
   type DocumentSnapshot,
 } from './run-controller.ts';
 import { createRunSessionStore } from './run-session.ts';
-import { createRunStore } from './run-store.ts';
+import { createRunStore, docRunIds, runOutcome, shownRunId } from './run-store.ts';
 import { syntheticFanOut } from './synthetic-events.ts';
 
 const YAML = `name: demo
@@ -125,7 +126,8 @@ function harness(initialDoc = snapshot()) {
       return { ok: true, value: true };
     },
   };
-  const controller = createRunController({ host, runs, session, document: () => doc });
+  let getDoc = () => doc;
+  const controller = createRunController({ host, runs, session, document: () => getDoc() });
   const play = (events: RunEvent[]) => {
     runs.getState().ingest(events);
     runs.getState().flush();
@@ -139,6 +141,7 @@ function harness(initialDoc = snapshot()) {
     cancelled,
     play,
     setDoc: (d: DocumentSnapshot) => (doc = d),
+    setDocGetter: (get: () => DocumentSnapshot) => (getDoc = get),
     refuseWith: (m: string | null) => (refuse = m),
   };
 }
@@ -279,5 +282,110 @@ describe('following the document', () => {
     doc.getState().open(YAML, 'b.yaml');
     expect(h.controller.view.getState().fileKey).toBe('b.yaml');
     stop();
+  });
+});
+
+describe('one document, one view', () => {
+  /** A harness whose document is a real document store followed by the controller. */
+  function followed() {
+    const doc = createDocumentStore('');
+    const h = harness();
+    h.setDocGetter(() => {
+      const s = doc.getState();
+      return { text: s.text, path: s.path, model: s.load.model, openId: s.openId };
+    });
+    const stop = followDocument(doc, h.controller);
+    const key = () => h.controller.store.getState().fileKey;
+    const shown = () => shownRunId(h.runs.getState(), key());
+    return { doc, h, stop, key, shown };
+  }
+
+  it('gives every untitled document its own key, so New → Blank shows no earlier run', async () => {
+    expect(documentKey('a.yaml', 3)).toBe('a.yaml');
+    expect(documentKey(null, 3)).toBe('untitled:3');
+    const { doc, h, stop, key, shown } = followed();
+    doc.getState().open(YAML, null);
+    const first = key();
+    await h.controller.run();
+    h.play(linearRun('r1', {}));
+    expect(shown()).toBe('r1');
+    expect(h.controller.view.getState().canvasRunId).toBe('r1');
+    doc.getState().open(YAML, null); // New → Blank again: same (empty) path, another document
+    expect(key()).not.toBe(first);
+    expect(shown()).toBeNull();
+    expect(h.controller.view.getState().canvasRunId).toBeNull();
+    expect(shownRun(h.controller.store.getState(), h.runs.getState()).status).toBe('idle');
+    expect(docRunIds(h.runs.getState(), first)).toEqual(['r1']);
+    stop();
+  });
+
+  it('switching files shows each its own runs; a background run keeps updating its own document', async () => {
+    const { doc, h, stop, shown } = followed();
+    doc.getState().open(YAML, 'a.yaml');
+    await h.controller.run(); // r1 for a.yaml, still running
+    h.play(linearRun('r1', {}).slice(0, 3));
+    doc.getState().open(YAML, 'b.yaml');
+    expect(shown()).toBeNull();
+    expect(shownRun(h.controller.store.getState(), h.runs.getState()).status).toBe('idle');
+    // b.yaml can run while a.yaml's run goes on.
+    expect(await h.controller.run()).toEqual({ ok: true, runId: 'r2' });
+    h.play(linearRun('r2', {}));
+    h.play(linearRun('r1', {}).slice(3));
+    expect(shown()).toBe('r2');
+    doc.getState().open(YAML, 'a.yaml');
+    expect(shown()).toBe('r1');
+    expect(h.runs.getState().runs['r1']!.status).toBe('succeeded');
+    expect(shownRun(h.controller.store.getState(), h.runs.getState())).toMatchObject({
+      status: 'succeeded',
+      runId: 'r1',
+    });
+    stop();
+  });
+
+  it('moves the runs of an untitled document to the path it is saved as, even mid-launch', async () => {
+    const { doc, h, stop, key, shown } = followed();
+    doc.getState().open(YAML, null);
+    const untitled = key();
+    h.session.getState().setInput(untitled, '{"n": 4}');
+    await h.controller.run();
+    const launch = h.controller.run(); // busy: r1 still running
+    expect(await launch).toMatchObject({ ok: false, reason: 'busy' });
+    h.play(linearRun('r1', {}));
+    const pending = h.controller.rerun(); // answered after the Save as below
+    doc.getState().markSaved('saved.yaml', 1);
+    expect(key()).toBe('saved.yaml');
+    expect(await pending).toEqual({ ok: true, runId: 'r2' });
+    h.play(linearRun('r2', {}));
+    expect(docRunIds(h.runs.getState(), 'saved.yaml')).toEqual(['r1', 'r2']);
+    expect(shown()).toBe('r2');
+    expect(h.session.getState().inputs['saved.yaml']).toBe('{"n": 4}');
+    // The App repeats the move after its own Save as: harmless.
+    h.controller.moveFile(null, 'saved.yaml');
+    expect(docRunIds(h.runs.getState(), 'saved.yaml')).toEqual(['r1', 'r2']);
+    stop();
+  });
+
+  it('shows a run with a failed branch as partial in the toolbar status', async () => {
+    const h = harness();
+    await h.controller.run();
+    h.play(syntheticFanOut('r1', 3, [2]));
+    const shown = shownRun(h.controller.store.getState(), h.runs.getState());
+    expect(shown).toMatchObject({ status: 'partial', label: 'finished · 1 of 3 branches failed' });
+    expect(runOutcome(h.runs.getState().runs['r1']!).tone).toBe('partial');
+  });
+
+  it('does not remember the input or breakpoints of untitled documents across restarts', () => {
+    const data = new Map<string, string>();
+    const storage = {
+      getItem: (k: string) => data.get(k) ?? null,
+      setItem: (k: string, v: string) => void data.set(k, v),
+    };
+    const a = createRunSessionStore(storage);
+    a.getState().setInput('untitled:1', '{"n": 1}');
+    a.getState().toggleBreakpoint('untitled:1', 'x');
+    a.getState().setInput('kept.yaml', '{}');
+    const b = createRunSessionStore(storage);
+    expect(b.getState().inputs).toEqual({ 'kept.yaml': '{}' });
+    expect(b.getState().breakpoints).toEqual({});
   });
 });

@@ -1,19 +1,32 @@
 // The run controller: what Run, Re-run, Cancel, Continue, "run from here" and "run this node alone" do.
-// It turns the open document, the per-file run input and breakpoints (run-session.ts) and the runs seen
-// so far (run-store.ts) into HostApi calls, and remembers which run belongs to which file so the canvas
-// shows the latest run of the open file. No React here: the App wraps it in use-run-controller.ts.
+// It turns the open document, the per-document run input and breakpoints (run-session.ts) and the runs
+// seen so far (run-store.ts) into HostApi calls, and tells the run store which document each run belongs
+// to, so the panel, history and canvas show the open document's runs only. No React here: the App wraps
+// it in use-run-controller.ts.
 import { createStore } from 'zustand/vanilla';
 import type { StoreApi } from 'zustand/vanilla';
 import type { HostApi, RunRequest } from '../../../engine/host/types.ts';
 import type { JsonObject, RunMode } from '../../../engine/run/types.ts';
 import type { WorkflowModel } from '../../../engine/workflow/types.ts';
 import type { RunActions, RunView } from './run-context.ts';
+import { runOutcome } from './run-store.ts';
 import type { RunRecord, RunsState, RunStore } from './run-store.ts';
 import type { FileKey, RunSessionStore } from './run-session.ts';
 
 export const UNTITLED: FileKey = 'untitled';
+/** Keys of untitled documents start with this; they live as long as the document (see run-session). */
+export const UNTITLED_PREFIX = 'untitled:';
 
 export const fileKeyOf = (path: string | null | undefined): FileKey => path || UNTITLED;
+
+/**
+ * The identity a document's runs, input and breakpoints are kept under: its path, or for an untitled
+ * document the open() it came from (`openId`), so New → Blank never shows the previous document's runs.
+ */
+export function documentKey(path: string | null | undefined, openId?: number): FileKey {
+  if (path) return path;
+  return openId ? `${UNTITLED_PREFIX}${openId}` : UNTITLED;
+}
 
 // ---------------------------------------------------------------------------------------------------
 // Run input
@@ -124,7 +137,11 @@ export interface DocumentSnapshot {
   text: string;
   path: string | null;
   model: WorkflowModel | null;
+  /** Which open() of the document store this is (tells untitled documents apart). */
+  openId?: number;
 }
+
+const keyOf = (doc: DocumentSnapshot): FileKey => documentKey(doc.path, doc.openId);
 
 /** The HostApi request for a launch of the document as currently edited. */
 export function buildRunRequest(
@@ -165,10 +182,13 @@ export function detectRename(
 // ---------------------------------------------------------------------------------------------------
 // What the toolbar shows
 
-export type ShownStatus = 'idle' | 'starting' | 'running' | 'paused' | 'succeeded' | 'failed' | 'cancelled';
+export type ShownStatus =
+  'idle' | 'starting' | 'running' | 'paused' | 'succeeded' | 'partial' | 'failed' | 'cancelled';
 
 export interface ShownRun {
   status: ShownStatus;
+  /** What the pill says: the status, or e.g. "finished · 1 of 3 branches failed" for 'partial'. */
+  label: string;
   runId: string | null;
   events: number;
   error?: string;
@@ -185,9 +205,8 @@ export const isActive = (status: ShownStatus) =>
 // The controller
 
 export interface ControllerState {
+  /** The open document's key (documentKey). */
   fileKey: FileKey;
-  /** runId → file it was started for. */
-  runFiles: Record<string, FileKey>;
   /** Latest runId per file. */
   latest: Record<FileKey, string>;
   /** Last launch per file (Re-run repeats it). */
@@ -225,15 +244,18 @@ const omit = <T>(record: Record<string, T>, key: string): Record<string, T> => {
 /** The status a file's latest run shows (pure: the toolbar and commands derive from it). */
 export function shownRun(state: ControllerState, runs: RunsState, file: FileKey = state.fileKey): ShownRun {
   const runId = state.latest[file] ?? null;
-  if (state.starting[file]) return { status: 'starting', runId, events: 0 };
+  if (state.starting[file]) return { status: 'starting', label: 'starting', runId, events: 0 };
   const error = state.errors[file];
   if (!runId)
-    return error ? { status: 'failed', runId: null, events: 0, error } : { status: 'idle', runId, events: 0 };
+    return error
+      ? { status: 'failed', label: 'failed', runId: null, events: 0, error }
+      : { status: 'idle', label: 'idle', runId, events: 0 };
   const run = runs.runs[runId];
-  if (!run) return { status: 'running', runId, events: 0 };
-  const status: ShownStatus = run.paused ? 'paused' : run.status;
+  if (!run) return { status: 'running', label: 'running', runId, events: 0 };
+  const outcome = runOutcome(run);
   return {
-    status,
+    status: outcome.tone,
+    label: outcome.label,
     runId,
     events: run.events,
     ...(run.error ? { error: run.error } : {}),
@@ -247,6 +269,8 @@ export function shownRun(state: ControllerState, runs: RunsState, file: FileKey 
 export interface WatchedDocument {
   getState(): {
     path: string | null;
+    /** Increases on every open(); absent in stores that do not count (one untitled document). */
+    openId?: number;
     load: { model: WorkflowModel | null };
     past: unknown[];
     future: unknown[];
@@ -260,13 +284,17 @@ export interface WatchedDocument {
 }
 
 /**
- * Keeps the controller on the open document and moves a breakpoint along when an edit renames its node
- * (an edit, not an open: opening clears the undo history). Returns the unsubscribe function.
+ * Keeps the controller on the open document: another open() (a file, New) is another document; a new
+ * path without an open() is the same document saved elsewhere (Save as), whose runs, input and
+ * breakpoints follow it. Moves a breakpoint along when an edit renames its node (an edit, not an open:
+ * opening clears the undo history). Returns the unsubscribe function.
  */
 export function followDocument(doc: WatchedDocument, controller: RunController): () => void {
-  controller.setFile(doc.getState().path);
+  const key = (s: ReturnType<WatchedDocument['getState']>) => documentKey(s.path, s.openId);
+  controller.setDocument(key(doc.getState()));
   return doc.subscribe((state, previous) => {
-    if (state.path !== previous.path) return controller.setFile(state.path);
+    if (state.openId !== previous.openId) return controller.setDocument(key(state));
+    if (state.path !== previous.path) return controller.moveDocument(key(previous), key(state));
     const model = state.load.model;
     const before = previous.load.model;
     if (!model || !before || model === before || state.past.length + state.future.length === 0) return;
@@ -274,15 +302,14 @@ export function followDocument(doc: WatchedDocument, controller: RunController):
       before.nodes.map((n) => n.name),
       model.nodes.map((n) => n.name),
     );
-    if (renamed) controller.session.getState().renameNode(fileKeyOf(state.path), renamed.from, renamed.to);
+    if (renamed) controller.session.getState().renameNode(key(state), renamed.from, renamed.to);
   });
 }
 
 export function createRunController(deps: ControllerDeps) {
   const { host, runs, session } = deps;
   const store = createStore<ControllerState>()(() => ({
-    fileKey: fileKeyOf(deps.document().path),
-    runFiles: {},
+    fileKey: keyOf(deps.document()),
     latest: {},
     launches: {},
     starting: {},
@@ -303,13 +330,20 @@ export function createRunController(deps: ControllerDeps) {
 
   const status = (file = store.getState().fileKey) => shownRun(store.getState(), runs.getState(), file);
 
+  /** Where documents went when saved under another key: a launch answered after Save as follows it. */
+  const movedTo = new Map<FileKey, FileKey>();
+  const currentKey = (file: FileKey): FileKey => {
+    let key = file;
+    for (let hops = 0; hops <= movedTo.size && movedTo.has(key); hops++) key = movedTo.get(key)!;
+    return key;
+  };
+
   /** The latest run of `file` in which `node` has a recorded before-state. */
   function recorded(file: FileKey, node: string, mainLineOnly: boolean): JsonObject | undefined {
-    const { runFiles } = store.getState();
     const all = runs.getState();
     for (let i = all.order.length - 1; i >= 0; i--) {
       const id = all.order[i]!;
-      if (runFiles[id] !== file) continue;
+      if (all.owners[id] !== file) continue;
       const state = recordedStateBefore(all.runs[id], node, mainLineOnly);
       if (state) return state;
     }
@@ -328,7 +362,7 @@ export function createRunController(deps: ControllerDeps) {
 
   async function launch(launchSpec: Launch, note?: string): Promise<LaunchOutcome> {
     const doc = deps.document();
-    const file = fileKeyOf(doc.path);
+    const file = keyOf(doc);
     if (isActive(status(file).status))
       return { ok: false, reason: 'busy', message: 'A run of this file is in progress' };
     const request = buildRunRequest(doc, launchSpec, session.getState().breakpoints[file] ?? []);
@@ -341,22 +375,25 @@ export function createRunController(deps: ControllerDeps) {
     }));
     deps.onLaunch?.();
     const started = await host.run(request);
+    // The document may have been saved under another key meanwhile.
+    const owner = currentKey(file);
     if (!started.ok) {
       const message = `${started.error.code}: ${started.error.message}`;
       store.setState((s) => ({
         starting: omit(s.starting, file),
-        latest: omit(s.latest, file),
-        errors: { ...s.errors, [file]: message },
+        latest: omit(s.latest, owner),
+        errors: { ...s.errors, [owner]: message },
       }));
       return { ok: false, reason: 'host', message };
     }
     const runId = started.value.runId;
+    // The run belongs to this document even if another one is open by now; its panel shows it.
+    runs.getState().assign(runId, owner);
     store.setState((s) => ({
       starting: omit(s.starting, file),
-      runFiles: { ...s.runFiles, [runId]: file },
-      latest: { ...s.latest, [file]: runId },
+      latest: { ...s.latest, [owner]: runId },
     }));
-    // Show this run in the panel even if its first events came before we knew its id.
+    // The document-less selection too, even if the run's first events came before we knew its id.
     if (runs.getState().runs[runId]) runs.getState().select(runId);
     return { ok: true, runId };
   }
@@ -390,31 +427,47 @@ export function createRunController(deps: ControllerDeps) {
     session,
     status,
     inputText,
-    /** Points the controller at the open document (after open / save as). */
-    setFile(path: string | null) {
-      const fileKey = fileKeyOf(path);
+    /** Points the controller at the open document, by its documentKey. */
+    setDocument(fileKey: FileKey) {
       if (store.getState().fileKey !== fileKey) store.setState({ fileKey });
     },
+    /** Points the controller at the document at `path` (a saved file). */
+    setFile(path: string | null) {
+      api.setDocument(fileKeyOf(path));
+    },
     /**
-     * The open document now lives at `to` (Save as): its input, breakpoints and runs follow it, unless
-     * `to` already has its own.
+     * The open document now lives under key `to` (Save as): its input, breakpoints and runs follow it,
+     * unless `to` already has its own input / breakpoints. Repeating a move is harmless.
      */
-    moveFile(fromPath: string | null, toPath: string) {
-      const from = fileKeyOf(fromPath);
-      const to = fileKeyOf(toPath);
-      if (from === to) return;
+    moveDocument(from: FileKey, to: FileKey) {
+      if (from === to) return api.setDocument(to);
       const ses = session.getState();
       const text = ses.inputs[from];
       if (text !== undefined && ses.inputs[to] === undefined) ses.setInput(to, text);
       if (!ses.breakpoints[to]?.length)
         for (const node of ses.breakpoints[from] ?? []) ses.toggleBreakpoint(to, node);
+      runs.getState().moveDoc(from, to);
+      movedTo.delete(to);
+      movedTo.set(from, to);
       store.setState((s) => {
-        const runFiles = { ...s.runFiles };
-        for (const [id, file] of Object.entries(runFiles)) if (file === from) runFiles[id] = to;
         const moved = <T>(record: Record<FileKey, T>) =>
           record[from] === undefined ? record : { ...omit(record, from), [to]: record[from] };
-        return { fileKey: to, runFiles, latest: moved(s.latest), launches: moved(s.launches) };
+        return {
+          fileKey: to,
+          latest: moved(s.latest),
+          launches: moved(s.launches),
+          errors: moved(s.errors),
+          notes: moved(s.notes),
+        };
       });
+    },
+    /**
+     * The open document was saved from `fromPath` to `toPath` (the App's Save as). Null `fromPath` is
+     * the open untitled document: followDocument usually moved it already, which this repeats harmlessly.
+     */
+    moveFile(fromPath: string | null, toPath: string) {
+      const from = fromPath ? fileKeyOf(fromPath) : store.getState().fileKey;
+      api.moveDocument(from, fileKeyOf(toPath));
     },
     /** Hides the launch error and note of the open file. */
     dismissNotice() {
@@ -424,26 +477,26 @@ export function createRunController(deps: ControllerDeps) {
       store.setState({ inputOpen: open });
     },
     run(): Promise<LaunchOutcome> {
-      const file = fileKeyOf(deps.document().path);
+      const file = keyOf(deps.document());
       const typed = input(file);
       if (!typed.ok) return Promise.resolve(refuseInput(typed.message));
       return launch({ mode: 'full', input: typed.value });
     },
     runFrom(node: string): Promise<LaunchOutcome> {
-      const file = fileKeyOf(deps.document().path);
+      const file = keyOf(deps.document());
       const got = stateFor(file, node, true);
       if (!got.ok) return Promise.resolve(refuseInput(got.message));
       return launch({ mode: 'from', node, input: got.state }, got.note);
     },
     runNode(node: string): Promise<LaunchOutcome> {
-      const file = fileKeyOf(deps.document().path);
+      const file = keyOf(deps.document());
       const got = stateFor(file, node, false);
       if (!got.ok) return Promise.resolve(refuseInput(got.message));
       return launch({ mode: 'node', node, input: got.state }, got.note);
     },
     /** Runs again with the same mode, node and input as the last run of this file (else a plain Run). */
     rerun(): Promise<LaunchOutcome> {
-      const file = fileKeyOf(deps.document().path);
+      const file = keyOf(deps.document());
       const last = store.getState().launches[file];
       return last ? launch(last) : api.run();
     },
@@ -460,10 +513,10 @@ export function createRunController(deps: ControllerDeps) {
       return result.value ? { ok: true } : { ok: false, message: 'The run is no longer paused' };
     },
     toggleBreakpoint(node: string) {
-      session.getState().toggleBreakpoint(fileKeyOf(deps.document().path), node);
+      session.getState().toggleBreakpoint(keyOf(deps.document()), node);
     },
     clearBreakpoints() {
-      session.getState().clearBreakpoints(fileKeyOf(deps.document().path));
+      session.getState().clearBreakpoints(keyOf(deps.document()));
     },
   };
   const actions: RunActions = {

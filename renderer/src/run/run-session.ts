@@ -2,8 +2,22 @@
 // input (JSON text exactly as typed) and breakpoints. Nothing here is written into the YAML.
 import { createStore } from 'zustand/vanilla';
 
-/** Key of a document: its path, or `untitled` for a document never saved. */
+/**
+ * Key of a document: its path, or `untitled:<n>` for a document never saved (run-controller's
+ * documentKey). Untitled keys name one document of this page's life: they are not remembered.
+ */
 export type FileKey = string;
+
+const TRANSIENT_PREFIX = 'untitled:';
+
+/** `record` without the keys of untitled documents (the next start reuses their numbers). */
+function lasting<T>(record: Record<FileKey, T>): Record<FileKey, T> {
+  const keys = Object.keys(record);
+  if (!keys.some((k) => k.startsWith(TRANSIENT_PREFIX))) return record;
+  const out: Record<FileKey, T> = {};
+  for (const k of keys) if (!k.startsWith(TRANSIENT_PREFIX)) out[k] = record[k]!;
+  return out;
+}
 
 export interface RunSessionState {
   /** Run input JSON text per file, as typed (may be invalid while being edited). */
@@ -97,7 +111,8 @@ export function createRunSessionStore(storage: KeyValueStorage | undefined = def
   store.subscribe((state, previous) => {
     if (state.inputs === previous.inputs && state.breakpoints === previous.breakpoints) return;
     try {
-      storage?.setItem(STORAGE_KEY, JSON.stringify({ inputs: state.inputs, breakpoints: state.breakpoints }));
+      const persisted: Persisted = { inputs: lasting(state.inputs), breakpoints: lasting(state.breakpoints) };
+      storage?.setItem(STORAGE_KEY, JSON.stringify(persisted));
     } catch {
       // Storage full or unavailable: the session still works, it is just not remembered.
     }

@@ -1,7 +1,17 @@
 import { only, recorded } from './fixtures/recorded.ts';
 import { describe, expect, it } from 'vitest';
 import type { RunEvent } from '../../../engine/run/types.ts';
-import { applyEvents, createRunStore, emptyRuns, LIMITS, rowsInStartOrder } from './run-store.ts';
+import {
+  applyEvents,
+  branchShortfall,
+  createRunStore,
+  docRunIds,
+  emptyRuns,
+  LIMITS,
+  rowsInStartOrder,
+  runOutcome,
+  shownRunId,
+} from './run-store.ts';
 import { syntheticFanOut, syntheticLogRun } from './synthetic-events.ts';
 
 describe('applyEvents on a recorded parallel-isolation run', () => {
@@ -300,5 +310,131 @@ describe('applyEvents on a cancelled node', () => {
     const run = only(applyEvents(emptyRuns(), events));
     expect(run.rows.find((r) => r.node === 'spin')?.status).toBe('cancelled');
     expect(run.logs[0]?.level).toBe('warn');
+  });
+});
+
+describe('honest run status', () => {
+  it('calls a run succeeded only when every branch succeeded', () => {
+    const run = only(applyEvents(emptyRuns(), syntheticFanOut('ok', 3)));
+    expect(run.branches).toEqual({ total: 3, failed: 0, timedOut: 0, cancelled: 0 });
+    expect(runOutcome(run)).toEqual({ tone: 'succeeded', label: 'succeeded' });
+  });
+
+  it('calls a run whose fan-in ran over a failed branch "finished · 1 of 3 branches failed"', () => {
+    const events = syntheticFanOut('partial', 3, [1]);
+    // The engine says succeeded: the fan-in and everything after it ran.
+    expect(events.at(-1)).toMatchObject({ type: 'run-finished', status: 'succeeded' });
+    const run = only(applyEvents(emptyRuns(), events));
+    expect(run.status).toBe('succeeded');
+    expect(runOutcome(run)).toEqual({ tone: 'partial', label: 'finished · 1 of 3 branches failed' });
+    // Whatever the batching: the tally is part of the reduced state, not of one batch.
+    let state = emptyRuns();
+    for (const e of events) state = applyEvents(state, [e]);
+    expect(runOutcome(only(state)).label).toBe('finished · 1 of 3 branches failed');
+  });
+
+  it('reads a recorded run with a timed-out branch as finished, not succeeded', () => {
+    const run = only(applyEvents(emptyRuns(), recorded('timeout-fallback')));
+    expect(run.status).toBe('succeeded');
+    expect(runOutcome(run)).toEqual({ tone: 'partial', label: 'finished · 1 of 2 branches timed out' });
+  });
+
+  it('keeps failed and cancelled runs red / grey whatever their branches did, and says paused', () => {
+    const events = syntheticFanOut('f', 3, [0]);
+    const last = events.at(-1)!;
+    events[events.length - 1] = { ...last, type: 'run-finished', status: 'failed', error: 'x' } as RunEvent;
+    expect(runOutcome(only(applyEvents(emptyRuns(), events)))).toEqual({ tone: 'failed', label: 'failed' });
+    const tally = { total: 2, failed: 1, timedOut: 0, cancelled: 0 };
+    expect(runOutcome({ status: 'cancelled', branches: tally })).toEqual({
+      tone: 'cancelled',
+      label: 'cancelled',
+    });
+    const paused = { node: 'n', when: 'before' as const, state: {}, t: 1 };
+    expect(runOutcome({ status: 'running', paused, branches: tally }).tone).toBe('paused');
+    expect(runOutcome({ status: 'running', branches: tally })).toEqual({ tone: 'running', label: 'running' });
+  });
+
+  it('words mixed shortfalls precisely', () => {
+    expect(branchShortfall({ total: 4, failed: 0, timedOut: 2, cancelled: 0 })).toBe(
+      '2 of 4 branches timed out',
+    );
+    expect(branchShortfall({ total: 5, failed: 1, timedOut: 1, cancelled: 0 })).toBe(
+      '2 of 5 branches did not succeed (1 timed out)',
+    );
+    expect(branchShortfall({ total: 1, failed: 1, timedOut: 0, cancelled: 0 })).toBe('1 of 1 branch failed');
+    expect(branchShortfall({ total: 3, failed: 0, timedOut: 0, cancelled: 0 })).toBeNull();
+  });
+});
+
+describe('runs per document', () => {
+  const flush = () => {
+    const store = createRunStore({ schedule: () => {} });
+    const feed = (events: RunEvent[]) => {
+      store.getState().ingest(events);
+      store.getState().flush();
+    };
+    return { store, feed };
+  };
+
+  it("shows each document its own runs and history, never another's", () => {
+    const { store, feed } = flush();
+    feed(syntheticFanOut('a1', 2));
+    store.getState().assign('a1', 'a.yaml');
+    feed(syntheticFanOut('b1', 3, [0]));
+    store.getState().assign('b1', 'untitled:2');
+    feed(syntheticFanOut('a2', 2));
+    store.getState().assign('a2', 'a.yaml');
+    const s = store.getState();
+    expect(docRunIds(s, 'a.yaml')).toEqual(['a1', 'a2']);
+    expect(docRunIds(s, 'untitled:2')).toEqual(['b1']);
+    expect(shownRunId(s, 'a.yaml')).toBe('a2');
+    expect(shownRunId(s, 'untitled:2')).toBe('b1');
+    // A new untitled document (New → Blank) has no runs: an empty panel, not the last run.
+    expect(docRunIds(s, 'untitled:3')).toEqual([]);
+    expect(shownRunId(s, 'untitled:3')).toBeNull();
+    // Picking an older run in a document's history shows it there only.
+    store.getState().select('a1');
+    expect(shownRunId(store.getState(), 'a.yaml')).toBe('a1');
+    expect(shownRunId(store.getState(), 'untitled:2')).toBe('b1');
+    // A later launch of the document shows the new run again.
+    feed(syntheticFanOut('a3', 1));
+    store.getState().assign('a3', 'a.yaml');
+    expect(shownRunId(store.getState(), 'a.yaml')).toBe('a3');
+  });
+
+  it('keeps updating a run in the background while another document is shown', () => {
+    const { store, feed } = flush();
+    const events = syntheticFanOut('bg', 3, [2]);
+    const half = events.findIndex((e) => e.type === 'fan-in');
+    feed(events.slice(0, 2));
+    store.getState().assign('bg', 'long.yaml');
+    feed(syntheticFanOut('other', 1));
+    store.getState().assign('other', 'short.yaml');
+    feed(events.slice(2, half));
+    expect(store.getState().runs['bg']!.status).toBe('running');
+    feed(events.slice(half));
+    const s = store.getState();
+    expect(shownRunId(s, 'short.yaml')).toBe('other');
+    const bg = s.runs[shownRunId(s, 'long.yaml')!]!;
+    expect(bg.runId).toBe('bg');
+    expect(runOutcome(bg).label).toBe('finished · 1 of 3 branches failed');
+  });
+
+  it('shows a run only once it is known whose it is, and moves runs with a saved-as document', () => {
+    const { store, feed } = flush();
+    // Events can come before host.run answers with the id: no document shows them yet.
+    feed(syntheticFanOut('early', 1));
+    expect(shownRunId(store.getState(), 'untitled:1')).toBeNull();
+    store.getState().assign('early', 'untitled:1');
+    store.getState().select('early');
+    expect(shownRunId(store.getState(), 'untitled:1')).toBe('early');
+    store.getState().moveDoc('untitled:1', 'saved.yaml');
+    const s = store.getState();
+    expect(docRunIds(s, 'untitled:1')).toEqual([]);
+    expect(docRunIds(s, 'saved.yaml')).toEqual(['early']);
+    expect(shownRunId(s, 'saved.yaml')).toBe('early');
+    // Repeating the move changes nothing.
+    store.getState().moveDoc('untitled:1', 'saved.yaml');
+    expect(store.getState().owners).toBe(s.owners);
   });
 });

@@ -1,12 +1,21 @@
 // The runs of this session, built from RunEvents by a pure reducer (`applyEvents`) and held in a zustand
 // vanilla store. Events are keyed by their own runId, so events that arrive before `host.run` resolves
 // land in the right run. The store batches incoming events and applies them once per animation frame.
+// Each run belongs to the document it was started for (`owners`, set by the run controller once the
+// host answers): the run panel, history and canvas of a document show its own runs and nobody else's.
 //
 // Cost model: each batch copies the touched run's containers once (copy-on-write per batch), then
 // mutates the copies; per event the work is O(1) amortised, so 5,000-event runs and 200-branch
 // fan-outs stay linear.
 import { createStore } from 'zustand/vanilla';
-import type { JsonObject, ParallelResult, RunEvent, RunMode, RunStatus } from '../../../engine/run/types.ts';
+import type {
+  BranchStatus,
+  JsonObject,
+  ParallelResult,
+  RunEvent,
+  RunMode,
+  RunStatus,
+} from '../../../engine/run/types.ts';
 
 export type RowStatus = 'queued' | 'running' | 'succeeded' | 'failed' | 'timed-out' | 'cancelled';
 export type RunRecordStatus = 'running' | RunStatus;
@@ -114,6 +123,8 @@ export interface RunRecord {
   logs: LogLine[];
   logsDropped: number;
   fanIns: FanInRecord[];
+  /** Branches that ended (every fan-out execution counts), by how they ended: the honest run status. */
+  branches: BranchTally;
   events: number;
   /** Increases on every batch that touched the run: a cheap selector key. */
   version: number;
@@ -127,11 +138,29 @@ export interface RunRecord {
   memoryIndex: Map<string, number>;
 }
 
+export interface BranchTally {
+  total: number;
+  failed: number;
+  timedOut: number;
+  cancelled: number;
+}
+
+/**
+ * Identity of a document: its path, or an id of the untitled document (one per New / open), so two
+ * untitled documents never share runs.
+ */
+export type DocKey = string;
+
 export interface RunsState {
   runs: Record<string, RunRecord>;
   /** runIds in the order they were first seen. */
   order: string[];
+  /** The run shown when no document is involved (previews, tests): the one last started or picked. */
   selectedRunId: string | null;
+  /** runId → the document it was started for. Runs with no owner (yet) show in no document. */
+  owners: Record<string, DocKey>;
+  /** The run a document's panel shows, when the user picked one in its history. */
+  selectedByDoc: Record<DocKey, string>;
 }
 
 export const LIMITS = { logLines: 5000, seriesPoints: 2000 };
@@ -143,7 +172,13 @@ export interface ReceivedAt {
   monoMs: number;
 }
 
-export const emptyRuns = (): RunsState => ({ runs: {}, order: [], selectedRunId: null });
+export const emptyRuns = (): RunsState => ({
+  runs: {},
+  order: [],
+  selectedRunId: null,
+  owners: {},
+  selectedByDoc: {},
+});
 
 const lineKey = (fanOut?: string, branch?: string) => (fanOut && branch ? `${fanOut}/${branch}` : '');
 
@@ -192,7 +227,7 @@ export function applyBatches(state: RunsState, batches: readonly EventBatch[]): 
     run.version += 1;
     runs[id] = run;
   }
-  return { runs, order, selectedRunId: selected ?? order[0] ?? null };
+  return { ...state, runs, order, selectedRunId: selected ?? order[0] ?? null };
 }
 
 function newRun(runId: string): RunRecord {
@@ -211,6 +246,7 @@ function newRun(runId: string): RunRecord {
     logs: [],
     logsDropped: 0,
     fanIns: [],
+    branches: { total: 0, failed: 0, timedOut: 0, cancelled: 0 },
     events: 0,
     version: 0,
     open: new Map(),
@@ -230,6 +266,7 @@ function draftOf(run: RunRecord): RunRecord {
     memory: run.memory.slice(),
     logs: run.logs.slice(),
     fanIns: run.fanIns.slice(),
+    branches: { ...run.branches },
     open: new Map(run.open),
     executions: new Map(run.executions),
     lineState: new Map(run.lineState),
@@ -487,6 +524,7 @@ function applyOne(run: RunRecord, event: RunEvent): void {
       if (event.peakHeapBytes !== undefined) raisePeak(run, `heap:${key}`, event.peakHeapBytes);
       const row = getRow(run, key);
       const failed = !event.result.success;
+      tallyBranch(run.branches, event.status);
       putRow(run, {
         ...(row ?? {
           key,
@@ -557,6 +595,111 @@ function applyOne(run: RunRecord, event: RunEvent): void {
   }
 }
 
+function tallyBranch(tally: BranchTally, status: BranchStatus): void {
+  tally.total += 1;
+  if (status === 'failed') tally.failed += 1;
+  else if (status === 'timed-out') tally.timedOut += 1;
+  else if (status === 'cancelled') tally.cancelled += 1;
+}
+
+// ---------------------------------------------------------------------------------------------------
+// Honest status: what a run's outcome is called everywhere (toolbar pill, panel, history, results).
+
+/** 'partial': the run finished, but not every branch succeeded (the fan-in ran over the others). */
+export type RunTone = 'running' | 'paused' | 'succeeded' | 'partial' | 'failed' | 'cancelled';
+
+export interface RunOutcome {
+  tone: RunTone;
+  /** e.g. "succeeded", "failed", "finished · 1 of 3 branches failed". */
+  label: string;
+}
+
+/** "1 of 3 branches failed", "2 of 4 branches timed out", "2 of 5 branches failed (1 timed out)". */
+export function branchShortfall(tally: BranchTally): string | null {
+  const { total, failed, timedOut, cancelled } = tally;
+  const bad = failed + timedOut + cancelled;
+  if (bad === 0) return null;
+  const of = `${bad} of ${total} ${total === 1 ? 'branch' : 'branches'}`;
+  if (bad === failed) return `${of} failed`;
+  if (bad === timedOut) return `${of} timed out`;
+  if (bad === cancelled) return `${of} cancelled`;
+  const parts = [timedOut ? `${timedOut} timed out` : '', cancelled ? `${cancelled} cancelled` : '']
+    .filter(Boolean)
+    .join(', ');
+  return `${of} did not succeed (${parts})`;
+}
+
+/**
+ * The outcome of a run, derived from its events: "succeeded" only when every node and branch did; a
+ * run whose fan-in went on over failed, timed-out or cancelled branches "finished" (amber). Failed and
+ * cancelled runs say so, whatever their branches did.
+ */
+export function runOutcome(run: Pick<RunRecord, 'status' | 'paused' | 'branches'>): RunOutcome {
+  if (run.paused) return { tone: 'paused', label: 'paused' };
+  if (run.status !== 'succeeded') return { tone: run.status, label: run.status };
+  const shortfall = branchShortfall(run.branches);
+  return shortfall
+    ? { tone: 'partial', label: `finished · ${shortfall}` }
+    : { tone: 'succeeded', label: 'succeeded' };
+}
+
+// ---------------------------------------------------------------------------------------------------
+// Runs per document
+
+/** runIds of `doc`'s runs, oldest first. */
+export function docRunIds(state: Pick<RunsState, 'order' | 'owners'>, doc: DocKey): string[] {
+  return state.order.filter((id) => state.owners[id] === doc);
+}
+
+/** The run `doc`'s panel shows: the one picked in its history, else its latest; null before any. */
+export function shownRunId(
+  state: Pick<RunsState, 'order' | 'owners' | 'selectedByDoc' | 'runs'>,
+  doc: DocKey,
+): string | null {
+  const picked = state.selectedByDoc[doc];
+  if (picked && state.owners[picked] === doc && state.runs[picked]) return picked;
+  for (let i = state.order.length - 1; i >= 0; i--) {
+    const id = state.order[i]!;
+    if (state.owners[id] === doc && state.runs[id]) return id;
+  }
+  return null;
+}
+
+/** Records that `runId` was started for `doc`, and shows it there (a new launch is what one wants to see). */
+export function assignRun(state: RunsState, runId: string, doc: DocKey): RunsState {
+  return {
+    ...state,
+    owners: { ...state.owners, [runId]: doc },
+    selectedByDoc: { ...state.selectedByDoc, [doc]: runId },
+  };
+}
+
+/** The document now lives under another key (Save as): its runs and selection follow it. */
+export function moveDocRuns(state: RunsState, from: DocKey, to: DocKey): RunsState {
+  if (from === to) return state;
+  let owners = state.owners;
+  for (const [id, doc] of Object.entries(state.owners)) {
+    if (doc !== from) continue;
+    if (owners === state.owners) owners = { ...owners };
+    owners[id] = to;
+  }
+  const picked = state.selectedByDoc[from];
+  const { [from]: _moved, ...selectedByDoc } = state.selectedByDoc;
+  if (picked !== undefined) selectedByDoc[to] = picked;
+  return owners === state.owners && picked === undefined ? state : { ...state, owners, selectedByDoc };
+}
+
+/** Picks `runId` in its document's history (and as the document-less selection). */
+export function selectRun(state: RunsState, runId: string): RunsState {
+  if (!state.runs[runId]) return state;
+  const doc = state.owners[runId];
+  return {
+    ...state,
+    selectedRunId: runId,
+    ...(doc !== undefined ? { selectedByDoc: { ...state.selectedByDoc, [doc]: runId } } : {}),
+  };
+}
+
 const byStart = (a: RunRow, b: RunRow) => (a.start ?? Infinity) - (b.start ?? Infinity) || a.order - b.order;
 
 /** Rows in start order (queued rows last, in creation order). */
@@ -576,7 +719,12 @@ export interface RunStoreState extends RunsState {
   ingest(events: readonly RunEvent[]): void;
   /** Applies queued events now. */
   flush(): void;
+  /** Picks a run: the panel of its document (and the document-less panel) shows it. */
   select(runId: string): void;
+  /** The run was started for document `doc` (see assignRun). */
+  assign(runId: string, doc: DocKey): void;
+  /** Document `from` is now `to` (Save as). */
+  moveDoc(from: DocKey, to: DocKey): void;
 }
 
 export type RunStore = ReturnType<typeof createRunStore>;
@@ -643,7 +791,16 @@ export function createRunStore(options: RunStoreOptions = {}) {
       measureFlush(started, applied, batches);
     },
     select(runId) {
-      if (get().runs[runId]) set({ selectedRunId: runId });
+      const next = selectRun(get(), runId);
+      set({ selectedRunId: next.selectedRunId, selectedByDoc: next.selectedByDoc });
+    },
+    assign(runId, doc) {
+      const next = assignRun(get(), runId, doc);
+      set({ owners: next.owners, selectedByDoc: next.selectedByDoc });
+    },
+    moveDoc(from, to) {
+      const next = moveDocRuns(get(), from, to);
+      set({ owners: next.owners, selectedByDoc: next.selectedByDoc });
     },
   }));
 }

@@ -2,8 +2,16 @@
 // (a 200-branch fan-out; a long run with thousands of log lines and memory samples).
 import type { ParallelResult, RunEvent } from '../../../engine/run/types.ts';
 
-/** prepare -> fan-out to `branches` one-node branches -> join, with a log line and a memory sample each. */
-export function syntheticFanOut(runId: string, branches: number): RunEvent[] {
+/**
+ * prepare -> fan-out to `branches` one-node branches -> join, with a log line and a memory sample each.
+ * Branches whose index is in `failing` fail with a LuaError (the fan-in still runs, as the engine does
+ * without fail_fast).
+ */
+export function syntheticFanOut(
+  runId: string,
+  branches: number,
+  failing: readonly number[] = [],
+): RunEvent[] {
   const events: RunEvent[] = [];
   let seq = 0;
   let t = 0;
@@ -23,6 +31,31 @@ export function syntheticFanOut(runId: string, branches: number): RunEvent[] {
     add({ type: 'node-started', node: branch, ...where });
     add({ type: 'log', level: 'info', node: branch, message: `hello from ${branch}`, ...where });
     add({ type: 'memory-sample', worker: i % 4, luaHeapBytes: 30_000 + i, rssBytes: 90e6 + i, ...where });
+    if (failing.includes(i)) {
+      const error = `${branch} gave up`;
+      add({
+        type: 'node-failed',
+        node: branch,
+        ms: 1,
+        error,
+        errorType: 'LuaError',
+        line: 1,
+        timeout: false,
+        ...where,
+      });
+      const result: ParallelResult = {
+        branch,
+        success: false,
+        state: null,
+        error,
+        error_type: 'LuaError',
+        timeout: false,
+        timing_ms: 2,
+      };
+      results.push(result);
+      add({ type: 'branch-finished', ...where, status: 'failed', result, peakHeapBytes: 40_000 });
+      return;
+    }
     add({ type: 'node-finished', node: branch, ms: 1, update: { [branch]: i }, ...where });
     const result: ParallelResult = {
       branch,

@@ -50,7 +50,7 @@ export function useRunController({ host, runs, doc, onLaunch }: RunControllerSet
       session,
       document: () => {
         const s = doc.getState();
-        return { text: s.text, path: s.path, model: s.load.model };
+        return { text: s.text, path: s.path, model: s.load.model, openId: s.openId };
       },
       onLaunch: () => launched.current(),
     });
@@ -63,7 +63,6 @@ export function useRunController({ host, runs, doc, onLaunch }: RunControllerSet
   return result;
 }
 
-/** What the toolbar shows for the open file's latest run; re-renders only when it changes. */
 /**
  * Only the status of the open file's latest run: the App re-renders when it changes, not on every
  * event batch (the toolbar's RunControls follow the event count themselves).

@@ -1,5 +1,6 @@
 // Run overlays of a canvas node: a status ring + badge for the node's latest execution in the canvas
-// run, and the breakpoint dot. Each reads a shallow-compared primitive snapshot of its own node from
+// run (amber on a fan-in that ran over failed branches), and the breakpoint dot. The badge hangs below
+// the node's box, so it never covers the node's own pills (fan-out, join, chips). Each reads a shallow-compared primitive snapshot of its own node from
 // the shared per-run index (run-status.ts), so a batch re-renders only the nodes whose status changed;
 // the elapsed time of running nodes ticks in a tiny child fed by one shared 10 Hz clock.
 import { deferredRunsOf } from '../../run/deferred-runs.ts';
@@ -14,6 +15,8 @@ import type { RowStatus } from '../../run/run-store.ts';
 import { useCanvasStores } from './context.ts';
 import { branchNodes, elapsedMs, liveRunTime, nodeRunView, STATUS_LABEL } from './run-status.ts';
 import type { NodeRunView } from './run-status.ts';
+import '../../run/run-tones.css';
+import './run-badge.css';
 
 // ---- one shared clock for every ticking timer (one rAF loop, React batches the updates) ----------
 
@@ -80,8 +83,10 @@ export function RunBadge({ id }: { id: string }) {
 function NodeRunOverlay({ bridge, id }: { bridge: RunBridge; id: string }) {
   const view = useNodeRunView(bridge, id);
   if (!view) return null;
-  const { status, paused } = view;
-  const ringClass = paused ? 'paused' : (status ?? 'queued');
+  const { status, paused, shortfall } = view;
+  // A fan-in that ran over failed branches succeeded itself, but the run did not go as drawn.
+  const partial = shortfall !== undefined && status === 'succeeded';
+  const ringClass = paused ? 'paused' : partial ? 'partial' : (status ?? 'queued');
   const done = status !== undefined && status !== 'running' && status !== 'queued';
   const duration = done ? elapsedMs(view, 0) : undefined;
   const branchDiffers = view.branchStatus !== undefined && view.branchStatus !== status;
@@ -92,6 +97,7 @@ function NodeRunOverlay({ bridge, id }: { bridge: RunBridge; id: string }) {
       : null,
     view.executions > 1 ? `ran ${view.executions} times (latest shown)` : null,
     view.branchStatus ? `branch: ${STATUS_LABEL[view.branchStatus]}` : null,
+    shortfall ? `ran over its branches' results: ${shortfall}` : null,
     view.error ? `${view.error}${view.line !== undefined ? ` (line ${view.line})` : ''}` : null,
   ]
     .filter(Boolean)
@@ -104,13 +110,14 @@ function NodeRunOverlay({ bridge, id }: { bridge: RunBridge; id: string }) {
         data-testid={`node-run-${id}`}
         data-status={status ?? ''}
         data-paused={paused ?? ''}
+        data-tone={ringClass}
         title={title}
       >
         {paused ? (
           <span className="fs-run-paused-label">⏸ paused {paused}</span>
         ) : status ? (
           <>
-            <span className="fs-run-icon">{STATUS_ICON[status]}</span>
+            <span className="fs-run-icon">{partial ? '⚠' : STATUS_ICON[status]}</span>
             <span className="fs-run-time" data-testid={`node-run-time-${id}`}>
               {status === 'running' ? (
                 <LiveElapsed view={view} />
@@ -123,6 +130,11 @@ function NodeRunOverlay({ bridge, id }: { bridge: RunBridge; id: string }) {
           </>
         ) : null}
         {view.executions > 1 && <span className="fs-run-count">×{view.executions}</span>}
+        {partial && (
+          <span className="fs-run-shortfall" data-testid={`node-run-shortfall-${id}`}>
+            {shortfall}
+          </span>
+        )}
         {branchDiffers && (
           <span className={`fs-run-branch fs-run-${view.branchStatus}`}>
             ⇉ {STATUS_LABEL[view.branchStatus!]}

@@ -5,7 +5,7 @@ import { loadWorkflow } from '../../../../engine/workflow/load.ts';
 import type { RunEvent } from '../../../../engine/run/types.ts';
 import { applyEvents, emptyRuns } from '../../run/run-store.ts';
 import { syntheticFanOut } from '../../run/synthetic-events.ts';
-import { branchNodes, elapsedMs, liveRunTime, runStatusIndex } from './run-status.ts';
+import { branchNodes, elapsedMs, liveRunTime, nodeRunView, runStatusIndex } from './run-status.ts';
 
 /** Builds events with increasing seq/t for one run. */
 function script(runId = 'r1') {
@@ -57,6 +57,27 @@ describe('runStatusIndex', () => {
     expect(index.nodes.get('hanging_path')!.errorType).toBe('TimeoutError');
     expect(index.nodes.get('fast_path')).toMatchObject({ status: 'succeeded', branchStatus: 'succeeded' });
     expect(index.nodes.get('choose')!.status).toBe('succeeded');
+  });
+
+  it('marks the fan-in of a run with a failed branch (amber), not the fan-in of a clean run', () => {
+    const events = syntheticFanOut('p', 3, [1]);
+    const run = only(applyEvents(emptyRuns(), events));
+    expect(nodeRunView(run, 'join')).toMatchObject({
+      status: 'succeeded',
+      shortfall: '1 of 3 branches failed',
+    });
+    expect(nodeRunView(run, 'b1')).toMatchObject({ status: 'failed', shortfall: undefined });
+    expect(nodeRunView(run, 'b0')!.shortfall).toBeUndefined();
+    // While the fan-in runs it is just running; it turns amber once it has run.
+    const joinStarted = events.findIndex((e) => e.type === 'node-started' && e.node === 'join');
+    const mid = only(applyEvents(emptyRuns(), events.slice(0, joinStarted + 1)));
+    expect(nodeRunView(mid, 'join')).toMatchObject({ status: 'running', shortfall: undefined });
+    const clean = only(applyEvents(emptyRuns(), syntheticFanOut('c', 3)));
+    expect(nodeRunView(clean, 'join')!.shortfall).toBeUndefined();
+    // The recorded timeout run: its fan-in ran over the timed-out branch.
+    const timed = only(applyEvents(emptyRuns(), recorded('timeout-fallback')));
+    const fanIn = timed.fanIns[0]!.fanIn;
+    expect(nodeRunView(timed, fanIn)!.shortfall).toBe('1 of 2 branches failed');
   });
 
   it('counts loop executions and keeps the latest one', () => {

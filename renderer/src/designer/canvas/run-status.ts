@@ -24,6 +24,12 @@ export interface NodeRunStatus {
   /** Line of the node's Lua code the error was raised at (1-based, as the engine reports it). */
   line: number | undefined;
   heapBytes: number | undefined;
+  /**
+   * On a fan-in node: how many of the branches it ran over (its latest fan-in) did not succeed, and
+   * of how many. The node itself may have succeeded; the canvas shows it amber then.
+   */
+  fanInFailed: number | undefined;
+  fanInTotal: number | undefined;
 }
 
 /** Where the run waits at a breakpoint, when it does. */
@@ -84,7 +90,16 @@ function buildIndex(run: RunRecord): RunStatusIndex {
       errorType: ownError ? row.errorType : undefined,
       line: ownError ? row.line : undefined,
       heapBytes: row.heapBytes ?? row.peakHeapBytes,
+      fanInFailed: undefined,
+      fanInTotal: undefined,
     });
+  }
+  // The latest fan-in of each node wins (fan-ins are in event order), as its latest execution does.
+  for (const fanIn of run.fanIns) {
+    const node = nodes.get(fanIn.fanIn);
+    if (!node) continue;
+    const failed = fanIn.results.filter((r) => !r.success).length;
+    nodes.set(fanIn.fanIn, { ...node, fanInFailed: failed, fanInTotal: fanIn.results.length });
   }
   return {
     nodes,
@@ -155,6 +170,14 @@ export interface NodeRunView {
   paused: 'before' | 'after' | undefined;
   monoOrigin: number | undefined;
   lastT: number | undefined;
+  /** Set on a fan-in that ran over failed branches: e.g. "1 of 3 branches failed". */
+  shortfall: string | undefined;
+}
+
+/** "1 of 3 branches failed" for a fan-in whose branches did not all succeed; undefined otherwise. */
+export function fanInShortfall(s: Pick<NodeRunStatus, 'fanInFailed' | 'fanInTotal'>): string | undefined {
+  if (!s.fanInFailed || !s.fanInTotal) return undefined;
+  return `${s.fanInFailed} of ${s.fanInTotal} ${s.fanInTotal === 1 ? 'branch' : 'branches'} failed`;
 }
 
 export function nodeRunView(run: RunRecord | undefined, node: string): NodeRunView | null {
@@ -164,6 +187,8 @@ export function nodeRunView(run: RunRecord | undefined, node: string): NodeRunVi
   const paused = index.paused?.node === node ? index.paused.when : undefined;
   if (!s && !paused) return null;
   const live = s?.status === 'running';
+  // Only once the fan-in node has run: while it runs, it is simply running.
+  const shortfall = s && s.status !== 'running' && s.status !== 'queued' ? fanInShortfall(s) : undefined;
   return {
     status: s?.status,
     start: s?.start,
@@ -175,5 +200,6 @@ export function nodeRunView(run: RunRecord | undefined, node: string): NodeRunVi
     paused,
     monoOrigin: live ? index.monoOrigin : undefined,
     lastT: live ? index.lastT : undefined,
+    shortfall,
   };
 }
