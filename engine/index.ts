@@ -11,6 +11,7 @@ import { luaSyntaxProblems } from './workflow/lua-syntax.ts';
 import { RunService } from './run/service.ts';
 import type { RunHandle, RunServiceOptions } from './run/service.ts';
 import { RunRequestError } from './run/run-request.ts';
+import { unavailableActions } from './run/unavailable-actions.ts';
 import type { LoadResult, Problem } from './workflow/types.ts';
 import type { JsonObject, RunEvent, RunOptions } from './run/types.ts';
 
@@ -42,6 +43,21 @@ export class WorkflowInvalidError extends Error {
         : 'invalid workflow',
     );
     this.name = 'WorkflowInvalidError';
+  }
+}
+
+/**
+ * Thrown by run() with `refuseUnavailableActions` when the workflow uses actions this engine lacks:
+ * `actions` lists them (sorted, once each); `problems` holds each use as an error with its position.
+ */
+export class UnavailableActionsError extends WorkflowInvalidError {
+  constructor(
+    readonly actions: string[],
+    problems: Problem[],
+  ) {
+    super(problems);
+    this.message = `the workflow uses actions that are not available in Fanout: ${actions.join(', ')} (see docs/compat.md)`;
+    this.name = 'UnavailableActionsError';
   }
 }
 
@@ -92,10 +108,20 @@ export class Engine {
    */
   run(source: string | LoadResult, request: RunRequest = {}): RunHandle {
     const load = typeof source === 'string' ? loadWorkflow(source) : source;
-    const errors = validateWorkflow(load, { knownActions: this.service.registry.names() }).filter(
-      (p) => p.severity === 'error',
-    );
+    const problems = validateWorkflow(load, { knownActions: this.service.registry.names() });
+    const errors = problems.filter((p) => p.severity === 'error');
     if (!load.model || errors.length > 0) throw new WorkflowInvalidError(errors);
+    if (request.refuseUnavailableActions) {
+      const uses = unavailableActions(load.model, this.service.registry);
+      if (uses.length > 0) {
+        const actions = [...new Set(uses.map((u) => u.action))].sort();
+        const warnings = problems.filter((p) => p.code === 'UNKNOWN_ACTION');
+        throw new UnavailableActionsError(
+          actions,
+          warnings.map((p) => ({ ...p, severity: 'error' as const })),
+        );
+      }
+    }
     const { onEvent, ...options } = request;
     const baseDir = options.baseDir ?? (load.file ? dirname(resolve(load.file)) : process.cwd());
     return this.service.run(load.model, { ...options, baseDir }, onEvent);

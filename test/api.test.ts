@@ -9,6 +9,7 @@ describe('RUST-030-E2E-005 public API stability', () => {
         'ActionRegistry',
         'Engine',
         'RunRequestError',
+        'UnavailableActionsError',
         'WorkflowInvalidError',
         'buildGraph',
         'createDefaultRegistry',

@@ -158,12 +158,13 @@ describe('state.set, core.switch, core.return, template, return (in TEA corpus f
 });
 
 describe('unknown action at run time', () => {
+  // llm.call is Fanout's now (engine/llm): a2a.send stands for an action Fanout does not have.
   it('fails its node with one short line and a close name', async () => {
-    const r = await runYaml(oneNode('llm.call', 'prompt: hi'));
+    const r = await runYaml(oneNode('a2a.send', 'prompt: hi'));
     expect(r.status).toBe('failed');
     expect(r.node).toBe('act');
     expect(r.error).toContain(
-      "node 'act': action 'llm.call' is not available in Fanout (see docs/compat.md)",
+      "node 'act': action 'a2a.send' is not available in Fanout (see docs/compat.md)",
     );
     expect(r.error!.length).toBeLessThan(200);
     const typo = await runYaml(oneNode('state.sett', 'x: 1'));
@@ -296,8 +297,8 @@ describe('lua.eval and retry.loop with a real worker VM', () => {
   });
 
   it('an action error reads once: no action or node named twice', async () => {
-    const r = await runYaml(oneNode('llm.call', 'prompt: hi'));
-    expect(r.error).toBe("node 'act': action 'llm.call' is not available in Fanout (see docs/compat.md)");
+    const r = await runYaml(oneNode('a2a.send', 'prompt: hi'));
+    expect(r.error).toBe("node 'act': action 'a2a.send' is not available in Fanout (see docs/compat.md)");
     const bad = await runYaml(oneNode('lua.eval', 'other: 1'));
     expect(bad.error).toBe(
       "node 'act' failed: lua.eval: missing required parameter 'code' (Lua source text)",

@@ -139,6 +139,17 @@ describe('json and data actions', () => {
       success: true,
     });
   });
+  it('json.stringify refuses an indent that would allocate without bound, naming the parameter', async () => {
+    const data = { a: [[[1]]] };
+    for (const indent of [1e9, -1, 2.5, '4', 65]) {
+      await expect(registry.call('json.stringify', { data, indent }, ctx)).rejects.toThrow(
+        /json\.stringify: parameter 'indent' must be a whole number from 0 to 64/,
+      );
+    }
+    expect(await registry.call('json.stringify', { data: [1], indent: 64 }, ctx)).toMatchObject({
+      success: true,
+    });
+  });
   it('data.merge supports deep, shallow and replace', async () => {
     const sources = [{ a: { x: 1, y: 2 }, k: 1 }, null, { a: { y: 3 }, m: 2 }];
     expect(await registry.call('data.merge', { sources }, ctx)).toEqual({
@@ -384,6 +395,16 @@ describe('http actions (local server on 127.0.0.1 only)', () => {
           res.end('plain words');
           return;
         }
+        if (req.url === '/huge') {
+          // An endless body, written as the client reads it: the action must stop reading, not buffer it.
+          const chunk = Buffer.alloc(1024 * 1024, 120);
+          const pump = () => {
+            while (!res.destroyed && res.write(chunk));
+          };
+          res.on('drain', pump);
+          pump();
+          return;
+        }
         res.setHeader('content-type', 'application/json');
         res.end(
           JSON.stringify({
@@ -458,6 +479,17 @@ describe('http actions (local server on 127.0.0.1 only)', () => {
     );
     await expect(registry.call('http.get', {}, makeCtx('/'))).rejects.toThrow(
       /missing required parameter 'url'/,
+    );
+  });
+
+  it('bounded: a body past the state size stops the read; a timeout past an hour is refused, naming it', async () => {
+    await expect(registry.call('http.get', { url: `${origin}/huge` }, makeCtx('/'))).rejects.toThrow(
+      /the response is larger than 33554432 bytes/,
+    );
+    await expect(
+      registry.call('http.get', { url: `${origin}/a`, timeout: 1e12 }, makeCtx('/')),
+    ).rejects.toThrow(
+      /parameter 'timeout' must be a number of seconds above 0 and at most 3600, got 1000000000000/,
     );
   });
 });

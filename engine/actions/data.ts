@@ -4,6 +4,8 @@
  * `{success: false, error, error_type}` values, as TEA does, rather than as exceptions.
  */
 import { jsonDumps, setOwn } from '../expr/values.ts';
+import { truncateText } from '../limits.ts';
+import { ActionError } from './registry.ts';
 import type { ActionRegistry } from './registry.ts';
 
 function isObject(v: unknown): v is Record<string, unknown> {
@@ -68,8 +70,24 @@ function sortKeysDeep(v: unknown): unknown {
   return out;
 }
 
+/**
+ * Widest `indent` json.stringify takes. Python's json.dumps takes any, but each level of a deep value
+ * repeats it: `indent: 1e9` would ask for gigabytes. Beyond a few dozen spaces nobody reads it anyway.
+ */
+export const MAX_JSON_INDENT = 64;
+
 function jsonStringify(params: Record<string, unknown>): unknown {
   const indent = params['indent'];
+  if (
+    indent !== undefined &&
+    indent !== null &&
+    (typeof indent !== 'number' || !Number.isInteger(indent) || indent < 0 || indent > MAX_JSON_INDENT)
+  ) {
+    throw new ActionError(
+      `json.stringify: parameter 'indent' must be a whole number from 0 to ${MAX_JSON_INDENT}, got ${truncateText(JSON.stringify(indent) ?? String(indent), 80)}`,
+      'json.stringify',
+    );
+  }
   const data = params['sort_keys'] === true ? sortKeysDeep(params['data']) : params['data'];
   try {
     // Python json.dumps formatting (", " and ": " separators), so text matches TEA byte for byte.

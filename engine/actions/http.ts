@@ -4,6 +4,7 @@
  * not JSON is returned as text instead of failing, and there is a timeout (`timeout` seconds,
  * default 30, as TEA Rust's parameter) combined with the run's abort signal.
  */
+import { MAX_STATE_BYTES, truncateText } from '../limits.ts';
 import { ActionError, requireString } from './registry.ts';
 import type { ActionContext, ActionRegistry } from './registry.ts';
 
@@ -34,6 +35,42 @@ function checkedUrl(params: Record<string, unknown>, action: string): string {
   return url;
 }
 
+/** Longest `timeout` (seconds) a request may ask for; Node's timers cannot wait much longer anyway. */
+const MAX_TIMEOUT_S = 3600;
+
+function timeoutOf(action: string, value: unknown): number {
+  if (value === undefined || value === null) return DEFAULT_TIMEOUT_S;
+  if (typeof value !== 'number' || !Number.isFinite(value) || value <= 0 || value > MAX_TIMEOUT_S) {
+    throw new ActionError(
+      `${action}: parameter 'timeout' must be a number of seconds above 0 and at most ${MAX_TIMEOUT_S}, got ${truncateText(JSON.stringify(value) ?? String(value), 80)}`,
+      action,
+    );
+  }
+  return value;
+}
+
+/**
+ * The response body, read up to the state size bound: a body that large could never join the state,
+ * and reading it whole first would hold all of it (a huge download) in the host.
+ */
+async function boundedText(action: string, url: string, response: Response): Promise<string> {
+  if (!response.body) return '';
+  const chunks: Uint8Array[] = [];
+  let bytes = 0;
+  for await (const chunk of response.body as AsyncIterable<Uint8Array>) {
+    bytes += chunk.byteLength;
+    if (bytes > MAX_STATE_BYTES) {
+      await response.body.cancel().catch(() => undefined);
+      throw new ActionError(
+        `${action} ${url} failed: the response is larger than ${MAX_STATE_BYTES} bytes`,
+        action,
+      );
+    }
+    chunks.push(chunk);
+  }
+  return Buffer.concat(chunks).toString('utf8');
+}
+
 async function request(
   action: string,
   url: string,
@@ -41,15 +78,14 @@ async function request(
   params: Record<string, unknown>,
   ctx: ActionContext,
 ) {
-  const timeoutS =
-    typeof params['timeout'] === 'number' && params['timeout'] > 0 ? params['timeout'] : DEFAULT_TIMEOUT_S;
+  const timeoutS = timeoutOf(action, params['timeout']);
   const timeout = AbortSignal.timeout(timeoutS * 1000);
   const signal = ctx.signal ? AbortSignal.any([ctx.signal, timeout]) : timeout;
   let response: Response;
   let body: string;
   try {
     response = await fetch(url, { ...init, signal });
-    body = await response.text();
+    body = await boundedText(action, url, response);
   } catch (e) {
     const reason = timeout.aborted
       ? `timed out after ${timeoutS} s`

@@ -8,6 +8,7 @@ import { ExpressionBudgetError, renderTemplate } from '../expr/index.ts';
 import { MAX_ERROR_MESSAGE_CHARS, jsonObjectBoundsProblem, truncateText } from '../limits.ts';
 import type { VmLimits } from '../lua/types.ts';
 import type { DynamicParallelSpec, NodeSpec } from '../workflow/types.ts';
+import { MAX_DYNAMIC_PARALLEL_ITEMS } from '../workflow/validate.ts';
 import { callAction } from './action-exec.ts';
 import type { ActionCall } from './action-exec.ts';
 import type { EventStamper } from './events.ts';
@@ -19,8 +20,6 @@ import type { WorkerPool } from './pool.ts';
 import type { BranchStatus, DynamicParallelResult, JsonObject, Where } from './types.ts';
 import { BranchVm } from './vm-hosts.ts';
 
-/** Most items one dynamic_parallel node fans out over (each is a branch, a VM and a result entry). */
-export const MAX_DYNAMIC_PARALLEL_ITEMS = 10_000;
 /** TEA Python's default worker count: min(32, items). */
 const DEFAULT_CONCURRENCY = 32;
 

@@ -180,6 +180,12 @@ export interface RunOptions {
    * `input` as the whole state, then finish; routing and fan-outs are not followed.
    */
   only?: string;
+  /**
+   * Refuse the run before it starts when the workflow uses actions this engine does not have (an
+   * UnavailableActionsError listing them, with every node and position), instead of failing at the
+   * first such node. Hosts offer it as a choice in the Run dialog.
+   */
+  refuseUnavailableActions?: boolean;
 }
 
 export interface RunResult {

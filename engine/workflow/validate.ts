@@ -670,6 +670,12 @@ function checkFallThrough(ctx: Ctx, graph: WorkflowGraph): void {
 
 // ---------- limit ranges ----------
 
+/**
+ * Most items one dynamic_parallel node fans out over, and so the most max_concurrency can mean (each
+ * item is a branch, a VM and a parallel_results entry). engine/run/dynamic-parallel.ts enforces it.
+ */
+export const MAX_DYNAMIC_PARALLEL_ITEMS = 10_000;
+
 interface LimitRange {
   what: string;
   value: number | undefined;
@@ -728,6 +734,21 @@ function checkLimitRanges(ctx: Ctx, model: WorkflowModel): void {
         max: MAX_TIMEOUT_MS,
         unit: 'ms',
         where: () => ctx.locator.inMap(node.span.start.offset, 'timeout_ms', 'value') ?? node.nameSpan,
+        ...(node.name ? { node: node.name } : {}),
+      });
+    }
+    const concurrency = node.dynamicParallel?.maxConcurrency;
+    // Below 1 is TEA's DYN_PARALLEL_MAX_CONCURRENCY error (checkDynamicParallel); a template is resolved at run time.
+    if (typeof concurrency === 'number' && concurrency >= 1) {
+      ranges.push({
+        what: `max_concurrency of node '${node.name}'`,
+        value: concurrency,
+        max: MAX_DYNAMIC_PARALLEL_ITEMS,
+        unit: 'branches',
+        where: () =>
+          ctx.locator.inMap(node.span.start.offset, 'max_concurrency', 'value') ??
+          ctx.locator.inMap(node.span.start.offset, 'parallel_config', 'value') ??
+          node.nameSpan,
         ...(node.name ? { node: node.name } : {}),
       });
     }
