@@ -1,0 +1,88 @@
+// What the file flows show over the app: the in-app file dialog (browser host), the "changed on disk"
+// dialog and a short notice ("Exported to …"). Also runs the focus check: when the window gets focus
+// back, the open file's hash is compared with the one it was opened or saved as.
+import { useEffect } from 'react';
+import { useStore } from 'zustand';
+import type { HostApi } from '../../../engine/host/types.ts';
+import type { DocumentStore } from '../designer/document-store.ts';
+import { ConflictDialog } from './ConflictDialog.tsx';
+import { FileDialog } from './FileDialog.tsx';
+import { QuestionDialog } from './QuestionDialog.tsx';
+import type { FileFlows } from './file-flows.ts';
+import './files.css';
+
+/** A notice stays this long unless dismissed. */
+const NOTICE_MS = 5_000;
+
+export function FileFlowsLayer({
+  flows,
+  host,
+  doc,
+  onFilesChanged,
+}: {
+  flows: FileFlows;
+  host: HostApi;
+  doc: DocumentStore;
+  onFilesChanged(): void;
+}) {
+  const dialog = useStore(flows.store, (s) => s.dialog);
+  const conflict = useStore(flows.store, (s) => s.conflict);
+  const question = useStore(flows.store, (s) => s.question);
+  const notice = useStore(flows.store, (s) => s.notice);
+  const path = useStore(doc, (s) => s.path);
+  const text = useStore(doc, (s) => s.text);
+
+  useEffect(() => {
+    const check = () => {
+      if (document.visibilityState === 'visible') void flows.checkDisk();
+    };
+    window.addEventListener('focus', check);
+    document.addEventListener('visibilitychange', check);
+    return () => {
+      window.removeEventListener('focus', check);
+      document.removeEventListener('visibilitychange', check);
+    };
+  }, [flows]);
+
+  useEffect(() => {
+    if (!notice) return;
+    const timer = setTimeout(() => flows.dismissNotice(), NOTICE_MS);
+    return () => clearTimeout(timer);
+  }, [notice, flows]);
+
+  return (
+    <>
+      {dialog && (
+        <FileDialog
+          key={`${dialog.mode}:${dialog.startDir}`}
+          host={host}
+          request={dialog}
+          currentPath={path}
+          onCancel={flows.closeDialog}
+          onRenamed={(from, to) => flows.entryRenamed(from, to)}
+          onChanged={onFilesChanged}
+          onCopy={(portable) => void flows.copyPortable(portable)}
+        />
+      )}
+      {conflict && (
+        <ConflictDialog
+          conflict={conflict}
+          mine={text}
+          onReload={() => void flows.reload()}
+          onOverwrite={(merged) => void flows.overwrite(merged)}
+          onCompare={() => void flows.compare()}
+          onDismiss={() => flows.dismissConflict()}
+        />
+      )}
+      {question && <QuestionDialog question={question} />}
+      {notice && (
+        <p className="fd-notice" role="status" data-testid="file-notice">
+          {notice}
+          <button type="button" aria-label="Dismiss" onClick={() => flows.dismissNotice()}>
+            ×
+          </button>
+        </p>
+      )}
+    </>
+  );
+}
