@@ -24,8 +24,6 @@ import {
   insertGotoRuleSplices,
   replaceGotoRuleSplices,
 } from './edit/goto-rule-edits.ts';
-import type { PlainGotoRule } from './serialize.ts';
-import type { Position } from './types.ts';
 
 /** An edit for applyEdits: builds splices against the shared parse (offsets into `doc.text`). */
 export type BatchEdit = (doc: EditDoc) => Splice[];
@@ -44,54 +42,28 @@ export interface ApplyEditsOptions {
   stats?: { parses: number };
 }
 
+/** A splice builder `(doc, ...args)` as an edit factory `(...args) => BatchEdit`. */
+const builder =
+  <A extends unknown[]>(build: (doc: EditDoc, ...args: A) => Splice[]) =>
+  (...args: A): BatchEdit =>
+  (doc) =>
+    build(doc, ...args);
+
 /** Splice builders for the edits of edit.ts, for use with applyEdits. */
 export const batchEdit = {
-  renameNode:
-    (from: string, to: string): BatchEdit =>
-    (doc) =>
-      renameNodeSplices(doc, from, to),
-  setNodeCode:
-    (node: string, code: string): BatchEdit =>
-    (doc) =>
-      setNodeCodeSplices(doc, node, code),
-  setNodeField:
-    (node: string, key: string, value: unknown): BatchEdit =>
-    (doc) =>
-      setNodeFieldSplices(doc, node, key, value),
-  setNodePosition:
-    (node: string, position: Position): BatchEdit =>
-    (doc) =>
-      setNodePositionSplices(doc, node, position),
-  addEdge:
-    (edge: Record<string, unknown>): BatchEdit =>
-    (doc) =>
-      addEdgeSplices(doc, edge),
-  removeEdge:
-    (index: number): BatchEdit =>
-    (doc) =>
-      removeEdgeSplices(doc, index),
-  setEdgeField:
-    (index: number, key: string, value: unknown): BatchEdit =>
-    (doc) =>
-      setEdgeFieldSplices(doc, index, key, value),
-  addNode:
-    (spec: Record<string, unknown>, opts: { after?: string } = {}): BatchEdit =>
-    (doc) =>
-      addNodeSplices(doc, spec, opts),
+  renameNode: builder(renameNodeSplices),
+  setNodeCode: builder(setNodeCodeSplices),
+  setNodeField: builder(setNodeFieldSplices),
+  setNodePosition: builder(setNodePositionSplices),
+  addNode: builder(addNodeSplices),
   /** Removal is several dependent changes (the node, then each reference): a text edit, alone. */
   removeNode: (name: string): BatchEdit => batchEdit.text((text) => removeNode(text, name)),
-  replaceGotoRule:
-    (node: string, index: number, rule: PlainGotoRule): BatchEdit =>
-    (doc) =>
-      replaceGotoRuleSplices(doc, node, index, rule),
-  insertGotoRule:
-    (node: string, index: number, rule: PlainGotoRule): BatchEdit =>
-    (doc) =>
-      insertGotoRuleSplices(doc, node, index, rule),
-  deleteGotoRule:
-    (node: string, index: number): BatchEdit =>
-    (doc) =>
-      deleteGotoRuleSplices(doc, node, index),
+  addEdge: builder(addEdgeSplices),
+  removeEdge: builder(removeEdgeSplices),
+  setEdgeField: builder(setEdgeFieldSplices),
+  replaceGotoRule: builder(replaceGotoRuleSplices),
+  insertGotoRule: builder(insertGotoRuleSplices),
+  deleteGotoRule: builder(deleteGotoRuleSplices),
   /** Any `(text) => text` edit: runs on the current text, alone. */
   text:
     (edit: (text: string) => string): BatchEdit =>

@@ -61,13 +61,11 @@ function ruleSplice(b: BlockRules, splice: Splice): Splice[] {
   return [splice];
 }
 
+/** A builder that writes `plain` at rule `index` of top-level node `node`. */
+type RuleWrite = (p: EditDoc, node: string, index: number, plain: PlainGotoRule) => Splice[];
+
 /** Rule `index` of `node` becomes `plain`, in the rule's own style (flow `{…}` or block keys). */
-export function replaceGotoRuleSplices(
-  p: EditDoc,
-  node: string,
-  index: number,
-  plain: PlainGotoRule,
-): Splice[] {
+export const replaceGotoRuleSplices: RuleWrite = (p, node, index, plain) => {
   const b = blockRules(p, node);
   const rule = ruleAt(b, index);
   const r = ruleRange(p.text, rule);
@@ -80,15 +78,10 @@ export function replaceGotoRuleSplices(
     text = lines.join(`\n${' '.repeat(colOf(p.text, r.start))}`);
   }
   return ruleSplice(b, { start: r.start, end: r.end, text });
-}
+};
 
 /** Inserts `plain` as a block rule before rule `index` (after the last when index = rule count). */
-export function insertGotoRuleSplices(
-  p: EditDoc,
-  node: string,
-  index: number,
-  plain: PlainGotoRule,
-): Splice[] {
+export const insertGotoRuleSplices: RuleWrite = (p, node, index, plain) => {
   const b = blockRules(p, node);
   if (b.rules.length === 0) throw new EditError(`'${node}' has no goto rules to insert next to`);
   const text = p.text;
@@ -102,7 +95,7 @@ export function insertGotoRuleSplices(
   const at = index >= b.rules.length ? lineEndIncl(text, r.end) : lineStart(text, r.dash);
   const needsNl = at === text.length && !text.endsWith('\n');
   return ruleSplice(b, { start: at, end: at, text: `${needsNl ? '\n' : ''}${lines.join('\n')}\n` });
-}
+};
 
 /** Deletes block rule `index` with its lines (the caller removes a last rule with its `goto`). */
 export function deleteGotoRuleSplices(p: EditDoc, node: string, index: number): Splice[] {

@@ -33,18 +33,14 @@ export function keyCol(p: EditDoc, map: YAMLMap): number {
   return colOf(p.text, startOf(map.items[0]!.key));
 }
 
+type MapSet = (p: EditDoc, map: YAMLMap, key: string, value: unknown, order?: readonly string[]) => Splice;
+
 /**
  * Sets (or with `undefined` deletes) `key` in `map`. Block maps get line-level edits; flow maps are
  * re-rendered as one flow line. `order` decides where a new key goes (after the last key that sorts
  * before it; at the end otherwise).
  */
-export function setInMap(
-  p: EditDoc,
-  map: YAMLMap,
-  key: string,
-  value: unknown,
-  order?: readonly string[],
-): Splice {
+export const setInMap: MapSet = (p, map, key, value, order) => {
   const splice = setInMapRaw(p, map, key, value, order);
   // Everything but a value replacement or a placed insertion depends on the whole map.
   if (!splice.zones && !splice.place && !(splice.start === splice.end && splice.text === '')) {
@@ -53,7 +49,7 @@ export function setInMap(
     }
   }
   return splice;
-}
+};
 
 function mapZone(p: EditDoc, map: YAMLMap): [number, number] {
   return [map.range![0], lineEndIncl(p.text, contentEnd(p.text, map))];
@@ -80,13 +76,7 @@ function keyAnchor(entries: KeyEntry[], key: string, order?: readonly string[]):
   return after;
 }
 
-function setInMapRaw(
-  p: EditDoc,
-  map: YAMLMap,
-  key: string,
-  value: unknown,
-  order?: readonly string[],
-): Splice {
+const setInMapRaw: MapSet = (p, map, key, value, order) => {
   const text = p.text;
   if (map.flow || map.items.length === 0) {
     const obj = (jsOf(p, map) ?? {}) as Record<string, unknown>;
@@ -148,7 +138,7 @@ function setInMapRaw(
   const splice: Splice = { start: at, end: at, text: `${needsNewline ? '\n' : ''}${lines}\n` };
   if (needsNewline || !p.batch) return splice;
   return placedKeyInsert(p, map, key, { ...splice, place: 'front' }, after);
-}
+};
 
 /** A key insertion that may share its point with other insertions into the same map (batch.ts). */
 function placedKeyInsert(p: EditDoc, map: YAMLMap, key: string, splice: Splice, after: KeyEntry): Splice {
