@@ -2,6 +2,7 @@
 import { registerDataActions } from './data.ts';
 import { registerFileActions } from './file.ts';
 import { registerHttpActions } from './http.ts';
+import { registerLlmActions } from './llm.ts';
 import { registerLuaEvalAction } from './lua-eval.ts';
 import { registerMemoryActions } from './memory.ts';
 import { ActionRegistry } from './registry.ts';
@@ -16,7 +17,7 @@ export type { ActionContext, ActionHandler, ActionInfo, LuaRunOutcome, RegisterO
 /**
  * A fresh registry holding the built-ins: json.*, data.merge, file.*, http.*, memory.*, state.set,
  * core.return, core.switch, return, template(.render), schema.merge, validate.input|schema,
- * lua.eval, retry.loop (and TEA Python's `actions.*` aliases of these).
+ * lua.eval, retry.loop, llm.call|stream|chat|embed|tools (and TEA Python's `actions.*` aliases of these).
  */
 export function createDefaultRegistry(): ActionRegistry {
   const registry = new ActionRegistry();
@@ -29,6 +30,7 @@ export function createDefaultRegistry(): ActionRegistry {
   registerValidateActions(registry);
   registerLuaEvalAction(registry);
   registerRetryActions(registry);
+  registerLlmActions(registry);
   return registry;
 }
 

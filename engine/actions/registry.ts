@@ -4,6 +4,9 @@
  * state; everything a call needs arrives in `params` and `ctx`.
  */
 
+import type { LlmSession } from '../llm/session.ts';
+import type { LlmEvent } from '../llm/types.ts';
+
 export interface ActionContext {
   /** Folder file actions are confined to. */
   baseDir: string;
@@ -30,6 +33,10 @@ export interface ActionContext {
    * correction node); rejects with the node's failure message.
    */
   runNode?: (name: string, state: Record<string, unknown>) => Promise<Record<string, unknown>>;
+  /** Emits a RunEvent at this node's place in the run (main line or branch): model calls report so. */
+  emit?: (event: LlmEvent) => void;
+  /** The run's model-call session (settings.llm, keys, cassette); LLM actions make one when absent. */
+  llm?: LlmSession;
 }
 
 /** What a worker VM answers for a Lua chunk: engine/lua's ExecOutcome, reduced to what actions read. */

@@ -1,6 +1,7 @@
 // `fanout run FILE [--input JSON|@file.json] [--events[=FILE]] [--timeout MS] [--workers N] [--fail-fast]
-//                   [--start-at NODE | --only NODE]`
+//                   [--start-at NODE | --only NODE] [--record FILE | --replay FILE]`
 // --start-at runs from NODE and --only runs NODE alone, both with --input as the whole state.
+// --record writes every model exchange (llm.*) to a cassette; --replay answers from one, no network.
 // Prints the final state as JSON on stdout; RunEvents as NDJSON on stderr (or FILE) with --events.
 import { Engine, WorkflowInvalidError, buildGraph, loadWorkflowFile } from '../index.ts';
 import { jsonBoundsProblem, MAX_POOL_WORKERS, MAX_TIMEOUT_MS } from '../limits.ts';
@@ -11,9 +12,11 @@ import { openEventSink } from './event-sink.ts';
 import type { EventSink } from './event-sink.ts';
 import { formatProblem } from './format.ts';
 import { readRunInput } from './run-input.ts';
+import { Cassette, CassetteError } from '../llm/cassette.ts';
+import { writeFileAtomic } from '../fs/atomic-write.ts';
 
 const USAGE = `usage: fanout run FILE [--input JSON|@file.json] [--events[=FILE]] [--timeout MS] [--workers N]
-                 [--fail-fast] [--start-at NODE | --only NODE]
+                 [--fail-fast] [--start-at NODE | --only NODE] [--record FILE | --replay FILE]
 `;
 
 interface RunArgs {
@@ -26,6 +29,8 @@ interface RunArgs {
   failFast?: boolean;
   startAt?: string;
   only?: string;
+  record?: string;
+  replay?: string;
 }
 
 const OPTIONS = {
@@ -36,6 +41,8 @@ const OPTIONS = {
   'fail-fast': { type: 'boolean' },
   'start-at': { type: 'string' },
   only: { type: 'string' },
+  record: { type: 'string' },
+  replay: { type: 'string' },
   help: { type: 'boolean', short: 'h' },
 } as const;
 
@@ -75,7 +82,29 @@ function parseRunArgs(args: string[]): RunArgs {
   if (out.startAt !== undefined && out.only !== undefined) {
     throw new UsageError('give --start-at or --only, not both');
   }
+  if (values.record !== undefined) out.record = nonEmpty('--record', values.record);
+  if (values.replay !== undefined) out.replay = nonEmpty('--replay', values.replay);
+  if (out.record !== undefined && out.replay !== undefined) {
+    throw new UsageError('give --record or --replay, not both');
+  }
   return out;
+}
+
+function nonEmpty(option: string, value: string): string {
+  if (value === '') throw new UsageError(`${option} needs a file name`);
+  return value;
+}
+
+/** The run's cassette: empty for --record, read from the file for --replay (a bad file is a usage error). */
+async function cassetteFor(parsed: RunArgs): Promise<Cassette | undefined> {
+  if (parsed.record !== undefined) return new Cassette('record');
+  if (parsed.replay === undefined) return undefined;
+  try {
+    return await Cassette.load(parsed.replay);
+  } catch (error) {
+    if (error instanceof CassetteError) throw new UsageError(error.message);
+    throw error;
+  }
 }
 
 /** A one-shot CLI run starts only the workers its widest fan-out can use (plus the main VM's). */
@@ -116,6 +145,14 @@ export async function runCommand(args: string[]): Promise<number> {
         return 2;
       }
     }
+    let cassette: Cassette | undefined;
+    try {
+      cassette = await cassetteFor(parsed);
+    } catch (error) {
+      if (!(error instanceof UsageError)) throw error;
+      process.stderr.write(`fanout run: ${error.message}\n`);
+      return 2;
+    }
     engine = new Engine({ size: parsed.workers ?? workersFor(load.model) });
     try {
       handle = engine.run(load, {
@@ -125,6 +162,7 @@ export async function runCommand(args: string[]): Promise<number> {
         ...(parsed.startAt !== undefined ? { startAt: parsed.startAt } : {}),
         ...(parsed.only !== undefined ? { only: parsed.only } : {}),
         ...(events ? { onEvent: events.write } : {}),
+        ...(cassette ? { llm: { exchanges: cassette } } : {}),
       });
     } catch (error) {
       if (error instanceof WorkflowInvalidError) {
@@ -136,6 +174,17 @@ export async function runCommand(args: string[]): Promise<number> {
     process.once('SIGINT', onSignal);
     process.once('SIGTERM', onSignal);
     const result = await handle.result;
+    // Written whatever the run's status: the exchanges that happened are worth replaying.
+    if (cassette && parsed.record !== undefined) {
+      try {
+        await writeFileAtomic(parsed.record, JSON.stringify(cassette, null, 2) + '\n');
+        process.stderr.write(`fanout run: recorded ${cassette.size} model exchange(s) to ${parsed.record}\n`);
+      } catch (error) {
+        const reason = (error as NodeJS.ErrnoException).code ?? (error as Error).message;
+        process.stderr.write(`fanout run: cannot write the cassette ${parsed.record}: ${reason}\n`);
+        return 1;
+      }
+    }
     // The engine bounds every state it produces; this keeps a printing failure a message, not a stack.
     const problem = jsonBoundsProblem(result.state, 'the final state');
     if (problem) {

@@ -112,6 +112,9 @@ function actionContext(
       return outcome;
     },
     runNode: (target: string, nodeState: Record<string, unknown>) => runNodeNamed(target, nodeState),
+    // Model calls report themselves (llm.* actions) at this node's place: main line or branch.
+    emit: (event) => ctx.events.emit({ ...event, ...ctx.where }),
+    ...(ctx.llm ? { llm: ctx.llm } : {}),
   };
 }
 

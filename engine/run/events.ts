@@ -2,6 +2,7 @@
 // `log` events to the run's log budget (one 'truncated' notice, then drops, counted).
 import { performance } from 'node:perf_hooks';
 import { MAX_ERROR_MESSAGE_CHARS, truncateText } from '../limits.ts';
+import { LlmTotalsCounter } from '../llm/totals.ts';
 import { RunLogBudget } from './log-budget.ts';
 import type { RunEvent } from './types.ts';
 
@@ -10,6 +11,8 @@ export type EventInput = Unstamped<RunEvent>;
 
 export class EventStamper {
   private seq = 0;
+  /** Model-call totals, added to run-finished. */
+  private readonly llmTotals = new LlmTotalsCounter();
   readonly startedAt = performance.now();
 
   constructor(
@@ -31,6 +34,11 @@ export class EventStamper {
       } else if (event.message.length > MAX_ERROR_MESSAGE_CHARS) {
         event = { ...event, message: truncateText(event.message, MAX_ERROR_MESSAGE_CHARS) };
       }
+    }
+    this.llmTotals.observe(event);
+    if (event.type === 'run-finished') {
+      const llm = this.llmTotals.totals();
+      if (llm) event = { ...event, llm };
     }
     const stamped = { ...event, runId: this.runId, t: round(this.now()), seq: this.seq++ } as RunEvent;
     try {

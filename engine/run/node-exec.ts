@@ -1,6 +1,7 @@
 // Executes one node of any kind against a state, in whichever Lua VM the caller provides (the run's
 // main VM or a branch's fresh VM). Shared by the main line and by parallel branches.
 import type { ActionRegistry } from '../actions/registry.ts';
+import type { LlmSession } from '../llm/session.ts';
 import { ExpressionBudgetError, evaluateCondition } from '../expr/index.ts';
 import type { ConditionResult } from '../expr/index.ts';
 import type { ExecOutcome, LuaFailureKind } from '../lua/types.ts';
@@ -52,6 +53,8 @@ export interface NodeExecContext {
    * a fan-out cannot start (inside a branch, which already holds a worker).
    */
   dynamicParallel?: (node: NodeSpec, state: JsonObject) => Promise<NodeBodyOutcome>;
+  /** The run's model-call session (settings.llm, keys, cassette), handed to llm.* actions. */
+  llm?: LlmSession;
 }
 
 const ERROR_TYPES: Record<LuaFailureKind, string> = {

@@ -1,6 +1,8 @@
 // Run protocol: the one RunEvent union that IPC, WebSocket, CLI --events and tests consume.
 // No runtime imports: the renderer imports this file too.
 
+import type { LlmEvent, LlmRunOptions, LlmRunTotals } from '../llm/types.ts';
+
 export type JsonObject = Record<string, unknown>;
 
 /** One entry of `state.parallel_results`, shaped like TEA Rust's ParallelFlowResult. */
@@ -138,7 +140,11 @@ export type RunEvent =
       node?: string;
       /** Log lines dropped once the run's log budget ran out (absent when none were). */
       logsDropped?: number;
-    });
+      /** Model-call totals for the run, per node and per branch (absent when no model was called). */
+      llm?: LlmRunTotals;
+    })
+  /** Model calls (llm.* actions): started, streamed tokens (coalesced), finished with tokens and cost. */
+  | (EventBase & Where & LlmEvent);
 
 export type RunEventType = RunEvent['type'];
 
@@ -180,6 +186,8 @@ export interface RunOptions {
    * `input` as the whole state, then finish; routing and fan-outs are not followed.
    */
   only?: string;
+  /** Model calls: a cassette to record to or replay from (`fanout run --record/--replay`), the environment. */
+  llm?: LlmRunOptions;
   /**
    * Refuse the run before it starts when the workflow uses actions this engine does not have (an
    * UnavailableActionsError listing them, with every node and position), instead of failing at the
