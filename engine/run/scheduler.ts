@@ -8,6 +8,7 @@ import type { ConditionResult } from '../expr/index.ts';
 import { END, START } from '../workflow/types.ts';
 import type { NodeSpec, WorkflowModel } from '../workflow/types.ts';
 import { jsonObjectBoundsProblem } from '../limits.ts';
+import { LlmSession } from '../llm/session.ts';
 import { RunLimits, callerCeilings } from './ceilings.ts';
 import { MainVm, BranchVm } from './vm-hosts.ts';
 import { PauseGate, checkBreakpoints, findInLoopBodies, startRefusal } from './breakpoints.ts';
@@ -65,6 +66,8 @@ class Run {
   private readonly breakpointWarnings: string[];
   /** Time, memory and step limits: the caller's are ceilings, the file can only lower them. */
   private readonly limits: RunLimits;
+  /** Model calls of this run share settings.llm, keys, rate limiters and the cassette. */
+  private readonly llm: LlmSession;
 
   constructor(
     private readonly deps: SchedulerDeps,
@@ -76,6 +79,11 @@ class Run {
   ) {
     this.runId = runId;
     this.limits = new RunLimits(model, callerCeilings(options));
+    this.llm = new LlmSession({
+      settings: model.raw['settings'],
+      baseDir: options.baseDir ?? process.cwd(),
+      ...(options.llm ? { options: options.llm } : {}),
+    });
     // Every branch and pending lease listens to the run's signal; there may be hundreds.
     setMaxListeners(0, this.abort.signal);
     this.events = new EventStamper(runId, onEvent);
@@ -122,6 +130,7 @@ class Run {
       whileIterations: (node: NodeSpec) => this.limits.whileIterations(node),
       baseDir: this.options.baseDir ?? process.cwd(),
       memory: this.memory,
+      llm: this.llm,
       signal,
       step: steps,
       cancelled: () => signal.aborted,
