@@ -1,10 +1,19 @@
-// The native menu as a pure template: every app item sends a MenuCommandMessage to the focused
-// window's renderer (which owns the document); text-editing items use Electron's built-in roles.
+// The native menu as a pure template, built from the action manifest (electron/shared/actions.ts): each
+// placed action becomes an item that sends its id to the focused window's renderer, which performs it
+// through its action registry. Text-editing items use Electron's built-in roles.
 import { basename } from 'node:path';
 import type { MenuItemConstructorOptions } from 'electron';
-import type { MenuCommand, MenuCommandMessage } from '../shared/channels.ts';
+import {
+  ACTION_SPECS,
+  DOCS_URL,
+  HELP_URL,
+  toAccelerator,
+  type ActionSpec,
+  type MenuSection,
+} from '../shared/actions.ts';
+import type { MenuCommandMessage } from '../shared/channels.ts';
 
-export const HELP_URL = 'https://github.com/fabceolin/the_edge_agent';
+export { HELP_URL };
 
 export interface MenuOptions {
   platform: NodeJS.Platform;
@@ -17,29 +26,85 @@ export interface MenuOptions {
   dev?: boolean;
 }
 
-export function buildMenuTemplate(options: MenuOptions): MenuItemConstructorOptions[] {
-  const { send } = options;
-  const mac = options.platform === 'darwin';
-  const item = (label: string, command: MenuCommand, accelerator?: string): MenuItemConstructorOptions => ({
-    label,
-    ...(accelerator ? { accelerator } : {}),
-    click: () => send({ command }),
-  });
+const SECTIONS: readonly MenuSection[] = ['File', 'Edit', 'Run', 'View', 'Help'];
 
+/**
+ * The renderer performs every key itself (it knows where focus is: Delete on the canvas, not in a text
+ * field), so the menu only shows accelerators. macOS has no `registerAccelerator: false`: there the
+ * menu performs the window-wide (global) ones, which the renderer then leaves alone, and shows none
+ * for the rest (Backspace must stay Backspace in a text field).
+ */
+function acceleratorOf(spec: ActionSpec, mac: boolean): Partial<MenuItemConstructorOptions> {
+  const combo = spec.keys?.[0];
+  if (!combo) return {};
+  const accelerator = toAccelerator(combo);
+  if (spec.menu?.role) return { accelerator };
+  if (!mac) return { accelerator, registerAccelerator: false };
+  return spec.scope === 'global' ? { accelerator } : {};
+}
+
+function sectionItems(section: MenuSection, options: MenuOptions): MenuItemConstructorOptions[] {
+  const mac = options.platform === 'darwin';
+  const items: MenuItemConstructorOptions[] = [];
+  let group: number | null = null;
+  for (const spec of ACTION_SPECS as readonly ActionSpec[]) {
+    const menu = spec.menu;
+    if (!menu || menu.section !== section) continue;
+    if (group !== null && menu.group !== group) items.push({ type: 'separator' });
+    group = menu.group;
+    const label =
+      section === 'Help' && spec.id === 'help:about'
+        ? `About ${options.appName}`
+        : (menu.label ?? spec.title);
+    if (menu.role) items.push({ role: menu.role, label, ...acceleratorOf(spec, mac) });
+    else
+      items.push({
+        label,
+        ...acceleratorOf(spec, mac),
+        // The documentation opens from main, so it works with no window open too.
+        click:
+          spec.id === 'help:docs'
+            ? () => options.openExternal(DOCS_URL)
+            : () => options.send({ command: spec.id as MenuCommandMessage['command'] }),
+      });
+    if (spec.id === 'file:open') items.push({ label: 'Open Recent', submenu: openRecent(options) });
+  }
+  return items;
+}
+
+function openRecent(options: MenuOptions): MenuItemConstructorOptions[] {
   const recentItems: MenuItemConstructorOptions[] = options.recent.map((path) => ({
     label: basename(path),
     sublabel: path,
     toolTip: path,
-    click: () => send({ command: 'file:open-path', path }),
+    click: () => options.send({ command: 'file:open-path', path }),
   }));
-  const openRecent: MenuItemConstructorOptions[] = [
+  return [
     ...(recentItems.length > 0 ? recentItems : [{ label: 'No Recent Files', enabled: false }]),
     { type: 'separator' },
     { label: 'Clear Recently Opened', enabled: recentItems.length > 0, click: () => options.clearRecent() },
   ];
+}
 
+/** Items Electron provides that are not app actions, appended to a section. */
+function extras(section: MenuSection, options: MenuOptions): MenuItemConstructorOptions[] {
+  const mac = options.platform === 'darwin';
+  if (section === 'File' && !mac) return [{ type: 'separator' }, { role: 'quit' }];
+  if (section === 'View') {
+    return [
+      ...(options.dev
+        ? [{ type: 'separator' } as const, { role: 'reload' } as const, { role: 'toggleDevTools' } as const]
+        : []),
+      { type: 'separator' },
+      { role: 'togglefullscreen' },
+    ];
+  }
+  return [];
+}
+
+export function buildMenuTemplate(options: MenuOptions): MenuItemConstructorOptions[] {
   const template: MenuItemConstructorOptions[] = [];
-  if (mac) {
+  if (options.platform === 'darwin') {
     template.push({
       label: options.appName,
       submenu: [
@@ -55,63 +120,12 @@ export function buildMenuTemplate(options: MenuOptions): MenuItemConstructorOpti
       ],
     });
   }
-  template.push(
-    {
-      label: '&File',
-      submenu: [
-        item('New', 'file:new', 'CmdOrCtrl+N'),
-        item('Open…', 'file:open', 'CmdOrCtrl+O'),
-        { label: 'Open Recent', submenu: openRecent },
-        { type: 'separator' },
-        item('Save', 'file:save', 'CmdOrCtrl+S'),
-        item('Save As…', 'file:save-as', 'Shift+CmdOrCtrl+S'),
-        item('Export Portable YAML…', 'file:export', 'CmdOrCtrl+E'),
-        { type: 'separator' },
-        item('Close', 'file:close', 'CmdOrCtrl+W'),
-        ...(mac ? [] : [{ type: 'separator' } as const, { role: 'quit' } as const]),
-      ],
-    },
-    {
-      label: '&Edit',
-      submenu: [
-        // Undo/redo act on the document's history (the renderer's), not on a single text field.
-        item('Undo', 'edit:undo', 'CmdOrCtrl+Z'),
-        item('Redo', 'edit:redo', mac ? 'Shift+CmdOrCtrl+Z' : 'CmdOrCtrl+Y'),
-        { type: 'separator' },
-        { role: 'cut', accelerator: 'CmdOrCtrl+X' },
-        { role: 'copy', accelerator: 'CmdOrCtrl+C' },
-        { role: 'paste', accelerator: 'CmdOrCtrl+V' },
-        { role: 'selectAll', accelerator: 'CmdOrCtrl+A' },
-      ],
-    },
-    {
-      label: '&Run',
-      submenu: [item('Run', 'run:run', 'F5'), item('Cancel Run', 'run:cancel', 'Shift+F5')],
-    },
-    {
-      label: '&View',
-      submenu: [
-        item('Zoom In', 'view:zoom-in', 'CmdOrCtrl+='),
-        item('Zoom Out', 'view:zoom-out', 'CmdOrCtrl+-'),
-        item('Actual Size', 'view:zoom-reset', 'CmdOrCtrl+0'),
-        item('Fit to Window', 'view:fit', 'CmdOrCtrl+1'),
-        { type: 'separator' },
-        item('Toggle Panels', 'view:toggle-panels', 'CmdOrCtrl+B'),
-        ...(options.dev
-          ? [{ type: 'separator' } as const, { role: 'reload' } as const, { role: 'toggleDevTools' } as const]
-          : []),
-        { type: 'separator' },
-        { role: 'togglefullscreen' },
-      ],
-    },
-    {
-      label: '&Help',
-      role: 'help',
-      submenu: [
-        item(`About ${options.appName}`, 'help:about'),
-        { label: 'The Edge Agent Documentation', click: () => options.openExternal(HELP_URL) },
-      ],
-    },
-  );
+  for (const section of SECTIONS) {
+    template.push({
+      label: `&${section}`,
+      ...(section === 'Help' ? { role: 'help' as const } : {}),
+      submenu: [...sectionItems(section, options), ...extras(section, options)],
+    });
+  }
   return template;
 }

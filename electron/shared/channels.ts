@@ -10,6 +10,7 @@ import type {
   SavedFile,
 } from '../../engine/host/types.ts';
 import { requestSchemas } from '../../engine/host/schemas.ts';
+import { MENU_ACTION_IDS, type ActionId } from './actions.ts';
 import type { Problem } from '../../engine/workflow/types.ts';
 import type { RunEvent } from '../../engine/run/types.ts';
 
@@ -59,26 +60,10 @@ export const eventChannels = {
   menuCommand: 'menu:command',
 } as const;
 
-export const MENU_COMMANDS = [
-  'file:new',
-  'file:open',
-  'file:open-path',
-  'file:save',
-  'file:save-as',
-  'file:export',
-  'file:close',
-  'edit:undo',
-  'edit:redo',
-  'run:run',
-  'run:cancel',
-  'view:zoom-in',
-  'view:zoom-out',
-  'view:zoom-reset',
-  'view:fit',
-  'view:toggle-panels',
-  'help:about',
-] as const;
-export type MenuCommand = (typeof MENU_COMMANDS)[number];
+/** What the native menu (and main) may send: a registry action id (electron/shared/actions.ts), or
+ * file:open-path for Open Recent, the command-line file and a second instance. */
+export const MENU_COMMANDS = [...MENU_ACTION_IDS, 'file:open-path'] as const;
+export type MenuCommand = ActionId | 'file:open-path';
 
 export interface MenuCommandMessage {
   command: MenuCommand;

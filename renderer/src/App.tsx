@@ -4,29 +4,23 @@
 import { useCallback, useEffect, useMemo, useRef, useState } from 'react';
 import { useStore } from 'zustand';
 import type { FileEntry, HostApi, HostInfo } from '../../engine/host/types.ts';
-import {
-  buildPaletteItems,
-  parseItemId,
-  type CommandId,
-  type PaletteTarget,
-} from './commands/app-commands.ts';
-import { isMacPlatform, matchAppShortcut } from './commands/app-shortcuts.ts';
+import type { ActionId } from '../../electron/shared/actions.ts';
+import { ActionsContext } from './actions/actions-context.ts';
+import { isMacPlatform } from './actions/keys.ts';
+import { actionTooltip } from './actions/tooltip.ts';
+import { useActionKeys } from './actions/use-action-keys.ts';
+import { useActionsApi } from './actions/use-actions-api.ts';
+import { AboutDialog } from './commands/AboutDialog.tsx';
+import { buildPaletteItems, parseItemId, type PaletteTarget } from './commands/app-commands.ts';
 import { CommandPalette } from './commands/CommandPalette.tsx';
+import { NumberDialog, type NumberQuestion } from './commands/NumberDialog.tsx';
 import type { PaletteItem } from './commands/rank.ts';
 import { ShortcutsDialog } from './commands/ShortcutsDialog.tsx';
-import {
-  addedNodes,
-  addParallelBranches,
-  DEFAULT_BRANCHES,
-  moveNodes,
-} from './designer/canvas/canvas-edits.ts';
-import { layoutAll } from './designer/canvas/index.ts';
 import { createDocumentStore } from './designer/document-store.ts';
 import { createUiStore } from './designer/ui-store.ts';
 import { Workspace } from './designer/Workspace.tsx';
 import { PausedBar } from './run/PausedPanel.tsx';
 import { RunBridgeContext } from './run/run-context.ts';
-import { isActive } from './run/run-controller.ts';
 import { RunControls } from './run/RunControls.tsx';
 import { useHostRuns } from './run/use-host-runs.ts';
 import { RunControllerContext, useRunController, useShownStatus } from './run/use-run-controller.ts';
@@ -85,21 +79,6 @@ function recoveryStorage(): RecoveryStorage {
   };
 }
 
-function isTyping(target: EventTarget | null): boolean {
-  const el = target as HTMLElement | null;
-  return (
-    !!el &&
-    (el.tagName === 'INPUT' || el.tagName === 'TEXTAREA' || el.tagName === 'SELECT' || el.isContentEditable)
-  );
-}
-
-function askBranchCount(): number | null {
-  const answer = window.prompt('Number of parallel branches', String(DEFAULT_BRANCHES));
-  if (answer === null) return null;
-  const n = Number.parseInt(answer, 10);
-  return Number.isFinite(n) ? n : null;
-}
-
 function Shell({ host }: { host: HostApi }) {
   const doc = useMemo(() => createDocumentStore(''), []);
   const ui = useMemo(
@@ -131,6 +110,11 @@ function Shell({ host }: { host: HostApi }) {
   const [offer, setOffer] = useState<RecoveryEntry | null>(null);
   const [palette, setPalette] = useState<{ items: PaletteItem[]; query: string } | null>(null);
   const [showShortcuts, setShowShortcuts] = useState(false);
+  const [showAbout, setShowAbout] = useState(false);
+  const [question, setQuestion] = useState<{
+    question: NumberQuestion;
+    answer: (value: number | null) => void;
+  } | null>(null);
   const path = useStore(doc, (s) => s.path);
   const dirty = useStore(doc, (s) => s.text !== s.savedText);
   const canUndo = useStore(doc, (s) => s.past.length > 0);
@@ -258,73 +242,53 @@ function Shell({ host }: { host: HostApi }) {
     doc.getState().setText(result.value.text, { label: 'Export portable form' });
   }, [host, doc, fail]);
 
-  const startRun = useCallback(() => {
-    if (opened) void controller.run();
-  }, [controller, opened]);
-
-  const cancelRun = useCallback(() => void controller.cancel(), [controller]);
-
-  /** The one selected node, or null (with a message saying so) for node-level run commands. */
-  const selectedNode = useCallback(
-    (what: string) => {
-      const selected = ui.getState().selection.nodes;
-      if (selected.length === 1 && selected[0]) return selected[0];
-      setError(`Select one node to ${what}`);
-      return null;
+  // Every user action lives in the registry (renderer/src/actions); App supplies the operations they
+  // call into (file flows, dialogs) and the run facts.
+  const actions = useActionsApi({
+    doc,
+    ui,
+    host: { kind: host.kind, info },
+    opened,
+    mac,
+    run: () => ({
+      controller,
+      status: shownStatus,
+      pausedRunId: paused && canvasRunId ? canvasRunId : null,
+      hasBreakpoints:
+        (bridge.session.getState().breakpoints[controller.store.getState().fileKey] ?? []).length > 0,
+    }),
+    app: {
+      newDocument: () => newDocument(),
+      open: (target) => {
+        if (target !== undefined || host.kind === 'electron') void openPath(target);
+        else openPalette('open ');
+      },
+      save: () => save(),
+      saveAs: () => void save(true),
+      exportPortable: () => void exportPortable(),
+      close: () => setOpened(false),
+      openPalette: (query) => (palette && query === undefined ? setPalette(null) : openPalette(query)),
+      showShortcuts: () => setShowShortcuts(true),
+      showAbout: () => setShowAbout(true),
+      askNumber: (q) =>
+        new Promise((resolve) =>
+          setQuestion({
+            question: q,
+            answer: (value) => {
+              setQuestion(null);
+              resolve(value);
+            },
+          }),
+        ),
+      fail: (message) => setError(message),
+      openExternal: (url) => void window.open(url, '_blank', 'noopener,noreferrer'),
     },
-    [ui],
-  );
-
-  /** Runs a text edit as one undo step; an edit error is shown instead of thrown. */
-  const edit = useCallback(
-    (fn: (text: string) => string, label: string) => {
-      try {
-        doc.getState().edit(fn, { label });
-        return true;
-      } catch (e) {
-        setError(e instanceof Error ? e.message : String(e));
-        return false;
-      }
-    },
-    [doc],
-  );
-
-  const autoLayout = useCallback(() => {
-    const graph = doc.getState().graph;
-    if (!graph) return;
-    void layoutAll(graph).then((positions) => {
-      if (doc.getState().graph === graph) edit((t) => moveNodes(t, positions), 'Auto-layout');
-    });
-  }, [doc, edit]);
-
-  const addParallel = useCallback(() => {
-    const selected = ui.getState().selection.nodes;
-    const source = selected[0];
-    if (selected.length !== 1 || !source)
-      return setError('Select one node to add parallel branches after it');
-    const count = askBranchCount();
-    if (count === null) return;
-    const before = doc.getState().text;
-    if (edit((t) => addParallelBranches(t, source, count), 'Add parallel branches')) {
-      ui.getState().select({ nodes: addedNodes(before, doc.getState().text), edges: [] });
-    }
-  }, [doc, ui, edit]);
-
+  });
   const openPalette = useCallback(
     (query = '') => {
       const state = doc.getState();
       const graph = state.graph ?? state.lastGoodGraph;
-      const items = buildPaletteItems({
-        opened,
-        running: isActive(shownStatus),
-        paused: shownStatus === 'paused',
-        hasBreakpoints:
-          (bridge.session.getState().breakpoints[controller.store.getState().fileKey] ?? []).length > 0,
-        canUndo: state.past.length > 0,
-        canRedo: state.future.length > 0,
-        singleSelection: ui.getState().selection.nodes.length === 1,
-        canOpenDialog: host.kind === 'electron',
-        mac,
+      const items = buildPaletteItems(actions.context(), {
         templates: TEMPLATES,
         files,
         nodes:
@@ -332,68 +296,15 @@ function Shell({ host }: { host: HostApi }) {
       });
       setPalette({ items, query });
     },
-    [doc, ui, host, opened, shownStatus, mac, files, bridge, controller],
+    [actions, doc, opened, files],
   );
 
-  const runCommand = useCallback(
-    (command: CommandId) => {
-      const commands: Record<CommandId, () => void> = {
-        save: () => void save(),
-        'save-as': () => void save(true),
-        open: () => void openPath(),
-        export: () => void exportPortable(),
-        run: startRun,
-        cancel: cancelRun,
-        rerun: () => void (opened && controller.rerun()),
-        continue: () => {
-          const id = controller.view.getState().canvasRunId;
-          if (id) void controller.resume(id);
-        },
-        'toggle-breakpoint': () => {
-          const node = selectedNode('toggle its breakpoint');
-          if (node) controller.toggleBreakpoint(node);
-        },
-        'clear-breakpoints': () => controller.clearBreakpoints(),
-        'run-from-selected': () => {
-          const node = selectedNode('run from it');
-          if (node) void controller.runFrom(node);
-        },
-        'run-selected-alone': () => {
-          const node = selectedNode('run it alone');
-          if (node) void controller.runNode(node);
-        },
-        'edit-input': () => controller.setInputOpen(true),
-        undo: () => doc.getState().undo(),
-        redo: () => doc.getState().redo(),
-        'toggle-yaml': () => ui.getState().togglePanel('yaml'),
-        'toggle-problems': () => ui.getState().togglePanel('problems'),
-        'toggle-inspector': () => ui.getState().togglePanel('inspector'),
-        'toggle-theme': () => ui.getState().setTheme(ui.getState().theme === 'dark' ? 'light' : 'dark'),
-        'auto-layout': autoLayout,
-        'add-parallel': addParallel,
-        shortcuts: () => setShowShortcuts(true),
-      };
-      commands[command]();
-    },
-    [
-      save,
-      openPath,
-      exportPortable,
-      startRun,
-      cancelRun,
-      doc,
-      ui,
-      autoLayout,
-      addParallel,
-      controller,
-      opened,
-      selectedNode,
-    ],
-  );
+  const perform = useCallback((id: ActionId) => void actions.perform(id), [actions]);
+  const tooltip = (id: ActionId, text?: string) => actionTooltip(id, mac, text);
 
   const runTarget = useCallback(
     (target: PaletteTarget) => {
-      if (target.kind === 'command') return runCommand(target.command);
+      if (target.kind === 'action') return perform(target.id);
       if (target.kind === 'open') return void openPath(target.path);
       if (target.kind === 'new') {
         const template = TEMPLATES.find((t) => t.id === target.template);
@@ -402,7 +313,7 @@ function Shell({ host }: { host: HostApi }) {
       }
       ui.getState().requestFocus({ node: target.name });
     },
-    [runCommand, openPath, newDocument, ui],
+    [perform, openPath, newDocument, ui],
   );
 
   // On start: offer back the newest recovery copy (after a crash or a closed tab).
@@ -432,51 +343,24 @@ function Shell({ host }: { host: HostApi }) {
 
   useEffect(() => void listDir(), [listDir]);
 
-  // Window-wide shortcuts (commands/app-shortcuts.ts), in the capture phase so editors do not swallow
-  // Ctrl+K / Ctrl+S / Ctrl+Enter; a bare "?" counts only outside text fields.
-  useEffect(() => {
-    const onKey = (event: KeyboardEvent) => {
-      const command = matchAppShortcut(event, isTyping(event.target));
-      if (!command) return;
-      event.preventDefault();
-      if (command === 'palette') {
-        if (palette) setPalette(null);
-        else openPalette();
-      } else if (command === 'open') {
-        if (host.kind === 'electron') void openPath();
-        else openPalette('open ');
-      } else if (command === 'shortcuts') {
-        setShowShortcuts(true);
-      } else {
-        runCommand(command);
-      }
-    };
-    window.addEventListener('keydown', onKey, true);
-    return () => window.removeEventListener('keydown', onKey, true);
-  }, [openPath, openPalette, runCommand, palette, host]);
-
+  // Keys (window and canvas) and the native menu perform registry actions.
+  useActionKeys(actions, host.kind === 'electron' && mac);
   useEffect(
     () =>
       onMenuCommand((message) => {
         const c = message.command;
-        if (c === 'file:new') newDocument();
-        if (c === 'file:open') void openPath();
-        if (c === 'file:open-path' && message.path) void openPath(message.path);
-        if (c === 'file:save') {
+        if (c === 'file:open-path') {
+          if (message.path) void openPath(message.path);
+        } else if (c === 'file:save' && message.closeAfter) {
+          // From the unsaved-changes prompt: close the window once the save went through.
           void save().then(() => {
-            if (message.closeAfter && !doc.getState().isDirty()) window.close();
+            if (!doc.getState().isDirty()) window.close();
           });
+        } else {
+          perform(c);
         }
-        if (c === 'file:save-as') void save(true);
-        if (c === 'file:export') void exportPortable();
-        if (c === 'file:close') setOpened(false);
-        if (c === 'edit:undo') doc.getState().undo();
-        if (c === 'edit:redo') doc.getState().redo();
-        if (c === 'run:run') startRun();
-        if (c === 'run:cancel') cancelRun();
-        if (c === 'view:toggle-panels') ui.getState().togglePanel('yaml');
       }),
-    [openPath, newDocument, save, exportPortable, startRun, cancelRun, doc, ui],
+    [openPath, save, perform, doc],
   );
 
   const title = path ? (path.split('/').at(-1) ?? path) : opened ? 'untitled' : '';
@@ -509,8 +393,8 @@ function Shell({ host }: { host: HostApi }) {
             type="button"
             data-testid="save-button"
             disabled={!opened}
-            onClick={() => void save()}
-            title="Save (Ctrl+S)"
+            onClick={() => perform('file:save')}
+            title={tooltip('file:save')}
           >
             Save
           </button>
@@ -518,32 +402,32 @@ function Shell({ host }: { host: HostApi }) {
             type="button"
             data-testid="save-as-button"
             disabled={!opened}
-            onClick={() => void save(true)}
-            title="Save as (Ctrl+Shift+S)"
+            onClick={() => perform('file:save-as')}
+            title={tooltip('file:save-as')}
           >
             Save as
           </button>
           <button
             type="button"
             disabled={!opened}
-            onClick={() => void exportPortable()}
-            title="Rewrite into the portable TEA form"
+            onClick={() => perform('file:export')}
+            title={tooltip('file:export', 'Rewrite into the portable TEA form')}
           >
             Portable
           </button>
           <button
             type="button"
             disabled={!canUndo}
-            onClick={() => doc.getState().undo()}
-            title="Undo (Ctrl+Z)"
+            onClick={() => perform('edit:undo')}
+            title={tooltip('edit:undo')}
           >
             Undo
           </button>
           <button
             type="button"
             disabled={!canRedo}
-            onClick={() => doc.getState().redo()}
-            title="Redo (Ctrl+Shift+Z)"
+            onClick={() => perform('edit:redo')}
+            title={tooltip('edit:redo')}
           >
             Redo
           </button>
@@ -557,16 +441,16 @@ function Shell({ host }: { host: HostApi }) {
           <button
             type="button"
             data-testid="palette-button"
-            onClick={() => openPalette()}
-            title="Command palette (Ctrl+K)"
+            onClick={() => perform('view:palette')}
+            title={tooltip('view:palette')}
             aria-label="Command palette"
           >
             ⌘K
           </button>
           <button
             type="button"
-            onClick={() => ui.getState().setTheme(theme === 'dark' ? 'light' : 'dark')}
-            title="Toggle light/dark theme"
+            onClick={() => perform('view:toggle-theme')}
+            title={tooltip('view:toggle-theme', `Switch to the ${theme === 'dark' ? 'light' : 'dark'} theme`)}
           >
             {theme === 'dark' ? 'Light' : 'Dark'}
           </button>
@@ -651,7 +535,9 @@ function Shell({ host }: { host: HostApi }) {
             )}
             <RunControllerContext.Provider value={controller}>
               <RunBridgeContext.Provider value={bridge}>
-                <Workspace doc={doc} ui={ui} runs={runs} />
+                <ActionsContext.Provider value={actions}>
+                  <Workspace doc={doc} ui={ui} runs={runs} />
+                </ActionsContext.Provider>
               </RunBridgeContext.Provider>
             </RunControllerContext.Provider>
           </div>
@@ -687,6 +573,8 @@ function Shell({ host }: { host: HostApi }) {
         />
       )}
       {showShortcuts && <ShortcutsDialog mac={mac} onClose={() => setShowShortcuts(false)} />}
+      {showAbout && <AboutDialog info={info} hostKind={host.kind} onClose={() => setShowAbout(false)} />}
+      {question && <NumberDialog question={question.question} onAnswer={question.answer} />}
     </div>
   );
 }

@@ -47,7 +47,13 @@ export function CommandPalette({
 
   return (
     <div className="cmd-overlay" onMouseDown={(event) => event.target === event.currentTarget && onClose()}>
-      <div className="cmd-palette" role="dialog" aria-label="Command palette" data-testid="command-palette">
+      <div
+        className="cmd-palette"
+        role="dialog"
+        aria-modal="true"
+        aria-label="Command palette"
+        data-testid="command-palette"
+      >
         <input
           className="cmd-input"
           data-testid="command-palette-input"
@@ -73,11 +79,16 @@ export function CommandPalette({
               data-testid="command-palette-item"
               className={`cmd-item${index === active ? ' active' : ''}${item.disabled ? ' disabled' : ''}`}
               onMouseMove={() => index !== active && setHighlight(index)}
+              title={item.disabled ? item.reason : undefined}
               onClick={() => choose(item)}
             >
               <span className="cmd-group">{item.group}</span>
               <span className="cmd-title">{item.title}</span>
-              {item.keys && <kbd className="cmd-keys">{item.keys}</kbd>}
+              {item.disabled && item.reason ? (
+                <span className="cmd-item-reason">{item.reason}</span>
+              ) : (
+                item.keys && <kbd className="cmd-keys">{item.keys}</kbd>
+              )}
             </li>
           ))}
           {shown.length === 0 && <li className="cmd-empty">No matches</li>}

@@ -1,6 +1,7 @@
-// Keyboard shortcut cheat sheet ("?" or the palette): the app's shortcuts and the canvas's.
+// Keyboard shortcut cheat sheet ("?", Help › Keyboard Shortcuts or the palette): every registry key and
+// the canvas gestures (shortcut-sheet.ts).
 import { useEffect, useRef } from 'react';
-import { shortcutSections } from './app-shortcuts.ts';
+import { shortcutSections } from './shortcut-sheet.ts';
 import './commands.css';
 
 export function ShortcutsDialog({ mac, onClose }: { mac: boolean; onClose: () => void }) {
@@ -11,6 +12,7 @@ export function ShortcutsDialog({ mac, onClose }: { mac: boolean; onClose: () =>
       <div
         className="cmd-dialog cmd-shortcuts"
         role="dialog"
+        aria-modal="true"
         aria-label="Keyboard shortcuts"
         data-testid="shortcuts-dialog"
         onKeyDown={(event) => {

@@ -1,192 +1,34 @@
-// What the command palette lists: the app's commands, New from each template, Open for each file of
-// the current folder and Jump to each node. Pure: the App maps a chosen item's id back to an action.
+// What the command palette lists: every registry action (disabled ones with the reason), New from each
+// template, Open for each file of the current folder and Jump to each node. The App maps a chosen
+// item's id back to a PaletteTarget.
+import { isActionId, type ActionId } from '../../../electron/shared/actions.ts';
+import { ACTIONS } from '../actions/registry.ts';
+import { formatKeys } from '../actions/keys.ts';
+import type { ActionContext } from '../actions/types.ts';
 import type { DocumentTemplate } from '../documents/templates.ts';
-import { formatKeys } from './app-shortcuts.ts';
 import type { PaletteItem } from './rank.ts';
 
-export type CommandId =
-  | 'save'
-  | 'save-as'
-  | 'open'
-  | 'export'
-  | 'run'
-  | 'cancel'
-  | 'rerun'
-  | 'continue'
-  | 'toggle-breakpoint'
-  | 'clear-breakpoints'
-  | 'run-from-selected'
-  | 'run-selected-alone'
-  | 'edit-input'
-  | 'undo'
-  | 'redo'
-  | 'toggle-yaml'
-  | 'toggle-problems'
-  | 'toggle-inspector'
-  | 'toggle-theme'
-  | 'auto-layout'
-  | 'add-parallel'
-  | 'shortcuts';
-
 export type PaletteTarget =
-  | { kind: 'command'; command: CommandId }
+  | { kind: 'action'; id: ActionId }
   | { kind: 'new'; template: string }
   | { kind: 'open'; path: string }
   | { kind: 'node'; name: string };
 
-export interface PaletteContext {
-  opened: boolean;
-  /** A run of the open file is starting, running or paused. */
-  running: boolean;
-  /** The open file's run waits at a breakpoint. */
-  paused?: boolean;
-  /** The open file has breakpoints set. */
-  hasBreakpoints?: boolean;
-  canUndo: boolean;
-  canRedo: boolean;
-  /** Exactly one node selected (Add parallel branches after it). */
-  singleSelection: boolean;
-  /** Electron can show an open dialog; the browser host opens by path only. */
-  canOpenDialog: boolean;
-  mac: boolean;
+export interface PaletteSources {
   templates: readonly DocumentTemplate[];
   files: readonly { path: string; name: string; kind: 'file' | 'dir' }[];
   nodes: readonly { name: string; kind: string }[];
 }
 
-interface CommandSpec {
-  command: CommandId;
-  title: string;
-  keys?: string;
-  keywords?: string;
-  enabled: (c: PaletteContext) => boolean;
-}
-
-const COMMANDS: readonly CommandSpec[] = [
-  { command: 'save', title: 'Save', keys: 'Mod+S', enabled: (c) => c.opened },
-  { command: 'save-as', title: 'Save As…', keys: 'Mod+Shift+S', enabled: (c) => c.opened },
-  {
-    command: 'open',
-    title: 'Open…',
-    keys: 'Mod+O',
-    keywords: 'file dialog',
-    enabled: (c) => c.canOpenDialog,
-  },
-  {
-    command: 'export',
-    title: 'Export portable YAML',
-    keywords: 'tea portable rewrite',
-    enabled: (c) => c.opened,
-  },
-  {
-    command: 'run',
-    title: 'Run',
-    keys: 'Mod+Enter',
-    keywords: 'execute start',
-    enabled: (c) => c.opened && !c.running,
-  },
-  {
-    command: 'cancel',
-    title: 'Cancel run',
-    keys: 'Mod+.',
-    keywords: 'stop abort kill',
-    enabled: (c) => c.running,
-  },
-  {
-    command: 'rerun',
-    title: 'Re-run (same mode, node and input)',
-    keys: 'Mod+Shift+Enter',
-    keywords: 'again repeat run',
-    enabled: (c) => c.opened && !c.running,
-  },
-  {
-    command: 'continue',
-    title: 'Continue paused run',
-    keywords: 'resume breakpoint debug',
-    enabled: (c) => !!c.paused,
-  },
-  {
-    command: 'toggle-breakpoint',
-    title: 'Toggle breakpoint on selected node',
-    keys: 'F9',
-    keywords: 'debug pause interrupt_before',
-    enabled: (c) => c.opened && c.singleSelection,
-  },
-  {
-    command: 'clear-breakpoints',
-    title: 'Clear breakpoints',
-    keywords: 'debug remove',
-    enabled: (c) => c.opened && !!c.hasBreakpoints,
-  },
-  {
-    command: 'run-from-selected',
-    title: 'Run from selected node',
-    keywords: 'run from here start at recorded state debug',
-    enabled: (c) => c.opened && c.singleSelection && !c.running,
-  },
-  {
-    command: 'run-selected-alone',
-    title: 'Run selected node alone',
-    keywords: 'run this node only single debug',
-    enabled: (c) => c.opened && c.singleSelection && !c.running,
-  },
-  {
-    command: 'edit-input',
-    title: 'Edit run input',
-    keys: 'Mod+I',
-    keywords: 'json initial_state state arguments',
-    enabled: (c) => c.opened,
-  },
-  { command: 'undo', title: 'Undo', keys: 'Mod+Z', enabled: (c) => c.canUndo },
-  { command: 'redo', title: 'Redo', keys: 'Mod+Shift+Z', enabled: (c) => c.canRedo },
-  {
-    command: 'toggle-yaml',
-    title: 'Toggle YAML panel',
-    keywords: 'show hide text source',
-    enabled: (c) => c.opened,
-  },
-  {
-    command: 'toggle-problems',
-    title: 'Toggle Problems panel',
-    keywords: 'errors warnings',
-    enabled: (c) => c.opened,
-  },
-  {
-    command: 'toggle-inspector',
-    title: 'Toggle Inspector panel',
-    keywords: 'properties',
-    enabled: (c) => c.opened,
-  },
-  { command: 'toggle-theme', title: 'Toggle theme', keywords: 'dark light', enabled: () => true },
-  {
-    command: 'auto-layout',
-    title: 'Auto-layout',
-    keys: 'Mod+Shift+L',
-    keywords: 'arrange',
-    enabled: (c) => c.opened,
-  },
-  {
-    command: 'add-parallel',
-    title: 'Add parallel branches',
-    keys: 'Mod+Shift+P',
-    keywords: 'fan-out fan-in',
-    enabled: (c) => c.opened && c.singleSelection,
-  },
-  {
-    command: 'shortcuts',
-    title: 'Show keyboard shortcuts',
-    keys: '?',
-    keywords: 'help cheat sheet keys',
-    enabled: () => true,
-  },
-];
+/** The palette does not list itself. */
+const HIDDEN: ReadonlySet<ActionId> = new Set(['view:palette']);
 
 const SEP = '\u0000';
 
 export function itemId(target: PaletteTarget): string {
   switch (target.kind) {
-    case 'command':
-      return `command${SEP}${target.command}`;
+    case 'action':
+      return `action${SEP}${target.id}`;
     case 'new':
       return `new${SEP}${target.template}`;
     case 'open':
@@ -198,32 +40,33 @@ export function itemId(target: PaletteTarget): string {
 
 export function parseItemId(id: string): PaletteTarget | null {
   const at = id.indexOf(SEP);
+  if (at < 0) return null;
   const kind = id.slice(0, at);
   const rest = id.slice(at + 1);
-  if (at < 0) return null;
-  if (kind === 'command' && COMMANDS.some((c) => c.command === rest)) {
-    return { kind: 'command', command: rest as CommandId };
-  }
+  if (kind === 'action') return isActionId(rest) ? { kind: 'action', id: rest } : null;
   if (kind === 'new') return { kind: 'new', template: rest };
   if (kind === 'open') return { kind: 'open', path: rest };
   if (kind === 'node') return { kind: 'node', name: rest };
   return null;
 }
 
-/** Everything the palette offers, in its default order: commands, New, Open, nodes. */
-export function buildPaletteItems(c: PaletteContext): PaletteItem[] {
+/** Everything the palette offers, in its default order: actions, New, Open, nodes. */
+export function buildPaletteItems(ctx: ActionContext, sources: PaletteSources): PaletteItem[] {
   const items: PaletteItem[] = [];
-  for (const spec of COMMANDS) {
+  for (const action of ACTIONS) {
+    if (HIDDEN.has(action.id)) continue;
+    const enabled = action.enabled(ctx);
+    const keys = action.keys?.[0];
     items.push({
-      id: itemId({ kind: 'command', command: spec.command }),
-      title: spec.title,
+      id: itemId({ kind: 'action', id: action.id }),
+      title: action.label?.(ctx) ?? action.title,
       group: 'Command',
-      ...(spec.keys ? { keys: formatKeys(spec.keys, c.mac) } : {}),
-      ...(spec.keywords ? { keywords: spec.keywords } : {}),
-      ...(spec.enabled(c) ? {} : { disabled: true }),
+      ...(keys ? { keys: formatKeys(keys, ctx.mac) } : {}),
+      ...(action.keywords ? { keywords: action.keywords } : {}),
+      ...(enabled === true ? {} : { disabled: true, reason: enabled }),
     });
   }
-  for (const t of c.templates) {
+  for (const t of sources.templates) {
     items.push({
       id: itemId({ kind: 'new', template: t.id }),
       title: t.id === 'blank' ? 'New blank workflow' : `New from template: ${t.title}`,
@@ -231,7 +74,7 @@ export function buildPaletteItems(c: PaletteContext): PaletteItem[] {
       keywords: `${t.id} ${t.description}`,
     });
   }
-  for (const f of c.files) {
+  for (const f of sources.files) {
     if (f.kind !== 'file') continue;
     items.push({
       id: itemId({ kind: 'open', path: f.path }),
@@ -240,7 +83,7 @@ export function buildPaletteItems(c: PaletteContext): PaletteItem[] {
       keywords: f.path,
     });
   }
-  for (const n of c.nodes) {
+  for (const n of sources.nodes) {
     items.push({
       id: itemId({ kind: 'node', name: n.name }),
       title: n.name,

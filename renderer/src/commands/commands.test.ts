@@ -1,8 +1,9 @@
 import { describe, expect, it } from 'vitest';
-import { ShortcutsHelp } from '../designer/canvas/shortcuts.ts';
+import { testContext } from '../actions/test-context.ts';
 import { BLANK_TEMPLATE } from '../documents/templates.ts';
-import { buildPaletteItems, itemId, parseItemId, type PaletteContext } from './app-commands.ts';
-import { formatKeys, matchAppShortcut, shortcutSections } from './app-shortcuts.ts';
+import { buildPaletteItems, itemId, parseItemId, type PaletteSources } from './app-commands.ts';
+import { numberError } from './NumberDialog.tsx';
+import { shortcutSections } from './shortcut-sheet.ts';
 import { moveHighlight, rankItems, scoreWord, type PaletteItem } from './rank.ts';
 
 const item = (title: string, group = 'Command', keywords?: string): PaletteItem => ({
@@ -48,14 +49,7 @@ describe('rankItems', () => {
 });
 
 describe('palette items', () => {
-  const context: PaletteContext = {
-    opened: true,
-    running: false,
-    canUndo: true,
-    canRedo: false,
-    singleSelection: false,
-    canOpenDialog: false,
-    mac: false,
+  const sources: PaletteSources = {
     templates: [BLANK_TEMPLATE, { id: 'map-reduce', title: 'map-reduce', description: 'Count', text: '' }],
     files: [
       { path: 'a.yaml', name: 'a.yaml', kind: 'file' },
@@ -63,127 +57,87 @@ describe('palette items', () => {
     ],
     nodes: [{ name: 'prepare', kind: 'lua' }],
   };
+  const byTitle = (ctx = testContext()) => new Map(buildPaletteItems(ctx, sources).map((i) => [i.title, i]));
 
-  it('lists commands (disabled when not applicable), templates, files and nodes', () => {
-    const items = buildPaletteItems(context);
-    const byTitle = new Map(items.map((i) => [i.title, i]));
-    expect(byTitle.get('Save')).toMatchObject({ keys: 'Ctrl+S' });
-    expect(byTitle.get('Save')?.disabled).toBeUndefined();
-    expect(byTitle.get('Redo')?.disabled).toBe(true);
-    expect(byTitle.get('Cancel run')?.disabled).toBe(true);
-    expect(byTitle.get('Add parallel branches')?.disabled).toBe(true);
-    expect(byTitle.get('Open…')?.disabled).toBe(true);
-    expect(byTitle.has('New blank workflow')).toBe(true);
-    expect(byTitle.has('New from template: map-reduce')).toBe(true);
-    expect(byTitle.has('Open a.yaml')).toBe(true);
-    expect(byTitle.has('Open sub')).toBe(false);
-    expect(byTitle.get('prepare')?.group).toBe('Node');
+  it('lists registry actions (disabled ones with their reason), templates, files and nodes', () => {
+    const items = byTitle();
+    expect(items.get('Save')).toMatchObject({ keys: 'Ctrl+S' });
+    expect(items.get('Save')?.disabled).toBeUndefined();
+    expect(items.get('Redo')).toMatchObject({ disabled: true, reason: 'Nothing to redo' });
+    expect(items.get('Cancel run')).toMatchObject({ disabled: true, reason: 'No run in progress' });
+    expect(items.get('Add parallel branches…')).toMatchObject({
+      disabled: true,
+      reason: 'Select one node to add parallel branches after it',
+    });
     for (const title of [
-      'Toggle YAML panel',
-      'Toggle Problems panel',
-      'Toggle Inspector panel',
-      'Toggle theme',
-    ]) {
-      expect(byTitle.has(title), title).toBe(true);
-    }
+      'Zoom in',
+      'Zoom out',
+      'Actual size (100%)',
+      'Fit the graph in view',
+      'About Fanout Studio',
+    ])
+      expect(items.get(title)?.disabled, title).toBeUndefined();
+    expect(items.has('Command palette')).toBe(false);
+    expect(items.has('New blank workflow')).toBe(true);
+    expect(items.has('New from template: map-reduce')).toBe(true);
+    expect(items.has('Open a.yaml')).toBe(true);
+    expect(items.has('Open sub')).toBe(false);
+    expect(items.get('prepare')?.group).toBe('Node');
   });
 
-  it('offers the run and debugging commands when they apply', () => {
-    const titles = (c: Partial<PaletteContext>) =>
-      new Map(buildPaletteItems({ ...context, ...c }).map((i) => [i.title, i]));
-    const idle = titles({});
-    expect(idle.get('Re-run (same mode, node and input)')).toMatchObject({ keys: 'Ctrl+Shift+Enter' });
-    expect(idle.get('Re-run (same mode, node and input)')?.disabled).toBeUndefined();
-    expect(idle.get('Edit run input')?.disabled).toBeUndefined();
-    // Node-level commands need exactly one selected node.
-    for (const title of [
-      'Toggle breakpoint on selected node',
-      'Run from selected node',
-      'Run selected node alone',
-    ]) {
-      expect(idle.get(title)?.disabled, title).toBe(true);
-    }
-    expect(idle.get('Toggle breakpoint on selected node')?.keys).toBe('F9');
-    expect(idle.get('Continue paused run')?.disabled).toBe(true);
-    expect(idle.get('Clear breakpoints')?.disabled).toBe(true);
-    const selected = titles({ singleSelection: true, hasBreakpoints: true });
-    for (const title of [
-      'Toggle breakpoint on selected node',
-      'Run from selected node',
-      'Run selected node alone',
-      'Clear breakpoints',
-    ]) {
-      expect(selected.get(title)?.disabled, title).toBeUndefined();
-    }
-    // While a run is paused: continue and cancel, no new launches (a breakpoint may still be toggled).
-    const paused = titles({ singleSelection: true, running: true, paused: true });
+  it('follows the selection and the run state', () => {
+    const selected = byTitle(testContext({ selection: ['a'] }));
+    expect(selected.get('Run from this node')?.disabled).toBeUndefined();
+    expect(selected.get('Toggle breakpoint')).toMatchObject({ keys: 'F9' });
+    const paused = byTitle(testContext({ selection: ['a'], status: 'paused' }));
     expect(paused.get('Continue paused run')?.disabled).toBeUndefined();
-    expect(paused.get('Cancel run')?.disabled).toBeUndefined();
-    expect(paused.get('Run')?.disabled).toBe(true);
-    expect(paused.get('Run from selected node')?.disabled).toBe(true);
-    expect(paused.get('Toggle breakpoint on selected node')?.disabled).toBeUndefined();
-    expect(parseItemId(itemId({ kind: 'command', command: 'run-from-selected' }))).toEqual({
-      kind: 'command',
-      command: 'run-from-selected',
-    });
+    expect(paused.get('Run')).toMatchObject({ disabled: true, reason: 'A run is in progress' });
   });
 
   it('round-trips item ids, including paths with separators', () => {
     for (const target of [
-      { kind: 'command', command: 'run' },
+      { kind: 'action', id: 'run:run' },
       { kind: 'open', path: 'dir/x: y.yaml' },
       { kind: 'node', name: 'a_b' },
       { kind: 'new', template: 'map-reduce' },
     ] as const) {
       expect(parseItemId(itemId(target))).toEqual(target);
     }
-    expect(parseItemId('command\u0000nope')).toBeNull();
+    expect(parseItemId('action\u0000nope')).toBeNull();
     expect(parseItemId('garbage')).toBeNull();
   });
 });
 
-describe('app shortcuts', () => {
-  const key = (
-    k: string,
-    mods: Partial<Record<'ctrlKey' | 'metaKey' | 'shiftKey' | 'altKey', boolean>> = {},
-  ) => ({
-    key: k,
-    ctrlKey: false,
-    metaKey: false,
-    shiftKey: false,
-    altKey: false,
-    ...mods,
+describe('shortcut sheet', () => {
+  it('lists every key from the registry by menu section, and the canvas gestures', () => {
+    const sections = shortcutSections(false);
+    const rows = sections.flatMap((s) => s.rows);
+    const keys = rows.flatMap((r) => r.keys);
+    for (const k of [
+      'Ctrl+K',
+      'Ctrl+S',
+      'Ctrl+Shift+S',
+      'Ctrl+Enter',
+      'Ctrl+O',
+      'Ctrl+Z',
+      'Ctrl+Shift+L',
+      'F2',
+    ])
+      expect(keys, k).toContain(k);
+    expect(new Set(keys).size).toBe(keys.length);
+    const gestures = sections.find((s) => s.title === 'Canvas gestures')!;
+    expect(gestures.rows.map((r) => r.description).join('\n')).toMatch(/Conditional edge: press Shift after/);
+    expect(
+      sections.find((s) => s.title === 'Edit')!.rows.find((r) => r.description === 'Redo')?.keys,
+    ).toEqual(['Ctrl+Shift+Z', 'Ctrl+Y']);
   });
-  it('maps Mod keys everywhere and "?" only outside text fields', () => {
-    expect(matchAppShortcut(key('k', { ctrlKey: true }), true)).toBe('palette');
-    expect(matchAppShortcut(key('K', { metaKey: true }), false)).toBe('palette');
-    expect(matchAppShortcut(key('s', { ctrlKey: true }), false)).toBe('save');
-    expect(matchAppShortcut(key('S', { ctrlKey: true, shiftKey: true }), false)).toBe('save-as');
-    expect(matchAppShortcut(key('Enter', { ctrlKey: true }), true)).toBe('run');
-    expect(matchAppShortcut(key('o', { ctrlKey: true }), false)).toBe('open');
-    expect(matchAppShortcut(key('?', { shiftKey: true }), false)).toBe('shortcuts');
-    expect(matchAppShortcut(key('?', { shiftKey: true }), true)).toBeNull();
-    expect(matchAppShortcut(key('k'), false)).toBeNull();
-    expect(matchAppShortcut(key('s', { ctrlKey: true, altKey: true }), false)).toBeNull();
-    expect(matchAppShortcut(key('z', { ctrlKey: true }), false)).toBeNull(); // the canvas's
-  });
-  it('maps the run and debugging keys', () => {
-    expect(matchAppShortcut(key('Enter', { ctrlKey: true, shiftKey: true }), true)).toBe('rerun');
-    expect(matchAppShortcut(key('.', { ctrlKey: true }), true)).toBe('cancel');
-    expect(matchAppShortcut(key('i', { metaKey: true }), false)).toBe('edit-input');
-    expect(matchAppShortcut(key('F9'), false)).toBe('toggle-breakpoint');
-    // F9 inside a text field or editor is left alone, as is Shift+F9.
-    expect(matchAppShortcut(key('F9'), true)).toBeNull();
-    expect(matchAppShortcut(key('F9', { shiftKey: true }), false)).toBeNull();
-  });
-  it('formats keys per platform and lists app and canvas shortcuts', () => {
-    expect(formatKeys('Mod+Shift+S', false)).toBe('Ctrl+Shift+S');
-    expect(formatKeys('Mod+Shift+S', true)).toBe('⌘⇧S');
-    const [app, canvas] = shortcutSections(false);
-    expect(app!.rows.map((r) => r.keys[0])).toEqual(
-      expect.arrayContaining(['Ctrl+S', 'Ctrl+Shift+S', 'Ctrl+Enter', 'Ctrl+K', 'Ctrl+O']),
-    );
-    expect(canvas!.rows).toHaveLength(ShortcutsHelp.length);
-    expect(canvas!.rows.find((r) => r.description === 'Undo')?.keys).toEqual(['Ctrl+Z']);
+});
+
+describe('number dialog', () => {
+  it('accepts whole numbers in range only', () => {
+    expect(numberError('3', 2, 32)).toBeNull();
+    expect(numberError('1', 2, 32)).toBe('Between 2 and 32');
+    expect(numberError('2.5', 2, 32)).toBe('Enter a whole number');
+    expect(numberError('', 2, 32)).toBe('Enter a whole number');
   });
 });

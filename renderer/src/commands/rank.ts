@@ -11,6 +11,8 @@ export interface PaletteItem {
   /** Shortcut shown on the right ("Ctrl+S"). */
   keys?: string;
   disabled?: boolean;
+  /** Why a disabled item cannot run now ("Select one node…"). */
+  reason?: string;
 }
 
 const WORD_START = /[\s\-_/.:›<(]/;

@@ -15,42 +15,44 @@ import {
   type Connection,
   type EdgeChange,
   type NodeChange,
-  type OnBeforeDelete,
   applyEdgeChanges,
   applyNodeChanges,
 } from '@xyflow/react';
 import '@xyflow/react/dist/style.css';
-import { useCallback, useEffect, useMemo, useRef, useState, type DragEvent, type KeyboardEvent } from 'react';
+import {
+  useCallback,
+  useEffect,
+  useMemo,
+  useRef,
+  useState,
+  type DragEvent,
+  type KeyboardEvent,
+  type MouseEvent as ReactMouseEvent,
+} from 'react';
 import { useStore } from 'zustand';
-import { copyNodesAsYaml } from '../../../../engine/workflow/graph-edit.ts';
 import type { WorkflowGraph } from '../../../../engine/workflow/types.ts';
+import { useActions } from '../../actions/actions-context.ts';
+import { ActionButton } from '../../actions/ActionButton.tsx';
+import { CanvasContextMenu, type OpenMenu } from '../../actions/CanvasContextMenu.tsx';
+import { pasteAt, selectionYaml } from '../../actions/edit/clipboard.ts';
+import type { CanvasOps } from '../../actions/types.ts';
 import type { DocumentStore } from '../document-store.ts';
 import type { UiStore } from '../ui-store.ts';
-import {
-  addedNodes,
-  addParallelBranches,
-  connect,
-  deleteSelection,
-  DEFAULT_BRANCHES,
-  dropPaletteItem,
-  duplicateNodes,
-  moveNodes,
-  pasteYaml,
-} from './canvas-edits.ts';
+import { addedNodes, connect, dropPaletteItem, moveNodes } from './canvas-edits.ts';
 import {
   CanvasContext,
   createCanvasLocalStore,
   registerViewCentre,
+  viewCentre,
   runEdit,
   type CanvasStores,
 } from './context.ts';
 import { GRID } from './geometry.ts';
 import { canvasStateMessage } from './canvas-state.ts';
 import { applySelectChanges } from './selection.ts';
-import { layoutAll, layoutGraph, layoutGraphSync, quickLayout } from './layout.ts';
+import { layoutGraph, layoutGraphSync, quickLayout } from './layout.ts';
 import { nodeTypes } from './nodes.tsx';
 import { isPaletteKind, Palette, PALETTE_MIME } from './Palette.tsx';
-import { matchShortcut, type CanvasCommand } from './shortcuts.ts';
 import { unknownActionNames } from './unknown-actions.ts';
 import {
   mergeIntoCurrent,
@@ -123,13 +125,6 @@ function isTyping(target: EventTarget | null): boolean {
   return !!el && (el.tagName === 'INPUT' || el.tagName === 'TEXTAREA' || el.isContentEditable);
 }
 
-function askBranchCount(): number | null {
-  const answer = window.prompt('Number of parallel branches', String(DEFAULT_BRANCHES));
-  if (answer === null) return null;
-  const n = Number.parseInt(answer, 10);
-  return Number.isFinite(n) ? n : null;
-}
-
 /**
  * The dot grid, hidden when zoomed far out: its pattern tile shrinks with the zoom, and at 0.05 a
  * sub-pixel tile makes every repaint (each drag step) take most of a second in software rendering.
@@ -154,6 +149,8 @@ function CanvasView({ stores }: { stores: CanvasStores }) {
   const showMinimap = useStore(ui, (s) => s.panels.minimap);
   const notice = useStore(local, (s) => s.notice);
   const farOut = useFlowStore((s) => s.transform[2] < LABEL_MIN_ZOOM);
+  /** The zoom level, rounded, on the root element (View › zoom actions are checked against it). */
+  const zoom = useFlowStore((s) => Math.round(s.transform[2] * 100) / 100);
 
   // Graph and its layout travel together, so nodes never render at a stale or missing position. Big
   // graphs and fully placed ones are laid out synchronously (no ELK): the canvas shows them in the
@@ -346,172 +343,144 @@ function CanvasView({ stores }: { stores: CanvasStores }) {
     [stores],
   );
 
-  const onBeforeDelete: OnBeforeDelete<FlowNode, FlowEdge> = useCallback(
-    async ({ nodes: n, edges: e }) => {
-      const g = doc.getState().graph;
-      if (!g) return false;
-      const ids = new Set(e.map((x) => x.id));
-      const graphEdges = g.edges.filter((x) => ids.has(x.id));
-      if (
-        runEdit(
-          stores,
-          (t) =>
-            deleteSelection(
-              t,
-              n.map((x) => x.id),
-              graphEdges,
-            ),
-          'Delete',
-        )
-      ) {
-        ui.getState().clearSelection();
-      }
-      // The focused node element goes away: keep keyboard focus on the canvas for Ctrl+Z.
-      rootRef.current?.focus();
-      return false; // the document edit removes them
-    },
-    [doc, stores, ui],
-  );
-
   const selectAdded = useCallback(
     (before: string) => ui.getState().select({ nodes: addedNodes(before, doc.getState().text), edges: [] }),
     [doc, ui],
   );
 
-  const selectedNames = useCallback(() => ui.getState().selection.nodes, [ui]);
+  // Keys, toolbar buttons and context menus perform registry actions (renderer/src/actions); the
+  // canvas registers what they need from it.
+  const actions = useActions();
+  const [menu, setMenu] = useState<OpenMenu | null>(null);
+  useEffect(() => {
+    if (!actions) return;
+    const ops: CanvasOps = {
+      zoomIn: () => void rf.zoomIn({ duration: 150 }),
+      zoomOut: () => void rf.zoomOut({ duration: 150 }),
+      zoomTo: (level) => void rf.zoomTo(level, { duration: 150 }),
+      fit: () => void rf.fitView({ padding: 0.15, duration: 200 }),
+      centre: () => viewCentre(doc),
+      pointer: () => rf.screenToFlowPosition(lastPointer.current),
+      startRename: (node) => local.getState().setRenaming(node),
+      notice: (message) => local.getState().setNotice(message),
+      focus: () => rootRef.current?.focus(),
+      fitAfterLayout: () => {
+        fitPending.current = true;
+      },
+    };
+    return actions.registerCanvas(ops);
+  }, [actions, rf, local, doc]);
 
-  const paste = useCallback(
-    (yaml: string) => {
-      const before = doc.getState().text;
-      const at = rf.screenToFlowPosition(lastPointer.current);
-      if (runEdit(stores, (t) => pasteYaml(t, yaml, at), 'Paste')) selectAdded(before);
+  /** Opens the context menu of what was right-clicked (a node outside the selection becomes it). */
+  const openMenu = useCallback(
+    (event: { clientX: number; clientY: number; preventDefault(): void }, hit: OpenMenu['hit']) => {
+      if (!actions) return;
+      event.preventDefault();
+      const sel = ui.getState().selection;
+      if (hit.kind === 'node' && !sel.nodes.includes(hit.id))
+        ui.getState().select({ nodes: [hit.id], edges: [] });
+      if (hit.kind === 'edge' && !sel.edges.includes(hit.id))
+        ui.getState().select({ nodes: [], edges: [hit.id] });
+      const at = { x: event.clientX, y: event.clientY };
+      setMenu({ hit, client: at, flow: rf.screenToFlowPosition(at) });
     },
-    [doc, rf, stores, selectAdded],
+    [actions, ui, rf],
   );
-
-  const run = useCallback(
-    (command: CanvasCommand): boolean => {
-      const state = doc.getState();
-      const sel = selectedNames();
-      switch (command) {
-        case 'undo':
-          state.undo();
-          return true;
-        case 'redo':
-          state.redo();
-          return true;
-        case 'zoom-in':
-          void rf.zoomIn({ duration: 150 });
-          return true;
-        case 'zoom-out':
-          void rf.zoomOut({ duration: 150 });
-          return true;
-        case 'fit-view':
-          void rf.fitView({ padding: 0.15, duration: 200 });
-          return true;
-        case 'select-all':
-          ui.getState().select({ nodes: rf.getNodes().map((n) => n.id), edges: [] });
-          return true;
-        case 'duplicate': {
-          if (sel.length === 0) return false;
-          const before = state.text;
-          if (runEdit(stores, (t) => duplicateNodes(t, sel), 'Duplicate')) selectAdded(before);
-          return true;
-        }
-        case 'auto-layout': {
-          const g = state.graph;
-          if (!g) return false;
-          void layoutAll(g).then((positions) => {
-            if (doc.getState().graph !== g) return; // the document changed meanwhile
-            runEdit(stores, (t) => moveNodes(t, positions), 'Auto-layout');
-            fitPending.current = true;
-          });
-          return true;
-        }
-        case 'add-parallel': {
-          const source = sel[0];
-          if (sel.length !== 1 || !source) {
-            local.getState().setNotice('Select one node to add parallel branches after it');
-            return true;
-          }
-          const count = askBranchCount();
-          if (count === null) return true;
-          const before = state.text;
-          if (runEdit(stores, (t) => addParallelBranches(t, source, count), 'Add parallel branches'))
-            selectAdded(before);
-          return true;
-        }
-        case 'rename':
-          if (sel.length !== 1) return false;
-          local.getState().setRenaming(sel[0]!);
-          return true;
-        case 'copy':
-        case 'paste':
-        case 'delete':
-          return false; // native copy/paste events and React Flow's delete key handle these
-      }
+  const onNodeContextMenu = useCallback(
+    (event: ReactMouseEvent, node: FlowNode) => {
+      const multi =
+        ui.getState().selection.nodes.length > 1 && ui.getState().selection.nodes.includes(node.id);
+      // The Start / End pills are not YAML nodes: they get the canvas's menu.
+      const terminal = node.id === '__start__' || node.id === '__end__';
+      openMenu(
+        event,
+        multi ? { kind: 'selection' } : terminal ? { kind: 'canvas' } : { kind: 'node', id: node.id },
+      );
     },
-    [doc, rf, ui, local, stores, selectAdded, selectedNames],
+    [openMenu, ui],
   );
+  const onEdgeContextMenu = useCallback(
+    (event: ReactMouseEvent, edge: FlowEdge) => openMenu(event, { kind: 'edge', id: edge.id }),
+    [openMenu],
+  );
+  const onSelectionContextMenu = useCallback(
+    (event: ReactMouseEvent) => openMenu(event, { kind: 'selection' }),
+    [openMenu],
+  );
+  const onPaneContextMenu = useCallback(
+    (event: ReactMouseEvent | MouseEvent) => openMenu(event, { kind: 'canvas' }),
+    [openMenu],
+  );
+  /** Shift+F10 or the Menu key: the menu of the selection, at its first node (or the view's centre). */
+  const openMenuFromKeyboard = useCallback(() => {
+    const sel = ui.getState().selection;
+    const first = sel.nodes[0]
+      ? rootRef.current?.querySelector(`.react-flow__node[data-id="${CSS.escape(sel.nodes[0])}"]`)
+      : null;
+    const box = (first ?? rootRef.current?.querySelector('.react-flow'))?.getBoundingClientRect();
+    if (!box) return;
+    const point = first
+      ? { clientX: box.left + box.width / 2, clientY: box.bottom - 4 }
+      : { clientX: box.left + box.width / 2, clientY: box.top + box.height / 2 };
+    const hit: OpenMenu['hit'] =
+      sel.nodes.length > 1 || (sel.nodes.length > 0 && sel.edges.length > 0)
+        ? { kind: 'selection' }
+        : sel.nodes[0]
+          ? { kind: 'node', id: sel.nodes[0] }
+          : sel.edges[0]
+            ? { kind: 'edge', id: sel.edges[0] }
+            : { kind: 'canvas' };
+    openMenu({ ...point, preventDefault: () => {} }, hit);
+  }, [openMenu, ui]);
 
   const onKeyDown = useCallback(
     (event: KeyboardEvent<HTMLDivElement>) => {
       if (event.key === 'Shift') shiftDown.current = true;
       if (isTyping(event.target)) return;
-      const command = matchShortcut(event);
-      if (command && run(command)) {
+      if (event.key === 'ContextMenu' || (event.key === 'F10' && event.shiftKey)) {
         event.preventDefault();
-        event.stopPropagation();
+        openMenuFromKeyboard();
       }
     },
-    [run],
+    [openMenuFromKeyboard],
   );
 
-  // Copy/paste as YAML text through the system clipboard (works between windows and apps).
+  // Copy/cut/paste as YAML text through the system clipboard's own events (works between windows and
+  // apps, no permission prompt); the registry's Copy/Cut/Paste actions share the same helpers.
   useEffect(() => {
     const root = rootRef.current;
-    if (!root) return;
+    if (!root || !actions) return;
     const onCopy = (event: ClipboardEvent) => {
       if (isTyping(event.target)) return;
-      const sel = selectedNames().filter((n) => n !== '__start__' && n !== '__end__');
-      if (sel.length === 0) return;
-      try {
-        const yaml = copyNodesAsYaml(doc.getState().text, sel);
-        event.clipboardData?.setData('text/plain', yaml);
-        event.preventDefault();
-      } catch (error) {
-        local.getState().setNotice(error instanceof Error ? error.message : String(error));
-      }
+      const yaml = selectionYaml(actions.context());
+      if (yaml === null) return;
+      event.clipboardData?.setData('text/plain', yaml);
+      event.preventDefault();
+    };
+    const onCut = (event: ClipboardEvent) => {
+      if (isTyping(event.target)) return;
+      const yaml = selectionYaml(actions.context());
+      if (yaml === null) return;
+      event.clipboardData?.setData('text/plain', yaml);
+      event.preventDefault();
+      actions.perform('edit:delete');
     };
     const onPaste = (event: ClipboardEvent) => {
       if (isTyping(event.target)) return;
       const yaml = event.clipboardData?.getData('text/plain');
       if (!yaml) return;
       event.preventDefault();
-      paste(yaml);
+      pasteAt(actions.context(), yaml, rf.screenToFlowPosition(lastPointer.current));
     };
     root.addEventListener('copy', onCopy);
+    root.addEventListener('cut', onCut);
     root.addEventListener('paste', onPaste);
     return () => {
       root.removeEventListener('copy', onCopy);
+      root.removeEventListener('cut', onCut);
       root.removeEventListener('paste', onPaste);
     };
-  }, [doc, local, paste, selectedNames]);
-
-  const copyToClipboard = useCallback(() => {
-    const sel = selectedNames().filter((n) => n !== '__start__' && n !== '__end__');
-    if (sel.length === 0) return;
-    try {
-      void navigator.clipboard.writeText(copyNodesAsYaml(doc.getState().text, sel));
-    } catch (error) {
-      local.getState().setNotice(error instanceof Error ? error.message : String(error));
-    }
-  }, [doc, local, selectedNames]);
-  const pasteFromClipboard = useCallback(() => {
-    navigator.clipboard
-      .readText()
-      .then(paste, (error: unknown) => local.getState().setNotice(`Clipboard: ${String(error)}`));
-  }, [paste, local]);
+  }, [actions, rf]);
 
   const onDragOver = useCallback((event: DragEvent) => {
     if (!event.dataTransfer.types.includes(PALETTE_MIME)) return;
@@ -537,6 +506,7 @@ function CanvasView({ stores }: { stores: CanvasStores }) {
       className={farOut ? 'fs-canvas fs-far-out' : 'fs-canvas'}
       data-testid="designer-canvas"
       data-theme={theme}
+      data-zoom={zoom}
       tabIndex={0}
       onKeyDown={onKeyDown}
       onKeyUp={(event) => {
@@ -554,8 +524,11 @@ function CanvasView({ stores }: { stores: CanvasStores }) {
         onEdgesChange={onEdgesChange}
         onNodeDragStop={onNodeDragStop}
         onConnect={onConnect}
-        onBeforeDelete={onBeforeDelete}
-        deleteKeyCode={['Delete', 'Backspace']}
+        onNodeContextMenu={onNodeContextMenu}
+        onEdgeContextMenu={onEdgeContextMenu}
+        onSelectionContextMenu={onSelectionContextMenu}
+        onPaneContextMenu={onPaneContextMenu}
+        deleteKeyCode={null /* the registry's Delete action (edit:delete) */}
         multiSelectionKeyCode={['Shift', 'Meta', 'Control']}
         snapToGrid
         snapGrid={[GRID, GRID]}
@@ -577,18 +550,18 @@ function CanvasView({ stores }: { stores: CanvasStores }) {
           </Panel>
         )}
         <Panel position="top-right" className="fs-toolbar">
-          <button type="button" data-testid="canvas-auto-layout" onClick={() => run('auto-layout')}>
+          <ActionButton id="graph:auto-layout" testId="canvas-auto-layout">
             Auto-layout
-          </button>
-          <button type="button" data-testid="canvas-add-parallel" onClick={() => run('add-parallel')}>
+          </ActionButton>
+          <ActionButton id="graph:add-parallel" testId="canvas-add-parallel">
             Add parallel branches
-          </button>
-          <button type="button" data-testid="canvas-copy" onClick={copyToClipboard} title="Copy as YAML">
+          </ActionButton>
+          <ActionButton id="edit:copy" testId="canvas-copy" tooltip="Copy the selected nodes as YAML">
             Copy
-          </button>
-          <button type="button" data-testid="canvas-paste" onClick={pasteFromClipboard} title="Paste YAML">
+          </ActionButton>
+          <ActionButton id="edit:paste" testId="canvas-paste" tooltip="Paste nodes (YAML)">
             Paste
-          </button>
+          </ActionButton>
         </Panel>
         {notice && (
           <Panel position="bottom-center" className="fs-notice" data-testid="canvas-notice">
@@ -599,6 +572,16 @@ function CanvasView({ stores }: { stores: CanvasStores }) {
           </Panel>
         )}
       </ReactFlow>
+      {menu && actions && (
+        <CanvasContextMenu
+          menu={menu}
+          actions={actions}
+          onClose={() => {
+            setMenu(null);
+            rootRef.current?.focus();
+          }}
+        />
+      )}
     </div>
   );
 }

@@ -1,0 +1,6 @@
+import { defineAction } from '../define.ts';
+
+export const palette = defineAction('view:palette', {
+  enabled: () => true,
+  perform: (ctx) => ctx.app.openPalette(),
+});
