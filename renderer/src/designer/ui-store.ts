@@ -3,7 +3,8 @@
 import { createStore } from 'zustand/vanilla';
 
 export type Theme = 'light' | 'dark';
-export type PanelId = 'inspector' | 'yaml' | 'problems' | 'palette' | 'minimap' | 'run';
+/** `bottom`: the bottom area (run, problems, YAML) unfolded; false folds it to its tab bar. */
+export type PanelId = 'inspector' | 'yaml' | 'problems' | 'palette' | 'minimap' | 'run' | 'bottom';
 
 export interface Selection {
   nodes: string[];
@@ -28,6 +29,7 @@ export interface UiState {
   setTheme(theme: Theme): void;
   togglePanel(panel: PanelId): void;
   showPanel(panel: PanelId): void;
+  setPanel(panel: PanelId, open: boolean): void;
 }
 
 export type UiStore = ReturnType<typeof createUiStore>;
@@ -37,7 +39,15 @@ export function createUiStore(theme: Theme = 'light') {
     selection: { nodes: [], edges: [] },
     focus: null,
     theme,
-    panels: { inspector: true, yaml: false, problems: true, palette: true, minimap: true, run: false },
+    panels: {
+      inspector: true,
+      yaml: false,
+      problems: true,
+      palette: true,
+      minimap: true,
+      run: false,
+      bottom: true,
+    },
     select(selection) {
       set({ selection });
     },
@@ -63,6 +73,9 @@ export function createUiStore(theme: Theme = 'light') {
     },
     showPanel(panel) {
       if (!get().panels[panel]) set({ panels: { ...get().panels, [panel]: true } });
+    },
+    setPanel(panel, open) {
+      if (get().panels[panel] !== open) set({ panels: { ...get().panels, [panel]: open } });
     },
     togglePanel(panel) {
       set({ panels: { ...get().panels, [panel]: !get().panels[panel] } });
