@@ -588,7 +588,7 @@ export function FileDialog({
                 />
                 <small
                   id={`${id}-name-hint`}
-                  className={`fd-hint${nameProblem || takenByFolder || submitError ? ' fd-hint-error' : ''}`}
+                  className={`fd-hint${nameProblem || takenByFolder || submitError ? ' fd-hint-error' : taken ? ' fd-hint-warn' : ''}`}
                   role="status"
                   data-testid="file-dialog-name-hint"
                 >
