@@ -161,8 +161,16 @@ describe('dynamic_parallel runs one branch per item', () => {
       list: Array.from({ length: 10_001 }, (_, i) => i),
     });
     expect(many.result.error).toMatch(/10001 items, more than the 10000/);
-    const subgraph = await run(dpYaml('items: "{{ state.list }}"\nsubgraph: other.yaml'), { list: [1] });
-    expect(subgraph.result.error).toMatch(/subgraph mode .* is not run by Fanout Studio yet/);
+    const remote = await run(dpYaml('items: "{{ state.list }}"\nsubgraph: s3://bucket/flow.yaml'), {
+      list: [1],
+    });
+    expect(remote.result.error).toMatch(/subgraph 's3:\/\/bucket\/flow.yaml' is not a local file/);
+    const outside = await run(dpYaml('items: "{{ state.list }}"\nsubgraph: ../../etc/passwd'), { list: [1] });
+    expect(outside.result.error).toMatch(/is outside the allowed base directory/);
+    const missing = await run(dpYaml('items: "{{ state.list }}"\nsubgraph: no-such-flow.yaml'), {
+      list: [1],
+    });
+    expect(missing.result.error).toMatch(/subgraph 'no-such-flow.yaml': file not found$/);
   });
 
   it('an action-mode branch with an unknown action fails that branch in one line; max_concurrency past the bound is OUT_OF_RANGE', async () => {

@@ -4,11 +4,18 @@
 // other branch; at most max_concurrency at once; with fail_fast, items not started yet after a failure
 // are skipped. The node's update is `{parallel_results: [...]}` (TEA Python's ParallelFlowResult
 // shape, item order); routing then follows the node's edges, as in TEA.
+import { stat } from 'node:fs/promises';
+import { resolveConfined } from '../actions/paths.ts';
 import { ExpressionBudgetError, renderTemplate } from '../expr/index.ts';
-import { MAX_ERROR_MESSAGE_CHARS, jsonObjectBoundsProblem, truncateText } from '../limits.ts';
+import { MAX_ERROR_MESSAGE_CHARS, MAX_FILE_BYTES, jsonObjectBoundsProblem, truncateText } from '../limits.ts';
+import { loadWorkflowFile } from '../workflow/load-file.ts';
+import { END } from '../workflow/types.ts';
 import type { VmLimits } from '../lua/types.ts';
 import type { DynamicParallelSpec, NodeSpec } from '../workflow/types.ts';
-import { MAX_DYNAMIC_PARALLEL_ITEMS } from '../workflow/validate.ts';
+import { MAX_DYNAMIC_PARALLEL_ITEMS, validateWorkflow } from '../workflow/validate.ts';
+import { findInLoopBodies } from './breakpoints.ts';
+import { compilePlan } from './plan.ts';
+import { nextNode } from './route.ts';
 import { callAction } from './action-exec.ts';
 import type { ActionCall } from './action-exec.ts';
 import type { EventStamper } from './events.ts';
@@ -35,6 +42,10 @@ export interface DynamicParallelDeps {
   suspendMain(): void;
   /** Maps a branch VM to its place, for memory samples (null = forget it). */
   trackVm(vmId: string, where: Where | null): void;
+  /** Folder a subgraph path is relative to and confined to (the workflow's folder). */
+  baseDir: string;
+  /** Action names the engine has, to validate a subgraph as a run validates its workflow. */
+  knownActions(): string[];
   /** A node context for a branch running in `vm` (no nested dynamic_parallel: it holds a worker). */
   branchContext(vm: LuaHost, where: Where, signal: AbortSignal): NodeExecContext;
 }
@@ -54,7 +65,7 @@ export async function runDynamicParallel(
     ok: false,
     failure: { node: node.name, message, errorType, timeout: false },
   });
-  const body = branchBody(node, spec);
+  const body = spec.mode === 'subgraph' ? await subgraphBody(node, spec, deps) : branchBody(node, spec);
   if (typeof body === 'string') return failure(body);
   let items: unknown[];
   let limit: number;
@@ -106,9 +117,6 @@ function branchBody(node: NodeSpec, spec: DynamicParallelSpec): Body | string {
     return spec.modes.length === 0
       ? `${where}: missing branch-body key (one of 'action', 'steps', 'subgraph')`
       : `${where}: conflicting branch-body keys (${spec.modes.join(', ')}); exactly one is allowed`;
-  }
-  if (spec.mode === 'subgraph') {
-    return `${where}: subgraph mode (a workflow file per item) is not run by Fanout Studio yet`;
   }
   if (spec.mode === 'action') {
     const action = spec.action ?? {};
@@ -167,6 +175,87 @@ async function runBranchAction(
     ...ctx.where,
   });
   return { ok: false, failure: { node: node.name, message, errorType, timeout: false } };
+}
+
+/**
+ * Subgraph mode (TEA Python's _create_dynamic_parallel_subgraph_branch): a local workflow file, loaded
+ * and validated once per node run, runs per item in the branch's VM from the state its `input`
+ * mapping renders (strings are templates over the branch state; nothing else is passed), and its
+ * final state is the branch's state. Remote paths (s3://, https://…) need an outside service: refused.
+ */
+async function subgraphBody(
+  node: NodeSpec,
+  spec: DynamicParallelSpec,
+  deps: DynamicParallelDeps,
+): Promise<Body | string> {
+  const given = spec.subgraph ?? '';
+  const where = `dynamic_parallel node '${node.name}': subgraph '${given}'`;
+  if (/^[a-z][a-z0-9+.-]*:\/\//i.test(given) && !given.startsWith('file://')) {
+    return `${where} is not a local file; Fanout Studio runs local subgraphs only`;
+  }
+  let path: string;
+  try {
+    const ctx = {
+      baseDir: deps.baseDir,
+      node: node.name,
+      runId: deps.runId,
+      memory: new Map<string, unknown>(),
+    };
+    path = await resolveConfined(given, ctx, 'dynamic_parallel');
+    const size = (await stat(path)).size;
+    if (size > MAX_FILE_BYTES) return `${where} is larger than ${MAX_FILE_BYTES} bytes`;
+  } catch (error) {
+    const code = (error as NodeJS.ErrnoException).code;
+    return `${where}: ${code === 'ENOENT' ? 'file not found' : (error as Error).message}`;
+  }
+  const load = await loadWorkflowFile(path);
+  const first = [...load.problems, ...validateWorkflow(load, { knownActions: deps.knownActions() })].find(
+    (p) => p.severity === 'error',
+  );
+  if (!load.model || first) {
+    return `${where} is not a runnable workflow: ${first ? `${first.line}:${first.col}: ${first.code} ${first.message}` : 'no model'}`;
+  }
+  const plan = compilePlan(load.model);
+  if (plan.fanOuts.size > 0) {
+    return `${where} has parallel edges; a dynamic_parallel branch runs a subgraph in its one VM, sequentially`;
+  }
+  const variables = (load.model.variables ?? {}) as JsonObject;
+  const input = spec.input ?? {};
+  return async (state, ctx) => {
+    const failed = (message: string) => ({
+      ok: false as const,
+      failure: { node: node.name, message, errorType: 'ExecutionError', timeout: false },
+    });
+    let current: JsonObject = {};
+    try {
+      for (const [key, value] of Object.entries(input)) {
+        current[key] =
+          typeof value === 'string' ? renderTemplate(value, { state, variables: ctx.variables }) : value;
+      }
+    } catch (error) {
+      return failed(`${where}: input: ${(error as Error).message}`);
+    }
+    const subCtx: NodeExecContext = {
+      ...ctx,
+      variables,
+      findNode: (name) => plan.nodes.get(name) ?? findInLoopBodies(plan, name)?.node,
+    };
+    let name = plan.entry;
+    while (name !== null && name !== END) {
+      if (ctx.cancelled()) return failed('cancelled');
+      const subNode = plan.nodes.get(name);
+      if (!subNode) return failed(`${where}: no node named '${name}'`);
+      const run = await runNode(subNode, current, subCtx);
+      if (!run.ok) return run;
+      current = run.state;
+      const next = nextNode(plan, name, current, variables, (message) =>
+        ctx.events.emit({ type: 'log', level: 'warn', node: name ?? '', message, ...ctx.where }),
+      );
+      if (!next.ok) return failed(`${where}: ${next.message}`);
+      name = next.target;
+    }
+    return { ok: true, state: current };
+  };
 }
 
 /** A step of steps mode as a node: `run:` Lua (or other code), or `uses:` an action. */

@@ -3,8 +3,6 @@
 import { randomUUID } from 'node:crypto';
 import { setMaxListeners } from 'node:events';
 import type { ActionRegistry } from '../actions/registry.ts';
-import { ExpressionBudgetError, evaluateCondition } from '../expr/index.ts';
-import type { ConditionResult } from '../expr/index.ts';
 import { END, START } from '../workflow/types.ts';
 import type { NodeSpec, WorkflowModel } from '../workflow/types.ts';
 import { jsonObjectBoundsProblem } from '../limits.ts';
@@ -15,6 +13,7 @@ import { PauseGate, checkBreakpoints, findInLoopBodies, startRefusal } from './b
 import { EventStamper, round } from './events.ts';
 import { mergeState } from './merge.ts';
 import { runNode } from './node-exec.ts';
+import { nextNode } from './route.ts';
 import { runDynamicParallel } from './dynamic-parallel.ts';
 import type { DynamicParallelDeps } from './dynamic-parallel.ts';
 import type { NodeExecContext, NodeFailure } from './node-exec.ts';
@@ -152,6 +151,8 @@ class Run {
       signal: this.abort.signal,
       variables: (this.model.variables ?? {}) as JsonObject,
       suspendMain: () => this.main.suspend(),
+      baseDir: this.options.baseDir ?? process.cwd(),
+      knownActions: () => this.deps.registry.names(),
       trackVm: (vmId, where) => {
         if (where) this.vmWhere.set(vmId, where);
         else this.vmWhere.delete(vmId);
@@ -326,34 +327,9 @@ class Run {
 
   /** First matching route wins (goto rule order); conditions use TEA's Jinja rules. */
   route(name: string, state: JsonObject, where: Where = {}): Route {
-    const routes = this.plan.routes.get(name) ?? [];
-    for (const route of routes) {
-      if (route.condition === undefined) return { ok: true, target: route.target };
-      let result: ConditionResult;
-      try {
-        result = evaluateCondition(
-          route.condition,
-          { state, variables: this.model.variables ?? {} },
-          route.use,
-        );
-      } catch (error) {
-        // A runaway condition fails the node; only an ordinary evaluation error counts as false.
-        if (error instanceof ExpressionBudgetError)
-          return { ok: false, message: `node '${name}': ${error.message}` };
-        throw error;
-      }
-      if (result.error) {
-        this.events.emit({
-          type: 'log',
-          level: 'warn',
-          node: name,
-          message: `condition '${String(route.condition)}' failed (${result.error}); treated as false`,
-          ...where,
-        });
-      }
-      if (result.value) return { ok: true, target: route.target };
-    }
-    return { ok: false, message: `No valid next node found from node '${name}'` };
+    return nextNode(this.plan, name, state, (this.model.variables ?? {}) as JsonObject, (message) =>
+      this.events.emit({ type: 'log', level: 'warn', node: name, message, ...where }),
+    );
   }
 
   private async runFanOut(fanOut: PlannedFanOut, state: JsonObject): Promise<Outcome> {
