@@ -8,7 +8,6 @@ import {
   Panel,
   ReactFlow,
   ReactFlowProvider,
-  getViewportForBounds,
   useReactFlow,
   useStoreApi,
   useStore as useFlowStore,
@@ -49,6 +48,7 @@ import {
 } from './context.ts';
 import { GRID } from './geometry.ts';
 import { canvasStateMessage } from './canvas-state.ts';
+import { bestClearRect, fitInto, focusViewport, type Rect } from './clear-area.ts';
 import { applySelectChanges } from './selection.ts';
 import { layoutGraph, layoutGraphSync, quickLayout } from './layout.ts';
 import { nodeTypes } from './nodes.tsx';
@@ -134,6 +134,8 @@ function GridBackground() {
   return visible ? <Background variant={BackgroundVariant.Dots} gap={GRID} size={1} /> : null;
 }
 
+/** Smaller than React Flow's 200×150: it covers less of the canvas and fit-view leaves it room. */
+const MINIMAP_SIZE = { width: 168, height: 108 };
 /** Above this many nodes the minimap is left out: it redraws every node on each drag step. */
 const MINIMAP_MAX_NODES = 300;
 /** Below this zoom edge labels are hidden (unreadable, and costly to paint on big graphs). */
@@ -191,15 +193,24 @@ function CanvasView({ stores }: { stores: CanvasStores }) {
     [doc],
   );
   const flowStore = useStoreApi<FlowNode, FlowEdge>();
+  /** Boxes (pane pixels) of what floats over the graph: palette, minimap, controls, toolbar, notices. */
+  const overlayRects = useCallback((): Rect[] => {
+    const pane = rootRef.current?.querySelector('.react-flow')?.getBoundingClientRect();
+    if (!pane) return [];
+    return [...rootRef.current!.querySelectorAll('.react-flow__panel:not(.fs-empty-hint)')].map((el) => {
+      const r = el.getBoundingClientRect();
+      return { x: r.left - pane.left, y: r.top - pane.top, width: r.width, height: r.height };
+    });
+  }, []);
   /**
    * Fits the view to `fit` before they are rendered (their sizes are known up front), so a big
-   * document renders once, at the fitted view, with only the nodes in it. Falls back to React Flow's
-   * fitView on the next frame while the pane has no size yet.
+   * document renders once, at the fitted view, with only the nodes in it — inside the largest part of
+   * the pane no overlay covers (clear-area.ts). Retries on the next frame while the pane has no size.
    */
   const fitTo = useCallback(
-    (fit: FlowNode[]) => {
+    (fit: FlowNode[], duration?: number, retry = true): void => {
       const { width, height, minZoom } = flowStore.getState();
-      if (width > 0 && height > 0) {
+      if (width > 0 && height > 0 && fit.length > 0) {
         let x0 = Infinity;
         let y0 = Infinity;
         let x1 = -Infinity;
@@ -211,12 +222,16 @@ function CanvasView({ stores }: { stores: CanvasStores }) {
           y1 = Math.max(y1, n.position.y + (n.height ?? 0));
         }
         const bounds = { x: x0, y: y0, width: x1 - x0, height: y1 - y0 };
-        void rf.setViewport(getViewportForBounds(bounds, width, height, minZoom, 1.2, 0.15));
+        const area = bestClearRect({ width, height }, overlayRects(), bounds);
+        const padding = Math.min(40, area.width * 0.06, area.height * 0.06);
+        void rf.setViewport(fitInto(bounds, area, { minZoom, maxZoom: 1.2, padding }), { duration });
+      } else if (retry) {
+        requestAnimationFrame(() => fitTo(fit, duration, false));
       } else {
-        requestAnimationFrame(() => void rf.fitView({ padding: 0.15, maxZoom: 1.2 }));
+        void rf.fitView({ padding: 0.15, maxZoom: 1.2 });
       }
     },
-    [flowStore, rf],
+    [flowStore, rf, overlayRects],
   );
 
   const [nodes, setNodes] = useState<FlowNode[]>([]);
@@ -264,21 +279,23 @@ function CanvasView({ stores }: { stores: CanvasStores }) {
     [ui],
   );
 
-  // Focus requests: centre the node.
+  // Focus requests (problems, run errors): centre the node where no overlay covers it.
   useEffect(
     () =>
       ui.subscribe((s, p) => {
         if (!s.focus || s.focus === p.focus || !s.focus.node) return;
         const node = rf.getNode(s.focus.node);
         if (!node) return;
-        const w = node.width ?? 0;
-        const h = node.height ?? 0;
-        void rf.setCenter(node.position.x + w / 2, node.position.y + h / 2, {
+        const { width, height, minZoom } = flowStore.getState();
+        const box = { ...node.position, width: node.width ?? 0, height: node.height ?? 0 };
+        const view = focusViewport(box, { width, height }, overlayRects(), {
           zoom: Math.max(rf.getZoom(), 1),
-          duration: 300,
+          minZoom,
+          padding: 16,
         });
+        void rf.setViewport(view, { duration: 300 });
       }),
-    [ui, rf],
+    [ui, rf, flowStore, overlayRects],
   );
 
   useEffect(
@@ -358,7 +375,8 @@ function CanvasView({ stores }: { stores: CanvasStores }) {
       zoomIn: () => void rf.zoomIn({ duration: 150 }),
       zoomOut: () => void rf.zoomOut({ duration: 150 }),
       zoomTo: (level) => void rf.zoomTo(level, { duration: 150 }),
-      fit: () => void rf.fitView({ padding: 0.15, duration: 200 }),
+      // Fit into the part of the pane the palette, minimap and toolbar leave free (clear-area.ts).
+      fit: () => fitTo(rf.getNodes(), 200),
       centre: () => viewCentre(doc),
       pointer: () => rf.screenToFlowPosition(lastPointer.current),
       startRename: (node) => local.getState().setRenaming(node),
@@ -369,7 +387,7 @@ function CanvasView({ stores }: { stores: CanvasStores }) {
       },
     };
     return actions.registerCanvas(ops);
-  }, [actions, rf, local, doc]);
+  }, [actions, rf, local, doc, fitTo]);
 
   /** Opens the context menu of what was right-clicked (a node outside the selection becomes it). */
   const openMenu = useCallback(
@@ -542,7 +560,14 @@ function CanvasView({ stores }: { stores: CanvasStores }) {
         <GridBackground />
         <Controls showInteractive={false} />
         {showMinimap && nodes.length <= MINIMAP_MAX_NODES && (
-          <MiniMap pannable zoomable nodeColor={minimapColor} nodeStrokeWidth={2} />
+          <MiniMap
+            pannable
+            zoomable
+            nodeColor={minimapColor}
+            nodeStrokeWidth={2}
+            style={MINIMAP_SIZE}
+            ariaLabel="Minimap"
+          />
         )}
         {showPalette && (
           <Panel position="top-left">
@@ -563,6 +588,7 @@ function CanvasView({ stores }: { stores: CanvasStores }) {
             Paste
           </ActionButton>
         </Panel>
+        {graph && !graph.nodes.some((n) => n.spec) && <EmptyCanvasHint />}
         {notice && (
           <Panel position="bottom-center" className="fs-notice" data-testid="canvas-notice">
             <span role="alert">{notice}</span>
@@ -583,5 +609,18 @@ function CanvasView({ stores }: { stores: CanvasStores }) {
         />
       )}
     </div>
+  );
+}
+
+/** The first-drag hint of an empty canvas; it lets drops and clicks through to the pane. */
+function EmptyCanvasHint() {
+  return (
+    <Panel position="top-center" className="fs-empty-hint" data-testid="empty-canvas-hint">
+      <strong>Start here</strong>
+      <span>
+        Drag a <b>Lua node</b> from the palette onto the canvas, or press <kbd>/</kbd> to search the palette
+        and <kbd>Enter</kbd> to add the first match.
+      </span>
+    </Panel>
   );
 }

@@ -1,25 +1,31 @@
 // Palette of new nodes: drag an item onto the canvas (dropped at the cursor) or click it (added at the
-// centre of the view). The drop itself is handled by the canvas; this panel only starts the drag.
-import { useContext, useMemo, type DragEvent } from 'react';
+// centre of the view). The drop itself is handled by the canvas; this panel only starts the drag. It
+// folds to its title (remembered) and filters as you type; "/" anywhere outside a text field finds it.
+import { useContext, useEffect, useMemo, useRef, useState, type DragEvent } from 'react';
 import { useStore } from 'zustand';
 import type { DocumentStore } from '../document-store.ts';
+import { readFlag, writeFlag } from '../layout-storage.ts';
 import type { UiStore } from '../ui-store.ts';
 import { addedNodes, dropPaletteItem, type PaletteKind } from './canvas-edits.ts';
 import { CanvasContext, createCanvasLocalStore, runEdit, viewCentre } from './context.ts';
+import { PALETTE_ITEMS, searchPalette } from './palette-search.ts';
 import './canvas.css';
+
+export { PALETTE_ITEMS };
 
 /** dataTransfer type carrying the palette kind. */
 export const PALETTE_MIME = 'application/x-fanout-palette';
 
-export const PALETTE_ITEMS: readonly { kind: PaletteKind; label: string; hint: string; icon: string }[] = [
-  { kind: 'lua', label: 'Lua node', hint: 'Runs a Lua chunk (language: lua)', icon: '☾' },
-  { kind: 'action', label: 'Action', hint: 'Calls a built-in action (uses: json.parse)', icon: '⚙' },
-  { kind: 'while', label: 'While loop', hint: 'Repeats its body while a condition holds', icon: '↻' },
-  { kind: 'parallel', label: 'Parallel branches', hint: 'A fan-out to 3 branches and a fan-in', icon: '⇉' },
-];
-
 export function isPaletteKind(value: string): value is PaletteKind {
   return PALETTE_ITEMS.some((item) => item.kind === value);
+}
+
+function isTextField(target: EventTarget | null): boolean {
+  const el = target as HTMLElement | null;
+  return (
+    !!el &&
+    (el.tagName === 'INPUT' || el.tagName === 'TEXTAREA' || el.tagName === 'SELECT' || el.isContentEditable)
+  );
 }
 
 export function Palette({ doc, ui }: { doc: DocumentStore; ui: UiStore }) {
@@ -27,6 +33,36 @@ export function Palette({ doc, ui }: { doc: DocumentStore; ui: UiStore }) {
   const fallback = useMemo(() => createCanvasLocalStore(), []);
   const local = shared?.doc === doc ? shared.local : fallback;
   const notice = useStore(local, (s) => (shared?.doc === doc ? null : s.notice));
+  const [collapsed, setCollapsed] = useState(() => readFlag('palette-collapsed', false));
+  const [query, setQuery] = useState('');
+  const searchRef = useRef<HTMLInputElement>(null);
+  const shown = searchPalette(PALETTE_ITEMS, query);
+
+  const fold = (next: boolean) => {
+    setCollapsed(next);
+    writeFlag('palette-collapsed', next);
+  };
+
+  // "/" from anywhere but a text field: unfold the palette and put the cursor in its search.
+  const focusPending = useRef(false);
+  useEffect(() => {
+    const onKey = (event: KeyboardEvent) => {
+      if (event.key !== '/' || event.ctrlKey || event.metaKey || event.altKey || isTextField(event.target))
+        return;
+      event.preventDefault();
+      focusPending.current = true;
+      setCollapsed(false);
+      searchRef.current?.focus();
+    };
+    window.addEventListener('keydown', onKey);
+    return () => window.removeEventListener('keydown', onKey);
+  }, []);
+  useEffect(() => {
+    if (!collapsed && focusPending.current) {
+      focusPending.current = false;
+      searchRef.current?.focus();
+    }
+  }, [collapsed]);
 
   const add = (kind: PaletteKind) => {
     const before = doc.getState().text;
@@ -42,25 +78,71 @@ export function Palette({ doc, ui }: { doc: DocumentStore; ui: UiStore }) {
   };
 
   return (
-    <div className="fs-palette" data-testid="palette" aria-label="Node palette">
-      <div className="fs-palette-title">Add</div>
-      {PALETTE_ITEMS.map((item) => (
+    <div
+      className={collapsed ? 'fs-palette fs-palette-collapsed' : 'fs-palette'}
+      data-testid="palette"
+      role="group"
+      aria-label="Node palette"
+    >
+      <div className="fs-palette-head">
         <button
-          key={item.kind}
           type="button"
-          className="fs-palette-item"
-          draggable
-          data-testid={`palette-item-${item.kind}`}
-          title={`${item.hint} — drag onto the canvas or click`}
-          onDragStart={(event) => onDragStart(event, item.kind)}
-          onClick={() => add(item.kind)}
+          className="fs-palette-fold"
+          data-testid="palette-collapse"
+          aria-expanded={!collapsed}
+          title={collapsed ? 'Show the node palette (/ to search it)' : 'Fold the node palette'}
+          onClick={() => fold(!collapsed)}
         >
-          <span className="fs-palette-icon" aria-hidden>
-            {item.icon}
-          </span>
-          {item.label}
+          <span className="fs-palette-title">Add node</span>
+          <span aria-hidden>{collapsed ? '▸' : '▾'}</span>
         </button>
-      ))}
+      </div>
+      {!collapsed && (
+        <>
+          <input
+            ref={searchRef}
+            type="search"
+            className="fs-palette-search"
+            data-testid="palette-search"
+            placeholder="Search  /"
+            aria-label="Search the node palette"
+            value={query}
+            onChange={(event) => setQuery(event.target.value)}
+            onKeyDown={(event) => {
+              if (event.key === 'Enter' && shown[0]) {
+                event.preventDefault();
+                add(shown[0].kind);
+              } else if (event.key === 'Escape') {
+                event.stopPropagation();
+                if (query) setQuery('');
+                else event.currentTarget.blur();
+              }
+            }}
+          />
+          {shown.map((item) => (
+            <button
+              key={item.kind}
+              type="button"
+              className="fs-palette-item"
+              draggable
+              data-testid={`palette-item-${item.kind}`}
+              title={`${item.hint} — drag onto the canvas or click`}
+              onDragStart={(event) => onDragStart(event, item.kind)}
+              onClick={() => add(item.kind)}
+            >
+              <span className="fs-palette-icon" aria-hidden>
+                {item.icon}
+              </span>
+              {item.label}
+            </button>
+          ))}
+          {shown.length === 0 && (
+            <div className="fs-palette-none" data-testid="palette-none">
+              No node matches “{query}”
+            </div>
+          )}
+        </>
+      )}
       {notice && <div className="fs-palette-notice">{notice}</div>}
     </div>
   );
