@@ -50,7 +50,9 @@ test.describe('run controls and debugging', () => {
   test('a spinning branch times out while its siblings succeed and the fan-in runs', async ({ page }) => {
     await open(page, 'debug-timeout.yaml');
     await page.getByTestId('run-button').click();
-    await expect(page.getByTestId('run-status')).toHaveText('succeeded', { timeout: 30_000 });
+    await expect(page.getByTestId('run-status')).toHaveText('finished · 1 of 3 branches timed out', {
+      timeout: 30_000,
+    });
     await expect(bar(page, 'spin')).toHaveAttribute('data-status', 'timed-out');
     await expect(bar(page, 'quick_a')).toHaveAttribute('data-status', 'succeeded');
     await expect(bar(page, 'quick_b')).toHaveAttribute('data-status', 'succeeded');

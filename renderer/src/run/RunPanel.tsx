@@ -130,12 +130,16 @@ function RunSummary({ run }: { run: RunRecord }) {
   const outcome = runOutcome(run);
   return (
     <span className="rp-summary">
-      <span className={`rp-pill rp-status-${outcome.tone}`} data-testid="run-panel-status">
+      <span
+        className={`rp-pill rp-status-${outcome.tone}`}
+        data-testid="run-panel-status"
+        title={outcome.label}
+      >
         {outcome.label}
       </span>
-      <span>{run.workflow}</span>
-      {run.durationMs !== undefined && <span>{formatMs(run.durationMs)}</span>}
-      <span>{run.events} events</span>
+      {/* No workflow name: the panel shows the open document's runs only. */}
+      {run.durationMs !== undefined && <span className="rp-summary-extra">{formatMs(run.durationMs)}</span>}
+      <span className="rp-summary-extra">{run.events} events</span>
     </span>
   );
 }
