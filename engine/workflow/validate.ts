@@ -6,6 +6,7 @@ import type { Node as YamlNode, YAMLMap } from 'yaml';
 import { MAX_ITERATIONS, MAX_MEMORY_LIMIT_MB, MAX_POOL_WORKERS, MAX_TIMEOUT_MS } from '../limits.ts';
 import { checkExpression } from '../expr/index.ts';
 import { branchPaths, buildGraph, edgeParallelForm } from './graph.ts';
+import { llmProblems } from './llm-validate.ts';
 import { END, START } from './types.ts';
 import type {
   EdgeSpec,
@@ -195,6 +196,7 @@ export function validateWorkflow(load: LoadResult, opts: ValidateOptions = {}): 
   checkEdges(ctx, model);
   checkGraph(ctx, model, graph);
   checkLimitRanges(ctx, model);
+  ctx.problems.push(...llmProblems(model, ctx.locator, ctx.file));
   return dedupeProblems(sortProblems([...load.problems, ...ctx.problems]));
 }
 
