@@ -38,6 +38,8 @@ import {
   type RecoveryStorage,
 } from './documents/recovery.ts';
 import { RecoveryDialog } from './documents/RecoveryDialog.tsx';
+import { createFileFlows } from './files/file-flows.ts';
+import { FileFlowsLayer } from './files/FileFlowsLayer.tsx';
 import { BLANK_TEMPLATE, suggestedFileName, type DocumentTemplate } from './documents/templates.ts';
 import type { HostChoice } from './host/index.ts';
 import { onMenuCommand, reportDirty } from './host/electron.ts';
@@ -151,13 +153,30 @@ function Shell({ host }: { host: HostApi }) {
     [host, fail],
   );
 
+  // Open, Save, Save as, Export and "changed on disk" (renderer/src/files); `latest` lets the flows,
+  // created once, call App's current open and file-list refresh.
+  const latest = useRef<{ openPath(path?: string): Promise<void>; refresh(): void } | null>(null);
+  const files$ = useMemo(
+    () =>
+      createFileFlows({
+        host,
+        doc,
+        openPath: (target) => latest.current?.openPath(target),
+        moved: (from, to) => controller.moveFile(from, to),
+        filesChanged: () => latest.current?.refresh(),
+        fail: (message) => setError(message),
+        suggestedName: () => suggestedFileName(doc.getState().load.model?.name),
+      }),
+    [host, doc, controller],
+  );
+
   /** True when there is nothing unsaved or the user agrees to lose it (its recovery copy goes too). */
-  const confirmDiscard = useCallback(() => {
+  const confirmDiscard = useCallback(async () => {
     if (!doc.getState().isDirty()) return true;
-    if (!window.confirm('Discard unsaved changes?')) return false;
+    if (!(await files$.confirmDiscard())) return false;
     autosaver.discard(doc.getState().path);
     return true;
-  }, [doc, autosaver]);
+  }, [doc, autosaver, files$]);
 
   /** Shows a document; offers its recovery copy when one differs from `diskText`. */
   const showDocument = useCallback(
@@ -183,7 +202,7 @@ function Shell({ host }: { host: HostApi }) {
 
   const openPath = useCallback(
     async (target?: string) => {
-      if (!confirmDiscard()) return;
+      if (!(await confirmDiscard())) return;
       const result = await host.openFile(target);
       if (!result.ok) return fail(result.error);
       if (!result.value) return;
@@ -193,8 +212,8 @@ function Shell({ host }: { host: HostApi }) {
   );
 
   const newDocument = useCallback(
-    (template: DocumentTemplate = BLANK_TEMPLATE) => {
-      if (!confirmDiscard()) return;
+    async (template: DocumentTemplate = BLANK_TEMPLATE) => {
+      if (!(await confirmDiscard())) return;
       setError(null);
       doc.getState().open(template.text, null);
       ui.getState().clearSelection();
@@ -204,43 +223,7 @@ function Shell({ host }: { host: HostApi }) {
     [doc, ui, confirmDiscard],
   );
 
-  const save = useCallback(
-    async (saveAs = false) => {
-      const state = doc.getState();
-      if (!opened) return;
-      let target: string | undefined = saveAs ? undefined : (state.path ?? undefined);
-      if (!target && host.kind === 'browser') {
-        const suggestion = state.path ?? suggestedFileName(state.load.model?.name);
-        const answer = window.prompt('Save as (path inside the served folder)', suggestion);
-        if (!answer) return;
-        target = answer;
-      }
-      const text = state.text;
-      const sameFile = target !== undefined && target === state.path;
-      // The content hash catches any change on disk since open/save (the mtime only where no hash).
-      const expected = !sameFile
-        ? {}
-        : state.hash !== undefined
-          ? { expectedHash: state.hash }
-          : { expectedMtimeMs: state.mtimeMs };
-      const result = await host.saveFile(target, text, expected);
-      if (!result.ok) return fail(result.error);
-      if (!result.value) return;
-      setError(null);
-      // markSaved makes the document clean: the autosaver removes its recovery copy (old and new path).
-      doc.getState().markSaved(result.value.path, result.value.mtimeMs, text, result.value.hash);
-      // Save as: the run input, breakpoints and runs follow the document to its new path.
-      controller.moveFile(state.path, result.value.path);
-      void listDir(dir);
-    },
-    [host, doc, opened, fail, listDir, dir, controller],
-  );
-
-  const exportPortable = useCallback(async () => {
-    const result = await host.exportPortable(doc.getState().text);
-    if (!result.ok) return fail(result.error);
-    doc.getState().setText(result.value.text, { label: 'Export portable form' });
-  }, [host, doc, fail]);
+  latest.current = { openPath, refresh: () => void listDir(dir) };
 
   // Every user action lives in the registry (renderer/src/actions); App supplies the operations they
   // call into (file flows, dialogs) and the run facts.
@@ -259,13 +242,10 @@ function Shell({ host }: { host: HostApi }) {
     }),
     app: {
       newDocument: () => newDocument(),
-      open: (target) => {
-        if (target !== undefined || host.kind === 'electron') void openPath(target);
-        else openPalette('open ');
-      },
-      save: () => save(),
-      saveAs: () => void save(true),
-      exportPortable: () => void exportPortable(),
+      open: (target) => void files$.open(target),
+      save: async () => void (await files$.save()),
+      saveAs: () => void files$.saveAs(),
+      exportPortable: () => void files$.exportPortable(),
       close: () => setOpened(false),
       openPalette: (query) => (palette && query === undefined ? setPalette(null) : openPalette(query)),
       showShortcuts: () => setShowShortcuts(true),
@@ -353,14 +333,14 @@ function Shell({ host }: { host: HostApi }) {
           if (message.path) void openPath(message.path);
         } else if (c === 'file:save' && message.closeAfter) {
           // From the unsaved-changes prompt: close the window once the save went through.
-          void save().then(() => {
+          void files$.save().then(() => {
             if (!doc.getState().isDirty()) window.close();
           });
         } else {
           perform(c);
         }
       }),
-    [openPath, save, perform, doc],
+    [openPath, files$, perform, doc],
   );
 
   const title = path ? (path.split('/').at(-1) ?? path) : opened ? 'untitled' : '';
@@ -410,10 +390,11 @@ function Shell({ host }: { host: HostApi }) {
           <button
             type="button"
             disabled={!opened}
+            data-testid="export-button"
             onClick={() => perform('file:export')}
-            title={tooltip('file:export', 'Rewrite into the portable TEA form')}
+            title={tooltip('file:export', 'Write the portable TEA form to another file (or copy it)')}
           >
-            Portable
+            Export…
           </button>
           <button
             type="button"
@@ -574,6 +555,7 @@ function Shell({ host }: { host: HostApi }) {
       )}
       {showShortcuts && <ShortcutsDialog mac={mac} onClose={() => setShowShortcuts(false)} />}
       {showAbout && <AboutDialog info={info} hostKind={host.kind} onClose={() => setShowAbout(false)} />}
+      <FileFlowsLayer flows={files$} host={host} doc={doc} onFilesChanged={() => void listDir(dir)} />
       {question && <NumberDialog question={question.question} onAnswer={question.answer} />}
     </div>
   );
