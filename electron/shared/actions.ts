@@ -68,7 +68,7 @@ export const ACTION_SPECS = [
   spec({
     id: 'file:export',
     title: 'Export portable YAML',
-    keywords: 'tea portable rewrite',
+    keywords: 'tea portable another file download copy clipboard',
     keys: ['Mod+E'],
     scope: 'global',
     menu: { section: 'File', group: 1, label: 'Export Portable YAML…' },
