@@ -40,6 +40,7 @@ import {
 import { RecoveryDialog } from './documents/RecoveryDialog.tsx';
 import { createFileFlows } from './files/file-flows.ts';
 import { FileFlowsLayer } from './files/FileFlowsLayer.tsx';
+import { StartPage } from './documents/StartPage.tsx';
 import { BLANK_TEMPLATE, suggestedFileName, type DocumentTemplate } from './documents/templates.ts';
 import type { HostChoice } from './host/index.ts';
 import { onMenuCommand, reportDirty } from './host/electron.ts';
@@ -108,6 +109,8 @@ function Shell({ host }: { host: HostApi }) {
   /** Folder the file list shows (undefined: the root). */
   const [dir, setDir] = useState<string | undefined>(undefined);
   const [opened, setOpened] = useState(false);
+  /** The start page is shown over an open document (kept as it is) until one is chosen. */
+  const [home, setHome] = useState(false);
   const [error, setError] = useState<string | null>(null);
   const [offer, setOffer] = useState<RecoveryEntry | null>(null);
   const [palette, setPalette] = useState<{ items: PaletteItem[]; query: string } | null>(null);
@@ -190,6 +193,7 @@ function Shell({ host }: { host: HostApi }) {
       doc.getState().open(text, docPath, version?.mtimeMs, version?.hash);
       ui.getState().clearSelection();
       setOpened(true);
+      setHome(false);
       const entry = readRecovery(storage, docPath, scope.current);
       if (entry && shouldOfferRecovery(entry, diskText)) setOffer(entry);
       else {
@@ -218,6 +222,7 @@ function Shell({ host }: { host: HostApi }) {
       doc.getState().open(template.text, null);
       ui.getState().clearSelection();
       setOpened(true);
+      setHome(false);
       setOffer(null);
     },
     [doc, ui, confirmDiscard],
@@ -349,7 +354,16 @@ function Shell({ host }: { host: HostApi }) {
   return (
     <div className="app">
       <header className="app-header">
-        <strong>Fanout Studio</strong>
+        <button
+          type="button"
+          className="app-brand"
+          data-testid="home-button"
+          aria-pressed={!opened || home}
+          title="Start page: templates, examples and recent files (the open document stays as it is)"
+          onClick={() => setHome(opened ? !home : false)}
+        >
+          Fanout Studio
+        </button>
         <span className="app-host" data-testid="host-kind">
           {host.kind}
         </span>
@@ -358,8 +372,8 @@ function Shell({ host }: { host: HostApi }) {
             v{info.appVersion} · {info.workers} workers
           </small>
         )}
-        <span className="app-title" data-testid="doc-title">
-          {title}
+        <span className="app-title" data-testid="doc-title" title={path ?? title}>
+          <span className="app-title-name">{title}</span>
           {dirty && (
             <span title="Unsaved changes" data-testid="dirty-marker">
               {' '}
@@ -500,7 +514,7 @@ function Shell({ host }: { host: HostApi }) {
             ))}
           </ul>
         </nav>
-        {opened ? (
+        {opened && !home ? (
           <div className="app-workspace">
             {paused && canvasRunId && (
               <PausedBar
@@ -523,10 +537,28 @@ function Shell({ host }: { host: HostApi }) {
             </RunControllerContext.Provider>
           </div>
         ) : (
-          <p className="app-message">
-            Open a workflow from the list{host.kind === 'electron' ? ' or with File › Open' : ''}, start a new
-            one from <strong>New</strong>, or press {mac ? '⌘K' : 'Ctrl+K'} for every command.
-          </p>
+          <main className="app-start">
+            {opened && (
+              <button
+                type="button"
+                className="app-resume"
+                data-testid="start-resume"
+                onClick={() => setHome(false)}
+              >
+                ← Back to <strong>{title}</strong>
+                {dirty ? ' (unsaved changes)' : ''}
+              </button>
+            )}
+            <StartPage
+              host={host}
+              templates={TEMPLATES}
+              files={files}
+              folder={dir}
+              mac={mac}
+              onNew={newDocument}
+              onOpen={(target) => void openPath(target)}
+            />
+          </main>
         )}
       </div>
       {offer && (
