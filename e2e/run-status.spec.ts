@@ -157,6 +157,7 @@ test.describe('run status', () => {
     await page.getByTestId('run-tab-results').click();
     await expect(panel(page).getByTestId('results-outcome')).toContainText(LABEL);
     await expect(panel(page).getByTestId('fan-in-tally')).toHaveText('1 of 3 failed');
+    await page.screenshot({ path: artifact('run-partial-results.png') });
 
     // History row.
     await page.getByTestId('run-tab-history').click();
@@ -164,6 +165,7 @@ test.describe('run status', () => {
     await expect(history.locator('tbody tr')).toHaveCount(1);
     await expect(history.getByTestId('history-status')).toHaveText(LABEL);
     await expect(history.getByTestId('history-status')).toHaveClass(/rp-status-partial/);
+    await page.screenshot({ path: artifact('run-partial-history.png') });
     const runId = await panel(page).getAttribute('data-run-id');
     expect(runId).toBeTruthy();
 
