@@ -177,9 +177,16 @@ test.describe('designer flow', () => {
       await expect(edges, `redo to step ${i}`).toHaveCount(steps[i]!.edges);
     }
 
-    // Save: untitled -> the browser asks for a path inside the served root.
-    page.once('dialog', (dialog) => void dialog.accept('flow-e2e.yaml'));
+    // Save: untitled -> the in-app file dialog asks for a name inside the served root.
     await page.keyboard.press('Control+s');
+    const fileDialog = page.getByTestId('file-dialog');
+    await expect(fileDialog).toHaveAttribute('data-mode', 'save');
+    await fileDialog.getByTestId('file-dialog-name').fill('flow-e2e.yaml');
+    await fileDialog.getByTestId('file-dialog-confirm').click();
+    // A file left by an earlier run of this spec: replace it (the dialog asks first).
+    const replace = fileDialog.getByTestId('file-dialog-replace');
+    await expect.poll(async () => (await replace.isVisible()) || !(await fileDialog.isVisible())).toBe(true);
+    if (await replace.isVisible()) await replace.click();
     await expect(page.getByTestId('doc-title')).toHaveText('flow-e2e.yaml');
     await expect(page.getByTestId('dirty-marker')).toHaveCount(0);
     const saved = join(root(), 'flow-e2e.yaml');
@@ -279,13 +286,18 @@ test.describe('designer flow', () => {
     await page.keyboard.press('Escape');
     await expect(page.getByTestId('command-palette')).toHaveCount(0);
 
-    // Open a file through the palette (Ctrl+O in the browser host opens it pre-filtered).
-    await page.keyboard.press('Control+o');
-    await expect(page.getByTestId('command-palette-input')).toHaveValue('open ');
-    await page.getByTestId('command-palette-input').pressSequentially('map-red');
+    // Open a file through the palette (Ctrl+O in the browser host opens the in-app file dialog).
+    await page.keyboard.press('Control+k');
+    await page.getByTestId('command-palette-input').pressSequentially('open map-red');
     await expect(items.first()).toContainText('Open map-reduce.yaml');
-    page.once('dialog', (dialog) => void dialog.accept()); // discard the untitled template
     await page.keyboard.press('Enter');
+    // Unsaved edits would be asked about in the app (never window.confirm); discard them if asked.
+    const discard = page.getByTestId('question-confirm');
+    const title = page.getByTestId('doc-title');
+    await expect
+      .poll(async () => (await discard.isVisible()) || (await title.textContent()) === 'map-reduce.yaml')
+      .toBe(true);
+    if (await discard.isVisible()) await discard.click();
     await expect(page.getByTestId('doc-title')).toHaveText('map-reduce.yaml');
 
     // The cheat sheet: "?" outside text fields, listing the app's and the canvas's shortcuts.
