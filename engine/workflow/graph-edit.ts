@@ -11,21 +11,38 @@
 import { EditError } from './edit/splice.ts';
 import { copyNodesAsYaml, pasteNodes } from './edit/graph/clipboard-edits.ts';
 import { connect, disconnect, setCondition } from './edit/graph/connect-edits.ts';
-import { addBranch, addParallelBranches, removeBranch } from './edit/graph/fan-out-edits.ts';
+import { setEdgeKind, setEdgeTarget } from './edit/graph/edge-kind-edits.ts';
+import type { EdgeKind } from './edit/graph/edge-kind-edits.ts';
+import { setFanIn } from './edit/graph/fan-in-edits.ts';
+import { addBranch, addParallelBranches, fanOutTo, removeBranch } from './edit/graph/fan-out-edits.ts';
 import { GraphDoc } from './edit/graph/graph-doc.ts';
 import { addGraphNode, deleteNodes, moveNodesOnly } from './edit/graph/node-edits.ts';
+import { editNotes, type NoteEdit } from './edit/graph/note-edits.ts';
+import type { NewNodeLink } from './edit/graph/node-edits.ts';
 import { batchEdit } from './batch.ts';
 import type { PlainNode } from './serialize.ts';
 import type { GraphEdge, Position } from './types.ts';
 
 export { FAN_IN_CODE } from './edit/graph/fan-out-edits.ts';
 export { copyNodesAsYaml } from './edit/graph/clipboard-edits.ts';
+export { editableKind } from './edit/graph/edge-kind-edits.ts';
+export type { EdgeKind } from './edit/graph/edge-kind-edits.ts';
+export { planConnect, planNewNode, wayOnIn } from './edit/graph/gesture-plan.ts';
+export type { ConnectPlan, NewNodePlan } from './edit/graph/gesture-plan.ts';
+export type { NewNodeLink } from './edit/graph/node-edits.ts';
 
 export type GraphEdit =
   | { type: 'connect'; source: string; target: string; condition?: string }
   | { type: 'disconnect'; edge: GraphEdge }
   | { type: 'set-condition'; edge: GraphEdge; condition: string | undefined }
-  | { type: 'add-node'; node: PlainNode; position?: Position; after?: string }
+  | { type: 'set-edge-kind'; edge: GraphEdge; kind: EdgeKind; condition?: string }
+  | { type: 'set-edge-target'; edge: GraphEdge; target: string }
+  /** The second edge out of a node: it fans out to its way on and `target` (or one more branch). */
+  | { type: 'fan-out'; source: string; target: string }
+  /** Declares where a fan-out's branches meet; open branch ends are routed there. */
+  | { type: 'set-fan-in'; source: string; fanIn: string }
+  /** `after`: spliced in after that node; `from`: joined to it as the node picker's plan says. */
+  | { type: 'add-node'; node: PlainNode; position?: Position; after?: string; from?: NewNodeLink }
   | { type: 'delete-nodes'; names: string[] }
   | { type: 'rename-node'; from: string; to: string }
   | { type: 'move-nodes'; positions: Record<string, Position> }
@@ -33,7 +50,8 @@ export type GraphEdit =
   | { type: 'add-branch'; source: string; name?: string }
   | { type: 'remove-branch'; source: string; branch: string }
   | { type: 'duplicate-nodes'; names: string[]; suffix?: string }
-  | { type: 'paste'; yaml: string; position?: Position };
+  | { type: 'paste'; yaml: string; position?: Position }
+  | { type: 'notes'; edit: NoteEdit };
 
 type Handler<T extends GraphEdit['type']> = (doc: GraphDoc, edit: Extract<GraphEdit, { type: T }>) => void;
 
@@ -41,7 +59,11 @@ const HANDLERS: { [T in Exclude<GraphEdit['type'], 'move-nodes'>]: Handler<T> } 
   connect: (doc, e) => connect(doc, e.source, e.target, e.condition),
   disconnect: (doc, e) => disconnect(doc, e.edge),
   'set-condition': (doc, e) => setCondition(doc, e.edge, e.condition),
-  'add-node': (doc, e) => addGraphNode(doc, e.node, e.position, e.after),
+  'set-edge-kind': (doc, e) => setEdgeKind(doc, e.edge, e.kind, e.condition),
+  'set-edge-target': (doc, e) => setEdgeTarget(doc, e.edge, e.target),
+  'fan-out': (doc, e) => fanOutTo(doc, e.source, e.target),
+  'set-fan-in': (doc, e) => setFanIn(doc, e.source, e.fanIn),
+  'add-node': (doc, e) => addGraphNode(doc, e.node, e.position, e.after, e.from),
   'delete-nodes': (doc, e) => deleteNodes(doc, e.names),
   'rename-node': (doc, e) => doc.edit(batchEdit.renameNode(e.from, e.to)),
   'add-parallel-branches': (doc, e) => addParallelBranches(doc, e.source, e.count, e.fanIn, e.template),
@@ -50,6 +72,7 @@ const HANDLERS: { [T in Exclude<GraphEdit['type'], 'move-nodes'>]: Handler<T> } 
   'duplicate-nodes': (doc, e) =>
     pasteNodes(doc, copyNodesAsYaml(doc.text, e.names), undefined, e.suffix ?? '_copy', { x: 40, y: 40 }),
   paste: (doc, e) => pasteNodes(doc, e.yaml, e.position, undefined),
+  notes: (doc, e) => editNotes(doc, e.edit),
 };
 
 export interface GraphEditOptions {

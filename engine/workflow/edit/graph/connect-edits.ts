@@ -1,5 +1,6 @@
 // Edge gestures: connect (a way on, a conditional goto rule, or a new branch of a fan-out),
 // disconnect, set or clear a condition, and redirect an edge (used when its target is deleted).
+import { checkExpression } from '../../../expr/index.ts';
 import { batchEdit } from '../../batch.ts';
 import { edgeParallelForm } from '../../graph.ts';
 import type { PlainGotoRule } from '../../serialize.ts';
@@ -20,6 +21,20 @@ import {
   setWayOn,
   wayOn,
 } from './routing.ts';
+
+/**
+ * A condition the canvas writes must parse (engine/expr): TEA would fail the run at that edge. Goto
+ * `if` texts are not checked by validation, so an edit is the place to refuse them.
+ */
+export function requireCondition(condition: string): void {
+  if (condition.trim() === '') throw new EditError('A condition cannot be empty');
+  const checked = checkExpression(condition);
+  if (!checked.ok) {
+    throw new EditError(
+      `The condition '${condition}' is invalid: ${checked.message} (column ${checked.col})`,
+    );
+  }
+}
 
 function requireTarget(doc: GraphDoc, target: string): void {
   if (target === START) throw new EditError('Nothing can connect to __start__');
@@ -62,7 +77,7 @@ export function connect(doc: GraphDoc, source: string, target: string, condition
     setWayOn(doc, source, target);
     return;
   }
-  if (condition.trim() === '') throw new EditError('A condition cannot be empty');
+  requireCondition(condition);
   if (node.goto === undefined) {
     const entries = sequentialEntries(doc.model, source);
     if (entries.length > 0) entriesToGoto(doc, source);
@@ -83,7 +98,7 @@ export function connect(doc: GraphDoc, source: string, target: string, condition
 }
 
 /** The graph edge as it is in the current document (the canvas may hold a stale object). */
-function currentEdge(doc: GraphDoc, edge: GraphEdge): GraphEdge {
+export function currentEdge(doc: GraphDoc, edge: GraphEdge): GraphEdge {
   const found = doc.graph.edges.find((e) => e.id === edge.id);
   if (!found) throw new EditError(`The edge ${edge.source} → ${edge.target} is no longer in the document`);
   return found;
@@ -128,6 +143,7 @@ export function setCondition(doc: GraphDoc, stale: GraphEdge, condition: string 
   const edge = currentEdge(doc, stale);
   refuseRouteList(edge);
   if (condition !== undefined && condition.trim() === '') condition = undefined;
+  if (condition !== undefined) requireCondition(condition);
   if (edge.source === START || edge.kind === 'parallel' || edge.kind === 'fan-in') {
     throw new EditError(`The edge ${edge.source} → ${edge.target} cannot have a condition`);
   }

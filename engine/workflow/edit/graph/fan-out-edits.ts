@@ -1,11 +1,15 @@
 // Fan-out gestures, written in the portable hybrid parallel form (tea-format.md §3.3): add parallel
-// branches (with a fan-in), add a branch, remove a branch.
+// branches (with a fan-in), turn a node's way on plus a new target into a fan-out (the second edge
+// drawn out of a node), add a branch, remove a branch. A fan-out drawn by hand may have no fan-in yet
+// (its branches do not meet): it is written without `fan_in` and shows as FAN_IN_UNDETERMINED until
+// the user connects the branches (fan-in-edits.ts declares it then).
 import { batchEdit } from '../../batch.ts';
 import { edgeParallelForm } from '../../graph.ts';
 import type { PlainEdge, PlainNode } from '../../serialize.ts';
 import { END, START } from '../../types.ts';
 import type { EdgeSpec, FanOut, WorkflowModel } from '../../types.ts';
 import { EditError } from '../splice.ts';
+import { branchOf, meetingNode, PENDING_FAN_IN } from './fan-in-edits.ts';
 import type { GraphDoc } from './graph-doc.ts';
 import { freshName, insertNodes, routeNew } from './placement.ts';
 import { fileStyle, outgoing, sequentialEntries, setWayOn, wayOn } from './routing.ts';
@@ -27,28 +31,31 @@ function parallelEntries(model: WorkflowModel, source: string): EdgeSpec[] {
   return model.edges.filter((e) => e.from === source && edgeParallelForm(e) !== undefined);
 }
 
-/** Writes the fan-out from `source` with `branches` in hybrid form: in place when it already is. */
-function writeFanOut(doc: GraphDoc, source: string, branches: string[], fanIn: string): void {
+/**
+ * Writes the fan-out from `source` with `branches` in hybrid form: in place when it already is (a
+ * changed fan-in is set on each entry). `fanIn` null: no `fan_in` yet (the branches do not meet).
+ */
+export function writeFanOut(doc: GraphDoc, source: string, branches: string[], fanIn: string | null): void {
   const entries = parallelEntries(doc.model, source);
   const perBranch = (b: string, i: number): Record<string, unknown> => ({
     from: source,
     to: b,
     type: 'parallel',
-    fan_in: fanIn,
+    ...(fanIn !== null ? { fan_in: fanIn } : {}),
     ...(i === 0 ? { parallel: [...branches] } : {}),
   });
   const inPlace =
     entries.length > 0 &&
-    entries.every(
-      (e, i) =>
-        typeof e.to === 'string' && e.type === 'parallel' && e.fanIn === fanIn && e.to === branches[i],
-    ) &&
+    entries.every((e, i) => typeof e.to === 'string' && e.type === 'parallel' && e.to === branches[i]) &&
     entries.length <= branches.length &&
     entries.slice(1).every((e) => e.parallel === undefined);
   if (!inPlace) {
     for (const e of [...entries].sort((a, b) => b.index - a.index)) doc.edit(batchEdit.removeEdge(e.index));
     for (const [i, b] of branches.entries()) doc.edit(batchEdit.addEdge(perBranch(b, i)));
     return;
+  }
+  for (const e of entries) {
+    if ((e.fanIn ?? null) !== fanIn) doc.edit(batchEdit.setEdgeField(e.index, 'fan_in', fanIn ?? undefined));
   }
   const first = entries[0]!;
   const list = Array.isArray(first.parallel) ? first.parallel : null;
@@ -76,14 +83,76 @@ function reaches(doc: GraphDoc, from: string, goal: string): boolean {
 }
 
 export function addBranchTo(doc: GraphDoc, fo: FanOut, head: string): void {
-  if (fo.fanIn === null)
-    throw new EditError(`The fan-out from '${fo.source}' has no fan-in; give it one first`);
   if (fo.branches.includes(head)) return;
   if (head === fo.fanIn || head === fo.source)
     throw new EditError(`'${head}' cannot be a branch of the fan-out from '${fo.source}'`);
   const fanIn = fo.fanIn;
+  if (fanIn === null) {
+    // Still waiting for its fan-in: the new branch joins the others wherever they end.
+    doc.allow(PENDING_FAN_IN);
+    writeFanOut(doc, fo.source, [...fo.branches, head], declaredFanIn(doc.model, fo.source));
+    return;
+  }
   writeFanOut(doc, fo.source, [...fo.branches, head], fanIn);
   if (!reaches(doc, head, fanIn)) setWayOn(doc, head, fanIn);
+}
+
+/** The `fan_in` the entries declare (null when none does): kept as it is when branches change. */
+function declaredFanIn(model: WorkflowModel, source: string): string | null {
+  const e = parallelEntries(model, source).find((x) => typeof x.fanIn === 'string');
+  return (e?.fanIn as string | undefined) ?? null;
+}
+
+/**
+ * The second edge out of `source`: its way on and `target` become the branches of a fan-out (a node
+ * that already fans out gets `target` as one more branch). The fan-in is where the branches meet, if
+ * they do; else it stays open until the user connects them.
+ */
+export function fanOutTo(doc: GraphDoc, source: string, target: string): void {
+  if (source === START) throw new EditError('__start__ cannot fan out; add a first node after it');
+  if (target === START || target === END) throw new EditError(`A branch cannot be ${target}`);
+  doc.node(target);
+  const fo = doc.fanOut(source);
+  if (fo) {
+    addBranchTo(doc, fo, target);
+    return;
+  }
+  const next = wayOn(doc, source);
+  makeFanOut(doc, source, next !== null && next !== END && next !== target ? [next, target] : [target]);
+}
+
+/**
+ * Makes `source` fan out to `branches`, replacing its routing. Conditional routes to other nodes
+ * would be lost, so they refuse: the user removes them or picks another kind.
+ */
+export function makeFanOut(doc: GraphDoc, source: string, branches: string[], fanIn?: string): void {
+  doc.node(source);
+  if (doc.fanOut(source)) throw new EditError(`'${source}' already fans out`);
+  const lost = outgoing(doc, source).filter(
+    (e) => e.kind === 'conditional' && !e.fallback && !branches.includes(e.target),
+  );
+  if (lost.length > 0) {
+    const which = lost.map((e) => `→ ${e.target} when ${e.condition ?? '…'}`).join(', ');
+    throw new EditError(`'${source}' routes by conditions (${which}); remove them before fanning out`);
+  }
+  const inside = branchOf(doc, source);
+  if (inside) {
+    throw new EditError(
+      `'${source}' is on a branch of the fan-out from '${inside.source}'; fan-outs inside a branch are not portable`,
+    );
+  }
+  for (const b of branches) {
+    if (b === source || b === START || b === END)
+      throw new EditError(`'${b}' cannot be a branch of '${source}'`);
+    doc.node(b);
+  }
+  const join = fanIn ?? meetingNode(doc, branches, source);
+  if (join === null) doc.allow(PENDING_FAN_IN);
+  if (doc.node(source).goto !== undefined) doc.edit(batchEdit.setNodeField(source, 'goto', undefined));
+  for (const e of [...sequentialEntries(doc.model, source)].sort((a, b) => b.index - a.index)) {
+    doc.edit(batchEdit.removeEdge(e.index));
+  }
+  writeFanOut(doc, source, branches, join);
 }
 
 function branchSpec(name: string, template?: string): PlainNode {

@@ -29,6 +29,8 @@ export class GraphDoc {
   /** The text with every applied edit (queued ones not yet). */
   private applied: string;
   private queued: BatchEdit[] = [];
+  /** Error codes this edit may add on purpose (a fan-out drawn before its branches meet). */
+  private readonly allowed = new Set<string>();
   private cache: Loaded | null;
   /** The input, loaded (refuses a document that does not load). */
   private readonly input: Loaded;
@@ -57,6 +59,11 @@ export class GraphDoc {
     this.flush();
     this.cache ??= loaded(this.applied);
     return this.cache;
+  }
+
+  /** Lets the result have more errors of `code` than the input (the edit means to leave one open). */
+  allow(code: string): void {
+    this.allowed.add(code);
   }
 
   /** Queues an edit; it applies (in order, with the others) when the result is next read. */
@@ -98,7 +105,8 @@ export class GraphDoc {
 
   /**
    * The edited text, checked once: it must load, and a graph edit must not add validation errors
-   * (counted per code: a rename changes messages, not how many errors there are).
+   * (counted per code: a rename changes messages, not how many errors there are), except the codes
+   * the edit allowed.
    */
   finish(): string {
     const text = this.text;
@@ -106,7 +114,7 @@ export class GraphDoc {
     const after = loadWorkflow(text); // a result that does not load fails with its load problems
     const old = errorCounts(validateWorkflow(this.input.load, { graph: this.input.graph }));
     for (const [code, { count, message }] of errorCounts(validateWorkflow(after))) {
-      if (count > (old.get(code)?.count ?? 0)) {
+      if (count > (old.get(code)?.count ?? 0) && !this.allowed.has(code)) {
         throw new EditError(`This change would make the workflow invalid: ${message}`);
       }
     }

@@ -5,17 +5,51 @@ import type { PlainNode } from '../../serialize.ts';
 import { END, START } from '../../types.ts';
 import type { Position } from '../../types.ts';
 import { EditError } from '../splice.ts';
-import { redirect } from './connect-edits.ts';
-import { removeBranch } from './fan-out-edits.ts';
+import { connect, redirect } from './connect-edits.ts';
+import { fanOutTo, removeBranch } from './fan-out-edits.ts';
 import type { GraphDoc } from './graph-doc.ts';
 import { insertNodes, routeNew, withPosition } from './placement.ts';
 import { fileStyle, setWayOn, wayOn } from './routing.ts';
 
-export function addGraphNode(doc: GraphDoc, node: PlainNode, position?: Position, after?: string): void {
+/** How a node added from the node picker joins the node the edge was dragged from (gesture-plan.ts). */
+export interface NewNodeLink {
+  source: string;
+  as: 'sequential' | 'parallel' | 'conditional' | 'after' | 'before-entry';
+  condition?: string;
+}
+
+export function addGraphNode(
+  doc: GraphDoc,
+  node: PlainNode,
+  position?: Position,
+  after?: string,
+  from?: NewNodeLink,
+): void {
   if (!node || typeof node.name !== 'string' || node.name.trim() === '')
     throw new EditError('A new node needs a name');
   if (node.name === START || node.name === END) throw new EditError(`'${node.name}' is reserved by TEA`);
   if (doc.names().has(node.name)) throw new EditError(`A node named '${node.name}' already exists`);
+  if (from !== undefined && after !== undefined)
+    throw new EditError('add-node takes `after` or `from`, not both');
+  if (from?.as === 'after') {
+    addGraphNode(doc, node, position, from.source);
+    return;
+  }
+  if (from?.as === 'before-entry') {
+    // A new first node: it goes on to the old entry, which nothing loses.
+    const entry = doc.graph.entry;
+    const routed = routeNew(doc, withPosition(node, position), entry ?? END, fileStyle(doc.model));
+    insertNodes(doc, [routed.spec]);
+    if (routed.edge) doc.edit(batchEdit.addEdge(routed.edge));
+    connect(doc, START, node.name);
+    return;
+  }
+  if (from !== undefined) {
+    addGraphNode(doc, node, position);
+    if (from.as === 'parallel') fanOutTo(doc, from.source, node.name);
+    else connect(doc, from.source, node.name, from.as === 'conditional' ? from.condition : undefined);
+    return;
+  }
   let next: string = END;
   if (after !== undefined) {
     doc.node(after);
