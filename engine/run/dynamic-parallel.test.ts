@@ -106,7 +106,7 @@ describe('dynamic_parallel runs one branch per item', () => {
   });
 
   it('honours max_concurrency (never more branches at once) and runs items side by side without it', async () => {
-    const sleepy = luaStep('sleep(0.25)\nreturn { done = state.item }');
+    const sleepy = luaStep('sleep(300) -- ms\nreturn { done = state.item }');
     const limited = await run(dpYaml(`items: "{{ state.list }}"\nmax_concurrency: 2\n${sleepy}`), {
       list: [1, 2, 3, 4, 5],
     });
@@ -119,6 +119,8 @@ describe('dynamic_parallel runs one branch per item', () => {
       },
     );
     expect(peakOverlap(one.events, 'fan')).toBe(1);
+    // One at a time really is one at a time: three 300 ms sleeps cannot finish sooner than in sequence.
+    expect(one.result.ms).toBeGreaterThanOrEqual(3 * 300 * 0.95);
     const free = await run(dpYaml(`items: "{{ state.list }}"\n${sleepy}`), { list: [1, 2, 3, 4] });
     expect(peakOverlap(free.events, 'fan')).toBeGreaterThanOrEqual(2);
   });
