@@ -223,6 +223,7 @@ export function buildGraph(model: WorkflowModel): WorkflowGraph {
     fanOuts,
     dynamicFanOuts,
     entry: entry ?? fanOuts.find((f) => f.source === START)?.branches[0] ?? null,
+    ...(model.notes ? { notes: model.notes } : {}),
   };
 
   // Edges from a branch into its fan-in are the fan-in edges.

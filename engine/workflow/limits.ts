@@ -14,3 +14,9 @@ export const MAX_ALIAS_EXPANSION = 10_000;
 
 /** YAML syntax errors reported per file; later ones are usually consequences of the first. */
 export const MAX_REPORTED_YAML_ERRORS = 10;
+
+/** Canvas notes drawn per file (`metadata.fanout.notes`); later ones get one warning and are not drawn. */
+export const MAX_CANVAS_NOTES = 500;
+
+/** Characters of one note's text the canvas shows; longer text is kept in the file, shown cut. */
+export const MAX_NOTE_TEXT = 20_000;

@@ -4,6 +4,7 @@
 
 import { isAlias, isMap, isScalar, isSeq } from 'yaml';
 import type { Document, LineCounter, Node as YamlNode, Pair, YAMLMap, YAMLSeq } from 'yaml';
+import { readNotes } from './notes.ts';
 import type {
   DynamicParallelMode,
   DynamicParallelSpec,
@@ -242,6 +243,8 @@ export function buildModel(
   if (isSeq(edgesNode)) model.edges = readEdges(ctx, edgesNode, raw.edges);
   else if (!isNullNode(edgesNode)) wrongType(ctx, edgesNode, '`edges`', 'a list of edge mappings');
 
+  const notes = readNotes(doc, lc, root, problems, file);
+  if (notes) model.notes = notes;
   return model;
 }
 

@@ -177,6 +177,25 @@ export interface WorkflowSettings {
   memoryLimitMb?: number;
 }
 
+/** Colours a canvas note can have (the canvas maps each to a tint that works in light and dark). */
+export const NOTE_COLORS = ['yellow', 'blue', 'green', 'pink', 'purple', 'gray'] as const;
+export type NoteColor = (typeof NOTE_COLORS)[number];
+
+/**
+ * A sticky note on the canvas, read from the workflow's top-level `metadata.fanout.notes` (a key both
+ * TEA engines ignore; docs/file-format.md). Plain text, shown with light markdown-ish formatting.
+ */
+export interface CanvasNote {
+  id: string;
+  text: string;
+  x: number;
+  y: number;
+  width: number;
+  height: number;
+  color: NoteColor;
+  span: SourceSpan;
+}
+
 export interface WorkflowModel {
   name?: string;
   description?: string;
@@ -187,6 +206,8 @@ export interface WorkflowModel {
   config?: Record<string, unknown>;
   nodes: NodeSpec[];
   edges: EdgeSpec[];
+  /** Canvas notes (`metadata.fanout.notes`); undefined when the file has none. */
+  notes?: CanvasNote[];
   /** All top-level keys as plain JS. */
   raw: Record<string, unknown>;
 }
@@ -283,4 +304,6 @@ export interface WorkflowGraph {
   dynamicFanOuts: DynamicFanOut[];
   /** First node to run (target of __start__), or null for an empty workflow. */
   entry: string | null;
+  /** The model's canvas notes (drawn under the nodes; not part of the flow). */
+  notes?: CanvasNote[];
 }
