@@ -1,5 +1,7 @@
 // Copy and paste: the YAML of a set of nodes with the edges among them, and pasting such YAML with
-// fresh names, shifted positions and an explicit way on for every pasted node.
+// fresh names, shifted positions and an explicit way on for every pasted node. Pasted nodes never land
+// on top of placed nodes: while one would cover a node's corner, the whole paste moves one step down
+// and right (so a paste is offset from its originals, and repeated pastes from each other).
 import { parseDocument } from 'yaml';
 import { batchEdit } from '../../batch.ts';
 import { serializeWorkflow } from '../../serialize.ts';
@@ -90,7 +92,7 @@ export function pasteNodes(
   const mapName = (t: unknown) => (typeof t === 'string' ? (rename.get(t) ?? t) : t);
   const pastedTop = new Set(nodes.map((n) => rename.get(n.name)!));
   const internal = (t: unknown) => t === END || (typeof t === 'string' && pastedTop.has(t));
-  const shift = pasteShift(nodes, position, offset);
+  const shift = avoidStacking(doc, nodes, pasteShift(nodes, position, offset));
   const style = fileStyle(doc.model);
   const edges: PlainEdge[] = [];
   if (Array.isArray(rawEdges)) {
@@ -142,13 +144,38 @@ export function pasteNodes(
   for (const e of edges) doc.edit(batchEdit.addEdge(e as Record<string, unknown>));
 }
 
+/** How far apart two node corners must be for the nodes not to look stacked. */
+export const PASTE_NEAR = 24;
+/** How far a paste moves per step while it would stack on placed nodes. */
+export const PASTE_STEP: Position = { x: 40, y: 40 };
+
+/** `shift` (none: stay put), moved on in PASTE_STEPs while a pasted node would sit on a placed one. */
+function avoidStacking(doc: GraphDoc, nodes: PlainNode[], shift: Position | null): Position | null {
+  const pasted = placedPoints(nodes);
+  if (pasted.length === 0) return shift;
+  const placed = doc.model.nodes.flatMap((n) => (n.position ? [n.position] : []));
+  const near = (a: Position, b: Position) =>
+    Math.abs(a.x - b.x) < PASTE_NEAR && Math.abs(a.y - b.y) < PASTE_NEAR;
+  let at = shift ?? { x: 0, y: 0 };
+  for (let step = 0; step < 200; step++) {
+    const moved = pasted.map((p) => ({ x: p.x + at.x, y: p.y + at.y }));
+    if (!moved.some((p) => placed.some((q) => near(p, q)))) break;
+    at = { x: at.x + PASTE_STEP.x, y: at.y + PASTE_STEP.y };
+  }
+  return at.x === 0 && at.y === 0 && !shift ? null : at;
+}
+
+function placedPoints(nodes: PlainNode[]): Position[] {
+  return nodes
+    .map((n) => n.metadata?.fanout as Position | undefined)
+    .filter((p): p is Position => !!p && typeof p.x === 'number' && typeof p.y === 'number');
+}
+
 /** How far pasted positions move: their top-left corner to `position`, or by `offset`. */
 function pasteShift(nodes: PlainNode[], position?: Position, offset?: Position): Position | null {
   if (offset) return offset;
   if (!position) return null;
-  const points = nodes
-    .map((n) => n.metadata?.fanout as Position | undefined)
-    .filter((p): p is Position => !!p && typeof p.x === 'number' && typeof p.y === 'number');
+  const points = placedPoints(nodes);
   if (points.length === 0) return null;
   return {
     x: position.x - Math.min(...points.map((p) => p.x)),
