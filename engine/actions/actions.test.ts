@@ -39,9 +39,10 @@ describe('ActionRegistry', () => {
     expect((err as Error).message).toBe(
       "node 'test_node': action 'json.parsee' is not available in Fanout (see docs/compat.md); did you mean 'json.parse'?",
     );
-    const far = await registry.call('llm.call', {}, makeCtx('/')).catch((e: unknown) => e);
+    // llm.call is Fanout's now (engine/llm): a2a.send stands for an action Fanout does not have.
+    const far = await registry.call('a2a.send', {}, makeCtx('/')).catch((e: unknown) => e);
     expect((far as Error).message).toBe(
-      "node 'test_node': action 'llm.call' is not available in Fanout (see docs/compat.md)",
+      "node 'test_node': action 'a2a.send' is not available in Fanout (see docs/compat.md)",
     );
   });
 
