@@ -338,6 +338,12 @@ for (const size of SIZES) {
         await page.screenshot({ path: artifact(name) });
         if (size.width === 1440) await publishScreenshot(name, `designer-${theme}.png`);
       }
+      // The README's third view: dark, with the live YAML beside the run and problems.
+      await page.getByTestId('toggle-yaml').click();
+      await expect(page.getByTestId('yaml-panel')).toBeVisible();
+      const yamlShot = `layout-designer-yaml-${size.width}-dark.png`;
+      await page.screenshot({ path: artifact(yamlShot) });
+      if (size.width === 1440) await publishScreenshot(yamlShot, 'designer-yaml-dark.png');
     });
   });
 }

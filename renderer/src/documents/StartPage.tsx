@@ -21,6 +21,7 @@ export interface StartPageProps {
 /** A glyph per known example (what it shows), else by the words in its title. */
 function glyph(id: string): string {
   if (id === 'blank') return '+';
+  if (/agent|llm|judge/.test(id)) return '✦';
   if (/parallel|map|fan|reduce/.test(id)) return '⇉';
   if (/while|loop|retry/.test(id)) return '↻';
   if (/timeout/.test(id)) return '◔';
@@ -39,6 +40,16 @@ export function StartPage({ host, templates, files, folder, mac, onNew, onOpen }
   const examples = exampleCards(files, templates);
   const recents = recentCards(recent ?? [], templates);
   const where = folder ? `in ${folder}` : 'in this folder';
+  const recentSection = (
+    <FileSection
+      id="start-recent"
+      title="Recent"
+      empty={recent === null ? 'Loading…' : 'Files you open or save appear here.'}
+      cards={recents}
+      testId="start-recent"
+      onOpen={onOpen}
+    />
+  );
 
   return (
     <div className="start" data-testid="start-page">
@@ -55,6 +66,8 @@ export function StartPage({ host, templates, files, folder, mac, onNew, onOpen }
         )}
       </header>
 
+      {/* Picking up where you left off comes first once there is something to pick up. */}
+      {recents.length > 0 && recentSection}
       <section className="start-section" aria-labelledby="start-templates">
         <h2 id="start-templates">New from a template</h2>
         <ul className="start-grid">
@@ -87,14 +100,7 @@ export function StartPage({ host, templates, files, folder, mac, onNew, onOpen }
         testId="start-file"
         onOpen={onOpen}
       />
-      <FileSection
-        id="start-recent"
-        title="Recent"
-        empty={recent === null ? 'Loading…' : 'Files you open or save appear here.'}
-        cards={recents}
-        testId="start-recent"
-        onOpen={onOpen}
-      />
+      {recents.length === 0 && recentSection}
     </div>
   );
 }

@@ -29,6 +29,7 @@ describe('start page cards', () => {
     expect(cards.map((c) => c.name)).toEqual(['a.yaml', 'b.yaml']);
     expect(cards[0]!.detail).toBe('/w');
     expect(recentCards(['c.yaml'], templates)[0]!.detail).toBe('in the served folder');
+    expect(recentCards(['/w/map-reduce.yaml'], templates)[0]!.detail).toBe('Count words in parallel');
   });
 
   it('takes the stem of a path', () => {

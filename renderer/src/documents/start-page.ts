@@ -43,7 +43,7 @@ export function exampleCards(
     .map((f) => describe(f.path, templates, folderOf(f.path)));
 }
 
-/** Recent files, newest first, at most `max`; a recent file's card says which folder it is in. */
+/** Recent files, newest first, at most `max`; described like the examples, else by their folder. */
 export function recentCards(
   recent: readonly string[],
   templates: readonly DocumentTemplate[],
@@ -54,8 +54,7 @@ export function recentCards(
   for (const path of recent) {
     if (seen.has(path) || out.length >= max) continue;
     seen.add(path);
-    const folder = folderOf(path);
-    out.push({ ...describe(path, templates, ''), detail: folder || 'in the served folder' });
+    out.push(describe(path, templates, folderOf(path) || 'in the served folder'));
   }
   return out;
 }
