@@ -575,6 +575,9 @@ export function FileDialog({
                   onChange={(e) => {
                     setName(e.target.value);
                     setSubmitError(null);
+                    // The file the name would replace is shown as the list's selection.
+                    const at = shown.findIndex((entry) => entry.name === withYamlExtension(e.target.value));
+                    if (at >= 0) setActive(at);
                   }}
                   onKeyDown={(e) => {
                     if (e.key === 'Enter') {
