@@ -308,6 +308,19 @@ for (const size of SIZES) {
         await page.screenshot({ path: artifact(`start-page-${theme}.png`) });
         await publishScreenshot(`start-page-${theme}.png`, `start-page-${theme}.png`);
       }
+      // The New menu's descriptions wrap inside it, and it stays inside the window.
+      await page.getByTestId('new-menu-button').click();
+      const menu = page.getByRole('menu', { name: 'New document' });
+      const menuBox = await box(menu);
+      expect(menuBox.x + menuBox.width).toBeLessThanOrEqual(size.width);
+      for (const item of await menu.getByRole('menuitem').all()) {
+        const b = await box(item);
+        expect(b.x + b.width, 'a New menu entry overflows').toBeLessThanOrEqual(menuBox.x + menuBox.width);
+        const overflow = await item.evaluate((el) => el.scrollWidth > el.clientWidth + 1);
+        expect(overflow, `${await item.innerText()} overflows`).toBe(false);
+      }
+      await page.keyboard.press('Escape');
+      await expect(menu).toHaveCount(0);
       // A template, from the keyboard.
       await page.getByTestId('start-template-map-reduce').focus();
       await page.keyboard.press('Enter');
