@@ -194,6 +194,19 @@ describe('dynamic_parallel runs one branch per item', () => {
     );
   });
 
+  it('results are bounded as they arrive: past the state size no new item starts and the node fails', async () => {
+    const big = 'x'.repeat(2 * 1024 * 1024);
+    const { result, events } = await run(
+      dpYaml(`items: "{{ state.list }}"\nmax_concurrency: 2\n${luaStep('return { n = state.item }')}`),
+      { big, list: Array.from({ length: 40 }, (_, i) => i) },
+    );
+    expect(result).toMatchObject({ status: 'failed', node: 'fan' });
+    expect(result.error).toMatch(/is larger than 32 MiB after \d+ of 40 items; the rest were not started/);
+    const started = events.filter((e) => e.type === 'branch-started').length;
+    expect(started).toBeGreaterThanOrEqual(15);
+    expect(started).toBeLessThan(20);
+  });
+
   it('cancelling the run stops its branches at once', async () => {
     const started = performance.now();
     const { result } = await run(

@@ -7,7 +7,14 @@
 import { stat } from 'node:fs/promises';
 import { resolveConfined } from '../actions/paths.ts';
 import { ExpressionBudgetError, renderTemplate } from '../expr/index.ts';
-import { MAX_ERROR_MESSAGE_CHARS, MAX_FILE_BYTES, jsonObjectBoundsProblem, truncateText } from '../limits.ts';
+import {
+  MAX_ERROR_MESSAGE_CHARS,
+  MAX_FILE_BYTES,
+  MAX_STATE_BYTES,
+  formatBytes,
+  jsonObjectBoundsProblem,
+  truncateText,
+} from '../limits.ts';
 import { loadWorkflowFile } from '../workflow/load-file.ts';
 import { END } from '../workflow/types.ts';
 import type { VmLimits } from '../lua/types.ts';
@@ -87,18 +94,33 @@ export async function runDynamicParallel(
   const results: DynamicParallelResult[] = new Array(items.length);
   let next = 0;
   let failed = false;
+  // Every result holds a branch's whole state, so thousands of items could hold gigabytes before the
+  // final check: results are measured as they arrive and no new item starts once the state bound is
+  // passed (running ones finish; the node then fails).
+  let bytes = JSON.stringify(state).length;
+  let finished = 0;
   const runners = Array.from({ length: Math.min(limit, items.length) }, async () => {
-    while (next < items.length) {
+    while (next < items.length && bytes <= MAX_STATE_BYTES) {
       const index = next++;
       // TEA Python checks the fail_fast token before a branch starts; running branches finish.
-      results[index] =
+      const result =
         spec.failFast && failed
           ? skipped(node, deps, names[index]!)
           : await runItem(node, spec, body, state, items[index], index, deps);
-      if (!results[index].success) failed = true;
+      results[index] = result;
+      bytes += JSON.stringify(result).length;
+      finished++;
+      if (!result.success) failed = true;
     }
   });
   await Promise.all(runners);
+  if (bytes > MAX_STATE_BYTES) {
+    return failure(
+      `the state after dynamic_parallel '${node.name}' (with parallel_results) is larger than ${formatBytes(MAX_STATE_BYTES)} ` +
+        `after ${finished} of ${items.length} items; the rest were not started`,
+      'LimitError',
+    );
+  }
   const problem = jsonObjectBoundsProblem(
     { ...state, parallel_results: results },
     `the state after dynamic_parallel '${node.name}' (with parallel_results)`,
