@@ -270,6 +270,20 @@ test.describe('files: in-app dialog, Save as, Export, changed on disk', () => {
     await page.getByTestId('export-button').click();
     await expect(dialog(page)).toHaveAttribute('data-mode', 'export');
     await expect(dialog(page).getByTestId('file-dialog-name')).toHaveValue('k-export.portable.yaml');
+
+    // Download gives the same portable text as a file; Copy YAML puts it on the clipboard.
+    const [download] = await Promise.all([
+      page.waitForEvent('download'),
+      dialog(page).getByTestId('file-dialog-download').click(),
+    ]);
+    expect(download.suggestedFilename()).toBe('k-export.portable.yaml');
+    const downloaded = await readFile((await download.path())!, 'utf8');
+    expect(downloaded).toContain('parallel: [left, right]');
+    await page.context().grantPermissions(['clipboard-read', 'clipboard-write']);
+    await dialog(page).getByTestId('file-dialog-copy').click();
+    await expect(page.getByTestId('file-notice')).toContainText('Copied the portable YAML');
+    expect(await page.evaluate(() => navigator.clipboard.readText())).toBe(downloaded);
+
     await dialog(page).getByTestId('file-dialog-confirm').click();
     await expect(dialog(page)).toBeHidden();
     await expect(page.getByTestId('file-notice')).toContainText('k-export.portable.yaml');
@@ -293,7 +307,7 @@ test.describe('files: in-app dialog, Save as, Export, changed on disk', () => {
       (await run(process.execPath, [join(repo, 'bin/fanout.js'), 'validate', path], { cwd: repo })).stdout;
     expect(await validate(join(root(), 'k-export.yaml'))).toMatch(/0 errors, 5 warnings/);
     expect(await validate(exported)).toMatch(/0 errors, 0 warnings/);
-    expect(await onDisk('k-export.portable.yaml')).toContain('parallel: [left, right]');
+    expect(await onDisk('k-export.portable.yaml')).toBe(downloaded);
     expect(errors).toEqual([]);
   });
 
