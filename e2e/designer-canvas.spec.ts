@@ -119,8 +119,10 @@ test.describe('designer canvas', () => {
     await expect(canvas.locator('.react-flow__node-while_loop')).toHaveCount(1);
     const before = await nodes.count();
     await canvas.locator('.react-flow__node-while_loop').first().click();
-    page.once('dialog', (dialog) => void dialog.accept('2'));
     await page.getByTestId('canvas-add-parallel').click();
+    // The branch count is asked in an in-app dialog (no window.prompt).
+    await page.getByTestId('number-dialog-input').fill('2');
+    await page.getByTestId('number-dialog-input').press('Enter');
     // Two branch heads and a join, in one undo step.
     await expect(nodes).toHaveCount(before + 3);
     await expect(canvas.locator('.fs-edge-parallel')).toHaveCount(2);

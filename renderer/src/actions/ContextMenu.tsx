@@ -27,8 +27,18 @@ export function ContextMenu({ at, label, groups, keysOf, onChoose, onClose }: Co
     if (!el) return;
     const { width, height } = el.getBoundingClientRect();
     setPlace(placeMenu(at, { width, height }, { width: window.innerWidth, height: window.innerHeight }));
-    items()[0]?.focus();
   }, [at]);
+  // Focus the first item once the menu is placed (a hidden element cannot take focus), and again on
+  // the next frame: a right-click's mousedown focuses the node under it after the menu has opened.
+  const placed = place !== null;
+  useLayoutEffect(() => {
+    if (!placed) return;
+    items()[0]?.focus();
+    const frame = requestAnimationFrame(() => {
+      if (!ref.current?.contains(document.activeElement)) items()[0]?.focus();
+    });
+    return () => cancelAnimationFrame(frame);
+  }, [placed]);
 
   // A press anywhere else, a resize or leaving the window closes the menu.
   useLayoutEffect(() => {
