@@ -251,7 +251,7 @@ test.describe('registry actions without a native menu', () => {
     for (const theme of ['light', 'dark'] as const) {
       test(`screenshots ${size.width}×${size.height} ${theme}`, async ({ page }) => {
         await openFile(page, 'parallel-isolation.yaml', size);
-        if (theme === 'dark') await paletteRun(page, 'theme', 'Dark theme');
+        if (theme === 'dark') await paletteRun(page, 'theme', 'Toggle theme');
         await node(page, 'prepare').click({ button: 'right' });
         await expect(menu(page)).toBeVisible();
         await page.screenshot({ path: artifact(`context-menu-node-${size.width}-${theme}.png`) });

@@ -176,6 +176,13 @@ export const ACTION_SPECS = [
   }),
   spec({ id: 'graph:add-while', title: 'Add while loop', keywords: 'new node loop' }),
   spec({
+    id: 'graph:add-note',
+    title: 'Add sticky note',
+    keywords: 'comment annotation text memo',
+    keys: ['Shift+S'],
+    scope: 'canvas',
+  }),
+  spec({
     id: 'graph:auto-layout',
     title: 'Auto-layout',
     keywords: 'arrange tidy',
@@ -220,13 +227,13 @@ export const ACTION_SPECS = [
   }),
   spec({
     id: 'run:from-here',
-    title: 'Run from this node',
+    title: 'Run from selected node',
     keywords: 'run from here start at recorded state debug',
     menu: { section: 'Run', group: 1, label: 'Run from Selected Node' },
   }),
   spec({
     id: 'run:node-alone',
-    title: 'Run this node alone',
+    title: 'Run selected node alone',
     keywords: 'only single debug',
     menu: { section: 'Run', group: 1, label: 'Run Selected Node Alone' },
   }),

@@ -86,8 +86,6 @@ export interface ActionContext {
 export interface ActionImpl {
   enabled(ctx: ActionContext): Enablement;
   perform(ctx: ActionContext): void | Promise<void>;
-  /** Shown instead of the title where on/off state matters ("Remove breakpoint"). */
-  label?(ctx: ActionContext): string;
 }
 
 export type Action = ActionSpec & ActionImpl & { readonly id: ActionId };

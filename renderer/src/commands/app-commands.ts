@@ -59,7 +59,7 @@ export function buildPaletteItems(ctx: ActionContext, sources: PaletteSources): 
     const keys = action.keys?.[0];
     items.push({
       id: itemId({ kind: 'action', id: action.id }),
-      title: action.label?.(ctx) ?? action.title,
+      title: action.title,
       group: 'Command',
       ...(keys ? { keys: formatKeys(keys, ctx.mac) } : {}),
       ...(action.keywords ? { keywords: action.keywords } : {}),

@@ -87,7 +87,7 @@ describe('palette items', () => {
 
   it('follows the selection and the run state', () => {
     const selected = byTitle(testContext({ selection: ['a'] }));
-    expect(selected.get('Run from this node')?.disabled).toBeUndefined();
+    expect(selected.get('Run from selected node')?.disabled).toBeUndefined();
     expect(selected.get('Toggle breakpoint')).toMatchObject({ keys: 'F9' });
     const paused = byTitle(testContext({ selection: ['a'], status: 'paused' }));
     expect(paused.get('Continue paused run')?.disabled).toBeUndefined();

@@ -6,5 +6,4 @@ export const toggleTheme = defineAction('view:toggle-theme', {
     const ui = ctx.ui.getState();
     ui.setTheme(ui.theme === 'dark' ? 'light' : 'dark');
   },
-  label: (ctx) => (ctx.ui.getState().theme === 'dark' ? 'Light theme' : 'Dark theme'),
 });
