@@ -132,6 +132,21 @@ export const DEFAULT_TIMEOUT_MS = 30_000;
 export const DEFAULT_MEMORY_LIMIT_MB = 64;
 export const DEFAULT_MAX_STEPS = 1000;
 
+/**
+ * Most items one dynamic_parallel node fans out over, and so the most max_concurrency can mean (each
+ * item is a branch, a possible VM and a parallel_results entry). Validation reports larger values;
+ * engine/run/dynamic-parallel.ts enforces it at run time.
+ */
+export const MAX_DYNAMIC_PARALLEL_ITEMS = 10_000;
+
+/**
+ * Parallel branches (static fan-outs and dynamic_parallel items, all runs of one host process) in
+ * flight at once. A branch leases a worker only when it first needs Lua, so branches that only call
+ * actions (llm.call, http.*) would otherwise all start at once; each holds a state copy and open
+ * sockets. The rest wait, in order, for a slot.
+ */
+export const MAX_HOST_BRANCHES = 256;
+
 /** Most iterations of one while_loop (TEA's own bound; the run's step limit applies as well). */
 export const MAX_WHILE_ITERATIONS = 1000;
 

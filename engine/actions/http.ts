@@ -55,18 +55,27 @@ function timeoutOf(action: string, value: unknown): number {
  */
 async function boundedText(action: string, url: string, response: Response): Promise<string> {
   if (!response.body) return '';
+  // A reader, not `for await`: ReadableStream is async-iterable in Node's types but not in the DOM
+  // lib's, and cancelling through the reader is what really stops the download.
+  const reader = response.body.getReader();
   const chunks: Uint8Array[] = [];
   let bytes = 0;
-  for await (const chunk of response.body as AsyncIterable<Uint8Array>) {
-    bytes += chunk.byteLength;
-    if (bytes > MAX_STATE_BYTES) {
-      await response.body.cancel().catch(() => undefined);
-      throw new ActionError(
-        `${action} ${url} failed: the response is larger than ${MAX_STATE_BYTES} bytes`,
-        action,
-      );
+  try {
+    for (;;) {
+      const { done, value } = await reader.read();
+      if (done) break;
+      bytes += value.byteLength;
+      if (bytes > MAX_STATE_BYTES) {
+        await reader.cancel().catch(() => undefined);
+        throw new ActionError(
+          `${action} ${url} failed: the response is larger than ${MAX_STATE_BYTES} bytes`,
+          action,
+        );
+      }
+      chunks.push(value);
     }
-    chunks.push(chunk);
+  } finally {
+    reader.releaseLock();
   }
   return Buffer.concat(chunks).toString('utf8');
 }

@@ -8,6 +8,7 @@ import { stat } from 'node:fs/promises';
 import { resolveConfined } from '../actions/paths.ts';
 import { ExpressionBudgetError, renderTemplate } from '../expr/index.ts';
 import {
+  MAX_DYNAMIC_PARALLEL_ITEMS,
   MAX_ERROR_MESSAGE_CHARS,
   MAX_FILE_BYTES,
   MAX_STATE_BYTES,
@@ -19,7 +20,7 @@ import { loadWorkflowFile } from '../workflow/load-file.ts';
 import { END } from '../workflow/types.ts';
 import type { VmLimits } from '../lua/types.ts';
 import type { DynamicParallelSpec, NodeSpec } from '../workflow/types.ts';
-import { MAX_DYNAMIC_PARALLEL_ITEMS, validateWorkflow } from '../workflow/validate.ts';
+import { validateWorkflow } from '../workflow/validate.ts';
 import { findInLoopBodies } from './breakpoints.ts';
 import { compilePlan } from './plan.ts';
 import { nextNode } from './route.ts';
@@ -33,6 +34,7 @@ import type { LuaHost, NodeBodyOutcome, NodeExecContext, NodeFailure } from './n
 import type { WorkerPool } from './pool.ts';
 import type { BranchStatus, DynamicParallelResult, JsonObject, Where } from './types.ts';
 import { BranchVm } from './vm-hosts.ts';
+import { startBranch } from './branch-start.ts';
 
 /** TEA Python's default worker count: min(32, items). */
 const DEFAULT_CONCURRENCY = 32;
@@ -57,10 +59,14 @@ export interface DynamicParallelDeps {
   branchContext(vm: LuaHost, where: Where, signal: AbortSignal): NodeExecContext;
 }
 
-type Body = (
-  state: JsonObject,
-  ctx: NodeExecContext,
-) => Promise<{ ok: true; state: JsonObject } | { ok: false; failure: NodeFailure }>;
+/** What one branch runs; `luaFirst` when its first step is Lua (its VM is created at once). */
+interface Body {
+  run(
+    state: JsonObject,
+    ctx: NodeExecContext,
+  ): Promise<{ ok: true; state: JsonObject } | { ok: false; failure: NodeFailure }>;
+  luaFirst: boolean;
+}
 
 export async function runDynamicParallel(
   node: NodeSpec,
@@ -147,21 +153,21 @@ function branchBody(node: NodeSpec, spec: DynamicParallelSpec): Body | string {
     if (action.with) call.with = action.with;
     if (action.output !== undefined) call.output = action.output;
     // TEA Python: the branch's state is what the action returns (not merged into the copied state).
-    return async (state, ctx) => {
-      const outcome = await runBranchAction(node, call, state, ctx);
-      return outcome;
-    };
+    return { run: (state, ctx) => runBranchAction(node, call, state, ctx), luaFirst: false };
   }
   const steps = (spec.steps ?? []).map((raw, i) => stepSpec(node, raw, i));
   // TEA Python's steps: run in order on a copy of the state, each mapping result merged.
-  return async (state, ctx) => {
-    let current = state;
-    for (const step of steps) {
-      const run = await runNode(step, current, ctx);
-      if (!run.ok) return run;
-      current = run.state;
-    }
-    return { ok: true, state: current };
+  return {
+    run: async (state, ctx) => {
+      let current = state;
+      for (const step of steps) {
+        const run = await runNode(step, current, ctx);
+        if (!run.ok) return run;
+        current = run.state;
+      }
+      return { ok: true, state: current };
+    },
+    luaFirst: steps[0]?.kind === 'lua',
   };
 }
 
@@ -243,40 +249,44 @@ async function subgraphBody(
   }
   const variables = (load.model.variables ?? {}) as JsonObject;
   const input = spec.input ?? {};
-  return async (state, ctx) => {
-    const failed = (message: string) => ({
-      ok: false as const,
-      failure: { node: node.name, message, errorType: 'ExecutionError', timeout: false },
-    });
-    let current: JsonObject = {};
-    try {
-      for (const [key, value] of Object.entries(input)) {
-        current[key] =
-          typeof value === 'string' ? renderTemplate(value, { state, variables: ctx.variables }) : value;
+  const head = plan.entry === null ? undefined : plan.nodes.get(plan.entry);
+  return {
+    run: async (state, ctx) => {
+      const failed = (message: string) => ({
+        ok: false as const,
+        failure: { node: node.name, message, errorType: 'ExecutionError', timeout: false },
+      });
+      let current: JsonObject = {};
+      try {
+        for (const [key, value] of Object.entries(input)) {
+          current[key] =
+            typeof value === 'string' ? renderTemplate(value, { state, variables: ctx.variables }) : value;
+        }
+      } catch (error) {
+        return failed(`${where}: input: ${(error as Error).message}`);
       }
-    } catch (error) {
-      return failed(`${where}: input: ${(error as Error).message}`);
-    }
-    const subCtx: NodeExecContext = {
-      ...ctx,
-      variables,
-      findNode: (name) => plan.nodes.get(name) ?? findInLoopBodies(plan, name)?.node,
-    };
-    let name = plan.entry;
-    while (name !== null && name !== END) {
-      if (ctx.cancelled()) return failed('cancelled');
-      const subNode = plan.nodes.get(name);
-      if (!subNode) return failed(`${where}: no node named '${name}'`);
-      const run = await runNode(subNode, current, subCtx);
-      if (!run.ok) return run;
-      current = run.state;
-      const next = nextNode(plan, name, current, variables, (message) =>
-        ctx.events.emit({ type: 'log', level: 'warn', node: name ?? '', message, ...ctx.where }),
-      );
-      if (!next.ok) return failed(`${where}: ${next.message}`);
-      name = next.target;
-    }
-    return { ok: true, state: current };
+      const subCtx: NodeExecContext = {
+        ...ctx,
+        variables,
+        findNode: (name) => plan.nodes.get(name) ?? findInLoopBodies(plan, name)?.node,
+      };
+      let name = plan.entry;
+      while (name !== null && name !== END) {
+        if (ctx.cancelled()) return failed('cancelled');
+        const subNode = plan.nodes.get(name);
+        if (!subNode) return failed(`${where}: no node named '${name}'`);
+        const run = await runNode(subNode, current, subCtx);
+        if (!run.ok) return run;
+        current = run.state;
+        const next = nextNode(plan, name, current, variables, (message) =>
+          ctx.events.emit({ type: 'log', level: 'warn', node: name ?? '', message, ...ctx.where }),
+        );
+        if (!next.ok) return failed(`${where}: ${next.message}`);
+        name = next.target;
+      }
+      return { ok: true, state: current };
+    },
+    luaFirst: head?.kind === 'lua',
   };
 }
 
@@ -441,18 +451,18 @@ async function runItem(
       peak,
     );
   };
+  const start = await startBranch({
+    events: deps.events,
+    fanOut: node.name,
+    branch,
+    vm,
+    signal: deps.signal,
+    luaFirst: body.luaFirst,
+  });
   try {
-    const opened = await vm.open();
-    if (!opened.ok) return failed(opened.failure);
-    deps.events.emit({
-      type: 'branch-started',
-      fanOut: node.name,
-      branch,
-      worker: opened.worker,
-      vmCreateMs: round(opened.ms),
-    });
+    if (start.failure) return failed(start.failure, vm.close());
     const ctx = deps.branchContext(vm, where, deps.signal);
-    const run = await body(mergeState(structuredClone(source), ids), ctx);
+    const run = await body.run(mergeState(structuredClone(source), ids), ctx);
     if (!run.ok) return failed(run.failure, vm.close());
     const peak = vm.close();
     // TEA Python adds the item and index to the branch's result so the fan-in can tell them apart.
@@ -470,6 +480,7 @@ async function runItem(
     );
   } finally {
     vm.close();
+    start.release();
   }
 }
 

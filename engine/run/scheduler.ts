@@ -1,5 +1,6 @@
-// Runs a compiled plan: the main line node by node in one main VM, each fan-out's branches at once,
-// every branch in a fresh VM on a pooled worker, then the fan-in with `parallel_results`.
+// Runs a compiled plan: the main line node by node in one main VM, each fan-out's branches at once
+// (each in a fresh VM on a pooled worker once it needs Lua; action-only branches run in the host),
+// then the fan-in with `parallel_results`.
 import { randomUUID } from 'node:crypto';
 import { setMaxListeners } from 'node:events';
 import type { ActionRegistry } from '../actions/registry.ts';
@@ -9,6 +10,7 @@ import { jsonObjectBoundsProblem } from '../limits.ts';
 import { LlmSession } from '../llm/session.ts';
 import { RunLimits, callerCeilings } from './ceilings.ts';
 import { MainVm, BranchVm } from './vm-hosts.ts';
+import { startBranch } from './branch-start.ts';
 import { PauseGate, checkBreakpoints, findInLoopBodies, startRefusal } from './breakpoints.ts';
 import { EventStamper, round } from './events.ts';
 import { mergeState } from './merge.ts';
@@ -422,16 +424,17 @@ class Run {
         },
         peak,
       );
+    const head = this.plan.nodes.get(branch);
+    const start = await startBranch({
+      events: this.events,
+      fanOut: fanOut.source,
+      branch,
+      vm,
+      signal,
+      luaFirst: head?.kind === 'lua' && !head.dynamicParallel,
+    });
     try {
-      const opened = await vm.open();
-      if (!opened.ok) return failed({ node: branch, ...opened.failure });
-      this.events.emit({
-        type: 'branch-started',
-        fanOut: fanOut.source,
-        branch,
-        worker: opened.worker,
-        vmCreateMs: round(opened.ms),
-      });
+      if (start.failure) return failed({ node: branch, ...start.failure }, vm.close());
       // Each branch works on its own deep copy of the source state.
       let state = structuredClone(sourceState);
       let current: string = branch;
@@ -453,6 +456,7 @@ class Run {
       );
     } finally {
       vm.close();
+      start.release();
     }
   }
 }

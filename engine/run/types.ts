@@ -86,8 +86,22 @@ export type RunEvent =
       type: 'branch-started';
       fanOut: string;
       branch: string;
+      /**
+       * The worker holding the branch's fresh VM. A branch whose first node is Lua starts once its VM
+       * exists; any other branch starts at once with no VM and no worker (absent here, vmCreateMs 0),
+       * runs its actions in the host, and creates a VM only if it later needs Lua
+       * ('branch-vm-created').
+       */
+      worker?: number;
+      /** Time to create the branch's fresh VM inside its worker (0: no VM yet). */
+      vmCreateMs: number;
+    })
+  /** A branch that started without a VM created one when it first needed Lua. */
+  | (EventBase & {
+      type: 'branch-vm-created';
+      fanOut: string;
+      branch: string;
       worker: number;
-      /** Time to create the branch's fresh VM inside its worker. */
       vmCreateMs: number;
     })
   | (EventBase & {

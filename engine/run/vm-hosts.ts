@@ -1,5 +1,6 @@
 // The two places Lua runs during a run: the run's main VM (one per run, resident on one worker across
-// sequential nodes) and a branch VM (fresh per branch, on an exclusively leased worker, closed at the end).
+// sequential nodes) and a branch VM (fresh per branch, created when the branch first needs Lua, on an
+// exclusively leased worker, closed at the end).
 import { jsonBoundsProblem } from '../limits.ts';
 import type { ExecOutcome, VmLimits } from '../lua/types.ts';
 import type { LuaHost } from './node-exec.ts';
@@ -109,11 +110,21 @@ export class MainVm implements LuaHost {
   }
 }
 
-/** A branch's fresh VM on a worker leased for the whole branch. */
+/**
+ * A branch's fresh VM, created lazily: the branch leases a worker and opens the VM only when it first
+ * needs Lua (a Lua node, or an action calling runLua), and then keeps both until the branch ends.
+ * Branches that only call actions never hold a worker.
+ */
 export class BranchVm implements LuaHost {
   private lease: WorkerLease | null = null;
+  private opening: Promise<OpenResult> | null = null;
+  /** While create() runs, it owns the lease: close() leaves the clean-up to it. */
+  private creating = false;
   private opened = false;
+  private closed = false;
   private peakHeapBytes: number | undefined;
+  /** Told when the VM is created (once, whether by open() or by a first exec). */
+  onCreated: ((worker: number, ms: number) => void) | undefined;
 
   constructor(
     private readonly pool: WorkerPool,
@@ -124,15 +135,49 @@ export class BranchVm implements LuaHost {
     signal.addEventListener('abort', () => this.lease?.kill('branch cancelled'), { once: true });
   }
 
-  async open(): Promise<OpenResult> {
+  /** True once a worker holds this branch's VM. */
+  get created(): boolean {
+    return this.opened;
+  }
+
+  /** Leases a worker and creates the VM, once; later calls get the first call's result. */
+  open(): Promise<OpenResult> {
+    if (!this.opening) {
+      this.creating = true;
+      this.opening = this.create();
+    }
+    return this.opening;
+  }
+
+  private async create(): Promise<OpenResult> {
+    let lease: WorkerLease | null = null;
     try {
-      this.lease = await this.pool.acquire({ avoidResident: true, signal: this.signal });
-      if (this.signal.aborted) this.lease.kill('branch cancelled');
-      const opened = await this.lease.openVm(this.vmId, this.limits);
+      if (this.closed) throw new Error('the branch has ended');
+      lease = await this.pool.acquire({ avoidResident: true, signal: this.signal });
+      this.lease = lease;
+      if (this.closed) throw new Error('the branch has ended');
+      if (this.signal.aborted) lease.kill('branch cancelled');
+      const opened = await lease.openVm(this.vmId, this.limits);
+      if (this.closed) {
+        // The branch ended while the VM was being created (close() left the lease to us).
+        this.lease = null;
+        const ended = lease;
+        lease = null;
+        void ended
+          .closeVm(this.vmId)
+          .catch(() => null)
+          .finally(() => ended.release());
+        throw new Error('the branch has ended');
+      }
       this.opened = true;
       this.peakHeapBytes = opened.memory.peakHeapBytes;
-      return { ok: true, worker: this.lease.worker, ms: opened.ms };
+      this.onCreated?.(lease.worker, opened.ms);
+      return { ok: true, worker: lease.worker, ms: opened.ms };
     } catch (error) {
+      if (this.closed && lease) {
+        this.lease = null;
+        lease.release();
+      }
       const cancelled = this.signal.aborted;
       return {
         ok: false,
@@ -142,24 +187,34 @@ export class BranchVm implements LuaHost {
           timeout: false,
         },
       };
+    } finally {
+      this.creating = false;
     }
   }
 
   async exec(node: string, code: string, state: JsonObject, timeoutMs: number): Promise<ExecOutcome> {
-    if (!this.lease || this.signal.aborted) return cancelledOutcome();
+    if (this.signal.aborted || this.closed) return cancelledOutcome();
     const unsendable = unsendableState(node, state);
     if (unsendable) return unsendable;
+    const opened = await this.open();
+    if (!opened.ok) {
+      return { ok: false, error: { kind: 'error', message: opened.failure.message }, logs: [], elapsedMs: 0 };
+    }
+    if (!this.lease) return cancelledOutcome();
     const outcome = await this.lease.exec(this.vmId, { code, state, chunkName: node, timeoutMs });
     if (outcome.memory) this.peakHeapBytes = outcome.memory.peakHeapBytes;
     return outcome;
   }
 
   /**
-   * Closes the VM and gives the worker back. The branch does not wait for the worker's reply: the
-   * peak heap is already known from the last execution, and the worker handles requests in order, so
-   * the next lease's requests queue behind the close. Returns the peak Lua heap of the VM.
+   * Closes the VM (if one was created) and gives the worker back. The branch does not wait for the
+   * worker's reply: the peak heap is already known from the last execution, and the worker handles
+   * requests in order, so the next lease's requests queue behind the close. Returns the peak Lua heap
+   * of the VM, undefined when the branch never needed one.
    */
   close(): number | undefined {
+    this.closed = true;
+    if (this.creating) return this.peakHeapBytes;
     const lease = this.lease;
     this.lease = null;
     if (lease) {

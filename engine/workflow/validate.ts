@@ -3,7 +3,13 @@
 // or from a lazy re-parse when a problem is about a key the model keeps no span for.
 import { isMap, isScalar, isSeq, LineCounter, parseDocument, visit } from 'yaml';
 import type { Node as YamlNode, YAMLMap } from 'yaml';
-import { MAX_ITERATIONS, MAX_MEMORY_LIMIT_MB, MAX_POOL_WORKERS, MAX_TIMEOUT_MS } from '../limits.ts';
+import {
+  MAX_DYNAMIC_PARALLEL_ITEMS,
+  MAX_ITERATIONS,
+  MAX_MEMORY_LIMIT_MB,
+  MAX_POOL_WORKERS,
+  MAX_TIMEOUT_MS,
+} from '../limits.ts';
 import { checkExpression } from '../expr/index.ts';
 import { branchPaths, buildGraph, edgeParallelForm } from './graph.ts';
 import { llmProblems } from './llm-validate.ts';
@@ -671,12 +677,6 @@ function checkFallThrough(ctx: Ctx, graph: WorkflowGraph): void {
 }
 
 // ---------- limit ranges ----------
-
-/**
- * Most items one dynamic_parallel node fans out over, and so the most max_concurrency can mean (each
- * item is a branch, a VM and a parallel_results entry). engine/run/dynamic-parallel.ts enforces it.
- */
-export const MAX_DYNAMIC_PARALLEL_ITEMS = 10_000;
 
 interface LimitRange {
   what: string;
