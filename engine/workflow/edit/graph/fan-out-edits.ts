@@ -217,7 +217,8 @@ export function addBranch(doc: GraphDoc, source: string, name?: string): void {
   doc.node(source);
   const fo = doc.fanOut(source);
   if (!fo) throw new EditError(`'${source}' does not fan out; use add-parallel-branches`);
-  if (fo.fanIn === null) throw new EditError(`The fan-out from '${source}' has no fan-in; give it one first`);
+  // No fan-in yet: the new branch ends the run like the others until the fan-in is set.
+  if (fo.fanIn === null) doc.allow(PENDING_FAN_IN);
   const taken = doc.names();
   let head = name;
   if (head === undefined) {
@@ -226,11 +227,11 @@ export function addBranch(doc: GraphDoc, source: string, name?: string): void {
   } else if (taken.has(head)) throw new EditError(`A node named '${head}' already exists`);
   if (head === START || head === END || head.trim() === '')
     throw new EditError(`'${head}' cannot name a node`);
-  const r = routeNew(doc, branchSpec(head), fo.fanIn, fileStyle(doc.model));
+  const r = routeNew(doc, branchSpec(head), fo.fanIn ?? END, fileStyle(doc.model));
   const lastBranch = fo.branches[fo.branches.length - 1]!;
   const after = doc.model.nodes.some((n) => n.name === lastBranch) ? lastBranch : source;
   insertNodes(doc, [r.spec], after);
-  writeFanOut(doc, source, [...fo.branches, head], fo.fanIn);
+  writeFanOut(doc, source, [...fo.branches, head], fo.fanIn ?? declaredFanIn(doc.model, source));
   if (r.edge) doc.edit(batchEdit.addEdge(r.edge!));
 }
 
@@ -239,10 +240,9 @@ export function removeBranch(doc: GraphDoc, source: string, branch: string): voi
   if (!fo || !fo.branches.includes(branch))
     throw new EditError(`'${branch}' is not a branch of a fan-out from '${source}'`);
   const rest = fo.branches.filter((b) => b !== branch);
-  if (fo.fanIn === null) throw new EditError(`The fan-out from '${source}' has no fan-in`);
   if (rest.length === 0) {
-    // No branches left: the source goes straight to the fan-in.
-    const fanIn = fo.fanIn;
+    // No branches left: the source goes straight to the fan-in (or ends, while it has none).
+    const fanIn = fo.fanIn ?? END;
     const entries = parallelEntries(doc.model, source);
     for (const e of [...entries].sort((a, b) => b.index - a.index)) doc.edit(batchEdit.removeEdge(e.index));
     setWayOn(doc, source, fanIn);
@@ -254,7 +254,7 @@ export function removeBranch(doc: GraphDoc, source: string, branch: string): voi
     entries.every((e, i) => typeof e.to === 'string' && e.type === 'parallel' && e.to === fo.branches[i]);
   if (!inPlace) {
     for (const e of [...entries].sort((a, b) => b.index - a.index)) doc.edit(batchEdit.removeEdge(e.index));
-    writeFanOut(doc, source, rest, fo.fanIn);
+    writeFanOut(doc, source, rest, fo.fanIn ?? declaredFanIn(doc.model, source));
     return;
   }
   const gone = entries[fo.branches.indexOf(branch)]!;

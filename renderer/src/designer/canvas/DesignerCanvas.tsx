@@ -13,6 +13,7 @@ import {
   useStore as useFlowStore,
   type Connection,
   type EdgeChange,
+  type FinalConnectionState,
   type NodeChange,
   applyEdgeChanges,
   applyNodeChanges,
@@ -37,7 +38,7 @@ import { pasteAt, selectionYaml } from '../../actions/edit/clipboard.ts';
 import type { CanvasOps } from '../../actions/types.ts';
 import type { DocumentStore } from '../document-store.ts';
 import type { UiStore } from '../ui-store.ts';
-import { addedNodes, connect, dropPaletteItem, moveNodes } from './canvas-edits.ts';
+import { addedNodes, dropPaletteItem, moveNodes } from './canvas-edits.ts';
 import {
   CanvasContext,
   createCanvasLocalStore,
@@ -52,6 +53,9 @@ import { bestClearRect, fitInto, focusViewport, type Rect } from './clear-area.t
 import { applySelectChanges } from './selection.ts';
 import { layoutGraph, layoutGraphSync, quickLayout } from './layout.ts';
 import { nodeTypes } from './nodes.tsx';
+import { EdgePopover, type EdgeQuestion } from './EdgePopover.tsx';
+import { NodePicker, type PickerRequest } from './NodePicker.tsx';
+import { applyEdgeChoice, drawEdge, insertFromPicker } from './structure-edits.ts';
 import { isPaletteKind, Palette, PALETTE_MIME } from './Palette.tsx';
 import { unknownActionNames } from './unknown-actions.ts';
 import {
@@ -138,6 +142,8 @@ function GridBackground() {
 const MINIMAP_SIZE = { width: 168, height: 108 };
 /** Above this many nodes the minimap is left out: it redraws every node on each drag step. */
 const MINIMAP_MAX_NODES = 300;
+/** The most room the edge popover or the node picker takes (structure.css), to keep them in view. */
+const POPOVER_ROOM = { width: 352, height: 330 };
 /** Below this zoom edge labels are hidden (unreadable, and costly to paint on big graphs). */
 const LABEL_MIN_ZOOM = 0.35;
 
@@ -347,18 +353,73 @@ function CanvasView({ stores }: { stores: CanvasStores }) {
 
   const lastPointer = useRef({ x: 0, y: 0 });
   const shiftDown = useRef(false);
+  // Structure gestures (structure-edits.ts): a drawn edge is applied when its meaning is clear (a
+  // second edge makes a fan-out), else asked in the edge popover; dropped on the pane, it opens the
+  // node picker there. Shift (held before or during the drag) asks for a conditional edge.
+  const [question, setQuestion] = useState<EdgeQuestion | null>(null);
+  const [picker, setPicker] = useState<PickerRequest | null>(null);
+  const connectShift = useRef(false);
+  const paneAt = useCallback((client: { x: number; y: number }) => {
+    const r = rootRef.current?.getBoundingClientRect();
+    if (!r) return client;
+    // Kept inside the canvas so the popover is never cut off at an edge.
+    return {
+      x: Math.max(8, Math.min(client.x - r.left + 8, r.width - POPOVER_ROOM.width)),
+      y: Math.max(8, Math.min(client.y - r.top + 8, r.height - POPOVER_ROOM.height)),
+    };
+  }, []);
+  const onConnectStart = useCallback((event: MouseEvent | TouchEvent) => {
+    connectShift.current = 'shiftKey' in event && event.shiftKey;
+  }, []);
   const onConnect = useCallback(
     (c: Connection) => {
-      let condition: string | undefined;
-      if (shiftDown.current) {
-        const answer = window.prompt('Condition for this edge (Jinja expression)', 'state.ok');
-        if (answer === null) return;
-        condition = answer;
+      const at = paneAt(lastPointer.current);
+      if (connectShift.current || shiftDown.current) {
+        setQuestion({ source: c.source, target: c.target, ask: { ask: 'conditional' }, at });
+        return;
       }
-      runEdit(stores, (t) => connect(t, c.source, c.target, condition), 'Connect');
+      let out: ReturnType<typeof drawEdge>;
+      try {
+        out = drawEdge(doc.getState().text, c.source, c.target);
+      } catch (error) {
+        local.getState().setNotice(error instanceof Error ? error.message : String(error));
+        return;
+      }
+      if ('nothing' in out) local.getState().setNotice(out.nothing);
+      else if ('ask' in out) setQuestion({ source: c.source, target: c.target, ask: out.ask, at });
+      else {
+        const next = out.text;
+        runEdit(stores, () => next, 'Connect');
+      }
+    },
+    [stores, paneAt, doc, local],
+  );
+  const onConnectEnd = useCallback(
+    (event: MouseEvent | TouchEvent, state: FinalConnectionState) => {
+      if (state.isValid || state.toNode || !state.fromNode || state.fromHandle?.type !== 'source') return;
+      const point = 'changedTouches' in event ? event.changedTouches[0] : event;
+      if (!point) return;
+      const client = { x: point.clientX, y: point.clientY };
+      setPicker({ source: state.fromNode.id, at: paneAt(client), flow: rf.screenToFlowPosition(client) });
+    },
+    [paneAt, rf],
+  );
+  const chooseEdge = useCallback(
+    (q: EdgeQuestion, choice: Parameters<typeof applyEdgeChoice>[3]) => {
+      setQuestion(null);
+      runEdit(stores, (t) => applyEdgeChoice(t, q.source, q.target, choice), 'Connect');
+      rootRef.current?.focus();
     },
     [stores],
   );
+  const closeQuestion = useCallback(() => {
+    setQuestion(null);
+    rootRef.current?.focus();
+  }, []);
+  const closePicker = useCallback(() => {
+    setPicker(null);
+    rootRef.current?.focus();
+  }, []);
 
   const selectAdded = useCallback(
     (before: string) => ui.getState().select({ nodes: addedNodes(before, doc.getState().text), edges: [] }),
@@ -542,6 +603,8 @@ function CanvasView({ stores }: { stores: CanvasStores }) {
         onEdgesChange={onEdgesChange}
         onNodeDragStop={onNodeDragStop}
         onConnect={onConnect}
+        onConnectStart={onConnectStart}
+        onConnectEnd={onConnectEnd}
         onNodeContextMenu={onNodeContextMenu}
         onEdgeContextMenu={onEdgeContextMenu}
         onSelectionContextMenu={onSelectionContextMenu}
@@ -598,6 +661,23 @@ function CanvasView({ stores }: { stores: CanvasStores }) {
           </Panel>
         )}
       </ReactFlow>
+      {question && (
+        <EdgePopover question={question} onChoose={(c) => chooseEdge(question, c)} onClose={closeQuestion} />
+      )}
+      {picker && (
+        <NodePicker
+          request={picker}
+          onClose={closePicker}
+          onPick={(item) => {
+            const req = picker;
+            setPicker(null);
+            const before = doc.getState().text;
+            if (runEdit(stores, (t) => insertFromPicker(t, req.source, item, req.flow), `Add ${item.label}`))
+              selectAdded(before);
+            rootRef.current?.focus();
+          }}
+        />
+      )}
       {menu && actions && (
         <CanvasContextMenu
           menu={menu}

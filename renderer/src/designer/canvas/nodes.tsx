@@ -3,6 +3,7 @@
 // canvas re-renders only what changed.
 import { Handle, Position, type NodeProps } from '@xyflow/react';
 import { memo, useState, type KeyboardEvent } from 'react';
+import { AddBranchButton } from './AddBranchButton.tsx';
 import { useStore } from 'zustand';
 import { renameNode } from './canvas-edits.ts';
 import { runEdit, useCanvasStores } from './context.ts';
@@ -142,13 +143,13 @@ export const StepNode = memo(function StepNode({ id, data, selected }: NodeProps
         <Title id={id} title={data.title} />
         <ProblemBadge id={id} />
       </div>
-      {data.dynamic ? <DynamicBody dynamic={data.dynamic} /> : <StepBody data={data} />}
+      {data.dynamic ? <DynamicBody dynamic={data.dynamic} /> : <StepBody id={id} data={data} />}
       <Handle type="source" position={Position.Right} />
     </div>
   );
 });
 
-function StepBody({ data }: { data: FlowNode['data'] }) {
+function StepBody({ id, data }: { id: string; data: FlowNode['data'] }) {
   return (
     <>
       <div className="fs-node-detail" title={data.detail}>
@@ -163,6 +164,7 @@ function StepBody({ data }: { data: FlowNode['data'] }) {
             ⇉ fan-out {data.fanOut}
           </span>
         )}
+        {data.fanOut !== undefined && <AddBranchButton source={id} />}
       </div>
     </>
   );

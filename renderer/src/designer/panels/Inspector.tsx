@@ -28,6 +28,7 @@ import { runStatusIndex } from '../canvas/run-status.ts';
 import { useRunBridge } from '../../run/run-context.ts';
 import { BUILTIN_ACTIONS, findNodeSpec, gotoTargets, KIND_LABEL } from './nodes.ts';
 import { problemText } from './problems.ts';
+import { EdgeInspector } from './EdgeInspector.tsx';
 import { WorkflowSettings } from './WorkflowSettings.tsx';
 import { NO_RUNS, NO_VIEW } from './run-stores.ts';
 import './panels.css';
@@ -35,9 +36,12 @@ import './panels.css';
 export function Inspector({ doc, ui }: { doc: DocumentStore; ui: UiStore }) {
   const selected = useStore(ui, (s) => s.selection.nodes[0]);
   const count = useStore(ui, (s) => s.selection.nodes.length);
+  const edge = useStore(ui, (s) => (s.selection.edges.length === 1 ? s.selection.edges[0] : undefined));
   return (
     <section className="fp-panel fp-inspector" data-testid="inspector" aria-label="Inspector">
-      {selected === undefined ? (
+      {selected === undefined && count === 0 && edge !== undefined ? (
+        <EdgeInspector key={edge} doc={doc} ui={ui} id={edge} />
+      ) : selected === undefined ? (
         <WorkflowSettings doc={doc} />
       ) : (
         <>
