@@ -16,6 +16,8 @@ const PROVIDERS = [
   'anthropic',
   'mock',
 ];
+/** TEA Python's providers that Fanout does not have: the file is fine, a run fails at the node. */
+const TEA_ONLY_PROVIDERS = ['shell', 'local'];
 const ROLES = ['system', 'user', 'assistant', 'tool', 'developer'];
 const FORMATS = ['text', 'json_object', 'json_schema'];
 const SECRET_KEYS = ['api_key', 'apiKey', 'key', 'token', 'openai_api_key', 'anthropic_api_key'];
@@ -23,6 +25,10 @@ const KEY_HINT =
   'put it in the environment or in a .env file beside the workflow (OPENAI_API_KEY, ANTHROPIC_API_KEY, …; see docs/llm.md)';
 
 const isTemplate = (v: unknown) => typeof v === 'string' && /{{|{%/.test(v);
+/** `${VAR}` / `${VAR:-default}`: TEA's reference to the environment, where keys belong — not a key. */
+const isEnvReference = (v: unknown) =>
+  typeof v === 'string' && /^\$\{[A-Za-z_][A-Za-z0-9_]*(:-[^}]*)?\}$/.test(v.trim());
+const isWrittenKey = (v: unknown) => v !== undefined && v !== null && !isEnvReference(v) && !isTemplate(v);
 const isMap = (v: unknown): v is Record<string, unknown> =>
   typeof v === 'object' && v !== null && !Array.isArray(v);
 
@@ -44,7 +50,7 @@ export function llmProblems(model: WorkflowModel, locator: Locator, file?: strin
   const settings = isMap(model.raw['settings']) ? model.raw['settings'] : {};
   const llm = isMap(settings['llm']) ? settings['llm'] : {};
   for (const key of SECRET_KEYS) {
-    if (llm[key] !== undefined) {
+    if (isWrittenKey(llm[key])) {
       push(
         'LLM_KEY_IN_FILE',
         `settings.llm.${key}: an API key does not belong in the workflow file; ${KEY_HINT}`,
@@ -62,6 +68,16 @@ export function llmProblems(model: WorkflowModel, locator: Locator, file?: strin
 
   function checkProvider(value: unknown, at: SourcePos | null, node: string | undefined): void {
     if (typeof value !== 'string' || isTemplate(value)) return;
+    if (TEA_ONLY_PROVIDERS.includes(value.toLowerCase())) {
+      push(
+        'LLM_PROVIDER_UNAVAILABLE',
+        `provider '${value}' (TEA Python's) is not available in Fanout; a run fails at this node`,
+        at,
+        node,
+        'warning',
+      );
+      return;
+    }
     if (!PROVIDERS.includes(value.toLowerCase())) {
       push(
         'LLM_UNKNOWN_PROVIDER',
@@ -76,7 +92,7 @@ export function llmProblems(model: WorkflowModel, locator: Locator, file?: strin
     const path = (...rest: (string | number)[]) => ['nodes', index, 'with', ...rest];
     const at = (part: 'key' | 'value', ...rest: (string | number)[]) => locator.at(path(...rest), part);
     for (const key of SECRET_KEYS) {
-      if (params[key] !== undefined) {
+      if (isWrittenKey(params[key])) {
         push(
           'LLM_KEY_IN_FILE',
           `node '${node.name}': '${key}' — an API key does not belong in the workflow file; ${KEY_HINT}`,
@@ -132,11 +148,13 @@ export function llmProblems(model: WorkflowModel, locator: Locator, file?: strin
       node.uses !== 'llm.embed' &&
       node.uses !== 'actions.llm_embed'
     ) {
+      // A warning, not an error: overlays and partial files leave them out, and TEA only fails at run time.
       push(
-        'LLM_BAD_MESSAGES',
-        `node '${node.name}': ${node.uses} needs 'messages' (a list of {role, content}) or 'prompt'`,
+        'LLM_MISSING_MESSAGES',
+        `node '${node.name}': ${node.uses} needs 'messages' (a list of {role, content}) or 'prompt'; a run fails at this node`,
         locator.at(['nodes', index, 'with']),
         node.name,
+        'warning',
       );
     }
     const format = params['response_format'];

@@ -391,7 +391,7 @@ describe('unknown actions', () => {
       'name: w',
       'nodes:',
       '  - name: ask',
-      '    uses: llm.call',
+      '    uses: a2a.send',
       '    with: {model: x}',
     ]);
     expect(problems.filter((p) => p.code === 'UNKNOWN_ACTION')).toEqual([
@@ -399,7 +399,7 @@ describe('unknown actions', () => {
         severity: 'warning',
         code: 'UNKNOWN_ACTION',
         message:
-          "Node 'ask' uses action 'llm.call', which is not available in Fanout; a run fails at this node",
+          "Node 'ask' uses action 'a2a.send', which is not available in Fanout; a run fails at this node",
         file: 'w.yaml',
         line: 4,
         col: 11,
