@@ -120,19 +120,22 @@ test.describe('designer canvas', () => {
     const before = await nodes.count();
     await canvas.locator('.react-flow__node-while_loop').first().click();
     await page.getByTestId('canvas-add-parallel').click();
-    // The branch count is asked in an in-app dialog (no window.prompt).
-    await page.getByTestId('number-dialog-input').fill('2');
-    await page.getByTestId('number-dialog-input').press('Enter');
-    // Two branch heads and a join, in one undo step.
-    await expect(nodes).toHaveCount(before + 3);
-    await expect(canvas.locator('.fs-edge-parallel')).toHaveCount(2);
-    await expect(canvas.locator('.fs-fanout-badge')).toContainText('fan-out 2');
+    // No question asked: three branch heads and a join, in one undo step.
+    await expect(nodes).toHaveCount(before + 4);
+    await expect(canvas.locator('.fs-edge-parallel')).toHaveCount(3);
+    await expect(canvas.locator('.fs-fanout-badge')).toContainText('fan-out 3');
+    // The same action on a fan-out adds one more branch (as its "+ branch" button does).
+    await canvas.locator('.react-flow__node-while_loop').first().click();
+    await page.getByTestId('canvas-add-parallel').click();
+    await expect(canvas.locator('.fs-fanout-badge')).toContainText('fan-out 4');
+    await expect(nodes).toHaveCount(before + 5);
     await page.getByTestId('canvas-auto-layout').click();
     await page.waitForTimeout(500);
     expect(overlaps(await boxes(nodes))).toEqual([]);
     await page.screenshot({ path: artifact('designer-canvas-add-parallel.png') });
     await canvas.focus();
     await page.keyboard.press('Control+z'); // auto-layout
+    await page.keyboard.press('Control+z'); // the fourth branch
     await page.keyboard.press('Control+z'); // add parallel branches
     await expect(nodes).toHaveCount(before);
   });

@@ -44,7 +44,7 @@ const EXPECTED: [string[], MenuCommandMessage['command'], string | undefined][] 
   [['Edit', 'Delete'], 'edit:delete', 'Delete'],
   [['Edit', 'Duplicate'], 'edit:duplicate', 'CmdOrCtrl+D'],
   [['Edit', 'Rename Node'], 'edit:rename', 'F2'],
-  [['Edit', 'Add Parallel Branches…'], 'graph:add-parallel', 'CmdOrCtrl+Shift+P'],
+  [['Edit', 'Add Parallel Branches'], 'graph:add-parallel', 'CmdOrCtrl+Shift+P'],
   [['Edit', 'Auto-Layout'], 'graph:auto-layout', 'CmdOrCtrl+Shift+L'],
   [['Run', 'Run'], 'run:run', 'CmdOrCtrl+Enter'],
   [['Run', 'Cancel Run'], 'run:cancel', 'CmdOrCtrl+.'],

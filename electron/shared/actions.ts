@@ -156,11 +156,11 @@ export const ACTION_SPECS = [
   // Graph
   spec({
     id: 'graph:add-parallel',
-    title: 'Add parallel branches…',
+    title: 'Add parallel branches',
     keywords: 'fan-out fan-in branch',
     keys: ['Mod+Shift+P'],
     scope: 'app',
-    menu: { section: 'Edit', group: 4, label: 'Add Parallel Branches…' },
+    menu: { section: 'Edit', group: 4, label: 'Add Parallel Branches' },
   }),
   spec({
     id: 'graph:add-lua',
@@ -175,6 +175,13 @@ export const ACTION_SPECS = [
     keywords: 'parallel new node fan-in',
   }),
   spec({ id: 'graph:add-while', title: 'Add while loop', keywords: 'new node loop' }),
+  spec({
+    id: 'graph:add-note',
+    title: 'Add sticky note',
+    keywords: 'comment annotation text memo',
+    keys: ['Shift+S'],
+    scope: 'canvas',
+  }),
   spec({
     id: 'graph:auto-layout',
     title: 'Auto-layout',

@@ -5,6 +5,7 @@ import { CONTEXT_MENUS } from './context-menus.ts';
 import { comboSignature, formatKeys, matchesCombo, type KeyInput } from './keys.ts';
 import { placeMenu } from './menu-position.ts';
 import { ACTIONS, actionForKey, actionState, hasAction, performAction, type KeyPlace } from './registry.ts';
+import { DEFAULT_BRANCHES } from '../designer/canvas/canvas-edits.ts';
 import { settle, testContext } from './test-context.ts';
 
 const key = (k: string, mods: Partial<KeyInput> = {}): KeyInput => ({
@@ -161,17 +162,16 @@ describe('perform', () => {
     expect(ctx.doc.getState().text).toMatch(/x: 640/);
   });
 
-  it('asks for the branch count in-app; a cancelled answer edits nothing', async () => {
+  it('adds parallel branches without asking; on a fan-out it adds one more branch', () => {
     const ctx = testContext({ selection: ['a'] });
-    const before = ctx.doc.getState().text;
-    performAction('graph:add-parallel', ctx);
-    await settle();
-    expect(ctx.calls).toEqual(['askNumber(2..32)']);
-    expect(ctx.doc.getState().text).toBe(before);
-    ctx.answer = 2;
-    performAction('graph:add-parallel', ctx);
-    await settle();
-    expect(ctx.doc.getState().graph!.edges.filter((e) => e.kind === 'parallel')).toHaveLength(2);
+    const parallel = () => ctx.doc.getState().graph!.edges.filter((e) => e.kind === 'parallel');
+    expect(performAction('graph:add-parallel', ctx)).toBe(true);
+    expect(ctx.calls).toEqual([]);
+    expect(parallel()).toHaveLength(DEFAULT_BRANCHES);
+    ctx.ui.getState().select({ nodes: ['a'], edges: [] });
+    expect(performAction('graph:add-parallel', ctx)).toBe(true);
+    expect(parallel()).toHaveLength(DEFAULT_BRANCHES + 1);
+    expect(ctx.doc.getState().graph!.fanOuts.filter((f) => f.source === 'a')).toHaveLength(1);
   });
 
   it('drives the canvas view, the app and the run controller', async () => {

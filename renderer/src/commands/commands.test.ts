@@ -65,7 +65,7 @@ describe('palette items', () => {
     expect(items.get('Save')?.disabled).toBeUndefined();
     expect(items.get('Redo')).toMatchObject({ disabled: true, reason: 'Nothing to redo' });
     expect(items.get('Cancel run')).toMatchObject({ disabled: true, reason: 'No run in progress' });
-    expect(items.get('Add parallel branches…')).toMatchObject({
+    expect(items.get('Add parallel branches')).toMatchObject({
       disabled: true,
       reason: 'Select one node to add parallel branches after it',
     });
