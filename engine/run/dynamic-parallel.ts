@@ -1,7 +1,7 @@
 // Runs a `type: dynamic_parallel` node with TEA Python's semantics (yaml_nodes.py,
 // _create_dynamic_parallel_function): one branch per item of `items`, each on a deep copy of the state
-// with the item and its index under item_var / index_var, in a fresh VM on a leased worker like every
-// other branch; at most max_concurrency at once; with fail_fast, items not started yet after a failure
+// with the item and its index under item_var / index_var, like every other branch (a fresh VM on a
+// leased worker once it needs Lua; action-only items hold no worker); at most max_concurrency at once; with fail_fast, items not started yet after a failure
 // are skipped. The node's update is `{parallel_results: [...]}` (TEA Python's ParallelFlowResult
 // shape, item order); routing then follows the node's edges, as in TEA.
 import { stat } from 'node:fs/promises';

@@ -50,7 +50,7 @@ export interface NodeExecContext {
   findNode(name: string): NodeSpec | undefined;
   /**
    * Runs a `dynamic_parallel` node (branches in fresh VMs, on the scheduler's pool). Absent where
-   * a fan-out cannot start (inside a branch, which already holds a worker).
+   * a fan-out cannot start (inside a branch, which may hold a worker).
    */
   dynamicParallel?: (node: NodeSpec, state: JsonObject) => Promise<NodeBodyOutcome>;
   /** The run's model-call session (settings.llm, keys, cassette), handed to llm.* actions. */
@@ -117,7 +117,7 @@ async function runNodeBody(node: NodeSpec, state: JsonObject, ctx: NodeExecConte
       return fail(
         node,
         'ExecutionError',
-        `dynamic_parallel node '${node.name}' cannot run inside a parallel branch (it would need more workers while holding one)`,
+        `dynamic_parallel node '${node.name}' cannot run inside a parallel branch (it would need more workers while it may hold one)`,
       );
     }
     return ctx.dynamicParallel(node, state);

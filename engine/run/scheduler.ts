@@ -137,7 +137,7 @@ class Run {
       cancelled: () => signal.aborted,
       findNode: (name: string) => this.plan.nodes.get(name) ?? findInLoopBodies(this.plan, name)?.node,
     };
-    // Only the main line fans out over a dynamic_parallel list: a branch already holds a worker.
+    // Only the main line fans out over a dynamic_parallel list: a branch may hold a worker already.
     if (where.branch === undefined) {
       ctx.dynamicParallel = (node, state) => runDynamicParallel(node, state, this.dynamicDeps());
     }
