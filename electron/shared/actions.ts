@@ -176,6 +176,13 @@ export const ACTION_SPECS = [
   }),
   spec({ id: 'graph:add-while', title: 'Add while loop', keywords: 'new node loop' }),
   spec({
+    id: 'graph:add-note',
+    title: 'Add sticky note',
+    keywords: 'comment annotation text memo',
+    keys: ['Shift+S'],
+    scope: 'canvas',
+  }),
+  spec({
     id: 'graph:auto-layout',
     title: 'Auto-layout',
     keywords: 'arrange tidy',

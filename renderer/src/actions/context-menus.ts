@@ -14,7 +14,7 @@ export const CONTEXT_MENUS: Record<MenuKind, readonly (readonly ActionId[])[]> =
   edge: [['graph:go-to-source', 'graph:go-to-target'], ['edit:delete']],
   selection: [['edit:duplicate', 'edit:copy', 'edit:cut', 'edit:delete'], ['graph:auto-layout']],
   canvas: [
-    ['graph:add-lua', 'graph:add-action', 'graph:add-while', 'graph:add-fanout'],
+    ['graph:add-lua', 'graph:add-action', 'graph:add-while', 'graph:add-fanout', 'graph:add-note'],
     ['edit:paste', 'edit:select-all'],
     ['view:fit', 'view:zoom-reset', 'graph:auto-layout'],
     ['run:run'],

@@ -28,6 +28,7 @@ import { save } from './file/save.ts';
 import { addActionNode } from './graph/add-action.ts';
 import { addFanout } from './graph/add-fanout.ts';
 import { addLua } from './graph/add-lua.ts';
+import { addNote } from './graph/add-note.ts';
 import { addParallel } from './graph/add-parallel.ts';
 import { addWhile } from './graph/add-while.ts';
 import { autoLayout } from './graph/auto-layout.ts';
@@ -79,6 +80,7 @@ export const ACTIONS: readonly Action[] = [
   addActionNode,
   addWhile,
   addFanout,
+  addNote,
   autoLayout,
   goToSource,
   goToTarget,

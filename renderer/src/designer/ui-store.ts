@@ -10,6 +10,39 @@ export interface Selection {
   nodes: string[];
   /** GraphEdge ids. */
   edges: string[];
+  /** Canvas note ids (sticky notes, `metadata.fanout.notes`). */
+  notes?: string[];
+  /**
+   * In a multi-selection, the node the inspector shows: the one last clicked. Unset (a box select, a
+   * click on the selection's empty space) shows the selection as a whole ("N selected").
+   */
+  active?: string;
+}
+
+/** The node the inspector shows: the only selected node, or the active one of several; else none. */
+export function inspectedNode(selection: Selection): string | undefined {
+  const { nodes, active } = selection;
+  if (nodes.length === 1) return nodes[0];
+  return active !== undefined && nodes.includes(active) ? active : undefined;
+}
+
+/**
+ * The selection once React Flow changed which nodes are selected: no active node (a box select shows
+ * the selection as a whole; a click sets it again right after), and no notes once nodes are selected.
+ */
+export function withSelectedNodes(selection: Selection, nodes: string[]): Selection {
+  const next: Selection = { ...selection, nodes };
+  delete next.active;
+  if (nodes.length > 0 && next.notes?.length) next.notes = [];
+  return next;
+}
+
+/** A click on `node` inside a multi-selection: the inspector follows it, the selection stays. */
+export function withActive(selection: Selection, node: string | undefined): Selection {
+  const next: Selection = { ...selection };
+  if (node !== undefined && selection.nodes.includes(node)) next.active = node;
+  else delete next.active;
+  return next;
 }
 
 export interface UiState {
@@ -56,11 +89,17 @@ export function createUiStore(theme: Theme = 'light') {
     },
     retain(nodes, edges) {
       const { selection } = get();
-      const kept = {
+      const kept: Selection = {
+        ...selection,
         nodes: selection.nodes.filter((n) => nodes.has(n)),
         edges: selection.edges.filter((e) => edges.has(e)),
       };
-      if (kept.nodes.length !== selection.nodes.length || kept.edges.length !== selection.edges.length) {
+      if (kept.active !== undefined && !nodes.has(kept.active)) delete kept.active;
+      if (
+        kept.nodes.length !== selection.nodes.length ||
+        kept.edges.length !== selection.edges.length ||
+        kept.active !== selection.active
+      ) {
         set({ selection: kept });
       }
     },

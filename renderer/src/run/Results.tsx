@@ -1,7 +1,9 @@
 // Results of a run: final state (tree + copy as JSON), parallel_results per fan-in as tables, errors
 // that jump to the node/line, and the state before/after a selected node as a diff.
-import { useMemo, useState } from 'react';
+import { useEffect, useMemo, useState } from 'react';
+import { useStore } from 'zustand';
 import { JsonTree } from './JsonTree.tsx';
+import { latestRowKeyOf, resultsRequests } from './results-request.ts';
 import { runOutcome } from './run-store.ts';
 import type { RunRecord, RunRow } from './run-store.ts';
 import { diffStates } from './state-diff.ts';
@@ -171,7 +173,11 @@ function JumpLink({
 function NodeDiff({ run }: { run: RunRecord }) {
   const keys = useMemo(() => run.rows.filter((r) => run.nodeStates.has(r.key)).map((r) => r.key), [run]);
   const [picked, setPicked] = useState<string | null>(null);
-  const key = picked && run.nodeStates.has(picked) ? picked : (keys[0] ?? null);
+  // A node asked for from the canvas ("Open in results") wins until the user picks another.
+  const request = useStore(resultsRequests);
+  useEffect(() => setPicked(null), [request.seq]);
+  const requested = latestRowKeyOf(run.rows, (k) => run.nodeStates.has(k), request.node);
+  const key = picked && run.nodeStates.has(picked) ? picked : (requested ?? keys[0] ?? null);
   const states = key ? run.nodeStates.get(key) : undefined;
   const diff = useMemo(() => (states?.after ? diffStates(states.before, states.after) : null), [states]);
   if (keys.length === 0) return null;

@@ -2,7 +2,7 @@
 // the run controller says which document is open; without one, every run of the store). The store
 // applies events once per animation frame; this component subscribes with narrow selectors and only
 // the visible tab renders.
-import { useState } from 'react';
+import { useEffect, useState } from 'react';
 import { useStore } from 'zustand';
 import { createStore } from 'zustand/vanilla';
 import { shallow } from 'zustand/shallow';
@@ -11,6 +11,7 @@ import { formatMs } from './format.ts';
 import { History } from './History.tsx';
 import { MemoryTab } from './MemoryChart.tsx';
 import { PausedPanel } from './PausedPanel.tsx';
+import { resultsRequests } from './results-request.ts';
 import { ResultsTab } from './Results.tsx';
 import type { JumpTarget } from './Results.tsx';
 import { RunLog } from './RunLog.tsx';
@@ -52,6 +53,14 @@ const NO_DOCUMENT = createStore(() => ({ fileKey: '' }));
 
 export function RunPanel({ store, onJumpTo, initialTab = 'timeline' }: RunPanelProps) {
   const [tab, setTab] = useState<RunTab>(initialTab);
+  // "Open in results" on a node's output preview (canvas) switches to the Results tab.
+  useEffect(
+    () =>
+      resultsRequests.subscribe((s, p) => {
+        if (s.seq !== p.seq) setTab('results');
+      }),
+    [],
+  );
   const doc = useDocKey();
   const run = useStore(store, (s) => {
     const id = doc === null ? s.selectedRunId : shownRunId(s, doc);

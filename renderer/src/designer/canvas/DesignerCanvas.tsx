@@ -37,7 +37,7 @@ import { CanvasContextMenu, type OpenMenu } from '../../actions/CanvasContextMen
 import { pasteAt, selectionYaml } from '../../actions/edit/clipboard.ts';
 import type { CanvasOps } from '../../actions/types.ts';
 import type { DocumentStore } from '../document-store.ts';
-import type { UiStore } from '../ui-store.ts';
+import { withActive, withSelectedNodes, type UiStore } from '../ui-store.ts';
 import { addedNodes, dropPaletteItem, moveNodes } from './canvas-edits.ts';
 import {
   CanvasContext,
@@ -53,6 +53,7 @@ import { bestClearRect, fitInto, focusViewport, type Rect } from './clear-area.t
 import { applySelectChanges } from './selection.ts';
 import { layoutGraph, layoutGraphSync, quickLayout } from './layout.ts';
 import { nodeTypes } from './nodes.tsx';
+import { NotesLayer } from './notes/NotesLayer.tsx';
 import { EdgePopover, type EdgeQuestion } from './EdgePopover.tsx';
 import { NodePicker, type PickerRequest } from './NodePicker.tsx';
 import { applyEdgeChoice, drawEdge, insertFromPicker } from './structure-edits.ts';
@@ -320,9 +321,31 @@ function CanvasView({ stores }: { stores: CanvasStores }) {
       // Removals go through onBeforeDelete (a document edit), selection through the ui store; the rest
       // (drag positions, measurements) is transient React Flow state.
       const selection = applySelectChanges(ui.getState().selection.nodes, changes);
-      if (selection) ui.getState().select({ ...ui.getState().selection, nodes: selection });
+      if (selection) ui.getState().select(withSelectedNodes(ui.getState().selection, selection));
       const rest = changes.filter((c) => c.type !== 'remove' && c.type !== 'select');
       if (rest.length > 0) setNodes((cur) => applyNodeChanges(rest, cur));
+    },
+    [ui],
+  );
+  // The inspector follows the clicked node of a multi-selection; a click on the pane drops the notes
+  // and on the selection's own box (its empty space) shows the selection as a whole.
+  const onNodeClick = useCallback(
+    (_event: ReactMouseEvent, node: FlowNode) => {
+      const sel = ui.getState().selection;
+      if (sel.nodes.length > 1 && sel.active !== node.id) ui.getState().select(withActive(sel, node.id));
+    },
+    [ui],
+  );
+  const onPaneClick = useCallback(() => {
+    const sel = ui.getState().selection;
+    if (sel.notes?.length || sel.active !== undefined)
+      ui.getState().select({ ...withActive(sel, undefined), notes: [] });
+  }, [ui]);
+  const onRootClick = useCallback(
+    (event: ReactMouseEvent) => {
+      const sel = ui.getState().selection;
+      const onSelectionBox = (event.target as Element).closest?.('.react-flow__nodesselection-rect');
+      if (onSelectionBox && sel.active !== undefined) ui.getState().select(withActive(sel, undefined));
     },
     [ui],
   );
@@ -593,6 +616,7 @@ function CanvasView({ stores }: { stores: CanvasStores }) {
       }}
       onPointerMove={(event) => (lastPointer.current = { x: event.clientX, y: event.clientY })}
       onDragOver={onDragOver}
+      onClick={onRootClick}
       onDrop={onDrop}
     >
       <ReactFlow<FlowNode, FlowEdge>
@@ -600,6 +624,8 @@ function CanvasView({ stores }: { stores: CanvasStores }) {
         edges={edges}
         nodeTypes={nodeTypes}
         onNodesChange={onNodesChange}
+        onNodeClick={onNodeClick}
+        onPaneClick={onPaneClick}
         onEdgesChange={onEdgesChange}
         onNodeDragStop={onNodeDragStop}
         onConnect={onConnect}
@@ -621,6 +647,7 @@ function CanvasView({ stores }: { stores: CanvasStores }) {
         proOptions={{ hideAttribution: true }}
       >
         <GridBackground />
+        <NotesLayer />
         <Controls showInteractive={false} />
         {showMinimap && nodes.length <= MINIMAP_MAX_NODES && (
           <MiniMap

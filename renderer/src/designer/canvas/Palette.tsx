@@ -3,6 +3,7 @@
 // folds to its title (remembered) and filters as you type; "/" anywhere outside a text field finds it.
 import { useContext, useEffect, useMemo, useRef, useState, type DragEvent } from 'react';
 import { useStore } from 'zustand';
+import { useActions } from '../../actions/actions-context.ts';
 import type { DocumentStore } from '../document-store.ts';
 import { readFlag, writeFlag } from '../layout-storage.ts';
 import type { UiStore } from '../ui-store.ts';
@@ -28,6 +29,12 @@ function isTextField(target: EventTarget | null): boolean {
   );
 }
 
+/** The sticky-note item is an action, not a node kind: shown while the query could mean it. */
+function noteMatches(query: string): boolean {
+  const words = query.trim().toLowerCase().split(/\s+/).filter(Boolean);
+  return words.every((w) => ['sticky', 'note', 'comment', 'annotation'].some((k) => k.startsWith(w)));
+}
+
 export function Palette({ doc, ui }: { doc: DocumentStore; ui: UiStore }) {
   const shared = useContext(CanvasContext);
   const fallback = useMemo(() => createCanvasLocalStore(), []);
@@ -37,6 +44,7 @@ export function Palette({ doc, ui }: { doc: DocumentStore; ui: UiStore }) {
   const [query, setQuery] = useState('');
   const searchRef = useRef<HTMLInputElement>(null);
   const shown = searchPalette(PALETTE_ITEMS, query);
+  const actions = useActions();
 
   const fold = (next: boolean) => {
     setCollapsed(next);
@@ -136,7 +144,21 @@ export function Palette({ doc, ui }: { doc: DocumentStore; ui: UiStore }) {
               {item.label}
             </button>
           ))}
-          {shown.length === 0 && (
+          {actions && noteMatches(query) && (
+            <button
+              type="button"
+              className="fs-palette-item"
+              data-testid="palette-item-note"
+              title="A sticky note for comments on the canvas (Shift+S); saved in the YAML, ignored by TEA"
+              onClick={() => actions.perform('graph:add-note')}
+            >
+              <span className="fs-palette-icon" aria-hidden>
+                ▭
+              </span>
+              Sticky note
+            </button>
+          )}
+          {shown.length === 0 && !noteMatches(query) && (
             <div className="fs-palette-none" data-testid="palette-none">
               No node matches “{query}”
             </div>

@@ -8,6 +8,7 @@ import { useStore } from 'zustand';
 import { renameNode } from './canvas-edits.ts';
 import { runEdit, useCanvasStores } from './context.ts';
 import { BreakpointDot, RunBadge } from './RunBadge.tsx';
+import { OutputPreview } from './OutputPreview.tsx';
 import { problemSummary, type FlowNode } from './to-flow.ts';
 
 function ProblemBadge({ id }: { id: string }) {
@@ -137,6 +138,7 @@ export const StepNode = memo(function StepNode({ id, data, selected }: NodeProps
     <div className={classes.join(' ')} data-node-kind={data.kind} style={accents}>
       <UnavailableBadge id={id} action={data.action} />
       <RunBadge id={id} />
+      <OutputPreview id={id} />
       <BreakpointDot id={id} />
       <Handle type="target" position={Position.Left} />
       <div className="fs-node-head">

@@ -1,5 +1,6 @@
-// Inspector of the selected node (ui.selection.nodes[0]); the workflow settings when nothing is
-// selected. Every change goes through doc.edit(...) so it is one undo step with a readable label.
+// Inspector of the selected node (in a multi-selection: the one last clicked, else a summary of the
+// selection with its bulk actions); the workflow settings when nothing is selected. Every change goes
+// through doc.edit(...) so it is one undo step with a readable label.
 import { useEffect, useId, useState } from 'react';
 import { useStore } from 'zustand';
 import { shallow } from 'zustand/shallow';
@@ -8,7 +9,8 @@ import { setNodeCode, setNodeField } from '../../../../engine/workflow/edit.ts';
 import { checkExpression } from '../../../../engine/expr/index.ts';
 import type { NodeSpec } from '../../../../engine/workflow/types.ts';
 import type { DocumentStore } from '../document-store.ts';
-import type { UiStore } from '../ui-store.ts';
+import { inspectedNode, type UiStore } from '../ui-store.ts';
+import { MultiHint, SelectionSummary } from './SelectionSummary.tsx';
 import { CodeEditor } from './CodeEditor.tsx';
 import { codeMarkers, fileLineToCodeLine, otherNodeProblems } from './code-lines.ts';
 import { KeyValueRows, TextField, tryEdit } from './Fields.tsx';
@@ -34,20 +36,20 @@ import { NO_RUNS, NO_VIEW } from './run-stores.ts';
 import './panels.css';
 
 export function Inspector({ doc, ui }: { doc: DocumentStore; ui: UiStore }) {
-  const selected = useStore(ui, (s) => s.selection.nodes[0]);
+  const selected = useStore(ui, (s) => inspectedNode(s.selection));
   const count = useStore(ui, (s) => s.selection.nodes.length);
   const edge = useStore(ui, (s) => (s.selection.edges.length === 1 ? s.selection.edges[0] : undefined));
   return (
     <section className="fp-panel fp-inspector" data-testid="inspector" aria-label="Inspector">
       {selected === undefined && count === 0 && edge !== undefined ? (
         <EdgeInspector key={edge} doc={doc} ui={ui} id={edge} />
+      ) : selected === undefined && count > 1 ? (
+        <SelectionSummary ui={ui} />
       ) : selected === undefined ? (
         <WorkflowSettings doc={doc} />
       ) : (
         <>
-          {count > 1 ? (
-            <div className="fp-hint fp-multi">{count} nodes selected — showing the first</div>
-          ) : null}
+          {count > 1 ? <MultiHint ui={ui} name={selected} count={count} /> : null}
           <NodeInspector key={selected} doc={doc} ui={ui} name={selected} />
         </>
       )}

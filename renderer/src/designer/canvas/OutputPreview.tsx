@@ -1,0 +1,146 @@
+// A node's output after a run: a small "output" tab under the node's bottom-left (the run badge hangs
+// at the bottom-right) that unfolds a panel with the keys the node's update changed, each cut to one
+// line, and a link to the whole result. Only the unfolded panel computes the diff (one node at a time);
+// the tab itself reads one boolean per node from the deferred run copy, as the run badge does.
+import { useEffect, useRef, useState } from 'react';
+import { useStore } from 'zustand';
+import { shallow } from 'zustand/shallow';
+import { useStoreWithEqualityFn } from 'zustand/traditional';
+import { deferredRunsOf } from '../../run/deferred-runs.ts';
+import { useRunBridge, type RunBridge } from '../../run/run-context.ts';
+import { requestResults } from '../../run/results-request.ts';
+import { useCanvasStores } from './context.ts';
+import { hasOutput, nodeOutputPreview, type OutputPreview as Preview } from './output-preview.ts';
+import './output-preview.css';
+
+export function OutputPreview({ id }: { id: string }) {
+  const bridge = useRunBridge();
+  return bridge ? <OutputTab bridge={bridge} id={id} /> : null;
+}
+
+function OutputTab({ bridge, id }: { bridge: RunBridge; id: string }) {
+  const runId = useStore(bridge.view, (s) => s.canvasRunId);
+  const available = useStore(deferredRunsOf(bridge.runs), (s) =>
+    hasOutput(runId ? s.runs[runId] : undefined, id),
+  );
+  const [open, setOpen] = useState(false);
+  const tabRef = useRef<HTMLButtonElement>(null);
+  if (!available) return null;
+  return (
+    <>
+      <button
+        ref={tabRef}
+        type="button"
+        className="fs-output-tab nodrag nopan"
+        data-testid={`node-output-toggle-${id}`}
+        aria-expanded={open}
+        aria-label={`${open ? 'Hide' : 'Show'} the output of ${id}`}
+        title={`${open ? 'Hide' : 'Show'} what ${id} returned in the last run`}
+        onPointerDown={(event) => event.stopPropagation()}
+        onClick={(event) => {
+          event.stopPropagation();
+          setOpen(!open);
+        }}
+      >
+        {open ? '▴' : '▾'} output
+      </button>
+      {open && (
+        <OutputPanel
+          bridge={bridge}
+          runId={runId}
+          id={id}
+          onClose={() => {
+            setOpen(false);
+            tabRef.current?.focus();
+          }}
+        />
+      )}
+    </>
+  );
+}
+
+function OutputPanel({
+  bridge,
+  runId,
+  id,
+  onClose,
+}: {
+  bridge: RunBridge;
+  runId: string | null;
+  id: string;
+  onClose: () => void;
+}) {
+  const { ui } = useCanvasStores();
+  const preview = useStoreWithEqualityFn(
+    deferredRunsOf(bridge.runs),
+    (s) => nodeOutputPreview(runId ? s.runs[runId] : undefined, id),
+    samePreview,
+  );
+  const ref = useRef<HTMLDivElement>(null);
+  useEffect(() => {
+    const onKey = (event: KeyboardEvent) => {
+      if (event.key === 'Escape' && ref.current?.contains(document.activeElement)) onClose();
+    };
+    window.addEventListener('keydown', onKey);
+    return () => window.removeEventListener('keydown', onKey);
+  }, [onClose]);
+  if (!preview) return null;
+  return (
+    <div
+      ref={ref}
+      className="fs-output-panel nodrag nopan nowheel"
+      data-testid={`node-output-${id}`}
+      role="region"
+      aria-label={`Output of ${id}`}
+      onPointerDown={(event) => event.stopPropagation()}
+      onDoubleClick={(event) => event.stopPropagation()}
+    >
+      {preview.error !== undefined ? (
+        <div className="fs-output-error" title={preview.error}>
+          ✗ {preview.error}
+        </div>
+      ) : preview.entries.length === 0 ? (
+        <div className="fs-output-none">No state keys changed</div>
+      ) : (
+        <dl>
+          {preview.entries.map((e) => (
+            <div key={e.key} className={`fs-output-row fs-output-${e.kind}`}>
+              <dt title={e.kind}>
+                {e.kind === 'removed' ? '−' : e.kind === 'added' ? '+' : '~'} {e.key}
+              </dt>
+              <dd title={e.text}>{e.text}</dd>
+            </div>
+          ))}
+        </dl>
+      )}
+      <div className="fs-output-foot">
+        <span>
+          {preview.more > 0 ? `+${preview.more} more · ` : ''}
+          {preview.stateKeys} key{preview.stateKeys === 1 ? '' : 's'} in state
+        </span>
+        <button
+          type="button"
+          className="fs-output-open"
+          data-testid={`node-output-open-${id}`}
+          onClick={() => {
+            ui.getState().showPanel('run');
+            ui.getState().setPanel('bottom', true);
+            requestResults(id);
+          }}
+        >
+          Open in results
+        </button>
+      </div>
+    </div>
+  );
+}
+
+function samePreview(a: Preview | null, b: Preview | null): boolean {
+  if (a === b) return true;
+  if (!a || !b) return false;
+  return (
+    shallow({ ...a, entries: null }, { ...b, entries: null }) &&
+    a.entries.length === b.entries.length &&
+    a.entries.every((e, i) => shallow(e, b.entries[i]))
+  );
+}
