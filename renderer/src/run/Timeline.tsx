@@ -2,15 +2,20 @@
 // status, the branch VM's creation time marked at the start of its bar; running bars grow live.
 // Virtualised: the SVG has the height of every row but holds only the rows in view (plus a margin),
 // so a 200-branch fan-out or a 1,000-node chain costs per frame what 30 rows cost.
+// Runs with model calls get a right-hand column: tokens and cost per row (a branch row sums its whole
+// branch) with the run's total on the axis line; a streaming call's bar shows its tokens arriving.
 import { memo, useLayoutEffect, useMemo, useRef, useState } from 'react';
 import type { MouseEvent } from 'react';
-import { formatBytes, formatMs, niceTicks } from './format.ts';
-import { rowsInStartOrder } from './run-store.ts';
-import type { RunRecord, RunRow } from './run-store.ts';
+import type { LlmTotals } from '../../../engine/llm/types.ts';
+import { formatBytes, formatCost, formatMs, formatTokens, niceTicks } from './format.ts';
+import { rowLlmTotals, rowsInStartOrder } from './run-store.ts';
+import type { LlmCallRecord, RunRecord, RunRow } from './run-store.ts';
 import { placeTooltip, type Size } from './tooltip-place.ts';
 import { useScrollWindow, useWidth } from './use-width.ts';
 
 const LABEL = 170;
+/** Width of the tokens · cost column (only in runs with model calls). */
+const COST = 150;
 const ROW = 22;
 const AXIS = 22;
 const PAD = 30;
@@ -37,7 +42,10 @@ export const Timeline = memo(function Timeline({ run, liveT }: { run: RunRecord;
   const end = Math.max(liveT, run.durationMs ?? 0, run.lastT, 1);
   // While live, the scale moves in steps so most frames only grow the running bars.
   const span = live ? stepUp(end) : end;
-  const plot = Math.max(120, width - LABEL - PAD);
+  const hasLlm = run.llmCalls.length > 0 || run.llmTotals !== null;
+  const costCol = hasLlm ? COST : 0;
+  const plot = Math.max(120, width - LABEL - PAD - costCol);
+  const costX = LABEL + plot + PAD / 2;
   const ticks = niceTicks(span, Math.max(2, Math.floor(plot / 90)));
   const height = AXIS + rows.length * ROW + 4;
   const x = (t: number) => LABEL + (t / span) * plot;
@@ -70,6 +78,20 @@ export const Timeline = memo(function Timeline({ run, liveT }: { run: RunRecord;
           {shown.map((row, i) => (
             <Label key={row.key} row={row} y={AXIS + (first + i) * ROW} />
           ))}
+          {hasLlm && (
+            <g className="rp-llm-col" data-testid="timeline-llm-column">
+              <RunTotal x={costX} totals={run.llmTotals} />
+              {shown.map((row, i) => (
+                <RowCost
+                  key={row.key}
+                  row={row}
+                  x={costX}
+                  y={AXIS + (first + i) * ROW}
+                  totals={rowLlmTotals(run, row)}
+                />
+              ))}
+            </g>
+          )}
           {/* Bars are drawn in ms and scaled once: a new scale changes one attribute, not every bar. */}
           <g transform={`translate(${LABEL} 0) scale(${plot / span} 1)`}>
             {shown.map((row, i) => (
@@ -83,7 +105,7 @@ export const Timeline = memo(function Timeline({ run, liveT }: { run: RunRecord;
           </g>
         </svg>
       )}
-      {hover && <Tooltip hover={hover} liveT={liveT} />}
+      {hover && <Tooltip hover={hover} liveT={liveT} run={run} />}
     </div>
   );
 });
@@ -127,6 +149,21 @@ const Bar = memo(function Bar({ row, y, liveT }: { row: RunRow; y: number; liveT
         height={ROW - 8}
         vectorEffect="non-scaling-stroke"
       />
+      {row.llmFirstTokenT !== undefined && row.llmFirstTokenT < end && (
+        // Tokens arriving: from the first token to now (or the end), pulsing while it streams.
+        <rect
+          data-testid="timeline-stream"
+          data-key={row.key}
+          data-chunks={row.llmChunks ?? 0}
+          data-streaming={row.llmStreaming ? 'true' : 'false'}
+          className={`rp-stream${row.llmStreaming ? ' rp-streaming' : ''}`}
+          x={row.llmFirstTokenT}
+          y={y + ROW - 8}
+          width={end - row.llmFirstTokenT}
+          height={3}
+          pointerEvents="none"
+        />
+      )}
       {row.vmCreateMs !== undefined && row.vmCreateMs > 0 && (
         <rect
           className="rp-vm"
@@ -141,8 +178,67 @@ const Bar = memo(function Bar({ row, y, liveT }: { row: RunRow; y: number; liveT
   );
 });
 
-function Tooltip({ hover, liveT }: { hover: Hover; liveT: number }) {
+/** The run's total tokens and cost, on the axis line above the column. */
+function RunTotal({ x, totals }: { x: number; totals: LlmTotals | null }) {
+  return (
+    <text x={x} y={AXIS - 8} className="rp-llm-total" data-testid="timeline-llm-total">
+      <tspan className="rp-llm-caption">run </tspan>
+      {totals
+        ? `${formatTokens(totals.promptTokens + totals.completionTokens)} tok · ${formatCost(totals.costUsd)}`
+        : '…'}
+    </text>
+  );
+}
+
+/** Tokens and cost of one row (a branch row: its whole branch); "streaming…" while a call is in flight. */
+const RowCost = memo(function RowCost({
+  row,
+  x,
+  y,
+  totals,
+}: {
+  row: RunRow;
+  x: number;
+  y: number;
+  totals: LlmTotals | undefined;
+}) {
+  if (!totals && !row.llmStreaming) return null;
+  const tokens = totals ? totals.promptTokens + totals.completionTokens : 0;
+  return (
+    <text
+      x={x}
+      y={y + ROW / 2 + 4}
+      className={`rp-llm-cost${row.kind === 'branch' ? ' rp-llm-branch' : ''}`}
+      data-testid="timeline-llm-cost"
+      data-key={row.key}
+      data-tokens={tokens}
+      data-cost={totals?.costUsd ?? 0}
+    >
+      {totals && `${formatTokens(tokens)} tok · ${formatCost(totals.costUsd)}`}
+      {row.llmStreaming && (
+        <tspan className="rp-llm-live">
+          {totals ? ' ' : ''}● {row.llmChunks ?? 0} chunks
+        </tspan>
+      )}
+    </text>
+  );
+});
+
+/** The model calls of a row (a branch row: every call in the branch), for the tooltip. */
+function rowCalls(run: RunRecord, row: RunRow): LlmCallRecord[] {
+  const calls: LlmCallRecord[] = [];
+  for (const call of run.llmCalls) {
+    const inBranch = row.kind === 'branch' && call.fanOut && `${call.fanOut}/${call.branch}` === row.key;
+    if (call.rowKey === row.key || inBranch) calls.push(call);
+  }
+  return calls;
+}
+
+function Tooltip({ hover, liveT, run }: { hover: Hover; liveT: number; run: RunRecord }) {
   const { row } = hover;
+  const calls = rowCalls(run, row);
+  const last = calls[calls.length - 1];
+  const totals = rowLlmTotals(run, row);
   const end = row.end ?? (row.status === 'running' ? liveT : undefined);
   const duration = row.start !== undefined && end !== undefined ? end - row.start : undefined;
   // Measured after each render (its text changes with the row): placed once its size is known.
@@ -203,7 +299,46 @@ function Tooltip({ hover, liveT }: { hover: Hover; liveT: number }) {
             <dd>{row.error}</dd>
           </>
         )}
+        {last && (
+          <>
+            <dt>model</dt>
+            <dd>
+              {last.model} · {last.provider}
+              {last.source && last.source !== 'network' ? ` (${last.source})` : ''}
+            </dd>
+            <dt>calls</dt>
+            <dd>
+              {calls.length}
+              {totals?.failedCalls ? ` (${totals.failedCalls} failed)` : ''}
+            </dd>
+          </>
+        )}
+        {totals && (
+          <>
+            <dt>tokens</dt>
+            <dd>
+              {formatTokens(totals.promptTokens)} in · {formatTokens(totals.completionTokens)} out
+            </dd>
+            <dt>cost</dt>
+            <dd>{formatCost(totals.costUsd)}</dd>
+          </>
+        )}
+        {last?.latencyMs !== undefined && (
+          <>
+            <dt>latency</dt>
+            <dd>
+              {formatMs(last.latencyMs)}
+              {last.ttftMs !== undefined ? ` · first token ${formatMs(last.ttftMs)}` : ''}
+            </dd>
+          </>
+        )}
       </dl>
+      {row.llmText ? (
+        <p className="rp-tooltip-text" data-testid="timeline-tooltip-text">
+          {row.llmText}
+          {row.llmStreaming && <span className="rp-caret" aria-hidden="true" />}
+        </p>
+      ) : null}
     </div>
   );
 }

@@ -31,3 +31,21 @@ export function niceTicks(max: number, count = 6): number[] {
 export function seriesColour(i: number): string {
   return `hsl(${Math.round((i * 137.508) % 360)} 65% 50%)`;
 }
+
+/** Token counts: "840", "12.4k", "1.20M". */
+export function formatTokens(n: number | undefined): string {
+  if (n === undefined || !Number.isFinite(n)) return '—';
+  if (n < 1000) return String(Math.round(n));
+  if (n < 1_000_000) return `${(n / 1000).toFixed(n < 10_000 ? 2 : 1)}k`;
+  return `${(n / 1_000_000).toFixed(2)}M`;
+}
+
+/** USD: "$0" for none, "<$0.0001" for a trace, four significant decimals below a cent, else cents. */
+export function formatCost(usd: number | undefined): string {
+  if (usd === undefined || !Number.isFinite(usd)) return '—';
+  if (usd === 0) return '$0';
+  if (usd < 0.0001) return '<$0.0001';
+  if (usd < 0.01) return `$${usd.toFixed(4)}`;
+  if (usd < 100) return `$${usd.toFixed(usd < 1 ? 3 : 2)}`;
+  return `$${usd.toFixed(0)}`;
+}

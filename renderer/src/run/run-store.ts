@@ -16,6 +16,7 @@ import type {
   RunMode,
   RunStatus,
 } from '../../../engine/run/types.ts';
+import type { LlmAnswerSource, LlmCallKind, LlmTotals } from '../../../engine/llm/types.ts';
 
 export type RowStatus = 'queued' | 'running' | 'succeeded' | 'failed' | 'timed-out' | 'cancelled';
 export type RunRecordStatus = 'running' | RunStatus;
@@ -44,6 +45,49 @@ export interface RunRow {
   peakHeapBytes?: number;
   /** Order the row was created in, the tie-breaker when ordering by start. */
   order: number;
+  /** Model calls made by this row's node(s): finished calls' tokens and cost (branch rows: the head's). */
+  llm?: LlmTotals;
+  /** Text of the row's latest model call (its tail, LIMITS.llmRowText), growing while it streams. */
+  llmText?: string;
+  /** True while a model call of this row is in flight. */
+  llmStreaming?: boolean;
+  /** Streamed chunks of the row's latest call so far. */
+  llmChunks?: number;
+  /** When the row's latest call produced its first token (ms since run start). */
+  llmFirstTokenT?: number;
+}
+
+/** One model call (llm.* action) as its RunEvents describe it. */
+export interface LlmCallRecord {
+  /** `line|callId`: unique in the run (callIds are per node). */
+  key: string;
+  callId: string;
+  node: string;
+  fanOut?: string;
+  branch?: string;
+  /** The timeline row the call belongs to. */
+  rowKey: string;
+  provider: string;
+  model: string;
+  kind: LlmCallKind;
+  stream: boolean;
+  status: 'running' | 'ok' | 'failed';
+  start: number;
+  end?: number;
+  firstTokenT?: number;
+  /** The answer so far (streamed) or whole; its first LIMITS.llmCallText characters. */
+  text: string;
+  textTruncated: boolean;
+  chunks: number;
+  latencyMs?: number;
+  ttftMs?: number;
+  promptTokens: number;
+  completionTokens: number;
+  costUsd: number;
+  attempts?: number;
+  source?: LlmAnswerSource;
+  error?: string;
+  httpStatus?: number;
 }
 
 export interface SeriesPoint {
@@ -136,6 +180,13 @@ export interface RunRecord {
   /** Running state per line: '' for the main line, `fanOut/branch` for a branch. */
   lineState: Map<string, JsonObject>;
   memoryIndex: Map<string, number>;
+  /** Model calls in start order (the first LIMITS.llmCalls; totals count every call). */
+  llmCalls: LlmCallRecord[];
+  llmCallIndex: Map<string, number>;
+  /** Model-call totals of the whole run (null before the first call finished). */
+  llmTotals: LlmTotals | null;
+  /** Model-call totals per line: '' the main line, `fanOut/branch` a parallel branch. */
+  llmByLine: Map<string, LlmTotals>;
 }
 
 export interface BranchTally {
@@ -163,7 +214,16 @@ export interface RunsState {
   selectedByDoc: Record<DocKey, string>;
 }
 
-export const LIMITS = { logLines: 5000, seriesPoints: 2000 };
+export const LIMITS = {
+  logLines: 5000,
+  seriesPoints: 2000,
+  /** Model calls kept with their details per run (totals count all). */
+  llmCalls: 2000,
+  /** Characters of a call's answer kept (results view); the rest is marked truncated. */
+  llmCallText: 32_000,
+  /** Characters of the latest answer's tail a row keeps (node preview, timeline hover). */
+  llmRowText: 600,
+};
 
 export interface ReceivedAt {
   /** Date.now() when the batch arrived. */
@@ -253,6 +313,10 @@ function newRun(runId: string): RunRecord {
     executions: new Map(),
     lineState: new Map([['', {}]]),
     memoryIndex: new Map(),
+    llmCalls: [],
+    llmCallIndex: new Map(),
+    llmTotals: null,
+    llmByLine: new Map(),
   };
 }
 
@@ -271,6 +335,9 @@ function draftOf(run: RunRecord): RunRecord {
     executions: new Map(run.executions),
     lineState: new Map(run.lineState),
     memoryIndex: new Map(run.memoryIndex),
+    llmCalls: run.llmCalls.slice(),
+    llmCallIndex: new Map(run.llmCallIndex),
+    llmByLine: new Map(run.llmByLine),
   };
 }
 
@@ -559,6 +626,11 @@ function applyOne(run: RunRecord, event: RunEvent): void {
         ...(event.fanOut ? { fanOut: event.fanOut, branch: event.branch } : {}),
       });
       return;
+    case 'llm-call-started':
+    case 'llm-tokens':
+    case 'llm-call-finished':
+      applyLlm(run, event);
+      return;
     case 'memory-sample': {
       if (event.luaHeapBytes !== undefined) addHeapPoint(run, event, event.t, event.luaHeapBytes);
       addPoint(
@@ -570,6 +642,12 @@ function applyOne(run: RunRecord, event: RunEvent): void {
     }
     case 'run-finished':
       delete run.paused;
+      // The engine's sums are exact (calls past LIMITS.llmCalls, replayed answers): they win.
+      if (event.llm) {
+        const { byNode: _n, byBranch, ...total } = event.llm;
+        run.llmTotals = total;
+        for (const [line, totals] of Object.entries(byBranch)) run.llmByLine.set(line, totals);
+      }
       run.status = event.status;
       run.durationMs = event.ms;
       run.finalState = event.state;
@@ -593,6 +671,139 @@ function applyOne(run: RunRecord, event: RunEvent): void {
       }
       return;
   }
+}
+
+// ---------------------------------------------------------------------------------------------------
+// Model calls: one record per call, text growing with llm-tokens; totals per row, per line, per run.
+
+type LlmRunEvent = RunEvent & { type: 'llm-call-started' | 'llm-tokens' | 'llm-call-finished' };
+
+const ZERO_TOTALS: LlmTotals = { calls: 0, failedCalls: 0, promptTokens: 0, completionTokens: 0, costUsd: 0 };
+
+function addTotals(into: LlmTotals | undefined | null, call: LlmCallRecord): LlmTotals {
+  const t = into ?? ZERO_TOTALS;
+  return {
+    calls: t.calls + 1,
+    failedCalls: t.failedCalls + (call.status === 'failed' ? 1 : 0),
+    promptTokens: t.promptTokens + call.promptTokens,
+    completionTokens: t.completionTokens + call.completionTokens,
+    costUsd: t.costUsd + call.costUsd,
+  };
+}
+
+const tail = (text: string, n: number) => (text.length > n ? text.slice(text.length - n) : text);
+
+function applyLlm(run: RunRecord, event: LlmRunEvent): void {
+  const line = lineKey(event.fanOut, event.branch);
+  const key = `${line}|${event.callId}`;
+  const index = run.llmCallIndex.get(key);
+  const call = index === undefined ? undefined : run.llmCalls[index];
+  if (event.type === 'llm-call-started') {
+    if (call || run.llmCalls.length >= LIMITS.llmCalls) return;
+    // The node's open row (calls happen while it runs); else the line's row.
+    const rowKey = run.open.get(`${line}|${event.node}`) ?? (line || event.node);
+    run.llmCallIndex.set(key, run.llmCalls.length);
+    run.llmCalls.push({
+      key,
+      callId: event.callId,
+      node: event.node,
+      ...(event.fanOut ? { fanOut: event.fanOut, branch: event.branch } : {}),
+      rowKey,
+      provider: event.provider,
+      model: event.model,
+      kind: event.kind,
+      stream: event.stream,
+      status: 'running',
+      start: event.t,
+      text: '',
+      textTruncated: false,
+      chunks: 0,
+      promptTokens: 0,
+      completionTokens: 0,
+      costUsd: 0,
+    });
+    updateRow(run, rowKey, { llmStreaming: true, llmText: '', llmChunks: 0, llmFirstTokenT: undefined });
+    return;
+  }
+  if (event.type === 'llm-tokens') {
+    if (!call) return;
+    const room = LIMITS.llmCallText - call.text.length;
+    const next: LlmCallRecord = {
+      ...call,
+      text: room > 0 ? call.text + event.text.slice(0, room) : call.text,
+      textTruncated: call.textTruncated || event.text.length > room,
+      chunks: call.chunks + event.chunks,
+      firstTokenT: call.firstTokenT ?? event.t,
+    };
+    run.llmCalls[index!] = next;
+    const row = getRow(run, call.rowKey);
+    if (row) {
+      putRow(run, {
+        ...row,
+        llmText: tail((row.llmText ?? '') + event.text, LIMITS.llmRowText),
+        llmChunks: next.chunks,
+        llmFirstTokenT: next.firstTokenT,
+      });
+    }
+    return;
+  }
+  // llm-call-finished
+  const base: LlmCallRecord = call ?? {
+    key,
+    callId: event.callId,
+    node: event.node,
+    ...(event.fanOut ? { fanOut: event.fanOut, branch: event.branch } : {}),
+    rowKey: run.open.get(`${line}|${event.node}`) ?? (line || event.node),
+    provider: event.provider,
+    model: event.model,
+    kind: event.kind,
+    stream: false,
+    status: 'running',
+    start: event.t - event.latencyMs,
+    text: '',
+    textTruncated: false,
+    chunks: 0,
+    promptTokens: 0,
+    completionTokens: 0,
+    costUsd: 0,
+  };
+  const done: LlmCallRecord = {
+    ...base,
+    status: event.ok ? 'ok' : 'failed',
+    end: event.t,
+    latencyMs: event.latencyMs,
+    ...(event.ttftMs !== undefined ? { ttftMs: event.ttftMs } : {}),
+    promptTokens: event.promptTokens,
+    completionTokens: event.completionTokens,
+    costUsd: event.costUsd,
+    attempts: event.attempts,
+    source: event.source,
+    ...(event.error ? { error: event.error } : {}),
+    ...(event.status !== undefined ? { httpStatus: event.status } : {}),
+  };
+  if (index !== undefined) run.llmCalls[index] = done;
+  else if (run.llmCalls.length < LIMITS.llmCalls) {
+    run.llmCallIndex.set(key, run.llmCalls.length);
+    run.llmCalls.push(done);
+  }
+  run.llmTotals = addTotals(run.llmTotals, done);
+  run.llmByLine.set(line, addTotals(run.llmByLine.get(line), done));
+  const row = getRow(run, done.rowKey);
+  if (row) putRow(run, { ...row, llm: addTotals(row.llm, done), llmStreaming: false });
+}
+
+/** Model-call totals of a timeline row: a branch row sums its whole branch, a node row its own calls. */
+export function rowLlmTotals(run: Pick<RunRecord, 'llmByLine'>, row: RunRow): LlmTotals | undefined {
+  return row.kind === 'branch' ? (run.llmByLine.get(row.key) ?? row.llm) : row.llm;
+}
+
+/** Model-call totals per node name over the whole run (every execution, every line). */
+export function llmTotalsByNode(run: Pick<RunRecord, 'llmCalls'>): Map<string, LlmTotals> {
+  const byNode = new Map<string, LlmTotals>();
+  for (const call of run.llmCalls) {
+    if (call.status !== 'running') byNode.set(call.node, addTotals(byNode.get(call.node), call));
+  }
+  return byNode;
 }
 
 function tallyBranch(tally: BranchTally, status: BranchStatus): void {

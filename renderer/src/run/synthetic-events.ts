@@ -100,3 +100,85 @@ export function syntheticLogRun(runId: string, lines: number, samples: number): 
   add({ type: 'run-finished', status: 'succeeded', ms: t, state: { lines } });
   return events;
 }
+
+/**
+ * prepare -> `branches` branches of one streamed model call each -> join. Each call streams `tokens`
+ * tokens in batches of `perBatch` (the engine coalesces tokens per 50 ms into one llm-tokens event),
+ * interleaved across branches as concurrent streams arrive. Branch i's call costs (i + 1) * 0.001 USD.
+ */
+export function syntheticLlmFanOut(
+  runId: string,
+  branches: number,
+  tokens: number,
+  perBatch = 10,
+): RunEvent[] {
+  const events: RunEvent[] = [];
+  let seq = 0;
+  let t = 0;
+  const add = (e: Record<string, unknown>) => {
+    t += 0.5;
+    events.push({ runId, seq: seq++, t, ...e } as RunEvent);
+  };
+  const names = Array.from({ length: branches }, (_, i) => `ask${i}`);
+  add({ type: 'run-started', workflow: 'synthetic-llm', input: {}, workers: 4 });
+  add({ type: 'fan-out-started', fanOut: 'prepare', branches: names, fanIn: 'join' });
+  const call = (branch: string) => ({ node: branch, callId: `${branch}#1`, fanOut: 'prepare', branch });
+  for (const branch of names) {
+    add({ type: 'branch-started', fanOut: 'prepare', branch, worker: -1, vmCreateMs: 0 });
+    add({ type: 'node-started', node: branch, fanOut: 'prepare', branch });
+    add({
+      type: 'llm-call-started',
+      ...call(branch),
+      provider: 'openai',
+      model: 'gpt-4o-mini',
+      kind: 'chat',
+      stream: true,
+    });
+  }
+  for (let sent = 0; sent < tokens; sent += perBatch) {
+    const n = Math.min(perBatch, tokens - sent);
+    for (const branch of names) {
+      add({ type: 'llm-tokens', ...call(branch), text: ' tok'.repeat(n), chunks: n });
+    }
+  }
+  const results: ParallelResult[] = [];
+  names.forEach((branch, i) => {
+    add({
+      type: 'llm-call-finished',
+      ...call(branch),
+      provider: 'openai',
+      model: 'gpt-4o-mini',
+      kind: 'chat',
+      ok: true,
+      latencyMs: t,
+      ttftMs: 1,
+      promptTokens: 10,
+      completionTokens: tokens,
+      costUsd: (i + 1) * 0.001,
+      attempts: 1,
+      source: 'network',
+    });
+    add({
+      type: 'node-finished',
+      node: branch,
+      fanOut: 'prepare',
+      branch,
+      ms: t,
+      update: { [branch]: 'done' },
+    });
+    const result: ParallelResult = {
+      branch,
+      success: true,
+      state: { [branch]: 'done' },
+      error: null,
+      error_type: null,
+      timeout: false,
+      timing_ms: t,
+    };
+    results.push(result);
+    add({ type: 'branch-finished', fanOut: 'prepare', branch, status: 'succeeded', result });
+  });
+  add({ type: 'fan-in', fanOut: 'prepare', fanIn: 'join', results });
+  add({ type: 'run-finished', status: 'succeeded', ms: t, state: {} });
+  return events;
+}

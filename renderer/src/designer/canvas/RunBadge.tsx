@@ -8,7 +8,7 @@ import { useEffect, useState } from 'react';
 import { useStore } from 'zustand';
 import { shallow } from 'zustand/shallow';
 import { useStoreWithEqualityFn } from 'zustand/traditional';
-import { formatMs } from '../../run/format.ts';
+import { formatCost, formatMs, formatTokens } from '../../run/format.ts';
 import { useRunBridge } from '../../run/run-context.ts';
 import type { RunBridge } from '../../run/run-context.ts';
 import type { RowStatus } from '../../run/run-store.ts';
@@ -98,6 +98,9 @@ function NodeRunOverlay({ bridge, id }: { bridge: RunBridge; id: string }) {
     view.executions > 1 ? `ran ${view.executions} times (latest shown)` : null,
     view.branchStatus ? `branch: ${STATUS_LABEL[view.branchStatus]}` : null,
     shortfall ? `ran over its branches' results: ${shortfall}` : null,
+    view.llmTokens !== undefined
+      ? `model calls: ${formatTokens(view.llmTokens)} tokens · ${formatCost(view.llmCostUsd)}`
+      : null,
     view.error ? `${view.error}${view.line !== undefined ? ` (line ${view.line})` : ''}` : null,
   ]
     .filter(Boolean)
@@ -130,6 +133,11 @@ function NodeRunOverlay({ bridge, id }: { bridge: RunBridge; id: string }) {
           </>
         ) : null}
         {view.executions > 1 && <span className="fs-run-count">×{view.executions}</span>}
+        {view.llmTokens !== undefined && done && (
+          <span className="fs-run-llm" data-testid={`node-run-llm-${id}`}>
+            {formatTokens(view.llmTokens)} tok · {formatCost(view.llmCostUsd)}
+          </span>
+        )}
         {partial && (
           <span className="fs-run-shortfall" data-testid={`node-run-shortfall-${id}`}>
             {shortfall}
@@ -141,6 +149,18 @@ function NodeRunOverlay({ bridge, id }: { bridge: RunBridge; id: string }) {
           </span>
         )}
       </div>
+      {view.llmPreview !== undefined && (
+        // The answer as it streams: one rolling line inside the node's box, newest text at the right.
+        <div
+          className="fs-run-stream"
+          data-testid={`node-stream-${id}`}
+          aria-live="off"
+          title={view.llmPreview}
+        >
+          <span className="fs-run-stream-text">{view.llmPreview}</span>
+          <span className="fs-run-stream-caret" aria-hidden="true" />
+        </div>
+      )}
     </>
   );
 }

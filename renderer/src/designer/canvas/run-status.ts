@@ -30,6 +30,11 @@ export interface NodeRunStatus {
    */
   fanInFailed: number | undefined;
   fanInTotal: number | undefined;
+  /** Model calls of the latest execution: the answer's tail (growing while it streams), totals. */
+  llmText: string | undefined;
+  llmStreaming: boolean;
+  llmTokens: number | undefined;
+  llmCostUsd: number | undefined;
 }
 
 /** Where the run waits at a breakpoint, when it does. */
@@ -92,6 +97,10 @@ function buildIndex(run: RunRecord): RunStatusIndex {
       heapBytes: row.heapBytes ?? row.peakHeapBytes,
       fanInFailed: undefined,
       fanInTotal: undefined,
+      llmText: row.llmText,
+      llmStreaming: row.llmStreaming === true,
+      llmTokens: row.llm ? row.llm.promptTokens + row.llm.completionTokens : undefined,
+      llmCostUsd: row.llm?.costUsd,
     });
   }
   // The latest fan-in of each node wins (fan-ins are in event order), as its latest execution does.
@@ -172,7 +181,15 @@ export interface NodeRunView {
   lastT: number | undefined;
   /** Set on a fan-in that ran over failed branches: e.g. "1 of 3 branches failed". */
   shortfall: string | undefined;
+  /** While a model call streams: the last LLM_PREVIEW_CHARS of its answer (a rolling preview). */
+  llmPreview: string | undefined;
+  /** Tokens and cost of the execution's finished model calls. */
+  llmTokens: number | undefined;
+  llmCostUsd: number | undefined;
 }
+
+/** Characters of a streaming answer the node shows (one short line). */
+export const LLM_PREVIEW_CHARS = 60;
 
 /** "1 of 3 branches failed" for a fan-in whose branches did not all succeed; undefined otherwise. */
 export function fanInShortfall(s: Pick<NodeRunStatus, 'fanInFailed' | 'fanInTotal'>): string | undefined {
@@ -201,5 +218,11 @@ export function nodeRunView(run: RunRecord | undefined, node: string): NodeRunVi
     monoOrigin: live ? index.monoOrigin : undefined,
     lastT: live ? index.lastT : undefined,
     shortfall,
+    llmPreview:
+      live && s?.llmStreaming && s.llmText
+        ? s.llmText.slice(-LLM_PREVIEW_CHARS).replace(/\s+/g, ' ')
+        : undefined,
+    llmTokens: s?.llmTokens,
+    llmCostUsd: s?.llmCostUsd,
   };
 }
