@@ -59,20 +59,21 @@ export function llmProblems(model: WorkflowModel, locator: Locator, file?: strin
     }
   }
   if (llm['provider'] !== undefined)
-    checkProvider(llm['provider'], locator.at(['settings', 'llm', 'provider'], 'value'), undefined);
+    checkProvider(llm['provider'], () => locator.at(['settings', 'llm', 'provider'], 'value'), undefined);
   model.nodes.forEach((node, index) => {
     if (!node.uses || !/^(llm\.|actions\.llm_)/.test(node.uses) || !isMap(node.with)) return;
     checkNode(node, index, node.with);
   });
   return problems;
 
-  function checkProvider(value: unknown, at: SourcePos | null, node: string | undefined): void {
+  // `at` is a thunk: positions need a second parse of the document, so only a problem asks for one.
+  function checkProvider(value: unknown, at: () => SourcePos | null, node: string | undefined): void {
     if (typeof value !== 'string' || isTemplate(value)) return;
     if (TEA_ONLY_PROVIDERS.includes(value.toLowerCase())) {
       push(
         'LLM_PROVIDER_UNAVAILABLE',
         `provider '${value}' (TEA Python's) is not available in Fanout; a run fails at this node`,
-        at,
+        at(),
         node,
         'warning',
       );
@@ -82,7 +83,7 @@ export function llmProblems(model: WorkflowModel, locator: Locator, file?: strin
       push(
         'LLM_UNKNOWN_PROVIDER',
         `unknown provider '${value}' (known: ${PROVIDERS.filter((p) => !p.startsWith('azure')).join(', ')}, azure)`,
-        at,
+        at(),
         node,
       );
     }
@@ -101,7 +102,7 @@ export function llmProblems(model: WorkflowModel, locator: Locator, file?: strin
         );
       }
     }
-    checkProvider(params['provider'], at('value', 'provider'), node.name);
+    checkProvider(params['provider'], () => at('value', 'provider'), node.name);
     const messages = params['messages'];
     if (messages !== undefined && !isTemplate(messages)) {
       if (!Array.isArray(messages) || messages.length === 0) {
