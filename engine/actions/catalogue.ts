@@ -1,6 +1,8 @@
-// The built-in actions as pure data (name, description, parameters), for the renderer's node picker:
-// the registry's handlers import Node modules, this list does not. catalogue.test.ts keeps it equal to
-// createDefaultRegistry() (TEA Python's `actions.*` aliases left out: the picker offers each action once).
+// The built-in actions as pure data (name, description, parameters): the one place they are described.
+// The registry takes each built-in's description from here (register() without info), and the
+// renderer's node picker reads it directly (the registry's handlers import Node modules, this list does
+// not). catalogue.test.ts keeps it equal to createDefaultRegistry() (TEA Python's `actions.*` aliases
+// left out: the picker offers each action once).
 export interface ActionCatalogueEntry {
   name: string;
   description?: string;
@@ -277,3 +279,22 @@ export const ACTION_CATALOGUE: readonly ActionCatalogueEntry[] = [
     },
   },
 ];
+
+const BY_NAME = new Map(ACTION_CATALOGUE.map((entry) => [entry.name, entry]));
+
+/** The catalogue's description and parameters of a built-in action, or undefined. */
+export function catalogueInfo(name: string): Omit<ActionCatalogueEntry, 'name'> | undefined {
+  const entry = BY_NAME.get(name);
+  return (
+    entry && {
+      ...(entry.description ? { description: entry.description } : {}),
+      ...(entry.params ? { params: entry.params } : {}),
+    }
+  );
+}
+
+/** Registration info of TEA Python's `actions.*` alias of a built-in: its parameters, "Alias of …". */
+export function aliasInfo(target: string): { description: string; params?: Record<string, string> } {
+  const params = BY_NAME.get(target)?.params;
+  return { description: `Alias of ${target} (TEA Python).`, ...(params ? { params } : {}) };
+}

@@ -137,28 +137,7 @@ function dataMerge(params: Record<string, unknown>): unknown {
 }
 
 export function registerDataActions(registry: ActionRegistry): void {
-  registry.register('json.parse', jsonParse, {
-    description:
-      'Parse a JSON string. Returns {data, success} or {success: false, error, error_type, position}.',
-    params: {
-      text: 'JSON text to parse',
-      strict: 'optional: false allows comments and trailing commas (default true)',
-      default: 'optional: value returned as data when parsing fails and strict is false',
-    },
-  });
-  registry.register('json.stringify', jsonStringify, {
-    description: 'Serialize a value to JSON text (Python json.dumps formatting). Returns {text, success}.',
-    params: {
-      data: 'value to serialize',
-      indent: 'optional: spaces per indentation level (compact when absent)',
-      sort_keys: 'optional: sort object keys (default false)',
-    },
-  });
-  registry.register('data.merge', dataMerge, {
-    description: 'Merge a list of objects. Returns {result, source_count, success}.',
-    params: {
-      sources: 'list of objects, later ones win',
-      strategy: "optional: 'deep' (default), 'shallow' or 'replace'",
-    },
-  });
+  registry.register('json.parse', jsonParse);
+  registry.register('json.stringify', jsonStringify);
+  registry.register('data.merge', dataMerge);
 }

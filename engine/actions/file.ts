@@ -106,31 +106,8 @@ async function fileList(params: Record<string, unknown>, ctx: ActionContext): Pr
 }
 
 export function registerFileActions(registry: ActionRegistry): void {
-  registry.register('file.read', fileRead, {
-    description: 'Read a text file inside the workflow folder. Returns {content, success}.',
-    params: {
-      path: 'file path, relative to the workflow folder',
-      encoding: "optional: text encoding (default 'utf-8')",
-    },
-  });
-  registry.register('file.write', fileWrite, {
-    description:
-      'Atomically write a text file inside the workflow folder (creates parent folders). Returns {path, success}.',
-    params: {
-      path: 'file path, relative to the workflow folder',
-      content: 'text to write (other values as JSON)',
-    },
-  });
-  registry.register('file.exists', fileExists, {
-    description: 'Check a path inside the workflow folder. Returns {exists, is_file, is_dir}.',
-    params: { path: 'path, relative to the workflow folder' },
-  });
-  registry.register('file.list', fileList, {
-    description:
-      'List a folder inside the workflow folder. Returns {files: [{name, path, is_file, is_dir}]}.',
-    params: {
-      path: "optional: folder, relative to the workflow folder (default '.')",
-      pattern: 'optional: substring, or glob with * and ?, the names must match',
-    },
-  });
+  registry.register('file.read', fileRead);
+  registry.register('file.write', fileWrite);
+  registry.register('file.exists', fileExists);
+  registry.register('file.list', fileList);
 }

@@ -137,23 +137,6 @@ async function httpPost(params: Record<string, unknown>, ctx: ActionContext): Pr
 }
 
 export function registerHttpActions(registry: ActionRegistry): void {
-  registry.register('http.get', httpGet, {
-    description: 'HTTP GET. Returns the decoded JSON body (text when not JSON); non-2xx fails.',
-    params: {
-      url: 'http(s) url',
-      headers: 'optional: map of header values',
-      timeout: 'optional: seconds (default 30)',
-    },
-  });
-  registry.register('http.post', httpPost, {
-    description:
-      'HTTP POST with a JSON or text body. Returns the decoded JSON body (text when not JSON); non-2xx fails.',
-    params: {
-      url: 'http(s) url',
-      json: 'optional: value sent as a JSON body',
-      body: 'optional: raw text body (when json is absent)',
-      headers: 'optional: map of header values',
-      timeout: 'optional: seconds (default 30)',
-    },
-  });
+  registry.register('http.get', httpGet);
+  registry.register('http.post', httpPost);
 }

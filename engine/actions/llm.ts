@@ -20,6 +20,7 @@ import { LlmSession } from '../llm/session.ts';
 import type { ChatMessage, ToolCall } from '../llm/types.ts';
 import type { ChatRequest } from '../llm/wire-openai.ts';
 import { ActionError } from './registry.ts';
+import { aliasInfo } from './catalogue.ts';
 import type { ActionContext, ActionRegistry } from './registry.ts';
 
 /** Parameters passed through to the API as they are (TEA passes **kwargs). */
@@ -417,64 +418,17 @@ async function runTool(
   }
 }
 
-const COMMON = {
-  model: 'model name (default settings.llm.model)',
-  messages: 'list of {role, content}; or prompt (+ system)',
-  temperature: 'optional: 0..2 (default 0.7)',
-  max_tokens: 'optional: most tokens to generate',
-  provider: 'optional: auto | openai | azure | ollama | litellm | anthropic | mock',
-  api_base: 'optional: base URL of an OpenAI-compatible server',
-  timeout: 'optional: deadline of the whole call in seconds (default 300)',
-  max_retries: 'optional: retries on 429/5xx/network errors (default 2)',
-  rate_limiter: 'optional: a name from settings.rate_limiters',
-};
-
 export function registerLlmActions(registry: ActionRegistry): void {
-  const tools = makeLlmTools(registry);
-  const entries: Array<
-    [string, (p: Params, c: ActionContext) => Promise<unknown>, string, Record<string, string>]
-  > = [
-    [
-      'llm.call',
-      llmCall,
-      'Call a chat model. Returns {content, usage}.',
-      { ...COMMON, response_format: 'optional: {type: json_object | json_schema, …}' },
-    ],
-    [
-      'llm.stream',
-      llmStream,
-      'Call a chat model streaming tokens live. Returns {content, usage, streamed, chunk_count}.',
-      COMMON,
-    ],
-    ['llm.chat', llmChat, 'Chat completion. Returns {content, model, usage}.', COMMON],
-    [
-      'llm.embed',
-      llmEmbed,
-      'Text embeddings. Returns {embedding, dimensions} ({embeddings, …} for a list).',
-      {
-        text: 'a string or a list of strings',
-        model: 'optional: default settings.llm.embedding_model',
-        provider: COMMON.provider,
-        api_base: COMMON.api_base,
-      },
-    ],
-    [
-      'llm.tools',
-      tools,
-      'Function calling: tools map to registered actions. Returns {content, tool_calls, tool_results, rounds}.',
-      {
-        ...COMMON,
-        tools: 'list of {name, description, parameters, action}',
-        tool_choice: 'optional: auto | none | a tool name',
-        max_tool_rounds: 'optional: default 10',
-      },
-    ],
+  const entries: Array<[string, (p: Params, c: ActionContext) => Promise<unknown>]> = [
+    ['llm.call', llmCall],
+    ['llm.stream', llmStream],
+    ['llm.chat', llmChat],
+    ['llm.embed', llmEmbed],
+    ['llm.tools', makeLlmTools(registry)],
   ];
-  for (const [name, handler, description, params] of entries) {
-    registry.register(name, handler, { description, params });
-    registry.register(`actions.${name.replace('.', '_')}`, handler, {
-      description: `Alias of ${name} (TEA Python).`,
-      params,
-    });
+  // Descriptions and parameters are the catalogue's (engine/actions/catalogue.ts).
+  for (const [name, handler] of entries) {
+    registry.register(name, handler);
+    registry.register(`actions.${name.replace('.', '_')}`, handler, aliasInfo(name));
   }
 }

@@ -34,8 +34,5 @@ async function luaEval(params: Record<string, unknown>, ctx: ActionContext): Pro
 }
 
 export function registerLuaEvalAction(registry: ActionRegistry): void {
-  registry.register('lua.eval', luaEval, {
-    description: "Run Lua code with `state` in the run's sandboxed VM. Returns what the code returns.",
-    params: { code: 'Lua source (a chunk; `return` its result)' },
-  });
+  registry.register('lua.eval', luaEval);
 }

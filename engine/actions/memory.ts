@@ -52,22 +52,6 @@ function memoryRetrieve(params: Record<string, unknown>, ctx: ActionContext): un
 }
 
 export function registerMemoryActions(registry: ActionRegistry): void {
-  registry.register('memory.store', memoryStore, {
-    description: 'Store a value for the rest of the run. Returns {stored, key, namespace}.',
-    params: {
-      key: 'key to store under',
-      value: 'value to store',
-      ttl: 'optional: seconds until the value expires',
-      namespace: "optional: key namespace (default 'default')",
-    },
-  });
-  registry.register('memory.retrieve', memoryRetrieve, {
-    description:
-      'Read a stored value. Returns {value, found, key}; value is `default` when missing or expired.',
-    params: {
-      key: 'key to read',
-      default: 'optional: value returned when the key is missing',
-      namespace: "optional: key namespace (default 'default')",
-    },
-  });
+  registry.register('memory.store', memoryStore);
+  registry.register('memory.retrieve', memoryRetrieve);
 }

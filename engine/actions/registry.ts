@@ -6,6 +6,7 @@
 
 import type { LlmSession } from '../llm/session.ts';
 import type { LlmEvent } from '../llm/types.ts';
+import { catalogueInfo } from './catalogue.ts';
 
 export interface ActionContext {
   /** Folder file actions are confined to. */
@@ -92,9 +93,12 @@ export class ActionRegistry {
         name,
       );
     }
+    // A built-in registered without info is described by the catalogue (the one place it is).
+    const described =
+      info.description === undefined && info.params === undefined ? catalogueInfo(name) : info;
     this.entries.set(name, {
       handler,
-      info: { name, description: info.description ?? '', params: { ...info.params } },
+      info: { name, description: described?.description ?? '', params: { ...described?.params } },
     });
   }
 

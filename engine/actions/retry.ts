@@ -9,6 +9,7 @@
  */
 import { MAX_WHILE_ITERATIONS } from '../limits.ts';
 import { ActionError } from './registry.ts';
+import { aliasInfo } from './catalogue.ts';
 import type { ActionContext, ActionRegistry } from './registry.ts';
 
 type Obj = Record<string, unknown>;
@@ -131,17 +132,6 @@ async function retryLoop(registry: ActionRegistry, params: Obj, ctx: ActionConte
 
 export function registerRetryActions(registry: ActionRegistry): void {
   const handler = (params: Obj, ctx: ActionContext) => retryLoop(registry, params, ctx);
-  const info = {
-    description:
-      'Validate, and on failure run a correction node and validate again. Returns the state with _retry_count, _retry_errors, _retry_result, _retry_exhausted and the last validation result.',
-    params: {
-      validate: 'validation action to call (e.g. validate.input)',
-      validate_args: 'optional: parameters for the validation action',
-      correct: 'name of the node that corrects the state',
-      max_retries: 'optional: correction attempts (default 1)',
-      retry_delay: 'optional: seconds between attempts (default 0, at most 60)',
-    },
-  };
-  registry.register('retry.loop', handler, info);
-  registry.register('actions.retry_loop', handler, { ...info, description: 'Alias of retry.loop.' });
+  registry.register('retry.loop', handler);
+  registry.register('actions.retry_loop', handler, aliasInfo('retry.loop'));
 }

@@ -11,6 +11,7 @@ import { MAX_FILE_BYTES } from '../limits.ts';
 import { setOwn } from '../expr/values.ts';
 import { resolveConfined } from './paths.ts';
 import { ActionError } from './registry.ts';
+import { aliasInfo } from './catalogue.ts';
 import type { ActionContext, ActionRegistry } from './registry.ts';
 
 type Obj = Record<string, unknown>;
@@ -189,17 +190,6 @@ async function schemaMerge(params: Obj, ctx: ActionContext): Promise<unknown> {
 }
 
 export function registerSchemaActions(registry: ActionRegistry): void {
-  registry.register('schema.merge', schemaMerge, {
-    description:
-      'Deep-merge JSON Schemas (kubectl-style; later wins). Returns {success, <output_key>, validation?}.',
-    params: {
-      schemas: 'list of sources: {inline: schema} or {path: file.json|.yaml} (in the workflow folder)',
-      validate: 'optional: check the merged schema is valid JSON Schema (default false)',
-      output_key: "optional: result key for the merged schema (default 'merged_schema')",
-    },
-  });
-  registry.register('actions.schema_merge', schemaMerge, {
-    description: 'Alias of schema.merge (TEA Python registers both names).',
-    params: { schemas: 'see schema.merge' },
-  });
+  registry.register('schema.merge', schemaMerge);
+  registry.register('actions.schema_merge', schemaMerge, aliasInfo('schema.merge'));
 }

@@ -58,30 +58,10 @@ function routeKey(value: unknown): string {
 }
 
 export function registerStateActions(registry: ActionRegistry): void {
-  registry.register('state.set', setKeys, {
-    description: 'Set state keys: every parameter becomes a key of the state (values are templates).',
-    params: { '*': 'any key: the value to store under it' },
-  });
-  registry.register('core.return', setKeys, {
-    description:
-      'Set the final values of a path: every parameter becomes a state key. Ends nothing by itself (route to __end__).',
-    params: { '*': 'any key: the value to store under it' },
-  });
-  registry.register('core.switch', switchRoute, {
-    description:
-      "Route on a value: returns {_route: value} for a goto mapping keyed by _route ('true'/'false'…).",
-    params: { value: 'value to route on (booleans become "true"/"false")' },
-  });
-  registry.register('return', returnValue, {
-    description: "TEA WASM's return: `value` is the result (a mapping is merged into the state).",
-    params: { value: 'value to return (templates rendered)' },
-  });
-  registry.register('template', (p) => renderedTemplate(p, 'template'), {
-    description: 'Render a Jinja template to text. Returns the text (as `result` unless `output:` is set).',
-    params: { template: 'the template text' },
-  });
-  registry.register('template.render', (p) => renderedTemplate(p, 'template.render'), {
-    description: 'Render a Jinja template to text (TEA docs name). Returns the text.',
-    params: { template: 'the template text' },
-  });
+  registry.register('state.set', setKeys);
+  registry.register('core.return', setKeys);
+  registry.register('core.switch', switchRoute);
+  registry.register('return', returnValue);
+  registry.register('template', (p) => renderedTemplate(p, 'template'));
+  registry.register('template.render', (p) => renderedTemplate(p, 'template.render'));
 }

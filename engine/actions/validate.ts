@@ -10,6 +10,7 @@
  * messages print lists the way Python does for strings, numbers and booleans only.
  */
 import { ActionError } from './registry.ts';
+import { aliasInfo } from './catalogue.ts';
 import type { ActionContext, ActionRegistry } from './registry.ts';
 
 type Obj = Record<string, unknown>;
@@ -341,29 +342,8 @@ function validateSchema(params: Obj): unknown {
 }
 
 export function registerValidateActions(registry: ActionRegistry): void {
-  const inputInfo = {
-    description:
-      'Validate data against a field schema, with TEA coercion. Returns {valid, data} or {valid: false, errors}.',
-    params: {
-      schema:
-        'mapping: field -> {type, required, default, min_length, max_length, pattern, min, max, choices, properties, items}',
-      data: 'optional: the value to validate (default: the whole state)',
-      raise_on_error: 'optional: fail the node instead of returning errors (default false)',
-    },
-  };
-  registry.register('validate.input', validateInput, inputInfo);
-  registry.register('actions.validate_input', validateInput, {
-    ...inputInfo,
-    description: 'Alias of validate.input.',
-  });
-  const schemaInfo = {
-    description:
-      'Check a field schema for validate.input. Returns {schema, valid} or {schema: null, valid: false, error}.',
-    params: { schema: 'mapping: field -> field schema' },
-  };
-  registry.register('validate.schema', validateSchema, schemaInfo);
-  registry.register('actions.validate_schema', validateSchema, {
-    ...schemaInfo,
-    description: 'Alias of validate.schema.',
-  });
+  registry.register('validate.input', validateInput);
+  registry.register('actions.validate_input', validateInput, aliasInfo('validate.input'));
+  registry.register('validate.schema', validateSchema);
+  registry.register('actions.validate_schema', validateSchema, aliasInfo('validate.schema'));
 }
