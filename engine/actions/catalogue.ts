@@ -9,6 +9,19 @@ export interface ActionCatalogueEntry {
   params?: Record<string, string>;
 }
 
+/** The parameters every chat-model action shares. */
+const LLM_PARAMS = {
+  model: 'model name (default settings.llm.model)',
+  messages: 'list of {role, content}; or prompt (+ system)',
+  temperature: 'optional: 0..2 (default 0.7)',
+  max_tokens: 'optional: most tokens to generate',
+  provider: 'optional: auto | openai | azure | ollama | litellm | anthropic | mock',
+  api_base: 'optional: base URL of an OpenAI-compatible server',
+  timeout: 'optional: deadline of the whole call in seconds (default 300)',
+  max_retries: 'optional: retries on 429/5xx/network errors (default 2)',
+  rate_limiter: 'optional: a name from settings.rate_limiters',
+};
+
 export const ACTION_CATALOGUE: readonly ActionCatalogueEntry[] = [
   {
     name: 'core.return',
@@ -111,15 +124,7 @@ export const ACTION_CATALOGUE: readonly ActionCatalogueEntry[] = [
     name: 'llm.call',
     description: 'Call a chat model. Returns {content, usage}.',
     params: {
-      model: 'model name (default settings.llm.model)',
-      messages: 'list of {role, content}; or prompt (+ system)',
-      temperature: 'optional: 0..2 (default 0.7)',
-      max_tokens: 'optional: most tokens to generate',
-      provider: 'optional: auto | openai | azure | ollama | litellm | anthropic | mock',
-      api_base: 'optional: base URL of an OpenAI-compatible server',
-      timeout: 'optional: deadline of the whole call in seconds (default 300)',
-      max_retries: 'optional: retries on 429/5xx/network errors (default 2)',
-      rate_limiter: 'optional: a name from settings.rate_limiters',
+      ...LLM_PARAMS,
       response_format: 'optional: {type: json_object | json_schema, …}',
     },
   },
@@ -127,15 +132,7 @@ export const ACTION_CATALOGUE: readonly ActionCatalogueEntry[] = [
     name: 'llm.chat',
     description: 'Chat completion. Returns {content, model, usage}.',
     params: {
-      model: 'model name (default settings.llm.model)',
-      messages: 'list of {role, content}; or prompt (+ system)',
-      temperature: 'optional: 0..2 (default 0.7)',
-      max_tokens: 'optional: most tokens to generate',
-      provider: 'optional: auto | openai | azure | ollama | litellm | anthropic | mock',
-      api_base: 'optional: base URL of an OpenAI-compatible server',
-      timeout: 'optional: deadline of the whole call in seconds (default 300)',
-      max_retries: 'optional: retries on 429/5xx/network errors (default 2)',
-      rate_limiter: 'optional: a name from settings.rate_limiters',
+      ...LLM_PARAMS,
     },
   },
   {
@@ -144,23 +141,15 @@ export const ACTION_CATALOGUE: readonly ActionCatalogueEntry[] = [
     params: {
       text: 'a string or a list of strings',
       model: 'optional: default settings.llm.embedding_model',
-      provider: 'optional: auto | openai | azure | ollama | litellm | anthropic | mock',
-      api_base: 'optional: base URL of an OpenAI-compatible server',
+      provider: LLM_PARAMS.provider,
+      api_base: LLM_PARAMS.api_base,
     },
   },
   {
     name: 'llm.stream',
     description: 'Call a chat model streaming tokens live. Returns {content, usage, streamed, chunk_count}.',
     params: {
-      model: 'model name (default settings.llm.model)',
-      messages: 'list of {role, content}; or prompt (+ system)',
-      temperature: 'optional: 0..2 (default 0.7)',
-      max_tokens: 'optional: most tokens to generate',
-      provider: 'optional: auto | openai | azure | ollama | litellm | anthropic | mock',
-      api_base: 'optional: base URL of an OpenAI-compatible server',
-      timeout: 'optional: deadline of the whole call in seconds (default 300)',
-      max_retries: 'optional: retries on 429/5xx/network errors (default 2)',
-      rate_limiter: 'optional: a name from settings.rate_limiters',
+      ...LLM_PARAMS,
     },
   },
   {
@@ -168,15 +157,7 @@ export const ACTION_CATALOGUE: readonly ActionCatalogueEntry[] = [
     description:
       'Function calling: tools map to registered actions. Returns {content, tool_calls, tool_results, rounds}.',
     params: {
-      model: 'model name (default settings.llm.model)',
-      messages: 'list of {role, content}; or prompt (+ system)',
-      temperature: 'optional: 0..2 (default 0.7)',
-      max_tokens: 'optional: most tokens to generate',
-      provider: 'optional: auto | openai | azure | ollama | litellm | anthropic | mock',
-      api_base: 'optional: base URL of an OpenAI-compatible server',
-      timeout: 'optional: deadline of the whole call in seconds (default 300)',
-      max_retries: 'optional: retries on 429/5xx/network errors (default 2)',
-      rate_limiter: 'optional: a name from settings.rate_limiters',
+      ...LLM_PARAMS,
       tools: 'list of {name, description, parameters, action}',
       tool_choice: 'optional: auto | none | a tool name',
       max_tool_rounds: 'optional: default 10',
