@@ -84,6 +84,8 @@ test.describe('designer extras', () => {
   test('sticky notes: add, write, move, resize, colour, save, reopen; fanout validate is clean', async ({
     page,
   }) => {
+    // Two page loads, eight screenshots and a `fanout validate` process: generous on a loaded machine.
+    test.slow();
     const errors: string[] = [];
     page.on('pageerror', (error) => errors.push(error.message));
     await openDemo(page);
@@ -250,22 +252,25 @@ test.describe('designer extras', () => {
     await expect(page.getByTestId('node-run-summarise')).toHaveAttribute('data-status', 'succeeded');
     const toggle = canvas.getByTestId('node-output-toggle-summarise');
     await toggle.click();
-    const panel = canvas.getByTestId('node-output-summarise');
+    const panel = page.getByTestId('node-output-summarise');
     await expect(panel).toContainText('summary');
     await expect(panel).toContainText('"3 items: a, b, c"');
     await expect(panel).toContainText('done');
     await canvas.getByTestId('node-output-toggle-fetch').click();
-    await expect(canvas.getByTestId('node-output-fetch')).toContainText('count');
+    await expect(page.getByTestId('node-output-fetch')).toContainText('count');
     await shoot(page, 'output');
     // Escape folds it (focus inside the panel), the tab keeps focus.
     await panel.getByTestId('node-output-open-summarise').focus();
     await page.keyboard.press('Escape');
     await expect(panel).toHaveCount(0);
-    // The fetch panel sits clear of the minimap: its link opens the Results tab on fetch's row.
-    await canvas.getByTestId('node-output-open-fetch').click();
-    await expect(page.getByTestId('run-tab-results')).toHaveAttribute('aria-selected', 'true');
-    await expect(page.getByRole('combobox', { name: 'Node' })).toHaveValue(/fetch/);
+    await expect(toggle).toBeFocused();
+    // The panels float over the canvas (above the minimap): the link opens the Results tab on that node.
     await toggle.click();
+    await page.getByTestId('node-output-open-summarise').click();
+    await expect(page.getByTestId('run-tab-results')).toHaveAttribute('aria-selected', 'true');
+    await expect(page.getByRole('combobox', { name: 'Node' })).toHaveValue(/summarise/);
+    await page.getByTestId('node-output-open-fetch').click();
+    await expect(page.getByRole('combobox', { name: 'Node' })).toHaveValue(/fetch/);
     await page.setViewportSize({ width: 1280, height: 800 });
     await shoot(page, 'output');
   });

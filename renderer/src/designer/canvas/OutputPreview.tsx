@@ -1,8 +1,12 @@
 // A node's output after a run: a small "output" tab under the node's bottom-left (the run badge hangs
 // at the bottom-right) that unfolds a panel with the keys the node's update changed, each cut to one
 // line, and a link to the whole result. Only the unfolded panel computes the diff (one node at a time);
-// the tab itself reads one boolean per node from the deferred run copy, as the run badge does.
-import { useEffect, useRef, useState } from 'react';
+// the tab itself reads one boolean per node from the deferred run copy, as the run badge does. The
+// panel is a portal over the canvas (not inside the zoomed viewport): readable at any zoom, above the
+// minimap and palette, kept inside the canvas (above the node when there is no room below).
+import { useStore as useFlowStore } from '@xyflow/react';
+import { useEffect, useLayoutEffect, useRef, useState } from 'react';
+import { createPortal } from 'react-dom';
 import { useStore } from 'zustand';
 import { shallow } from 'zustand/shallow';
 import { useStoreWithEqualityFn } from 'zustand/traditional';
@@ -12,6 +16,9 @@ import { requestResults } from '../../run/results-request.ts';
 import { useCanvasStores } from './context.ts';
 import { hasOutput, nodeOutputPreview, type OutputPreview as Preview } from './output-preview.ts';
 import './output-preview.css';
+
+const PANEL_WIDTH = 300;
+const PANEL_MAX_HEIGHT = 220;
 
 export function OutputPreview({ id }: { id: string }) {
   const bridge = useRunBridge();
@@ -77,6 +84,20 @@ function OutputPanel({
     samePreview,
   );
   const ref = useRef<HTMLDivElement>(null);
+  const host = useFlowStore((s) => s.domNode);
+  const anchor = useFlowStore((s) => {
+    const node = s.nodeLookup.get(id);
+    if (!node) return null;
+    const [tx, ty, zoom] = s.transform;
+    const { x, y } = node.internals.positionAbsolute;
+    return {
+      left: x * zoom + tx,
+      top: y * zoom + ty,
+      bottom: (y + (node.measured.height ?? 0)) * zoom + ty,
+      width: s.width,
+      height: s.height,
+    };
+  }, shallow);
   useEffect(() => {
     const onKey = (event: KeyboardEvent) => {
       if (event.key === 'Escape' && ref.current?.contains(document.activeElement)) onClose();
@@ -84,15 +105,31 @@ function OutputPanel({
     window.addEventListener('keydown', onKey);
     return () => window.removeEventListener('keydown', onKey);
   }, [onClose]);
-  if (!preview) return null;
-  return (
+  // The panel's real height decides whether it fits below the node (measured after each render).
+  const [height, setHeight] = useState(96);
+  useLayoutEffect(() => {
+    const h = ref.current?.offsetHeight;
+    if (h !== undefined && h !== height) setHeight(h);
+  });
+  if (!preview || !host || !anchor) return null;
+  // Below the node (clear of its output tab), or above it when the canvas has no room below.
+  const below = anchor.bottom + 22;
+  const place =
+    below + height <= anchor.height - 8
+      ? { top: below }
+      : { bottom: Math.max(8, anchor.height - anchor.top + 8) };
+  const left = Math.max(8, Math.min(anchor.left, anchor.width - PANEL_WIDTH - 8));
+  return createPortal(
     <div
       ref={ref}
       className="fs-output-panel nodrag nopan nowheel"
+      style={{ left, width: PANEL_WIDTH, maxHeight: PANEL_MAX_HEIGHT, ...place }}
       data-testid={`node-output-${id}`}
       role="region"
       aria-label={`Output of ${id}`}
+      // A portal's events still bubble to the node in React's tree: keep them from selecting it.
       onPointerDown={(event) => event.stopPropagation()}
+      onClick={(event) => event.stopPropagation()}
       onDoubleClick={(event) => event.stopPropagation()}
     >
       {preview.error !== undefined ? (
@@ -131,7 +168,8 @@ function OutputPanel({
           Open in results
         </button>
       </div>
-    </div>
+    </div>,
+    host,
   );
 }
 
