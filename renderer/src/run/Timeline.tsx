@@ -15,7 +15,7 @@ import { useScrollWindow, useWidth } from './use-width.ts';
 
 const LABEL = 170;
 /** Width of the tokens · cost column (only in runs with model calls). */
-const COST = 150;
+const COST = 180;
 const ROW = 22;
 const AXIS = 22;
 const PAD = 30;
@@ -44,8 +44,9 @@ export const Timeline = memo(function Timeline({ run, liveT }: { run: RunRecord;
   const span = live ? stepUp(end) : end;
   const hasLlm = run.llmCalls.length > 0 || run.llmTotals !== null;
   const costCol = hasLlm ? COST : 0;
-  const plot = Math.max(120, width - LABEL - PAD - costCol);
-  const costX = LABEL + plot + PAD / 2;
+  const plot = Math.max(hasLlm ? 80 : 120, width - LABEL - PAD - costCol - (hasLlm ? PAD : 0));
+  // Right-aligned to the panel's edge: in a narrow panel the bars give way, never the figures.
+  const costX = Math.max(width, LABEL + plot + costCol) - 8;
   const ticks = niceTicks(span, Math.max(2, Math.floor(plot / 90)));
   const height = AXIS + rows.length * ROW + 4;
   const x = (t: number) => LABEL + (t / span) * plot;
@@ -64,7 +65,13 @@ export const Timeline = memo(function Timeline({ run, liveT }: { run: RunRecord;
       {rows.length === 0 ? (
         <p className="rp-empty">No nodes have started yet.</p>
       ) : (
-        <svg width={width} height={height} role="img" aria-label="Run timeline" onMouseMove={onMove}>
+        <svg
+          width={Math.max(width, LABEL + plot + PAD + costCol)}
+          height={height}
+          role="img"
+          aria-label="Run timeline"
+          onMouseMove={onMove}
+        >
           <g className="rp-axis">
             {ticks.map((t) => (
               <g key={t}>
@@ -80,7 +87,11 @@ export const Timeline = memo(function Timeline({ run, liveT }: { run: RunRecord;
           ))}
           {hasLlm && (
             <g className="rp-llm-col" data-testid="timeline-llm-column">
-              <RunTotal x={costX} totals={run.llmTotals} />
+              <RunTotal
+                x={costX}
+                totals={run.llmTotals}
+                inFlight={run.llmCalls.filter((c) => c.status === 'running').length}
+              />
               {shown.map((row, i) => (
                 <RowCost
                   key={row.key}
@@ -179,18 +190,24 @@ const Bar = memo(function Bar({ row, y, liveT }: { row: RunRow; y: number; liveT
 });
 
 /** The run's total tokens and cost, on the axis line above the column. */
-function RunTotal({ x, totals }: { x: number; totals: LlmTotals | null }) {
+function RunTotal({ x, totals, inFlight }: { x: number; totals: LlmTotals | null; inFlight: number }) {
   return (
-    <text x={x} y={AXIS - 8} className="rp-llm-total" data-testid="timeline-llm-total">
+    <text x={x} y={AXIS - 8} textAnchor="end" className="rp-llm-total" data-testid="timeline-llm-total">
       <tspan className="rp-llm-caption">run </tspan>
       {totals
         ? `${formatTokens(totals.promptTokens + totals.completionTokens)} tok · ${formatCost(totals.costUsd)}`
-        : '…'}
+        : ''}
+      {inFlight > 0 && (
+        <tspan className="rp-llm-live">
+          {totals ? ' · ' : ''}
+          {inFlight} in flight
+        </tspan>
+      )}
     </text>
   );
 }
 
-/** Tokens and cost of one row (a branch row: its whole branch); "streaming…" while a call is in flight. */
+/** Tokens and cost of one row (a branch row: its whole branch); its chunk count while a call streams. */
 const RowCost = memo(function RowCost({
   row,
   x,
@@ -208,6 +225,7 @@ const RowCost = memo(function RowCost({
     <text
       x={x}
       y={y + ROW / 2 + 4}
+      textAnchor="end"
       className={`rp-llm-cost${row.kind === 'branch' ? ' rp-llm-branch' : ''}`}
       data-testid="timeline-llm-cost"
       data-key={row.key}
@@ -235,7 +253,9 @@ function rowCalls(run: RunRecord, row: RunRow): LlmCallRecord[] {
 }
 
 function Tooltip({ hover, liveT, run }: { hover: Hover; liveT: number; run: RunRecord }) {
-  const { row } = hover;
+  // The row as it is now (a streaming row's text grows under a still pointer).
+  const index = run.rowIndex.get(hover.row.key);
+  const row = (index === undefined ? undefined : run.rows[index]) ?? hover.row;
   const calls = rowCalls(run, row);
   const last = calls[calls.length - 1];
   const totals = rowLlmTotals(run, row);

@@ -134,8 +134,9 @@ function NodeRunOverlay({ bridge, id }: { bridge: RunBridge; id: string }) {
         ) : null}
         {view.executions > 1 && <span className="fs-run-count">×{view.executions}</span>}
         {view.llmTokens !== undefined && done && (
-          <span className="fs-run-llm" data-testid={`node-run-llm-${id}`}>
-            {formatTokens(view.llmTokens)} tok · {formatCost(view.llmCostUsd)}
+          // Cost only: the badge is one short tab (tokens are in its title and on the timeline).
+          <span className="fs-run-llm" data-testid={`node-run-llm-${id}`} data-tokens={view.llmTokens}>
+            {formatCost(view.llmCostUsd)}
           </span>
         )}
         {partial && (
@@ -150,7 +151,8 @@ function NodeRunOverlay({ bridge, id }: { bridge: RunBridge; id: string }) {
         )}
       </div>
       {view.llmPreview !== undefined && (
-        // The answer as it streams: one rolling line inside the node's box, newest text at the right.
+        // The answer as it streams: one rolling line over the node's chip row (inside its box, so it
+        // never covers a neighbour), newest text at the right.
         <div
           className="fs-run-stream"
           data-testid={`node-stream-${id}`}
