@@ -2,7 +2,9 @@
 // loader reads back exactly what was written, deleting the last note restores the file, and notes
 // never make a workflow invalid (TEA ignores them; TEA Python's run of a file with notes is recorded).
 import { readFileSync } from 'node:fs';
+import fc from 'fast-check';
 import { describe, expect, it } from 'vitest';
+import { propertyBudget } from '../../../../test/budgets.ts';
 import { exportPortable } from '../../export.ts';
 import { applyGraphEdit } from '../../graph-edit.ts';
 import { loadWorkflow } from '../../load.ts';
@@ -163,6 +165,46 @@ describe('note edits', () => {
     expect(notesOf(out)).toHaveLength(1);
     expect(applyNoteEdit(out, { op: 'delete', ids: ['note_1'] })).toBe('name: fresh\n');
   });
+});
+
+const NOTE_PROPERTY = propertyBudget(100, 40);
+
+describe('note edits, any text', () => {
+  it(
+    'any text round-trips exactly, the bytes before the notes never change, deleting all restores the file',
+    NOTE_PROPERTY,
+    () => {
+      const text = fc.oneof(
+        fc.string({ maxLength: 60 }),
+        fc.string({
+          unit: fc.constantFrom('a', ' ', '\n', '#', ':', '-', '"', "'", '\t', '|', '{', '\r'),
+          maxLength: 40,
+        }),
+      );
+      fc.assert(
+        fc.property(
+          fc.array(text, { minLength: 1, maxLength: 4 }),
+          fc.integer({ min: -5000, max: 5000 }),
+          (texts, at) => {
+            let doc = BASE;
+            texts.forEach((t, i) => {
+              doc = edit(doc, { op: 'add', note: { box: { x: at + i, y: -at }, text: t } });
+            });
+            // Edit each one again (text, then a move) and read every note back.
+            texts.forEach((t, i) => {
+              doc = edit(doc, { op: 'update', id: `note_${i + 1}`, text: `${t}!`, box: { x: i } });
+            });
+            expect(doc.startsWith(BASE)).toBe(true);
+            expect(notesOf(doc).map((n) => [n.text, n.x])).toEqual(texts.map((t, i) => [`${t}!`, i]));
+            expect(errorsOf(doc)).toEqual([]);
+            const ids = texts.map((_, i) => `note_${i + 1}`);
+            expect(edit(doc, { op: 'delete', ids })).toBe(BASE);
+          },
+        ),
+        { numRuns: NOTE_PROPERTY.numRuns },
+      );
+    },
+  );
 });
 
 describe('reading notes', () => {
