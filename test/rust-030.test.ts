@@ -170,8 +170,9 @@ return { ok_count = ok, failed_count = failed }`,
     const { state, events } = await run(
       fanOutYaml({
         branches: {
-          slowest: 'sleep(150) return { n = 1 }',
-          middle: 'sleep(80) return { n = 2 }',
+          // Gaps of 200 ms, so a loaded machine cannot swap the finishing order.
+          slowest: 'sleep(400) return { n = 1 }',
+          middle: 'sleep(200) return { n = 2 }',
           fastest: 'return { n = 3 }',
         },
       }),

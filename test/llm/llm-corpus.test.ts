@@ -27,6 +27,7 @@ const LLM_ACTION = /\bllm\.(call|chat|stream|embed|tools)\b/;
 type Blocker =
   | "a provider only TEA Python has (shell: a coding agent's command line, e.g. claude)"
   | 'not a runnable workflow (validation errors)'
+  | 'a model call without messages (an overlay fragment)'
   | 'actions Fanout does not have'
   | 'Python or Prolog code'
   | "TEA's in-process llama.cpp backend (a bundled GGUF model)";
@@ -61,6 +62,9 @@ async function blocker(file: string): Promise<Blocker | null> {
     return "a provider only TEA Python has (shell: a coding agent's command line, e.g. claude)";
   }
   if (!load.model || errors.length > 0) return 'not a runnable workflow (validation errors)';
+  if (problems.some((p) => p.code === 'LLM_MISSING_MESSAGES')) {
+    return 'a model call without messages (an overlay fragment)';
+  }
   if (problems.some((p) => p.code === 'UNKNOWN_ACTION')) return 'actions Fanout does not have';
   const syntax = await luaSyntaxProblems(load, async (code, chunk) => checkLuaSyntax(factory, code, chunk));
   if (syntax.length > 0 || allNodes(load.model.nodes).some((n) => n.kind === 'other-code')) {
