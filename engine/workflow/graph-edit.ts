@@ -17,7 +17,7 @@ import { setFanIn } from './edit/graph/fan-in-edits.ts';
 import { addBranch, addParallelBranches, fanOutTo, removeBranch } from './edit/graph/fan-out-edits.ts';
 import { GraphDoc } from './edit/graph/graph-doc.ts';
 import { addGraphNode, deleteNodes, moveNodesOnly } from './edit/graph/node-edits.ts';
-import { editNotes, type NoteEdit } from './edit/graph/note-edits.ts';
+import { applyNoteEdit, type NoteEdit } from './edit/graph/note-edits.ts';
 import type { NewNodeLink } from './edit/graph/node-edits.ts';
 import { batchEdit } from './batch.ts';
 import type { PlainNode } from './serialize.ts';
@@ -55,7 +55,7 @@ export type GraphEdit =
 
 type Handler<T extends GraphEdit['type']> = (doc: GraphDoc, edit: Extract<GraphEdit, { type: T }>) => void;
 
-const HANDLERS: { [T in Exclude<GraphEdit['type'], 'move-nodes'>]: Handler<T> } = {
+const HANDLERS: { [T in Exclude<GraphEdit['type'], 'move-nodes' | 'notes'>]: Handler<T> } = {
   connect: (doc, e) => connect(doc, e.source, e.target, e.condition),
   disconnect: (doc, e) => disconnect(doc, e.edge),
   'set-condition': (doc, e) => setCondition(doc, e.edge, e.condition),
@@ -72,7 +72,6 @@ const HANDLERS: { [T in Exclude<GraphEdit['type'], 'move-nodes'>]: Handler<T> } 
   'duplicate-nodes': (doc, e) =>
     pasteNodes(doc, copyNodesAsYaml(doc.text, e.names), undefined, e.suffix ?? '_copy', { x: 40, y: 40 }),
   paste: (doc, e) => pasteNodes(doc, e.yaml, e.position, undefined),
-  notes: (doc, e) => editNotes(doc, e.edit),
 };
 
 export interface GraphEditOptions {
@@ -91,6 +90,8 @@ export function applyGraphEdit(
   // Positions live in node metadata, which validation never reads: a move cannot add errors, so it
   // skips loading and validation (most of a drop's cost on a 1,000-node file).
   if (edit.type === 'move-nodes') return { text: moveNodesOnly(text, edit.positions, options.oneAtATime) };
+  // Notes are not part of the flow (a broken note is only a warning): no load or validation either.
+  if (edit.type === 'notes') return { text: applyNoteEdit(text, edit.edit) };
   const doc = new GraphDoc(text, options.oneAtATime); // refuses documents that do not load
   const handler = HANDLERS[edit.type] as Handler<typeof edit.type> | undefined;
   if (!handler) throw new EditError(`Unknown graph edit ${(edit as { type: string }).type}`);

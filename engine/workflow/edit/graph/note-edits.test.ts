@@ -164,6 +164,11 @@ describe('note edits', () => {
     );
     expect(notesOf(out)).toHaveLength(1);
     expect(applyNoteEdit(out, { op: 'delete', ids: ['note_1'] })).toBe('name: fresh\n');
+    // A file that is not (yet) a workflow would become "not a workflow": refused, nothing written.
+    expect(() => applyNoteEdit('', { op: 'add', note: { box: { x: 0, y: 0 } } })).toThrow(/Add a node/);
+    expect(() => applyNoteEdit('data: 1\n', { op: 'add', note: { box: { x: 0, y: 0 } } })).toThrow(
+      /Add a node/,
+    );
   });
 });
 

@@ -10,7 +10,6 @@
 //       Plain text, as typed.
 import { isMap, isScalar, isSeq } from 'yaml';
 import type { Pair, YAMLMap, YAMLSeq } from 'yaml';
-import { batchEdit } from '../../batch.ts';
 import { clampNoteSize, freshNoteId, isNoteColor, NOTES_PATH } from '../../notes.ts';
 import { renderEntry, renderFlow } from '../../serialize.ts';
 import type { NoteColor } from '../../types.ts';
@@ -20,7 +19,6 @@ import type { EditDoc } from '../locate.ts';
 import { deleteSeqItem, insertSeqItem, keyCol, setInMap } from '../primitives.ts';
 import { EditError, finish } from '../splice.ts';
 import type { Splice } from '../splice.ts';
-import type { GraphDoc } from './graph-doc.ts';
 
 export interface NoteBox {
   x: number;
@@ -45,11 +43,6 @@ export type NoteEdit =
   | { op: 'add'; note: NoteInput }
   | { op: 'update'; id: string; text?: string; box?: Partial<NoteBox>; color?: NoteColor }
   | { op: 'delete'; ids: string[] };
-
-/** The graph-edit handler: one note edit, applied as a text edit on the GraphDoc. */
-export function editNotes(doc: GraphDoc, edit: NoteEdit): void {
-  doc.edit(batchEdit.text((text) => applyNoteEdit(text, edit)));
-}
 
 export function applyNoteEdit(text: string, edit: NoteEdit): string {
   switch (edit.op) {
@@ -142,6 +135,10 @@ function findNote(p: EditDoc, id: string): { list: NotesList; index: number; map
 
 export function addNote(text: string, input: NoteInput): string {
   const p = parseForEdit(text);
+  // A file with neither `nodes` nor `name` would read as "not a workflow" once it holds notes.
+  if (!p.root || (!findPair(p.root, 'nodes') && !findPair(p.root, 'name'))) {
+    throw new EditError('Add a node (or a name) to the workflow before adding notes');
+  }
   const list = notesList(p);
   const id = input.id ?? freshNoteId(list?.items.flatMap((it) => (it.id ? [{ id: it.id }] : [])));
   if (list?.items.some((it) => it.id === id))
