@@ -1,6 +1,7 @@
 // The request schema of every HostApi operation, shared by both transports (serve's JSON bodies and
 // Electron's IPC payloads), with each bound taken from engine/limits.ts. Pure (zod + limits only): the
 // Electron preload bundles it through electron/shared/channels.ts.
+import { MAX_PROVIDER_KEY_CHARS, PROVIDER_KEY_VARS, type KeyedProvider } from './provider-keys.ts';
 import { z } from 'zod';
 import type { JsonObject } from '../run/types.ts';
 import { fileNameProblem } from './names.ts';
@@ -101,6 +102,20 @@ export const requestSchemas = {
   cancel: z.strictObject({ runId }),
   resume: z.strictObject({ runId, state: jsonObject('state').optional() }),
   recent: empty,
+} as const;
+
+/**
+ * Provider-key ops (the Providers page). Kept apart from requestSchemas until both transports carry
+ * them (the contract suite covers every HostOp); HostService validates them with parseProviderKey.
+ */
+export const providerKeySchemas = {
+  /** Which providers have a key kept by the app (never the keys). */
+  'providers/keys': empty,
+  /** Sets (a string) or clears (null) one provider's key: write-only. */
+  'providers/set-key': z.strictObject({
+    provider: z.enum(Object.keys(PROVIDER_KEY_VARS) as [KeyedProvider, ...KeyedProvider[]]),
+    key: z.string().min(1).max(MAX_PROVIDER_KEY_CHARS).regex(/^\S+$/, 'must have no spaces').nullable(),
+  }),
 } as const;
 
 export type HostOp = keyof typeof requestSchemas;

@@ -3,6 +3,8 @@
 // pass the raw payload to `parse` (one zod schema per operation, limits from engine/limits.ts) and the
 // result to the caller. Files are confined by a FileScope (scope.ts); saves are atomic, keep the file's
 // mode and owner, and detect conflicts by content hash under a per-file lock.
+import type { z } from 'zod';
+import type { KeyedProvider, ProviderKeyStore } from './provider-keys.ts';
 import { createHash } from 'node:crypto';
 import { lstat, mkdir, open, readdir, realpath, rename, rmdir, stat, unlink } from 'node:fs/promises';
 import { basename, dirname, join, resolve } from 'node:path';
@@ -16,7 +18,9 @@ import { exportPortable } from '../workflow/export.ts';
 import type { Problem } from '../workflow/types.ts';
 import { HostFailure, toHostFailure } from './errors.ts';
 import { fileNameProblem, workflowFileNameProblem } from './names.ts';
-import { describeIssue, requestSchemas, type HostOp, type RequestOf } from './schemas.ts';
+import { describeIssue, providerKeySchemas, requestSchemas, type HostOp, type RequestOf } from './schemas.ts';
+
+type SetProviderKeyRequest = z.output<(typeof providerKeySchemas)['providers/set-key']>;
 import {
   confine,
   isWorkflowFile,
@@ -54,6 +58,8 @@ export interface HostServiceOptions {
   recent: RecentList;
   /** Folder file actions of an unsaved document are confined to. */
   scratchDir: string;
+  /** API keys kept by the app's Providers page (browser host: a 0600 file; Electron: safeStorage). */
+  keys?: ProviderKeyStore;
   /** A run ended with an error the engine could not turn into a run-finished event. */
   onRunError?: (runId: string, error: Error) => void;
 }
@@ -305,6 +311,8 @@ export class HostService {
     const file = request.path ? await confine(scope, request.path, { allowMissing: true }) : null;
     if (file) requireWorkflowFile(file);
     const load = engine.load(request.text, file?.shown);
+    // Stored keys join the run's environment after env and .env (engine/llm/secrets.ts runEnvironment).
+    const storedKeys = this.options.keys ? await this.options.keys.values() : undefined;
     let handle: RunHandle;
     try {
       handle = engine.run(load, {
@@ -317,6 +325,7 @@ export class HostService {
         ...(request.startAt !== undefined ? { startAt: request.startAt } : {}),
         ...(request.only !== undefined ? { only: request.only } : {}),
         ...(caller.onEvent ? { onEvent: caller.onEvent } : {}),
+        ...(storedKeys && Object.keys(storedKeys).length > 0 ? { llm: { storedKeys } } : {}),
       });
     } catch (error) {
       if (error instanceof WorkflowInvalidError) {
@@ -348,6 +357,36 @@ export class HostService {
       if (error instanceof RunRequestError) throw new HostFailure('BAD_REQUEST', `resume: ${error.message}`);
       throw error;
     }
+  }
+
+  /** Validates a providers/set-key payload; the error never quotes the key. */
+  parseProviderKey(payload: unknown): SetProviderKeyRequest {
+    const parsed = providerKeySchemas['providers/set-key'].safeParse(payload);
+    if (parsed.success) return parsed.data;
+    const issue = parsed.error.issues[0];
+    const field = issue?.path.map(String).join('.') || 'payload';
+    throw new HostFailure(
+      'BAD_REQUEST',
+      `providers/set-key: field '${field}' ${issue?.message ?? 'rejected'}`,
+    );
+  }
+
+  /** Which providers have a stored key (the keys themselves never leave the host). */
+  async providerKeys(): Promise<Record<KeyedProvider, boolean>> {
+    if (!this.options.keys) throw new HostFailure('BAD_REQUEST', 'this host keeps no provider keys');
+    return this.options.keys.status();
+  }
+
+  /** Sets or clears one provider's key; answers the new status, never the key. */
+  async setProviderKey({ provider, key }: SetProviderKeyRequest): Promise<Record<KeyedProvider, boolean>> {
+    if (!this.options.keys) throw new HostFailure('BAD_REQUEST', 'this host keeps no provider keys');
+    try {
+      await this.options.keys.set(provider, key);
+    } catch {
+      // Whatever failed (disk, cipher), the message must not quote the key.
+      throw new HostFailure('INTERNAL', `the ${provider} key could not be stored`);
+    }
+    return this.options.keys.status();
   }
 
   async recent(): Promise<string[]> {

@@ -40,10 +40,16 @@ export function parseDotenv(text: string): Record<string, string> {
 }
 
 /**
- * The run's environment: the given one (default process.env) first, as dotenv does (a variable set in
- * the environment is not overridden), then the `.env` beside the workflow, read once on first use.
+ * The run's environment, in this order: the given one (default process.env) first, as dotenv does (a
+ * variable set in the environment is not overridden), then the `.env` beside the workflow (read once on
+ * first use), then the keys stored in the app's Providers page (`stored`): the nearer, more explicit
+ * source wins, and a key kept in the app is the fallback for every workflow.
  */
-export function runEnvironment(baseDir: string, env?: Record<string, string | undefined>): EnvLookup {
+export function runEnvironment(
+  baseDir: string,
+  env?: Record<string, string | undefined>,
+  stored?: Record<string, string>,
+): EnvLookup {
   const primary = env ?? process.env;
   let dotenv: Record<string, string> | null = null;
   return (name) => {
@@ -51,7 +57,9 @@ export function runEnvironment(baseDir: string, env?: Record<string, string | un
     if (value !== undefined && value !== '') return value;
     dotenv ??= readDotenv(baseDir);
     const fromFile = dotenv[name];
-    return fromFile === '' ? undefined : fromFile;
+    if (fromFile !== undefined && fromFile !== '') return fromFile;
+    const kept = stored?.[name];
+    return kept === '' ? undefined : kept;
   };
 }
 

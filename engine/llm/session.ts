@@ -32,7 +32,7 @@ export class LlmSession {
     const settings = isObject(init.settings) ? init.settings : {};
     this.defaults = isObject(settings['llm']) ? settings['llm'] : {};
     this.rateLimiterConfig = settings['rate_limiters'];
-    this.env = runEnvironment(init.baseDir, init.options?.env);
+    this.env = runEnvironment(init.baseDir, init.options?.env, init.options?.storedKeys);
     this.exchanges = init.options?.exchanges;
     this.dotenvPath = join(init.baseDir, '.env');
   }

@@ -122,4 +122,6 @@ export interface LlmRunOptions {
   exchanges?: ExchangeStore;
   /** Environment to read keys and endpoints from (default: process.env, then a `.env` beside the workflow). */
   env?: Record<string, string | undefined>;
+  /** Keys kept by the app's Providers page (as variables: OPENAI_API_KEY, …): read after env and `.env`. */
+  storedKeys?: Record<string, string>;
 }
