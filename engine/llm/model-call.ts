@@ -190,8 +190,15 @@ class CallRun {
     this.deadline = Date.now() + options.timeoutMs;
     this.deadlineSignal = AbortSignal.timeout(options.timeoutMs);
     this.signal = deps.signal ? AbortSignal.any([deps.signal, this.deadlineSignal]) : this.deadlineSignal;
+    // A server that quotes a key back in its answer must not put it in events or the state either.
     this.batcher = new TokenBatcher((text, chunks) =>
-      deps.emit({ type: 'llm-tokens', node: options.node, callId: this.callId, text, chunks }),
+      deps.emit({
+        type: 'llm-tokens',
+        node: options.node,
+        callId: this.callId,
+        text: session.redactor.redact(text),
+        chunks,
+      }),
     );
   }
 
@@ -237,6 +244,9 @@ class CallRun {
         await session.rateLimiters().acquire(this.options.rateLimiter, this.signal);
       }
       const done = await answer(from);
+      if (typeof done.answer.content === 'string') {
+        done.answer.content = session.redactor.redact(done.answer.content);
+      }
       attempts = done.attempts;
       this.batcher.flush();
       const usage = done.answer.usage;

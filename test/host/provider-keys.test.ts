@@ -10,7 +10,7 @@ import { FileKeyStore } from '../../engine/host/provider-keys.ts';
 import { HostService, memoryRecentList } from '../../engine/host/service.ts';
 import { rootScope } from '../../engine/host/scope.ts';
 import type { RunEvent } from '../../engine/run/types.ts';
-import { sendJson, startOpenAiServer, type OpenAiServer } from '../llm/openai-server.ts';
+import { completion, sendJson, startOpenAiServer, type OpenAiServer } from '../llm/openai-server.ts';
 
 const PLANTED = 'sk-planted-provider-key-7f3a9c';
 
@@ -22,9 +22,13 @@ beforeAll(async () => {
   engine = await createEngine({ size: 1 });
   server = await startOpenAiServer();
   // The server refuses with the Authorization header echoed back in its error, as some gateways do.
-  // (A *successful* answer quoting the key is passed through as model output: see docs/llm.md.)
   server.script('echo-auth', ({ req, res }) => {
     sendJson(res, 401, { error: { message: `bad key: you sent ${String(req.headers.authorization)}` } });
+  });
+  // A successful answer quoting the key (raw, not as a header) is scrubbed too.
+  server.script('echo-key-ok', ({ req, res, body }) => {
+    const key = String(req.headers.authorization).replace(/^Bearer /, '');
+    sendJson(res, 200, completion(body, `your key is ${key}, keep it safe`));
   });
   dir = await mkdtemp(join(tmpdir(), 'fanout-keys-'));
 });
@@ -99,5 +103,31 @@ edges:
     expect(JSON.stringify(await host.providerKeys())).not.toContain(PLANTED);
     // The file itself is the only place the key is (plain JSON, owner-only, for the browser host).
     expect(await readFile(join(dir, 'keys2.json'), 'utf8')).toContain(PLANTED);
+  });
+
+  it('a successful answer that quotes the key reaches neither the state nor any event', async () => {
+    const host = service(new FileKeyStore(join(dir, 'keys3.json')));
+    await host.setProviderKey({ provider: 'openai', key: PLANTED });
+    const events: RunEvent[] = [];
+    const text = `name: quoted
+nodes:
+  - name: ask
+    uses: llm.call
+    with:
+      provider: openai
+      api_base: ${server.base}
+      model: echo-key-ok
+      prompt: hello
+    output: answer
+edges:
+  - {from: __start__, to: ask}
+  - {from: ask, to: __end__}
+`;
+    const { done } = await host.run(host.parse('run', { text }), { onEvent: (e) => events.push(e) });
+    await done;
+    const finished = events.find((e) => e.type === 'run-finished');
+    expect(finished && finished.type === 'run-finished' && finished.status).toBe('succeeded');
+    expect(JSON.stringify(events)).toContain('your key is [redacted], keep it safe');
+    expect(JSON.stringify(events)).not.toContain(PLANTED);
   });
 });

@@ -197,8 +197,10 @@ describe('llm.call against an OpenAI-compatible server', () => {
       { llm: { env: { ANTHROPIC_API_KEY: 'ant-key-0000000' } } },
     );
     expect(result.status).toBe('succeeded');
+    expect(server.requests.at(-1)!.headers['x-api-key']).toBe('ant-key-0000000');
+    // The server quoted the key back: it is scrubbed from the answer like from any error.
     expect(result.state['answer']).toEqual({
-      content: '/v1/messages S 1024 ant-key-0000000',
+      content: '/v1/messages S 1024 [redacted]',
       model: 'claude-test',
       usage: { prompt_tokens: 7, completion_tokens: 4, total_tokens: 11 },
     });
