@@ -74,6 +74,13 @@ export const ACTION_SPECS = [
     menu: { section: 'File', group: 1, label: 'Export Portable YAML…' },
   }),
   spec({
+    id: 'file:copy-portable',
+    title: 'Copy portable YAML',
+    keywords: 'tea portable clipboard export',
+    scope: 'global',
+    menu: { section: 'File', group: 1, label: 'Copy Portable YAML' },
+  }),
+  spec({
     id: 'file:close',
     title: 'Close document',
     keys: ['Mod+W'],

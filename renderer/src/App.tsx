@@ -251,6 +251,7 @@ function Shell({ host }: { host: HostApi }) {
       save: async () => void (await files$.save()),
       saveAs: () => void files$.saveAs(),
       exportPortable: () => void files$.exportPortable(),
+      copyPortable: () => void files$.copyPortable(),
       close: () => setOpened(false),
       openPalette: (query) => (palette && query === undefined ? setPalette(null) : openPalette(query)),
       showShortcuts: () => setShowShortcuts(true),

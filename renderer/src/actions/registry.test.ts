@@ -187,6 +187,8 @@ describe('perform', () => {
       'run:from-here',
       'run:node-alone',
       'run:toggle-breakpoint',
+      'file:export',
+      'file:copy-portable',
     ] as const)
       expect(performAction(id, ctx), id).toBe(true);
     await settle();
@@ -201,6 +203,8 @@ describe('perform', () => {
       'runFrom(b)',
       'runNode(b)',
       'toggleBreakpoint(b)',
+      'exportPortable',
+      'copyPortable',
     ]);
   });
 

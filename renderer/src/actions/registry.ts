@@ -20,6 +20,7 @@ import { rename } from './edit/rename.ts';
 import { selectAll } from './edit/select-all.ts';
 import { undo } from './edit/undo.ts';
 import { close } from './file/close.ts';
+import { copyPortable } from './file/copy-portable.ts';
 import { exportPortable } from './file/export.ts';
 import { newDocument } from './file/new.ts';
 import { open } from './file/open.ts';
@@ -56,6 +57,7 @@ export const ACTIONS: readonly Action[] = [
   open,
   newDocument,
   exportPortable,
+  copyPortable,
   close,
   run,
   rerun,

@@ -91,6 +91,7 @@ export function testContext(
       save: async () => void calls.push('save'),
       saveAs: record('saveAs'),
       exportPortable: record('exportPortable'),
+      copyPortable: record('copyPortable'),
       close: record('close'),
       openPalette: record('openPalette'),
       showShortcuts: record('showShortcuts'),

@@ -24,6 +24,8 @@ export interface AppOps {
   save(): Promise<void>;
   saveAs(): void;
   exportPortable(): void;
+  /** Copies the document's portable form to the clipboard. */
+  copyPortable(): void;
   close(): void;
   openPalette(query?: string): void;
   showShortcuts(): void;
