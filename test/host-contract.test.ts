@@ -557,6 +557,28 @@ describe('the HostApi contract, the same over serve and IPC', () => {
     expect(outcomes[1]).toEqual(outcomes[0]);
   });
 
+  it('a run asked to refuse unavailable actions is INVALID_WORKFLOW listing them; without, it fails at the node', async () => {
+    const text = FLOW.replace(
+      '  - name: bump\n',
+      '  - name: send\n    uses: a2a.send\n    with: {to: x}\n  - name: bump\n',
+    ).replace('{from: __start__, to: bump}', '{from: __start__, to: send}\n  - {from: send, to: bump}');
+    const outcomes = await both(async (t) => {
+      const refused = await t.call('run', { text, refuseUnavailableActions: true });
+      const started = (await t.call('run', { text })) as HostResult<{ runId: string }>;
+      const end = started.ok
+        ? ((await finished(t, started.value.runId)) as { status?: string; error?: string })
+        : null;
+      return {
+        refused: refused.ok ? 'ok' : `${refused.error.code}: ${refused.error.message}`,
+        end: end && { status: end.status, error: end.error },
+      };
+    });
+    expect(outcomes[0]!.refused).toMatch(/^INVALID_WORKFLOW: .*a2a\.send/);
+    expect(outcomes[0]!.end?.status).toBe('failed');
+    expect(outcomes[0]!.end?.error).toMatch(/action 'a2a\.send' is not available in Fanout/);
+    expect(outcomes[1]).toEqual(outcomes[0]);
+  });
+
   it('fuzz: any run input either is refused as BAD_REQUEST or runs to an end, the same on both', async () => {
     const json = fc.letrec((tie) => ({
       value: fc.oneof(

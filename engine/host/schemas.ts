@@ -91,6 +91,7 @@ export const requestSchemas = {
         .max(MAX_TIMEOUT_MS, `must be at most ${MAX_TIMEOUT_MS} (24 h)`)
         .optional(),
       failFast: z.boolean().optional(),
+      refuseUnavailableActions: z.boolean().optional(),
       interruptBefore: nodeNames.optional(),
       interruptAfter: nodeNames.optional(),
       startAt: nodeName.optional(),

@@ -320,6 +320,7 @@ export class HostService {
         ...(request.input ? { input: request.input } : {}),
         ...(request.timeoutMs !== undefined ? { timeoutMs: request.timeoutMs } : {}),
         ...(request.failFast !== undefined ? { failFast: request.failFast } : {}),
+        ...(request.refuseUnavailableActions ? { refuseUnavailableActions: true } : {}),
         ...(request.interruptBefore ? { interruptBefore: request.interruptBefore } : {}),
         ...(request.interruptAfter ? { interruptAfter: request.interruptAfter } : {}),
         ...(request.startAt !== undefined ? { startAt: request.startAt } : {}),

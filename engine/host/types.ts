@@ -77,6 +77,8 @@ export interface RunRequest {
   input?: JsonObject;
   timeoutMs?: number;
   failFast?: boolean;
+  /** Refuse to start when the workflow uses actions Fanout does not have (the error lists them). */
+  refuseUnavailableActions?: boolean;
   /** Breakpoints: see RunOptions.interruptBefore / interruptAfter. */
   interruptBefore?: string[];
   interruptAfter?: string[];

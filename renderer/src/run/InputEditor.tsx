@@ -16,6 +16,7 @@ export interface InputEditorProps {
 
 export function InputEditor({ session, file, model, onClose, onRun }: InputEditorProps) {
   const typed = useStore(session, (s) => s.inputs[file]);
+  const checkActions = useStore(session, (s) => s.checkActions);
   const text = inputTextOf(typed === undefined ? {} : { [file]: typed }, file, model);
   const check = parseRunInput(text);
   const area = useRef<HTMLTextAreaElement>(null);
@@ -58,6 +59,15 @@ export function InputEditor({ session, file, model, onClose, onRun }: InputEdito
       >
         {check.ok ? 'Valid JSON object. Merged over initial_state when the run starts.' : check.message}
       </p>
+      <label className="rc-check-actions" title="Otherwise the run starts and fails at such a node">
+        <input
+          type="checkbox"
+          data-testid="run-check-actions"
+          checked={checkActions}
+          onChange={(event) => session.getState().setCheckActions(event.target.checked)}
+        />
+        Refuse to start if an action is not available in Fanout (lists them)
+      </label>
       <div className="rc-popover-actions">
         <button
           type="button"

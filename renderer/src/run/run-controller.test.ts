@@ -87,6 +87,12 @@ describe('requests', () => {
     expect(alone.only).toBe('check');
     expect(alone.interruptBefore).toBeUndefined();
     expect(alone.startAt).toBeUndefined();
+    expect(alone.refuseUnavailableActions).toBeUndefined();
+  });
+  it('asks the host to refuse unavailable actions only when the user chose it', () => {
+    const launch = { mode: 'full', input: {} } as const;
+    expect(buildRunRequest(snapshot(), launch, [], true).refuseUnavailableActions).toBe(true);
+    expect(buildRunRequest(snapshot(), launch, []).refuseUnavailableActions).toBeUndefined();
   });
   it('detects a single rename, not additions or reorders', () => {
     expect(detectRename(['a', 'b', 'c'], ['a', 'x', 'c'])).toEqual({ from: 'b', to: 'x' });

@@ -148,9 +148,11 @@ export function buildRunRequest(
   doc: DocumentSnapshot,
   launch: Launch,
   breakpoints: readonly string[],
+  checkActions = false,
 ): RunRequest {
   const request: RunRequest = { text: doc.text, input: launch.input };
   if (doc.path) request.path = doc.path;
+  if (checkActions) request.refuseUnavailableActions = true;
   if (launch.mode === 'node') {
     // One node runs and the run ends: nothing to pause at.
     request.only = launch.node!;
@@ -365,7 +367,8 @@ export function createRunController(deps: ControllerDeps) {
     const file = keyOf(doc);
     if (isActive(status(file).status))
       return { ok: false, reason: 'busy', message: 'A run of this file is in progress' };
-    const request = buildRunRequest(doc, launchSpec, session.getState().breakpoints[file] ?? []);
+    const { breakpoints, checkActions } = session.getState();
+    const request = buildRunRequest(doc, launchSpec, breakpoints[file] ?? [], checkActions);
     store.setState((s) => ({
       fileKey: file,
       starting: { ...s.starting, [file]: true },

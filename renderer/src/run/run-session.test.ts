@@ -19,6 +19,14 @@ describe('run session store', () => {
     expect(b.getState().breakpoints).toEqual({ 'flows/a.yaml': ['prepare'], 'flows/b.yaml': ['merge'] });
   });
 
+  it('remembers the "refuse unavailable actions" choice for every file across a restart', () => {
+    const storage = memoryStorage();
+    const a = createRunSessionStore(storage);
+    expect(a.getState().checkActions).toBe(false);
+    a.getState().setCheckActions(true);
+    expect(createRunSessionStore(storage).getState().checkActions).toBe(true);
+  });
+
   it('toggles a breakpoint off, follows a rename, and forgets an input on reset', () => {
     const s = createRunSessionStore(memoryStorage());
     s.getState().toggleBreakpoint('f', 'x');

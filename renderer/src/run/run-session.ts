@@ -24,6 +24,9 @@ export interface RunSessionState {
   inputs: Record<FileKey, string>;
   /** Breakpoints (pause before the node) per file, in the order they were set. */
   breakpoints: Record<FileKey, string[]>;
+  /** Refuse to start a run whose workflow uses actions Fanout lacks (for every file). */
+  checkActions: boolean;
+  setCheckActions(on: boolean): void;
   setInput(file: FileKey, text: string): void;
   /** Forgets the typed input: the next run starts from the document's initial_state again. */
   resetInput(file: FileKey): void;
@@ -45,6 +48,7 @@ const MAX_FILES = 200;
 interface Persisted {
   inputs: Record<FileKey, string>;
   breakpoints: Record<FileKey, string[]>;
+  checkActions?: boolean;
 }
 
 function readPersisted(storage: KeyValueStorage | undefined): Persisted {
@@ -58,7 +62,7 @@ function readPersisted(storage: KeyValueStorage | undefined): Persisted {
     for (const [k, v] of Object.entries(parsed.breakpoints ?? {})) {
       if (Array.isArray(v)) breakpoints[k] = v.filter((n): n is string => typeof n === 'string');
     }
-    return { inputs, breakpoints };
+    return { inputs, breakpoints, checkActions: parsed.checkActions === true };
   } catch {
     // A corrupt entry must not stop the app from starting; it is replaced on the next change.
     return { inputs: {}, breakpoints: {} };
@@ -85,7 +89,11 @@ function defaultStorage(): KeyValueStorage | undefined {
 
 export function createRunSessionStore(storage: KeyValueStorage | undefined = defaultStorage()) {
   const store = createStore<RunSessionState>()((set, get) => ({
+    checkActions: false,
     ...readPersisted(storage),
+    setCheckActions(on) {
+      set({ checkActions: on });
+    },
     setInput(file, text) {
       set({ inputs: bounded({ ...get().inputs, [file]: text }, file) });
     },
@@ -109,9 +117,18 @@ export function createRunSessionStore(storage: KeyValueStorage | undefined = def
     },
   }));
   store.subscribe((state, previous) => {
-    if (state.inputs === previous.inputs && state.breakpoints === previous.breakpoints) return;
+    if (
+      state.inputs === previous.inputs &&
+      state.breakpoints === previous.breakpoints &&
+      state.checkActions === previous.checkActions
+    )
+      return;
     try {
-      const persisted: Persisted = { inputs: lasting(state.inputs), breakpoints: lasting(state.breakpoints) };
+      const persisted: Persisted = {
+        inputs: lasting(state.inputs),
+        breakpoints: lasting(state.breakpoints),
+        checkActions: state.checkActions,
+      };
       storage?.setItem(STORAGE_KEY, JSON.stringify(persisted));
     } catch {
       // Storage full or unavailable: the session still works, it is just not remembered.
