@@ -103,7 +103,13 @@ function sendJson(res: ServerResponse, status: number, value: unknown): void {
 function sendFailure(req: IncomingMessage, res: ServerResponse, failure: HostFailure): void {
   if (!req.complete) {
     res.setHeader('Connection', 'close');
-    res.once('finish', () => setTimeout(() => req.socket.destroy(), HANG_UP_GRACE_MS).unref());
+    // Node closes a `Connection: close` socket as soon as the answer is written (destroySoon); closing
+    // with the client's body still arriving sends a TCP reset, which can wipe the answer from the
+    // client's receive queue before it reads it. So only half-close (FIN) then, and cut the connection
+    // after a grace period, still without reading the body.
+    const socket = req.socket as IncomingMessage['socket'] & { destroySoon?: () => void };
+    socket.destroySoon = () => void socket.end();
+    res.once('finish', () => setTimeout(() => socket.destroy(), HANG_UP_GRACE_MS).unref());
   }
   sendJson(res, failure.status, { ok: false, error: failure.toHostError() });
 }
