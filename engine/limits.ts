@@ -190,6 +190,11 @@ export const MAX_FILE_BYTES = 5 * 1024 * 1024;
  */
 export const MAX_TEXT_CHARS = MAX_FILE_BYTES;
 
+/** A listed YAML file is judged "not a workflow" from this much of it (whole files only). */
+export const MAX_SNIFF_BYTES = 64 * 1024;
+/** Files of one listing that are sniffed; the rest are listed unmarked. */
+export const MAX_SNIFFED_PER_LISTING = 500;
+
 /** Longest path in a request (characters); longer is a BAD_REQUEST, not an ENAMETOOLONG. */
 export const MAX_PATH_CHARS = 4096;
 

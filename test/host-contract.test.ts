@@ -183,6 +183,31 @@ describe('the HostApi contract, the same over serve and IPC', () => {
     expect(ipc).toEqual(serve);
   });
 
+  it('marks YAML files that are plainly not workflows, without opening them', async () => {
+    const [serve, ipc] = await both(async (t) => {
+      await writeFile(
+        join(t.dir, 'schema.yaml'),
+        '# a JSON Schema\ntype: object\nproperties:\n  x: {type: string}\n',
+      );
+      await writeFile(join(t.dir, 'flow.yaml'), '{"nodes": []}\n'); // flow style: left to the loader
+      await writeFile(join(t.dir, 'named.yaml'), 'name: only-a-name\n');
+      const r = await t.call('files/list', {});
+      return r.ok
+        ? (r.value as { name: string; notWorkflow?: boolean }[]).map(
+            (e) => `${e.name}:${e.notWorkflow === true}`,
+          )
+        : r;
+    });
+    expect(serve).toEqual([
+      'sub:false',
+      'a.yaml:false',
+      'flow.yaml:false',
+      'named.yaml:false',
+      'schema.yaml:true',
+    ]);
+    expect(ipc).toEqual(serve);
+  });
+
   it('opens a file with its text and content hash, and remembers it as recent', async () => {
     const outcomes = await both(async (t) => {
       const r = await t.call('files/open', { path: t.path('a.yaml') });

@@ -19,6 +19,7 @@ import { luaSyntaxProblems } from '../engine/workflow/lua-syntax.ts';
 import type { LoadResult, Problem, WorkflowGraph } from '../engine/workflow/types.ts';
 import { validateWorkflow } from '../engine/workflow/validate.ts';
 import { sharedRegistry } from '../engine/actions/index.ts';
+import { looksNotWorkflow } from '../engine/host/sniff.ts';
 import { engineForFile } from './helpers.ts';
 
 const TEA_COMMIT = 'f507cd9244b3d2321b6738cb91ea104f20eb542e';
@@ -224,6 +225,20 @@ describe(`TEA corpus at ${TEA_COMMIT.slice(0, 8)}`, () => {
     expect((await check('tests/fixtures/overlay/overlay_settings.yaml')).problems[0]!.message).toContain(
       'a TEA overlay (only `settings`',
     );
+  });
+
+  it("the file list's quick look marks exactly the files that are not workflows", async () => {
+    const marked: string[] = [];
+    for (const file of FILES) {
+      if (!(await looksNotWorkflow(join(ROOT, file)))) continue;
+      marked.push(file);
+      // Never a false mark: the loader agrees for every file the quick look marks.
+      expect(
+        (await check(file)).problems.map((p) => p.code),
+        file,
+      ).toContain('NOT_A_WORKFLOW');
+    }
+    expect(marked.sort()).toEqual([...NOT_WORKFLOWS].sort());
   });
 
   it('unknown actions are warnings naming the action (the corpus uses 40+ of them, none of them llm.*)', async () => {

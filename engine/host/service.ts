@@ -12,12 +12,13 @@ import type { Engine, RunHandle } from '../index.ts';
 import { RunRequestError, WorkflowInvalidError } from '../index.ts';
 import { writeFileAtomic } from '../fs/atomic-write.ts';
 import { withPathLock } from '../fs/path-lock.ts';
-import { MAX_FILE_BYTES, MAX_RECENT_FILES, formatBytes } from '../limits.ts';
+import { MAX_FILE_BYTES, MAX_RECENT_FILES, MAX_SNIFFED_PER_LISTING, formatBytes } from '../limits.ts';
 import type { RunEvent } from '../run/types.ts';
 import { exportPortable } from '../workflow/export.ts';
 import type { Problem } from '../workflow/types.ts';
 import { HostFailure, toHostFailure } from './errors.ts';
 import { fileNameProblem, workflowFileNameProblem } from './names.ts';
+import { looksNotWorkflow } from './sniff.ts';
 import { describeIssue, providerKeySchemas, requestSchemas, type HostOp, type RequestOf } from './schemas.ts';
 
 type SetProviderKeyRequest = z.output<(typeof providerKeySchemas)['providers/set-key']>;
@@ -124,6 +125,7 @@ export class HostService {
       throw error;
     }
     const entries: FileEntry[] = [];
+    let sniffed = 0;
     for (const name of names) {
       if (name.startsWith('.')) continue;
       const path = folder.shown === '' ? name : `${folder.shown.replace(/\/$/, '')}/${name}`;
@@ -132,7 +134,14 @@ export class HostService {
         const info = await stat((await confine(scope, path)).abs);
         if (info.isDirectory()) entries.push({ path, name, kind: 'dir', mtimeMs: info.mtimeMs });
         else if (info.isFile() && isWorkflowFile(name)) {
-          entries.push({ path, name, kind: 'file', size: info.size, mtimeMs: info.mtimeMs });
+          const entry: FileEntry = { path, name, kind: 'file', size: info.size, mtimeMs: info.mtimeMs };
+          if (
+            sniffed++ < MAX_SNIFFED_PER_LISTING &&
+            (await looksNotWorkflow((await confine(scope, path)).abs))
+          ) {
+            entry.notWorkflow = true;
+          }
+          entries.push(entry);
         }
       } catch {
         // Vanished, dangling or leading out since readdir: not listed.

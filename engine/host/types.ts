@@ -32,6 +32,8 @@ export interface FileEntry {
   kind: 'file' | 'dir';
   size?: number;
   mtimeMs?: number;
+  /** A YAML file plainly not a workflow (no top-level `nodes` or `name`): the list marks it. */
+  notWorkflow?: true;
 }
 
 export interface OpenedFile {

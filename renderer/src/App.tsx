@@ -106,6 +106,11 @@ function Shell({ host }: { host: HostApi }) {
   const [info, setInfo] = useState<HostInfo | null>(null);
   const [files, setFiles] = useState<FileEntry[]>([]);
   const notWorkflows = useNotWorkflowMarks(doc);
+  // The open document: what its loader says now; other files: the host's look at them, or this session's.
+  const isNotWorkflow = (entry: FileEntry) =>
+    entry.path === path
+      ? notWorkflows.has(entry.path)
+      : notWorkflows.has(entry.path) || entry.notWorkflow === true;
   /** Folder the file list shows (undefined: the root). */
   const [dir, setDir] = useState<string | undefined>(undefined);
   const [opened, setOpened] = useState(false);
@@ -500,12 +505,12 @@ function Shell({ host }: { host: HostApi }) {
               <li key={entry.path}>
                 <button
                   type="button"
-                  title={notWorkflows.has(entry.path) ? `${entry.path} (not a workflow)` : entry.path}
+                  title={isNotWorkflow(entry) ? `${entry.path} (not a workflow)` : entry.path}
                   className={entry.path === path ? 'active' : undefined}
                   onClick={() => void (entry.kind === 'dir' ? listDir(entry.path) : openPath(entry.path))}
                 >
                   {entry.kind === 'dir' ? `${entry.name}/` : entry.name}
-                  {notWorkflows.has(entry.path) && (
+                  {isNotWorkflow(entry) && (
                     <span className="app-file-mark" data-testid="file-not-workflow">
                       not a workflow
                     </span>

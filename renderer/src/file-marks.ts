@@ -1,6 +1,6 @@
-// Marks in the file list for files known not to be workflows. The host's listing carries no such
-// flag (it would have to read every file), so a file is marked once it has been opened here and the
-// loader said NOT_A_WORKFLOW; the mark goes when its text becomes a workflow.
+// Marks in the file list for files known not to be workflows: the host's listing flags the plain
+// cases from a quick look at each file (FileEntry.notWorkflow); a file opened here is marked by what
+// its loader said (NOT_A_WORKFLOW), and the mark goes when its text becomes a workflow.
 import { useEffect, useState } from 'react';
 import type { Problem } from '../../engine/workflow/types.ts';
 import type { DocumentStore } from './designer/document-store.ts';
