@@ -32,6 +32,18 @@ edges:
 `;
 const repo = fileURLToPath(new URL('..', import.meta.url));
 
+/**
+ * A point of empty canvas, relative to the pane, inside what is visible of it (the pane may reach under
+ * the bottom panels): its bottom middle (clear of the zoom buttons and the minimap) or top middle.
+ */
+async function emptySpot(page: Page, where: 'bottom' | 'top'): Promise<{ x: number; y: number }> {
+  const canvas = page.getByTestId('designer-canvas');
+  const pane = (await canvas.locator('.react-flow__pane').boundingBox())!;
+  const shown = (await canvas.boundingBox())!;
+  const y = where === 'bottom' ? shown.y + shown.height - 30 : shown.y + 40;
+  return { x: shown.x + shown.width / 2 - pane.x, y: y - pane.y };
+}
+
 test.describe('designer extras', () => {
   test.skip(
     !existsSync(CHROMIUM),
@@ -101,7 +113,7 @@ test.describe('designer extras', () => {
     await note.dblclick();
     const editor = canvas.getByTestId('note-editor-note_1');
     await editor.fill('# Pipeline\n- fetch gets **three** items\n- summarise joins them: `table.concat`');
-    await canvas.locator('.react-flow__pane').click({ position: { x: 40, y: 600 } });
+    await canvas.locator('.react-flow__pane').click({ position: await emptySpot(page, 'bottom') });
     await expect(note.locator('.fs-note-h')).toHaveText('Pipeline');
     await expect(note.locator('b')).toHaveText('three');
     await expect(note.locator('code')).toHaveText('table.concat');
@@ -133,7 +145,9 @@ test.describe('designer extras', () => {
     await expect(note).toHaveClass(/fs-note-blue/);
 
     // A second note from the canvas's context menu, then deleted with the Delete key and undone.
-    await canvas.locator('.react-flow__pane').click({ button: 'right', position: { x: 900, y: 620 } });
+    await canvas
+      .locator('.react-flow__pane')
+      .click({ button: 'right', position: await emptySpot(page, 'bottom') });
     await page.getByRole('menuitem', { name: /Add sticky note/ }).click();
     const second = canvas.getByTestId('note-note_2');
     await expect(second).toBeVisible();
