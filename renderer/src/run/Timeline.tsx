@@ -178,7 +178,7 @@ const Bar = memo(function Bar({ row, y, liveT }: { row: RunRow; y: number; liveT
       {row.vmCreateMs !== undefined && row.vmCreateMs > 0 && (
         <rect
           className="rp-vm"
-          x={start}
+          x={row.vmAt ?? start}
           y={y + 4}
           width={row.vmCreateMs}
           height={ROW - 8}

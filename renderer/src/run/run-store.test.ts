@@ -43,6 +43,21 @@ describe('applyEvents on a recorded parallel-isolation run', () => {
     expect(d.start).toBeCloseTo(started.t - d.vmCreateMs!, 6);
   });
 
+  it('a branch that creates its VM mid-way gets its worker and VM mark then (branch-vm-created)', () => {
+    const at = events.findIndex((e) => e.type === 'branch-started' && e.branch === 'branch_d');
+    const started = events[at] as Extract<RunEvent, { type: 'branch-started' }>;
+    const lazy: RunEvent[] = [
+      ...events.slice(0, at),
+      { ...started, vmCreateMs: 0, worker: undefined },
+      { ...started, type: 'branch-vm-created', t: started.t + 5, worker: 7, vmCreateMs: 2 },
+      ...events.slice(at + 1),
+    ];
+    const d = only(applyEvents(emptyRuns(), lazy)).rows.find((r) => r.key === 'prepare/branch_d')!;
+    expect(d.start).toBeCloseTo(started.t, 6); // no VM at the start: the bar starts with the branch
+    expect(d).toMatchObject({ worker: 7, vmCreateMs: 2 });
+    expect(d.vmAt).toBeCloseTo(started.t + 3, 6);
+  });
+
   it('reconstructs state before and after each node, with parallel_results before the fan-in', () => {
     const run = only(applyEvents(emptyRuns(), events));
     expect(run.nodeStates.get('prepare')).toEqual({

@@ -35,6 +35,8 @@ export interface RunRow {
   start?: number;
   end?: number;
   vmCreateMs?: number;
+  /** When the VM's creation began, for a branch that created it mid-way (absent: at the bar's start). */
+  vmAt?: number;
   worker?: number;
   error?: string;
   errorType?: string;
@@ -582,6 +584,15 @@ function applyOne(run: RunRecord, event: RunEvent): void {
         start,
         vmCreateMs: event.vmCreateMs,
         worker: event.worker,
+      });
+      return;
+    }
+    case 'branch-vm-created': {
+      // A branch that began with actions only created its VM when it first needed Lua.
+      updateRow(run, `${event.fanOut}/${event.branch}`, {
+        worker: event.worker,
+        vmCreateMs: event.vmCreateMs,
+        vmAt: Math.max(0, event.t - event.vmCreateMs),
       });
       return;
     }
