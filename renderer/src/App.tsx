@@ -13,7 +13,6 @@ import { useActionsApi } from './actions/use-actions-api.ts';
 import { AboutDialog } from './commands/AboutDialog.tsx';
 import { buildPaletteItems, parseItemId, type PaletteTarget } from './commands/app-commands.ts';
 import { CommandPalette } from './commands/CommandPalette.tsx';
-import { NumberDialog, type NumberQuestion } from './commands/NumberDialog.tsx';
 import type { PaletteItem } from './commands/rank.ts';
 import { ShortcutsDialog } from './commands/ShortcutsDialog.tsx';
 import { createDocumentStore } from './designer/document-store.ts';
@@ -121,10 +120,6 @@ function Shell({ host }: { host: HostApi }) {
   const [palette, setPalette] = useState<{ items: PaletteItem[]; query: string } | null>(null);
   const [showShortcuts, setShowShortcuts] = useState(false);
   const [showAbout, setShowAbout] = useState(false);
-  const [question, setQuestion] = useState<{
-    question: NumberQuestion;
-    answer: (value: number | null) => void;
-  } | null>(null);
   const path = useStore(doc, (s) => s.path);
   const dirty = useStore(doc, (s) => s.text !== s.savedText);
   const canUndo = useStore(doc, (s) => s.past.length > 0);
@@ -261,16 +256,6 @@ function Shell({ host }: { host: HostApi }) {
       openPalette: (query) => (palette && query === undefined ? setPalette(null) : openPalette(query)),
       showShortcuts: () => setShowShortcuts(true),
       showAbout: () => setShowAbout(true),
-      askNumber: (q) =>
-        new Promise((resolve) =>
-          setQuestion({
-            question: q,
-            answer: (value) => {
-              setQuestion(null);
-              resolve(value);
-            },
-          }),
-        ),
       fail: (message) => setError(message),
       openExternal: (url) => void window.open(url, '_blank', 'noopener,noreferrer'),
     },
@@ -594,7 +579,6 @@ function Shell({ host }: { host: HostApi }) {
       {showShortcuts && <ShortcutsDialog mac={mac} onClose={() => setShowShortcuts(false)} />}
       {showAbout && <AboutDialog info={info} hostKind={host.kind} onClose={() => setShowAbout(false)} />}
       <FileFlowsLayer flows={files$} host={host} doc={doc} onFilesChanged={() => void listDir(dir)} />
-      {question && <NumberDialog question={question.question} onAnswer={question.answer} />}
     </div>
   );
 }

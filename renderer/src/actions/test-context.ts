@@ -25,8 +25,6 @@ edges:
 
 export interface TestContext extends ActionContext {
   calls: string[];
-  /** The next askNumber answer. */
-  answer: number | null;
 }
 
 export function testContext(
@@ -73,7 +71,6 @@ export function testContext(
   } as unknown as RunController;
   const ctx: TestContext = {
     calls,
-    answer: null,
     doc,
     ui,
     host: { kind: 'browser', info: null },
@@ -96,10 +93,6 @@ export function testContext(
       openPalette: record('openPalette'),
       showShortcuts: record('showShortcuts'),
       showAbout: record('showAbout'),
-      askNumber: async (q) => {
-        calls.push(`askNumber(${q.min}..${q.max})`);
-        return ctx.answer;
-      },
       fail: record('fail'),
       openExternal: record('openExternal'),
     },

@@ -30,14 +30,6 @@ export interface AppOps {
   openPalette(query?: string): void;
   showShortcuts(): void;
   showAbout(): void;
-  /** An in-app number question (no window.prompt); null when cancelled. */
-  askNumber(question: {
-    title: string;
-    label: string;
-    initial: number;
-    min: number;
-    max: number;
-  }): Promise<number | null>;
   /** Shows an error in the app's message bar. */
   fail(message: string): void;
   openExternal(url: string): void;

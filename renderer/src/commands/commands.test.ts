@@ -2,7 +2,6 @@ import { describe, expect, it } from 'vitest';
 import { testContext } from '../actions/test-context.ts';
 import { BLANK_TEMPLATE } from '../documents/templates.ts';
 import { buildPaletteItems, itemId, parseItemId, type PaletteSources } from './app-commands.ts';
-import { numberError } from './NumberDialog.tsx';
 import { shortcutSections } from './shortcut-sheet.ts';
 import { moveHighlight, rankItems, scoreWord, type PaletteItem } from './rank.ts';
 
@@ -130,14 +129,5 @@ describe('shortcut sheet', () => {
     expect(
       sections.find((s) => s.title === 'Edit')!.rows.find((r) => r.description === 'Redo')?.keys,
     ).toEqual(['Ctrl+Shift+Z', 'Ctrl+Y']);
-  });
-});
-
-describe('number dialog', () => {
-  it('accepts whole numbers in range only', () => {
-    expect(numberError('3', 2, 32)).toBeNull();
-    expect(numberError('1', 2, 32)).toBe('Between 2 and 32');
-    expect(numberError('2.5', 2, 32)).toBe('Enter a whole number');
-    expect(numberError('', 2, 32)).toBe('Enter a whole number');
   });
 });
