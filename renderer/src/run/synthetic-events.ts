@@ -2,6 +2,21 @@
 // (a 200-branch fan-out; a long run with thousands of log lines and memory samples).
 import type { ParallelResult, RunEvent } from '../../../engine/run/types.ts';
 
+/** Events of one run, each stamped with the next seq and a clock that advances `step` ms per event. */
+function recorder(runId: string, step: number) {
+  const events: RunEvent[] = [];
+  let seq = 0;
+  let t = 0;
+  return {
+    events,
+    now: () => t,
+    add(e: Record<string, unknown>): void {
+      t += step;
+      events.push({ runId, seq: seq++, t, ...e } as RunEvent);
+    },
+  };
+}
+
 /**
  * prepare -> fan-out to `branches` one-node branches -> join, with a log line and a memory sample each.
  * Branches whose index is in `failing` fail with a LuaError (the fan-in still runs, as the engine does
@@ -12,13 +27,7 @@ export function syntheticFanOut(
   branches: number,
   failing: readonly number[] = [],
 ): RunEvent[] {
-  const events: RunEvent[] = [];
-  let seq = 0;
-  let t = 0;
-  const add = (e: Record<string, unknown>) => {
-    t += 0.5;
-    events.push({ runId, seq: seq++, t, ...e } as RunEvent);
-  };
+  const { events, add, now } = recorder(runId, 0.5);
   const names = Array.from({ length: branches }, (_, i) => `b${i}`);
   add({ type: 'run-started', workflow: 'synthetic-fan-out', input: { n: branches }, workers: 4 });
   add({ type: 'node-started', node: 'prepare' });
@@ -72,19 +81,13 @@ export function syntheticFanOut(
   add({ type: 'fan-in', fanOut: 'prepare', fanIn: 'join', results });
   add({ type: 'node-started', node: 'join' });
   add({ type: 'node-finished', node: 'join', ms: 1, update: { done: branches } });
-  add({ type: 'run-finished', status: 'succeeded', ms: t, state: { done: branches } });
+  add({ type: 'run-finished', status: 'succeeded', ms: now(), state: { done: branches } });
   return events;
 }
 
 /** One long node printing `lines` lines with `samples` memory samples spread among them. */
 export function syntheticLogRun(runId: string, lines: number, samples: number): RunEvent[] {
-  const events: RunEvent[] = [];
-  let seq = 0;
-  let t = 0;
-  const add = (e: Record<string, unknown>) => {
-    t += 0.1;
-    events.push({ runId, seq: seq++, t, ...e } as RunEvent);
-  };
+  const { events, add, now } = recorder(runId, 0.1);
   add({ type: 'run-started', workflow: 'synthetic-log', input: {}, workers: 1 });
   add({ type: 'node-started', node: 'work' });
   const every = samples > 0 ? lines / samples : Infinity;
@@ -96,8 +99,8 @@ export function syntheticLogRun(runId: string, lines: number, samples: number): 
       add({ type: 'memory-sample', worker: 0, luaHeapBytes: 30_000 + ((i * 7919) % 20_000), rssBytes: 9e7 });
     }
   }
-  add({ type: 'node-finished', node: 'work', ms: t, update: { lines } });
-  add({ type: 'run-finished', status: 'succeeded', ms: t, state: { lines } });
+  add({ type: 'node-finished', node: 'work', ms: now(), update: { lines } });
+  add({ type: 'run-finished', status: 'succeeded', ms: now(), state: { lines } });
   return events;
 }
 
@@ -112,13 +115,7 @@ export function syntheticLlmFanOut(
   tokens: number,
   perBatch = 10,
 ): RunEvent[] {
-  const events: RunEvent[] = [];
-  let seq = 0;
-  let t = 0;
-  const add = (e: Record<string, unknown>) => {
-    t += 0.5;
-    events.push({ runId, seq: seq++, t, ...e } as RunEvent);
-  };
+  const { events, add, now } = recorder(runId, 0.5);
   const names = Array.from({ length: branches }, (_, i) => `ask${i}`);
   add({ type: 'run-started', workflow: 'synthetic-llm', input: {}, workers: 4 });
   add({ type: 'fan-out-started', fanOut: 'prepare', branches: names, fanIn: 'join' });
@@ -150,7 +147,7 @@ export function syntheticLlmFanOut(
       model: 'gpt-4o-mini',
       kind: 'chat',
       ok: true,
-      latencyMs: t,
+      latencyMs: now(),
       ttftMs: 1,
       promptTokens: 10,
       completionTokens: tokens,
@@ -163,7 +160,7 @@ export function syntheticLlmFanOut(
       node: branch,
       fanOut: 'prepare',
       branch,
-      ms: t,
+      ms: now(),
       update: { [branch]: 'done' },
     });
     const result: ParallelResult = {
@@ -173,12 +170,12 @@ export function syntheticLlmFanOut(
       error: null,
       error_type: null,
       timeout: false,
-      timing_ms: t,
+      timing_ms: now(),
     };
     results.push(result);
     add({ type: 'branch-finished', fanOut: 'prepare', branch, status: 'succeeded', result });
   });
   add({ type: 'fan-in', fanOut: 'prepare', fanIn: 'join', results });
-  add({ type: 'run-finished', status: 'succeeded', ms: t, state: {} });
+  add({ type: 'run-finished', status: 'succeeded', ms: now(), state: {} });
   return events;
 }
