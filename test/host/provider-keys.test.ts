@@ -51,6 +51,24 @@ function service(keys: FileKeyStore) {
   });
 }
 
+/** One llm.call node against the local server's scripted `model`, its answer under `answer`. */
+function askFlow(name: string, model: string): string {
+  return `name: ${name}
+nodes:
+  - name: ask
+    uses: llm.call
+    with:
+      provider: openai
+      api_base: ${server.base}
+      model: ${model}
+      prompt: hello
+    output: answer
+edges:
+  - {from: __start__, to: ask}
+  - {from: ask, to: __end__}
+`;
+}
+
 describe('provider keys through the host', () => {
   it('keeps keys in a 0600 file in a 0700 folder and answers only set / not set', async () => {
     const path = join(dir, 'config', 'fanout', 'provider-keys.json');
@@ -78,20 +96,7 @@ describe('provider keys through the host', () => {
     const host = service(new FileKeyStore(join(dir, 'keys2.json')));
     await host.setProviderKey({ provider: 'openai', key: PLANTED });
     const events: RunEvent[] = [];
-    const text = `name: keyed
-nodes:
-  - name: ask
-    uses: llm.call
-    with:
-      provider: openai
-      api_base: ${server.base}
-      model: echo-auth
-      prompt: hello
-    output: answer
-edges:
-  - {from: __start__, to: ask}
-  - {from: ask, to: __end__}
-`;
+    const text = askFlow('keyed', 'echo-auth');
     const { done } = await host.run(host.parse('run', { text }), { onEvent: (e) => events.push(e) });
     await done;
     const seen = server.requests.find((r) => r.body['model'] === 'echo-auth');
@@ -109,20 +114,7 @@ edges:
     const host = service(new FileKeyStore(join(dir, 'keys3.json')));
     await host.setProviderKey({ provider: 'openai', key: PLANTED });
     const events: RunEvent[] = [];
-    const text = `name: quoted
-nodes:
-  - name: ask
-    uses: llm.call
-    with:
-      provider: openai
-      api_base: ${server.base}
-      model: echo-key-ok
-      prompt: hello
-    output: answer
-edges:
-  - {from: __start__, to: ask}
-  - {from: ask, to: __end__}
-`;
+    const text = askFlow('quoted', 'echo-key-ok');
     const { done } = await host.run(host.parse('run', { text }), { onEvent: (e) => events.push(e) });
     await done;
     const finished = events.find((e) => e.type === 'run-finished');
