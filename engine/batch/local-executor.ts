@@ -1,0 +1,98 @@
+// LocalRunExecutor: rows run on this process's Engine, one warm worker pool shared by every row (and,
+// in a host, by its ordinary runs). The workflow is loaded and validated once, not per row.
+import { Engine, WorkflowInvalidError } from '../index.ts';
+import { loadWorkflow } from '../workflow/load.ts';
+import { validateWorkflow } from '../workflow/validate.ts';
+import type { LoadResult } from '../workflow/types.ts';
+import type { LlmTotals } from '../llm/types.ts';
+import type { RunEvent } from '../run/types.ts';
+import type { BatchWorkflow, RowLimits, RowOutcome, RowRun, RunExecutor } from './executor.ts';
+
+export interface LocalExecutorOptions {
+  /** The engine to run on. Without one, the executor makes its own (`workers` wide) and closes it. */
+  engine?: Engine;
+  /** Pool size of the engine it makes (default: the pool's default). */
+  workers?: number;
+  limits?: RowLimits;
+}
+
+export class LocalRunExecutor implements RunExecutor {
+  readonly capacity: number;
+  private readonly engine: Engine;
+  private readonly ownsEngine: boolean;
+  private readonly load: LoadResult;
+  private readonly limits: RowLimits;
+  private closed = false;
+
+  /** Throws a WorkflowInvalidError (with every error) when the workflow cannot run. */
+  constructor(workflow: BatchWorkflow | LoadResult, options: LocalExecutorOptions = {}) {
+    this.load = 'text' in workflow ? loadWorkflow(workflow.text, workflow.file) : workflow;
+    this.engine = options.engine ?? new Engine(options.workers ? { size: options.workers } : {});
+    this.ownsEngine = options.engine === undefined;
+    const errors = validateWorkflow(this.load, {
+      knownActions: this.engine.service.registry.names(),
+    }).filter((p) => p.severity === 'error');
+    if (!this.load.model || errors.length > 0) {
+      if (this.ownsEngine) void this.engine.close();
+      throw new WorkflowInvalidError(errors);
+    }
+    this.limits = options.limits ?? {};
+    this.capacity = this.engine.service.pool.size;
+  }
+
+  start(): Promise<void> {
+    return this.engine.start();
+  }
+
+  async run(row: RowRun): Promise<RowOutcome> {
+    if (this.closed) throw new Error('the batch executor is closed');
+    if (row.signal.aborted) return { status: 'cancelled', state: {}, error: 'cancelled', ms: 0 };
+    let llm: LlmTotals | undefined;
+    const onEvent = (event: RunEvent) => {
+      if (event.type === 'run-finished' && event.llm) llm = totalsOnly(event.llm);
+      row.onEvent?.(event);
+    };
+    const started = performance.now();
+    try {
+      const handle = this.engine.run(this.load, {
+        ...this.limits,
+        input: row.input,
+        signal: row.signal,
+        onEvent,
+      });
+      const result = await handle.result;
+      return {
+        status: result.status,
+        state: result.state,
+        ...(result.error !== undefined ? { error: result.error } : {}),
+        ...(result.node !== undefined ? { node: result.node } : {}),
+        ms: result.ms,
+        ...(llm ? { llm } : {}),
+        worker: 'local',
+      };
+    } catch (error) {
+      // A row the engine refuses (input too deep or too large): that row's failure, not the batch's.
+      if (error instanceof TypeError) {
+        return {
+          status: 'failed',
+          state: {},
+          error: error.message,
+          ms: performance.now() - started,
+          worker: 'local',
+        };
+      }
+      throw error;
+    }
+  }
+
+  async close(): Promise<void> {
+    this.closed = true;
+    if (this.ownsEngine) await this.engine.close();
+  }
+}
+
+/** The run's totals without the per-node and per-branch breakdown (a results line stays small). */
+function totalsOnly(totals: LlmTotals): LlmTotals {
+  const { calls, failedCalls, promptTokens, completionTokens, costUsd } = totals;
+  return { calls, failedCalls, promptTokens, completionTokens, costUsd };
+}
