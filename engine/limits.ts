@@ -272,6 +272,27 @@ export const EXPRESSION_CACHE_MAX_CHARS = 8 * 1024 * 1024;
 export const EXPRESSION_CACHE_MAX_SOURCE_CHARS = 64 * 1024;
 
 // ---------------------------------------------------------------------------------------------------
+// Batch runs (engine/batch: datasets, results files, `fanout batch`, the app's Batch tab)
+// ---------------------------------------------------------------------------------------------------
+
+/** Largest dataset file (JSONL or CSV) read: it is read whole, so this bounds the host's memory. */
+export const MAX_DATASET_BYTES = 256 * 1024 * 1024;
+/** Most rows in one batch (a larger dataset is refused, naming the bound). */
+export const MAX_BATCH_ROWS = 100_000;
+/** Largest row, as the length of its JSON text (a JSONL line, a CSV record, a folder file's text). */
+export const MAX_BATCH_ROW_BYTES = 1024 * 1024;
+/** Most files a folder dataset lists (deeper walks stop here with an error). */
+export const MAX_BATCH_DIR_FILES = 10_000;
+/** Most rows run at once, whoever asks (`--concurrency`): each holds a run's state and a lease. */
+export const MAX_BATCH_CONCURRENCY = 256;
+/** Longest results-file line `--resume` accepts (a row's input + final state, as JSON). */
+export const MAX_RESULT_LINE_BYTES = 80 * 1024 * 1024;
+/** Results lines written with one fsync at most (group commit: a crash loses no finished row). */
+export const MAX_RESULTS_GROUP_LINES = 256;
+/** Longest `expect` expression. */
+export const MAX_EXPECT_CHARS = 4096;
+
+// ---------------------------------------------------------------------------------------------------
 // Model calls (engine/llm: llm.call, llm.stream, llm.chat, llm.embed, llm.tools)
 // ---------------------------------------------------------------------------------------------------
 
