@@ -317,3 +317,14 @@ export const MAX_LLM_TOOL_ROUNDS = 100;
 export const MAX_DOTENV_BYTES = 64 * 1024;
 /** Largest cassette `fanout run --replay` reads. */
 export const MAX_CASSETTE_BYTES = 64 * 1024 * 1024;
+
+// ---------------------------------------------------------------------------------------------------
+// Recorded responses the app's host keeps (engine/host/run-recordings.ts: "Re-run with recorded responses")
+// ---------------------------------------------------------------------------------------------------
+
+/** Runs whose recording a host keeps (the oldest is dropped first): more than a session's history shows. */
+export const MAX_KEPT_RECORDINGS = 200;
+/** Bytes of model exchanges kept per run; later exchanges are not kept and the recording says so. */
+export const MAX_RECORDING_BYTES = 16 * 1024 * 1024;
+/** Bytes of all kept recordings together; past it the oldest recordings are dropped. */
+export const MAX_RECORDINGS_TOTAL_BYTES = 128 * 1024 * 1024;

@@ -96,6 +96,8 @@ export const requestSchemas = {
       interruptAfter: nodeNames.optional(),
       startAt: nodeName.optional(),
       only: nodeName.optional(),
+      /** Answer every model call from this earlier run's recording (kept by the host), not the network. */
+      replay: z.strictObject({ runId }).optional(),
     })
     .refine((r) => r.startAt === undefined || r.only === undefined, {
       message: 'give startAt or only, not both',

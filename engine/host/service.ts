@@ -19,6 +19,7 @@ import type { Problem } from '../workflow/types.ts';
 import { HostFailure, toHostFailure } from './errors.ts';
 import { fileNameProblem, workflowFileNameProblem } from './names.ts';
 import { looksNotWorkflow } from './sniff.ts';
+import { RunRecordings } from './run-recordings.ts';
 import { describeIssue, providerKeySchemas, requestSchemas, type HostOp, type RequestOf } from './schemas.ts';
 
 type SetProviderKeyRequest = z.output<(typeof providerKeySchemas)['providers/set-key']>;
@@ -94,6 +95,8 @@ export async function settle<T>(
 
 export class HostService {
   private readonly active = new Map<string, RunHandle>();
+  /** Every run's model exchanges, for "Re-run with recorded responses" (request.replay). */
+  readonly recordings = new RunRecordings();
 
   constructor(private readonly options: HostServiceOptions) {}
 
@@ -322,6 +325,10 @@ export class HostService {
     const load = engine.load(request.text, file?.shown);
     // Stored keys join the run's environment after env and .env (engine/llm/secrets.ts runEnvironment).
     const storedKeys = this.options.keys ? await this.options.keys.values() : undefined;
+    // Every run records its model exchanges; a replay answers from an earlier run's (NOT_FOUND if gone).
+    const replay = request.replay ? this.recordings.replayFrom(request.replay.runId) : null;
+    const exchanges = replay ? replay.store : this.recordings.recorder();
+    const hasKeys = storedKeys && Object.keys(storedKeys).length > 0;
     let handle: RunHandle;
     try {
       handle = engine.run(load, {
@@ -335,7 +342,7 @@ export class HostService {
         ...(request.startAt !== undefined ? { startAt: request.startAt } : {}),
         ...(request.only !== undefined ? { only: request.only } : {}),
         ...(caller.onEvent ? { onEvent: caller.onEvent } : {}),
-        ...(storedKeys && Object.keys(storedKeys).length > 0 ? { llm: { storedKeys } } : {}),
+        llm: { exchanges, ...(hasKeys ? { storedKeys } : {}) },
       });
     } catch (error) {
       if (error instanceof WorkflowInvalidError) {
@@ -347,11 +354,16 @@ export class HostService {
     }
     const runId = handle.runId;
     this.active.set(runId, handle);
+    // A replay keeps the recording it answered from, so a replay of it (or run from here) works too.
+    this.recordings.keep(runId, replay ? replay.exchanges : exchanges, request.replay?.runId);
     const done = handle.result.then(
       () => undefined,
       (error: Error) => this.options.onRunError?.(runId, error),
     );
-    void done.finally(() => this.active.delete(runId));
+    void done.finally(() => {
+      this.active.delete(runId);
+      this.recordings.trim(); // the recording grew while the run went on
+    });
     return { runId, done };
   }
 

@@ -88,6 +88,11 @@ export interface RunRequest {
   startAt?: string;
   /** Run this node alone: see RunOptions.only (`input` is then the whole state). */
   only?: string;
+  /**
+   * Re-run with recorded responses: every model call is answered from the recording the host kept of
+   * run `runId` (no network; a call it did not make fails its node naming it).
+   */
+  replay?: { runId: string };
 }
 
 export interface HostApi {

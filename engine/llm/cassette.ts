@@ -2,6 +2,8 @@
 // answer, never headers or keys) and writes them as JSON; `--replay FILE` answers from them with no
 // network. Replay matches a call by its node and the hash of its request; identical requests of one
 // node (a loop) get their recorded answers in order, the last one again once they run out.
+// The app's host records every run (engine/host/run-recordings.ts): there a recording is bounded in
+// bytes (`maxBytes`); exchanges past the bound are not kept and `incomplete` says so.
 import { createHash } from 'node:crypto';
 import { readFile } from 'node:fs/promises';
 import { MAX_CASSETTE_BYTES } from '../limits.ts';
@@ -34,14 +36,30 @@ function canonical(value: unknown): string {
   return JSON.stringify(value ?? null);
 }
 
+export interface CassetteOptions {
+  /** Record: most bytes (JSON) of exchanges kept; later ones are dropped and `incomplete` is set. */
+  maxBytes?: number;
+  /** Replay: what a miss's error advises (default: record again with --record, as the CLI does). */
+  missAdvice?: string;
+}
+
 export class Cassette implements ExchangeStore {
   private readonly exchanges: RecordedExchange[] = [];
   private readonly queues = new Map<string, { answers: RecordedAnswer[]; used: number }>();
+  private readonly maxBytes: number;
+  /** Bytes (JSON) of the exchanges kept. */
+  bytes = 0;
+  /** True once an exchange was not kept because the recording reached `maxBytes`. */
+  incomplete = false;
+  readonly missAdvice: string | undefined;
 
   constructor(
     readonly mode: 'record' | 'replay',
     exchanges: RecordedExchange[] = [],
+    options: CassetteOptions = {},
   ) {
+    this.maxBytes = options.maxBytes ?? Number.POSITIVE_INFINITY;
+    this.missAdvice = options.missAdvice;
     for (const e of exchanges) {
       const id = `${e.node}\0${e.key}`;
       const queue = this.queues.get(id) ?? { answers: [], used: 0 };
@@ -59,11 +77,24 @@ export class Cassette implements ExchangeStore {
   }
 
   record(exchange: RecordedExchange): void {
+    if (this.incomplete) return;
+    const bytes =
+      this.maxBytes === Number.POSITIVE_INFINITY ? 0 : Buffer.byteLength(JSON.stringify(exchange));
+    if (this.bytes + bytes > this.maxBytes) {
+      this.incomplete = true;
+      return;
+    }
+    this.bytes += bytes;
     this.exchanges.push(exchange);
   }
 
   get size(): number {
     return this.exchanges.length;
+  }
+
+  /** The exchanges kept, in the order they were recorded (shared, not copied: treat as read-only). */
+  recorded(): readonly RecordedExchange[] {
+    return this.exchanges;
   }
 
   toJSON(): CassetteFile {

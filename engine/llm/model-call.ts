@@ -216,7 +216,7 @@ class CallRun {
       if (!recorded) {
         throw new LlmCallError(
           `node '${this.options.node}': the cassette has no recorded answer for this ${this.kind} request ` +
-            `(provider ${this.provider}, model ${this.model}); record the run again with --record`,
+            `(provider ${this.provider}, model ${this.model}); ${store.missAdvice ?? 'record the run again with --record'}`,
         );
       }
       from = { kind: 'replay', answer: recorded };

@@ -115,6 +115,8 @@ export interface ExchangeStore {
   lookup(node: string, key: string): RecordedAnswer | null;
   /** Record: keeps one exchange. */
   record(exchange: RecordedExchange): void;
+  /** Replay: what a miss's error advises instead of recording again with --record (the app's re-run). */
+  readonly missAdvice?: string | undefined;
 }
 
 /** Per-run model-call options a host passes in RunOptions.llm. */
