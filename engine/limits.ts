@@ -319,6 +319,19 @@ export const MAX_DOTENV_BYTES = 64 * 1024;
 export const MAX_CASSETTE_BYTES = 64 * 1024 * 1024;
 
 // ---------------------------------------------------------------------------------------------------
+// Provider keys (engine/host/provider-keys.ts, provider-test.ts: the Providers page)
+// ---------------------------------------------------------------------------------------------------
+
+/** Longest key accepted (real keys are under 200 characters). */
+export const MAX_PROVIDER_KEY_CHARS = 1024;
+/** Longest base URL a key test may be pointed at. */
+export const MAX_PROVIDER_BASE_CHARS = 2048;
+/** A key test (one GET of the provider's model list) gives up after this long. */
+export const PROVIDER_TEST_TIMEOUT_MS = 8_000;
+/** Most bytes of the test's answer read (its status and a short excerpt are all that is shown). */
+export const MAX_PROVIDER_TEST_ANSWER_BYTES = 256 * 1024;
+
+// ---------------------------------------------------------------------------------------------------
 // Recorded responses the app's host keeps (engine/host/run-recordings.ts: "Re-run with recorded responses")
 // ---------------------------------------------------------------------------------------------------
 

@@ -24,6 +24,9 @@ import { startServer, type ServeHandle } from '../engine/serve/server.ts';
 import { FileAccess } from '../electron/main/access.ts';
 import { createHandlers, registerHandlers, type InvokeEventLike } from '../electron/main/ipc-handlers.ts';
 import type { IpcMain } from 'electron';
+import { FileKeyStore } from '../engine/host/provider-keys.ts';
+import type { ProviderKeysInfo, ProviderTestResult } from '../engine/host/types.ts';
+import { completion, sendJson, startOpenAiServer } from './llm/openai-server.ts';
 
 const FLOW = `name: contract
 nodes:
@@ -50,7 +53,12 @@ interface Transport {
 
 async function serveTransport(): Promise<Transport> {
   const dir = await mkdtemp(join(tmpdir(), 'fanout-contract-serve-'));
-  const server: ServeHandle = await startServer({ root: dir, staticDir: null, workers: 1 });
+  const server: ServeHandle = await startServer({
+    root: dir,
+    staticDir: null,
+    workers: 1,
+    keysFile: join(await mkdtemp(join(tmpdir(), 'fanout-contract-keys-')), 'provider-keys.json'),
+  });
   const events: RunEvent[] = [];
   const ws = new WebSocket(`ws://127.0.0.1:${server.port}/ws`, ['fanout', `fanout.token.${server.token}`]);
   ws.on('message', (data) => events.push(...(JSON.parse(String(data)) as { events: RunEvent[] }).events));
@@ -91,6 +99,9 @@ const CHANNEL: Record<HostOp, string> = {
   cancel: 'cancel',
   resume: 'run:resume',
   recent: 'recent',
+  'providers/keys': 'providers:keys',
+  'providers/set-key': 'providers:set-key',
+  'providers/test': 'providers:test',
 };
 
 async function ipcTransport(engine: Engine): Promise<Transport> {
@@ -119,6 +130,9 @@ async function ipcTransport(engine: Engine): Promise<Transport> {
       runSink: () => (event) => events.push(event),
       setDirty: () => undefined,
       scratchDir: dir,
+      keys: new FileKeyStore(
+        join(await mkdtemp(join(tmpdir(), 'fanout-contract-keys-')), 'provider-keys.json'),
+      ),
     }),
   );
   return {
@@ -675,4 +689,140 @@ describe('the HostApi contract, the same over serve and IPC', () => {
       { numRuns: budget.numRuns },
     );
   }, 180_000);
+});
+
+/** A key planted through the host: no answer, event or error may ever carry it. */
+const PLANTED = 'sk-contract-planted-key-4e1d7b';
+
+describe('provider keys, the same over serve and IPC', () => {
+  const storedOf = (r: HostResult<unknown>) =>
+    r.ok ? (r.value as ProviderKeysInfo).providers.map((p) => `${p.provider}:${p.stored}`) : codeOf(r);
+
+  it('status, set and clear are write-only; bad payloads are BAD_REQUEST without quoting the key', async () => {
+    const answers: HostResult<unknown>[] = [];
+    const outcomes = await both(async (t) => {
+      const before = await t.call('providers/keys');
+      const set = await t.call('providers/set-key', { provider: 'anthropic', key: PLANTED });
+      const after = await t.call('providers/keys');
+      const cleared = await t.call('providers/set-key', { provider: 'anthropic', key: null });
+      const bad = [
+        await t.call('providers/set-key', { provider: 'anthropic', key: `${PLANTED} x` }),
+        await t.call('providers/set-key', { provider: 'mock', key: PLANTED }),
+        await t.call('providers/set-key', { provider: 'openai', key: PLANTED + 'k'.repeat(1024) }),
+        await t.call('providers/set-key', { provider: 'openai', key: PLANTED, extra: PLANTED }),
+        await t.call('providers/set-key', { provider: 'openai', key: 42 }),
+        await t.call('providers/test', { provider: 'openai', apiBase: 'file:///etc/passwd' }),
+      ];
+      answers.push(before, set, after, cleared, ...bad);
+      return {
+        before: storedOf(before),
+        set: storedOf(set),
+        after: storedOf(after),
+        cleared: storedOf(cleared),
+        bad: bad.map(codeOf),
+        storage: after.ok ? (after.value as ProviderKeysInfo).storage.kind : null,
+      };
+    });
+    expect(outcomes[0]).toEqual({
+      before: ['openai:false', 'azure:false', 'anthropic:false', 'litellm:false'],
+      set: ['openai:false', 'azure:false', 'anthropic:true', 'litellm:false'],
+      after: ['openai:false', 'azure:false', 'anthropic:true', 'litellm:false'],
+      cleared: ['openai:false', 'azure:false', 'anthropic:false', 'litellm:false'],
+      bad: Array<string>(6).fill('BAD_REQUEST'),
+      storage: 'file',
+    });
+    expect(outcomes[1]).toEqual(outcomes[0]);
+    // Every answer and every error message, on both transports, is free of the key.
+    expect(JSON.stringify(answers)).not.toContain(PLANTED);
+    expect(JSON.stringify(answers)).toContain('providers/set-key');
+  });
+
+  it('Test: a good key is ok, a refused key is its HTTP status and a scrubbed excerpt; runs use the key', async () => {
+    const llm = await startOpenAiServer();
+    try {
+      // GET {base}/models has no body: the server's '' model. It echoes the Authorization header back.
+      llm.script('', ({ req, res }) => {
+        const auth = String(req.headers.authorization ?? '');
+        if (auth === `Bearer ${PLANTED}`)
+          sendJson(res, 200, { object: 'list', data: [{ id: 'm1' }, { id: 'm2' }] });
+        else sendJson(res, 401, { error: { message: `invalid key, you sent '${auth}'` } });
+      });
+      llm.script('echo-auth', ({ req, res, body }) => {
+        sendJson(res, 200, completion(body, `auth was ${String(req.headers.authorization)}`));
+      });
+      const flow = `name: keyed
+nodes:
+  - name: ask
+    uses: llm.call
+    with: { provider: openai, api_base: ${llm.base}, model: echo-auth, prompt: hi }
+    output: answer
+edges:
+  - {from: __start__, to: ask}
+  - {from: ask, to: __end__}
+`;
+      const seenEvents: RunEvent[] = [];
+      const outcomes = await both(async (t) => {
+        const none = (await t.call('providers/test', {
+          provider: 'anthropic',
+          apiBase: llm.base,
+        })) as HostResult<ProviderTestResult>;
+        await t.call('providers/set-key', { provider: 'openai', key: 'sk-wrong-key-000000' });
+        const refused = (await t.call('providers/test', {
+          provider: 'openai',
+          apiBase: llm.base,
+        })) as HostResult<ProviderTestResult>;
+        await t.call('providers/set-key', { provider: 'openai', key: PLANTED });
+        const good = (await t.call('providers/test', {
+          provider: 'openai',
+          apiBase: llm.base,
+        })) as HostResult<ProviderTestResult>;
+        const started = (await t.call('run', { text: flow })) as HostResult<{ runId: string }>;
+        const end = started.ok ? await finished(t, started.value.runId) : null;
+        seenEvents.push(...t.events.filter((e) => started.ok && e.runId === started.value.runId));
+        await t.call('providers/set-key', { provider: 'openai', key: null });
+        const pick = (r: HostResult<ProviderTestResult>) =>
+          r.ok
+            ? { ok: r.value.ok, status: r.value.status, message: r.value.message, source: r.value.keySource }
+            : codeOf(r);
+        return {
+          none: pick(none),
+          refused: pick(refused),
+          good: pick(good),
+          run: end && 'status' in end ? end.status : null,
+          raw: JSON.stringify([none, refused, good]),
+        };
+      });
+      for (const o of outcomes) {
+        expect(o.none).toEqual({
+          ok: false,
+          status: undefined,
+          message: 'no key: set one here or ANTHROPIC_API_KEY in the environment',
+          source: 'none',
+        });
+        expect(o.refused).toMatchObject({ ok: false, status: 401, source: 'stored' });
+        expect((o.refused as { message: string }).message).toMatch(
+          /^HTTP 401 — the key was refused: invalid key, you sent 'Bearer \[redacted\]'$/,
+        );
+        expect(o.good).toEqual({
+          ok: true,
+          status: 200,
+          message: 'OK · HTTP 200 · 2 models',
+          source: 'stored',
+        });
+        expect(o.run).toBe('succeeded');
+        expect(o.raw).not.toContain(PLANTED);
+        expect(o.raw).not.toContain('sk-wrong-key-000000');
+      }
+      expect(outcomes[1]).toEqual(outcomes[0]);
+      // The server got the planted key from both hosts' runs; no RunEvent of either carries it.
+      const runAuth = llm.requests
+        .filter((r) => r.body['model'] === 'echo-auth')
+        .map((r) => r.headers.authorization);
+      expect(runAuth).toEqual([`Bearer ${PLANTED}`, `Bearer ${PLANTED}`]);
+      expect(JSON.stringify(seenEvents)).toContain('auth was Bearer [redacted]');
+      expect(JSON.stringify(seenEvents)).not.toContain(PLANTED);
+    } finally {
+      await llm.close();
+    }
+  });
 });

@@ -8,6 +8,7 @@ import {
   dialog,
   ipcMain,
   Menu,
+  safeStorage,
   screen,
   session,
   shell,
@@ -35,6 +36,8 @@ import { CLOSE_PROMPT_BUTTONS, closeAction, decideNavigation, withCsp } from './
 import { isExternalHttpUrl, isTrustedUrl, type TrustedPages } from './sender.ts';
 import { fitToDisplays, loadWindowState, saveWindowState } from './window-state.ts';
 import { forkUtilityWorker } from './utility-port.ts';
+import { safeStorageCipher } from './safe-storage-cipher.ts';
+import { FileKeyStore, PROVIDER_KEYS_FILE } from '../../engine/host/provider-keys.ts';
 
 const layout: AppLayout = {
   mainDir: dirname(fileURLToPath(import.meta.url)),
@@ -269,6 +272,8 @@ async function start(): Promise<void> {
         windowOf(sender)?.setDocumentEdited(value);
       },
       scratchDir: join(userData, 'scratch'),
+      // Sealed by the OS keychain; refused (never plain text) where there is none.
+      keys: new FileKeyStore(join(userData, PROVIDER_KEYS_FILE), safeStorageCipher(safeStorage)),
       onInternalError: (channel, err) =>
         console.error(`[fanout] ${channel}:`, err instanceof Error ? err.message : String(err)),
     }),

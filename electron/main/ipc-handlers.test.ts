@@ -7,6 +7,7 @@ import { createEngine, type Engine } from '../../engine/index.ts';
 import type { RunEvent } from '../../engine/run/types.ts';
 import { invokeChannels, type InvokeChannel } from '../shared/channels.ts';
 import { FileAccess } from './access.ts';
+import { FileKeyStore } from '../../engine/host/provider-keys.ts';
 import { MAX_FILE_BYTES } from '../../engine/limits.ts';
 import {
   createHandlers,
@@ -56,6 +57,9 @@ const validPayloads = (dir: string): Record<InvokeChannel, unknown> => ({
   cancel: { runId: 'x' },
   'run:resume': { runId: 'x', state: { a: 1 } },
   recent: undefined,
+  'providers:keys': undefined,
+  'providers:set-key': { provider: 'openai', key: 'sk-valid-key-123' },
+  'providers:test': { provider: 'ollama', apiBase: 'http://127.0.0.1:9' },
   'window:set-dirty': { dirty: true },
 });
 
@@ -102,6 +106,22 @@ const badPayloads: Record<InvokeChannel, unknown[]> = {
     { runId: 'x', extra: 1 },
   ],
   recent: [{ all: true }, [], 'x'],
+  'providers:keys': [{ all: true }, 'x'],
+  'providers:set-key': [
+    undefined,
+    { provider: 'openai' },
+    { provider: 'nope', key: 'sk-x' },
+    { provider: 'openai', key: '' },
+    { provider: 'openai', key: 'has space' },
+    { provider: 'openai', key: 'k'.repeat(1025) },
+    { provider: 'openai', key: 'sk-x', extra: 1 },
+  ],
+  'providers:test': [
+    undefined,
+    { provider: 'mock' },
+    { provider: 'openai', apiBase: 'file:///etc/passwd' },
+    { provider: 'openai', apiBase: `http://${'x'.repeat(2100)}` },
+  ],
   'window:set-dirty': [undefined, { dirty: 'yes' }, {}],
 };
 
@@ -142,6 +162,7 @@ beforeEach(async () => {
     runSink: () => (e) => events.push(e),
     setDirty: (sender, value) => dirty.push({ id: sender.id, dirty: value }),
     scratchDir: dir,
+    keys: new FileKeyStore(join(dir, 'keys', 'provider-keys.json')),
   });
   return () => rm(dir, { recursive: true, force: true });
 });

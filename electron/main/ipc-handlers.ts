@@ -8,6 +8,7 @@ import type { HostInfo, HostError, HostResult } from '../../engine/host/types.ts
 import { HostFailure } from '../../engine/host/errors.ts';
 import { HostService, settle, type Caller, type RecentList } from '../../engine/host/service.ts';
 import type { HostOp } from '../../engine/host/schemas.ts';
+import type { ProviderKeyStore } from '../../engine/host/provider-keys.ts';
 import type { RunEvent } from '../../engine/run/types.ts';
 import { invokeChannels, type InvokeChannel, type ResponseOf } from '../shared/channels.ts';
 import type { FileAccess } from './access.ts';
@@ -47,6 +48,8 @@ export interface HandlerDeps {
   setDirty(sender: SenderLike, dirty: boolean): void;
   /** Folder file actions of an unsaved document are confined to. */
   scratchDir: string;
+  /** The Providers page's keys (main: a FileKeyStore sealed by safeStorage, safe-storage-cipher.ts). */
+  keys?: ProviderKeyStore;
   /** An unexpected failure (a bug, not a bad request): main logs it. */
   onInternalError?: (channel: InvokeChannel, error: unknown) => void;
 }
@@ -73,6 +76,9 @@ const OPS = {
   cancel: 'cancel',
   'run:resume': 'resume',
   recent: 'recent',
+  'providers:keys': 'providers/keys',
+  'providers:set-key': 'providers/set-key',
+  'providers:test': 'providers/test',
 } as const satisfies Partial<Record<InvokeChannel, HostOp>>;
 
 export function createHandlers(deps: HandlerDeps): Handlers {
@@ -83,6 +89,7 @@ export function createHandlers(deps: HandlerDeps): Handlers {
     scope: deps.access.scope(),
     recent: deps.recent,
     scratchDir: deps.scratchDir,
+    ...(deps.keys ? { keys: deps.keys } : {}),
   });
   /** Runs of each sender, so a window can cancel only its own runs. */
   const runOwners = new Map<string, number>();
@@ -141,6 +148,16 @@ export function createHandlers(deps: HandlerDeps): Handlers {
       return runOwners.get(request.runId) === sender.id && service.resume(request);
     }),
     recent: gate('recent', async (payload) => (parse('recent', payload), service.recent())),
+    'providers:keys': gate('providers:keys', async (payload) => {
+      parse('providers:keys', payload);
+      return service.providerKeys();
+    }),
+    'providers:set-key': gate('providers:set-key', (payload) =>
+      service.setProviderKey(parse('providers:set-key', payload)),
+    ),
+    'providers:test': gate('providers:test', (payload) =>
+      service.testProvider(parse('providers:test', payload)),
+    ),
     'window:set-dirty': gate('window:set-dirty', async (payload, sender) => {
       const parsed = invokeChannels['window:set-dirty'].request.safeParse(payload);
       if (!parsed.success) {

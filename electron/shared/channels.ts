@@ -7,6 +7,8 @@ import type {
   HostInfo,
   HostResult,
   OpenedFile,
+  ProviderKeysInfo,
+  ProviderTestResult,
   SavedFile,
 } from '../../engine/host/types.ts';
 import { requestSchemas } from '../../engine/host/schemas.ts';
@@ -44,6 +46,10 @@ export const invokeChannels = {
   /** Continues a run paused at a breakpoint. */
   'run:resume': channel<boolean>()('resume', requestSchemas.resume),
   recent: channel<string[]>()('recentFiles', requestSchemas.recent),
+  /** Providers page: write-only keys (status booleans, set / clear, test), never a key back. */
+  'providers:keys': channel<ProviderKeysInfo>()('providerKeys', requestSchemas['providers/keys']),
+  'providers:set-key': channel<ProviderKeysInfo>()('setProviderKey', requestSchemas['providers/set-key']),
+  'providers:test': channel<ProviderTestResult>()('testProvider', requestSchemas['providers/test']),
   'window:set-dirty': channel<null>()('setDirty', z.strictObject({ dirty: z.boolean() })),
 } as const;
 

@@ -7,21 +7,28 @@ import { chmod, mkdir, readFile } from 'node:fs/promises';
 import { homedir } from 'node:os';
 import { dirname, join } from 'node:path';
 import { writeFileAtomic } from '../fs/atomic-write.ts';
+import { MAX_PROVIDER_KEY_CHARS } from '../limits.ts';
+import { PROVIDER_KEY_VARS, type KeyedProvider } from './provider-vars.ts';
 
-/** The providers whose key the page sets, and the variable each key stands in for (as engine/llm reads it). */
-export const PROVIDER_KEY_VARS = {
-  openai: 'OPENAI_API_KEY',
-  azure: 'AZURE_OPENAI_API_KEY',
-  anthropic: 'ANTHROPIC_API_KEY',
-  litellm: 'LITELLM_API_KEY',
-} as const;
+export { MAX_PROVIDER_KEY_CHARS, PROVIDER_KEY_VARS, type KeyedProvider };
 
-export type KeyedProvider = keyof typeof PROVIDER_KEY_VARS;
+/** Where a store keeps its keys, for the Providers page to say. */
+export interface KeyStoreLocation {
+  /** file: plain JSON, owner-only (0600); keychain: encrypted with the OS keychain (safeStorage). */
+  kind: 'file' | 'keychain';
+  path: string;
+}
 
-/** Longest key accepted (real keys are under 200 characters). */
-export const MAX_PROVIDER_KEY_CHARS = 1024;
+/**
+ * A store that cannot keep keys right now (Electron without OS encryption). Its message is shown to the
+ * user as it is, so it never quotes a key.
+ */
+export class KeyStoreUnavailableError extends Error {}
 
 export interface ProviderKeyStore {
+  readonly location: KeyStoreLocation;
+  /** Why keys cannot be stored now (shown on the page), or null when they can. */
+  unavailable(): string | null;
   /** Which providers have a key: never the keys. */
   status(): Promise<Record<KeyedProvider, boolean>>;
   /** Sets (a non-empty string) or clears (null) one provider's key. */
@@ -34,7 +41,12 @@ export interface ProviderKeyStore {
 export interface KeyCipher {
   encrypt(plain: string): Buffer;
   decrypt(sealed: Buffer): string;
+  /** Why it cannot encrypt now (e.g. no OS keychain), or null when it can. */
+  unavailable(): string | null;
 }
+
+/** The key file's name in the config folder (both hosts). */
+export const PROVIDER_KEYS_FILE = 'provider-keys.json';
 
 /** `$XDG_CONFIG_HOME/fanout` (else ~/.config/fanout; %APPDATA%\fanout on Windows). */
 export function defaultConfigDir(env: NodeJS.ProcessEnv = process.env): string {
@@ -54,6 +66,14 @@ export class FileKeyStore implements ProviderKeyStore {
     private readonly cipher?: KeyCipher,
   ) {}
 
+  get location(): KeyStoreLocation {
+    return { kind: this.cipher ? 'keychain' : 'file', path: this.path };
+  }
+
+  unavailable(): string | null {
+    return this.cipher?.unavailable() ?? null;
+  }
+
   async status(): Promise<Record<KeyedProvider, boolean>> {
     const keys = await this.read();
     const out = {} as Record<KeyedProvider, boolean>;
@@ -66,6 +86,9 @@ export class FileKeyStore implements ProviderKeyStore {
     if (key !== null && (key.length === 0 || key.length > MAX_PROVIDER_KEY_CHARS || /\s/.test(key))) {
       throw new Error(`a key is 1 to ${MAX_PROVIDER_KEY_CHARS} characters without spaces`);
     }
+    // Never fall back to plaintext when the cipher cannot encrypt: refuse, saying why.
+    const why = this.unavailable();
+    if (why !== null) throw new KeyStoreUnavailableError(why);
     const keys = await this.read();
     if (key === null) delete keys[provider];
     else keys[provider] = key;

@@ -1,7 +1,7 @@
 // The request schema of every HostApi operation, shared by both transports (serve's JSON bodies and
 // Electron's IPC payloads), with each bound taken from engine/limits.ts. Pure (zod + limits only): the
 // Electron preload bundles it through electron/shared/channels.ts.
-import { MAX_PROVIDER_KEY_CHARS, PROVIDER_KEY_VARS, type KeyedProvider } from './provider-keys.ts';
+import { PROVIDER_KEY_VARS, type KeyedProvider } from './provider-vars.ts';
 import { z } from 'zod';
 import type { JsonObject } from '../run/types.ts';
 import { fileNameProblem } from './names.ts';
@@ -9,6 +9,8 @@ import {
   MAX_BREAKPOINTS,
   MAX_NODE_NAME_CHARS,
   MAX_PATH_CHARS,
+  MAX_PROVIDER_BASE_CHARS,
+  MAX_PROVIDER_KEY_CHARS,
   MAX_RUN_ID_CHARS,
   MAX_TIMEOUT_MS,
   MAX_TEXT_CHARS,
@@ -56,6 +58,38 @@ const jsonObject = (field: string) =>
 
 /** Operations without a payload accept none or `{}` (serve sends an empty JSON object). */
 const empty = z.strictObject({}).optional();
+
+/**
+ * Provider-key ops (the Providers page). Keys are write-only: no op answers one, and no message quotes
+ * one (zod's messages name the rule, never the value).
+ */
+function providerKeySchemas() {
+  const keyed = Object.keys(PROVIDER_KEY_VARS) as [KeyedProvider, ...KeyedProvider[]];
+  return {
+    /** Per provider: kept by the app? set in the host's environment? (never the keys) */
+    'providers/keys': empty,
+    /** Sets (a string) or clears (null) one provider's key. */
+    'providers/set-key': z.strictObject({
+      provider: z.enum(keyed),
+      key: z
+        .string()
+        .min(1, 'must not be empty')
+        .max(MAX_PROVIDER_KEY_CHARS, `is longer than ${MAX_PROVIDER_KEY_CHARS} characters`)
+        .regex(/^\S+$/, 'must have no spaces')
+        .nullable(),
+    }),
+    /** One cheap authenticated request (the model list) with the key a run would use. */
+    'providers/test': z.strictObject({
+      provider: z.enum([...keyed, 'ollama']),
+      apiBase: z
+        .string()
+        .min(1, 'must not be empty')
+        .max(MAX_PROVIDER_BASE_CHARS, `is longer than ${MAX_PROVIDER_BASE_CHARS} characters`)
+        .regex(/^https?:\/\/\S+$/, 'must be an http(s) URL')
+        .optional(),
+    }),
+  } as const;
+}
 
 export const requestSchemas = {
   info: empty,
@@ -105,20 +139,7 @@ export const requestSchemas = {
   cancel: z.strictObject({ runId }),
   resume: z.strictObject({ runId, state: jsonObject('state').optional() }),
   recent: empty,
-} as const;
-
-/**
- * Provider-key ops (the Providers page). Kept apart from requestSchemas until both transports carry
- * them (the contract suite covers every HostOp); HostService validates them with parseProviderKey.
- */
-export const providerKeySchemas = {
-  /** Which providers have a key kept by the app (never the keys). */
-  'providers/keys': empty,
-  /** Sets (a string) or clears (null) one provider's key: write-only. */
-  'providers/set-key': z.strictObject({
-    provider: z.enum(Object.keys(PROVIDER_KEY_VARS) as [KeyedProvider, ...KeyedProvider[]]),
-    key: z.string().min(1).max(MAX_PROVIDER_KEY_CHARS).regex(/^\S+$/, 'must have no spaces').nullable(),
-  }),
+  ...providerKeySchemas(),
 } as const;
 
 export type HostOp = keyof typeof requestSchemas;

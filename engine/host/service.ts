@@ -3,8 +3,8 @@
 // pass the raw payload to `parse` (one zod schema per operation, limits from engine/limits.ts) and the
 // result to the caller. Files are confined by a FileScope (scope.ts); saves are atomic, keep the file's
 // mode and owner, and detect conflicts by content hash under a per-file lock.
-import type { z } from 'zod';
-import type { KeyedProvider, ProviderKeyStore } from './provider-keys.ts';
+import { KeyStoreUnavailableError, PROVIDER_KEY_VARS, type ProviderKeyStore } from './provider-keys.ts';
+import { testProviderKey } from './provider-test.ts';
 import { createHash } from 'node:crypto';
 import { lstat, mkdir, open, readdir, realpath, rename, rmdir, stat, unlink } from 'node:fs/promises';
 import { basename, dirname, join, resolve } from 'node:path';
@@ -20,9 +20,7 @@ import { HostFailure, toHostFailure } from './errors.ts';
 import { fileNameProblem, workflowFileNameProblem } from './names.ts';
 import { looksNotWorkflow } from './sniff.ts';
 import { RunRecordings } from './run-recordings.ts';
-import { describeIssue, providerKeySchemas, requestSchemas, type HostOp, type RequestOf } from './schemas.ts';
-
-type SetProviderKeyRequest = z.output<(typeof providerKeySchemas)['providers/set-key']>;
+import { describeIssue, requestSchemas, type HostOp, type RequestOf } from './schemas.ts';
 import {
   confine,
   isWorkflowFile,
@@ -31,7 +29,17 @@ import {
   type FileScope,
   type ScopedPath,
 } from './scope.ts';
-import type { FileEntry, FileStat, HostInfo, HostKind, HostResult, OpenedFile, SavedFile } from './types.ts';
+import type {
+  FileEntry,
+  FileStat,
+  HostInfo,
+  HostKind,
+  HostResult,
+  OpenedFile,
+  ProviderKeysInfo,
+  ProviderTestResult,
+  SavedFile,
+} from './types.ts';
 
 export interface RecentList {
   list(): string[];
@@ -62,6 +70,8 @@ export interface HostServiceOptions {
   scratchDir: string;
   /** API keys kept by the app's Providers page (browser host: a 0600 file; Electron: safeStorage). */
   keys?: ProviderKeyStore;
+  /** The environment runs read keys from first (default process.env): the page says which are set. */
+  env?: Record<string, string | undefined>;
   /** A run ended with an error the engine could not turn into a run-finished event. */
   onRunError?: (runId: string, error: Error) => void;
 }
@@ -381,34 +391,51 @@ export class HostService {
     }
   }
 
-  /** Validates a providers/set-key payload; the error never quotes the key. */
-  parseProviderKey(payload: unknown): SetProviderKeyRequest {
-    const parsed = providerKeySchemas['providers/set-key'].safeParse(payload);
-    if (parsed.success) return parsed.data;
-    const issue = parsed.error.issues[0];
-    const field = issue?.path.map(String).join('.') || 'payload';
-    throw new HostFailure(
-      'BAD_REQUEST',
-      `providers/set-key: field '${field}' ${issue?.message ?? 'rejected'}`,
-    );
+  /** Validates a providers/set-key payload (as `parse` does; the error never quotes the key). */
+  parseProviderKey(payload: unknown): RequestOf<'providers/set-key'> {
+    return this.parse('providers/set-key', payload);
   }
 
-  /** Which providers have a stored key (the keys themselves never leave the host). */
-  async providerKeys(): Promise<Record<KeyedProvider, boolean>> {
-    if (!this.options.keys) throw new HostFailure('BAD_REQUEST', 'this host keeps no provider keys');
-    return this.options.keys.status();
+  /** Per provider: kept by the app, set in the environment (booleans: the keys never leave the host). */
+  async providerKeys(): Promise<ProviderKeysInfo> {
+    const keys = this.requireKeys();
+    const stored = await keys.status();
+    const env = this.options.env ?? process.env;
+    return {
+      providers: (Object.keys(PROVIDER_KEY_VARS) as (keyof typeof PROVIDER_KEY_VARS)[]).map((provider) => ({
+        provider,
+        variable: PROVIDER_KEY_VARS[provider],
+        stored: stored[provider],
+        inEnvironment: Boolean(env[PROVIDER_KEY_VARS[provider]]),
+      })),
+      storage: keys.location,
+      unavailable: keys.unavailable(),
+    };
   }
 
   /** Sets or clears one provider's key; answers the new status, never the key. */
-  async setProviderKey({ provider, key }: SetProviderKeyRequest): Promise<Record<KeyedProvider, boolean>> {
-    if (!this.options.keys) throw new HostFailure('BAD_REQUEST', 'this host keeps no provider keys');
+  async setProviderKey({ provider, key }: RequestOf<'providers/set-key'>): Promise<ProviderKeysInfo> {
+    const keys = this.requireKeys();
     try {
-      await this.options.keys.set(provider, key);
-    } catch {
-      // Whatever failed (disk, cipher), the message must not quote the key.
+      await keys.set(provider, key);
+    } catch (error) {
+      // A store that cannot keep keys says why in words that never hold a key; anything else (disk,
+      // cipher) is reported without its message, which might.
+      if (error instanceof KeyStoreUnavailableError) throw new HostFailure('UNAVAILABLE', error.message);
       throw new HostFailure('INTERNAL', `the ${provider} key could not be stored`);
     }
-    return this.options.keys.status();
+    return this.providerKeys();
+  }
+
+  /** The page's "Test": one GET of the provider's model list with the key a run would use. */
+  async testProvider({ provider, apiBase }: RequestOf<'providers/test'>): Promise<ProviderTestResult> {
+    const stored = this.options.keys ? await this.options.keys.values() : {};
+    return testProviderKey({ provider, apiBase }, this.options.env ?? process.env, stored);
+  }
+
+  private requireKeys(): ProviderKeyStore {
+    if (!this.options.keys) throw new HostFailure('UNAVAILABLE', 'this host keeps no provider keys');
+    return this.options.keys;
   }
 
   async recent(): Promise<string[]> {

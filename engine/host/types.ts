@@ -3,6 +3,7 @@
 // serve`: HTTP + WebSocket). Types only: the renderer imports this file.
 import type { Problem } from '../workflow/types.ts';
 import type { RunEvent, JsonObject } from '../run/types.ts';
+import type { KeyedProvider, TestedProvider } from './provider-vars.ts';
 
 export type HostKind = 'electron' | 'browser';
 
@@ -95,6 +96,37 @@ export interface RunRequest {
   replay?: { runId: string };
 }
 
+/** One provider on the Providers page: never its key, only where one is. */
+export interface ProviderKeyStatus {
+  provider: KeyedProvider;
+  /** The environment variable the key stands for (OPENAI_API_KEY, …). */
+  variable: string;
+  /** A key is kept by the app. */
+  stored: boolean;
+  /** The host's environment sets the variable (it wins over the kept key). */
+  inEnvironment: boolean;
+}
+
+export interface ProviderKeysInfo {
+  providers: ProviderKeyStatus[];
+  /** Where kept keys live: a 0600 file (browser host) or encrypted by the OS keychain (Electron). */
+  storage: { kind: 'file' | 'keychain'; path: string };
+  /** Why keys cannot be kept now (Electron without OS encryption), else null. */
+  unavailable: string | null;
+}
+
+/** The answer of a provider's "Test": ok, or the HTTP status and a short scrubbed excerpt. */
+export interface ProviderTestResult {
+  ok: boolean;
+  status?: number;
+  /** One line for the page, never the key. */
+  message: string;
+  /** The URL requested (never with credentials). */
+  url: string;
+  /** Which key was sent: the environment's, the one kept by the app, or none. */
+  keySource: 'environment' | 'stored' | 'none';
+}
+
 export interface HostApi {
   readonly kind: HostKind;
   info(): Promise<HostResult<HostInfo>>;
@@ -132,4 +164,10 @@ export interface HostApi {
   /** RunEvents of every run of this window, delivered in batches (≤ ~60 per second), in order. */
   onRunEvents(listener: (events: RunEvent[]) => void): () => void;
   recentFiles(): Promise<HostResult<string[]>>;
+  /** Providers page: which keys are kept / in the environment, and where keys are kept. */
+  providerKeys(): Promise<HostResult<ProviderKeysInfo>>;
+  /** Sets (a key) or clears (null) one provider's kept key; answers the new status, never a key. */
+  setProviderKey(provider: KeyedProvider, key: string | null): Promise<HostResult<ProviderKeysInfo>>;
+  /** GETs the provider's model list with the key a run would use (`apiBase`: another server). */
+  testProvider(provider: TestedProvider, apiBase?: string): Promise<HostResult<ProviderTestResult>>;
 }

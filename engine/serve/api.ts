@@ -26,5 +26,9 @@ export function createApi(service: HostService, caller: Caller): Record<string, 
     '/api/cancel': endpoint('cancel', (r) => service.cancel(r)),
     '/api/resume': endpoint('resume', (r) => service.resume(r)),
     '/api/recent': endpoint('recent', () => service.recent()),
+    // Provider keys: write-only (set / clear / status booleans / test), never a key in an answer.
+    '/api/providers/keys': endpoint('providers/keys', () => service.providerKeys()),
+    '/api/providers/set-key': endpoint('providers/set-key', (r) => service.setProviderKey(r)),
+    '/api/providers/test': endpoint('providers/test', (r) => service.testProvider(r)),
   };
 }

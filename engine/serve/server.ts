@@ -7,6 +7,7 @@ import { realpath } from 'node:fs/promises';
 import { createServer } from 'node:http';
 import type { IncomingMessage, ServerResponse } from 'node:http';
 import type { AddressInfo } from 'node:net';
+import { join } from 'node:path';
 import type { Duplex } from 'node:stream';
 import { fileURLToPath } from 'node:url';
 import { WebSocketServer, WebSocket } from 'ws';
@@ -18,6 +19,7 @@ import { EventBatcher } from '../run/event-batcher.ts';
 import { HostFailure, toHostFailure } from '../host/errors.ts';
 import { HostService, memoryRecentList } from '../host/service.ts';
 import { rootScope } from '../host/scope.ts';
+import { FileKeyStore, PROVIDER_KEYS_FILE, defaultConfigDir } from '../host/provider-keys.ts';
 import { sweepStaleTempFiles } from '../fs/temp-files.ts';
 import { MAX_REQUEST_BODY_BYTES, MAX_WS_CLIENTS, MAX_WS_MESSAGE_BYTES, formatBytes } from '../limits.ts';
 import {
@@ -37,7 +39,10 @@ import { sendText, serveStatic } from './static.ts';
 /** How long a refused request's answer has to reach the client before its connection is cut. */
 const HANG_UP_GRACE_MS = 250;
 
-const packageRoot = fileURLToPath(new URL('../../', import.meta.url));
+// engine/serve/server.ts in development; bundled into dist/cli.js (scripts/build-engine.mjs) otherwise.
+const packageRoot = fileURLToPath(
+  new URL(import.meta.url.endsWith('.ts') ? '../../' : '../', import.meta.url),
+);
 export const DEFAULT_STATIC_DIR = `${packageRoot}out/renderer`;
 
 export interface ServeOptions {
@@ -53,6 +58,8 @@ export interface ServeOptions {
   warm?: boolean;
   /** Most WebSocket clients at once (default MAX_WS_CLIENTS). */
   maxSockets?: number;
+  /** The Providers page's key file (default `$XDG_CONFIG_HOME/fanout/provider-keys.json`, 0600). */
+  keysFile?: string;
 }
 
 export interface ServeHandle {
@@ -194,6 +201,7 @@ export async function startServer(options: ServeOptions = {}): Promise<ServeHand
     scope: rootScope(root),
     recent: memoryRecentList(),
     scratchDir: root,
+    keys: new FileKeyStore(options.keysFile ?? join(defaultConfigDir(), PROVIDER_KEYS_FILE)),
     onRunError: (runId, error) => process.stderr.write(`fanout serve: run ${runId}: ${error.message}\n`),
   });
   const api = createApi(service, { onEvent: (event) => batcher.push(event) });

@@ -7,9 +7,11 @@ import { join } from 'node:path';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { createEngine, type Engine } from '../../engine/index.ts';
 import { FileKeyStore } from '../../engine/host/provider-keys.ts';
+import { testProviderKey } from '../../engine/host/provider-test.ts';
 import { HostService, memoryRecentList } from '../../engine/host/service.ts';
 import { rootScope } from '../../engine/host/scope.ts';
 import type { RunEvent } from '../../engine/run/types.ts';
+import type { ProviderKeysInfo } from '../../engine/host/types.ts';
 import { completion, sendJson, startOpenAiServer, type OpenAiServer } from '../llm/openai-server.ts';
 
 const PLANTED = 'sk-planted-provider-key-7f3a9c';
@@ -73,21 +75,25 @@ describe('provider keys through the host', () => {
   it('keeps keys in a 0600 file in a 0700 folder and answers only set / not set', async () => {
     const path = join(dir, 'config', 'fanout', 'provider-keys.json');
     const host = service(new FileKeyStore(path));
-    expect(await host.providerKeys()).toEqual({
+    const stored = (info: ProviderKeysInfo) =>
+      Object.fromEntries(info.providers.map((p) => [p.provider, p.stored]));
+    expect(stored(await host.providerKeys())).toEqual({
       openai: false,
       azure: false,
       anthropic: false,
       litellm: false,
     });
     const answer = await host.setProviderKey(host.parseProviderKey({ provider: 'openai', key: PLANTED }));
-    expect(answer.openai).toBe(true);
+    expect(stored(answer).openai).toBe(true);
+    expect(answer.storage).toEqual({ kind: 'file', path });
+    expect(answer.unavailable).toBeNull();
     expect(JSON.stringify(answer)).not.toContain(PLANTED);
     expect((await stat(path)).mode & 0o777).toBe(0o600);
     expect((await stat(join(dir, 'config', 'fanout'))).mode & 0o777).toBe(0o700);
     expect(JSON.stringify(host.info())).not.toContain(PLANTED);
     // Clearing works; bad payloads are refused without quoting the key.
     await host.setProviderKey(host.parseProviderKey({ provider: 'openai', key: null }));
-    expect((await host.providerKeys()).openai).toBe(false);
+    expect(stored(await host.providerKeys()).openai).toBe(false);
     expect(() => host.parseProviderKey({ provider: 'openai', key: 'has space' })).toThrow(/no spaces/);
     expect(() => host.parseProviderKey({ provider: 'nope', key: 'x' })).toThrow(/provider/);
   });
@@ -121,5 +127,85 @@ describe('provider keys through the host', () => {
     expect(finished && finished.type === 'run-finished' && finished.status).toBe('succeeded');
     expect(JSON.stringify(events)).toContain('your key is [redacted], keep it safe');
     expect(JSON.stringify(events)).not.toContain(PLANTED);
+  });
+});
+
+describe("the Providers page's Test (one GET of the model list)", () => {
+  it('uses the environment key over the stored one, as runs do, and says which it sent', async () => {
+    const host = new HostService({
+      host: 'browser',
+      engine,
+      info: { appVersion: 'test', platform: process.platform, workers: 1 },
+      scope: rootScope(dir),
+      recent: memoryRecentList(),
+      scratchDir: dir,
+      keys: new FileKeyStore(join(dir, 'keys-env.json')),
+      env: { OPENAI_API_KEY: 'sk-from-the-environment-1' },
+    });
+    await host.setProviderKey({ provider: 'openai', key: PLANTED });
+    const info = await host.providerKeys();
+    expect(info.providers.find((p) => p.provider === 'openai')).toEqual({
+      provider: 'openai',
+      variable: 'OPENAI_API_KEY',
+      stored: true,
+      inEnvironment: true,
+    });
+    expect(JSON.stringify(info)).not.toContain('sk-from-the-environment-1');
+    const before = server.requests.length;
+    const result = await host.testProvider({ provider: 'litellm', apiBase: server.url });
+    // litellm's variable is unset: no key sent, the server answered (the '' model, default handler).
+    expect(result).toMatchObject({ ok: true, keySource: 'none', url: `${server.url}/models` });
+    const openai = await host.testProvider({ provider: 'openai', apiBase: server.base });
+    expect(openai.keySource).toBe('environment');
+    const sent = server.requests.slice(before).map((r) => `${r.method} ${r.path} ${r.headers.authorization}`);
+    expect(sent).toEqual(['GET /models undefined', 'GET /v1/models Bearer sk-from-the-environment-1']);
+  });
+
+  it('a silent server is "no answer" within the deadline; a redirect is not followed; an endless body is cut', async () => {
+    const { createServer } = await import('node:http');
+    const hits: string[] = [];
+    const odd = createServer((req, res) => {
+      hits.push(`${req.url} ${req.headers.authorization ?? ''}`);
+      if (req.url?.startsWith('/silent')) return; // never answers
+      if (req.url?.startsWith('/moved')) {
+        res.writeHead(302, { location: '/elsewhere/models' }).end();
+        return;
+      }
+      // An endless 500 body: the test reads a bounded prefix and quotes an excerpt.
+      res.writeHead(500, { 'content-type': 'text/html' });
+      const chunk = `<p>${PLANTED} `.repeat(1000);
+      const pump = () => {
+        while (!res.destroyed && res.write(chunk));
+        if (!res.destroyed) res.once('drain', pump);
+      };
+      pump();
+    });
+    await new Promise<void>((r) => odd.listen(0, '127.0.0.1', r));
+    const base = `http://127.0.0.1:${(odd.address() as { port: number }).port}`;
+    try {
+      const stored = { OPENAI_API_KEY: PLANTED };
+      const started = performance.now();
+      const silent = await testProviderKey(
+        { provider: 'openai', apiBase: `${base}/silent` },
+        {},
+        stored,
+        300,
+      );
+      expect(silent).toMatchObject({ ok: false, message: 'no answer within 300 ms', keySource: 'stored' });
+      expect(performance.now() - started).toBeLessThan(5_000);
+      const moved = await testProviderKey({ provider: 'openai', apiBase: `${base}/moved` }, {}, stored);
+      expect(moved).toMatchObject({ ok: false, status: 302 });
+      expect(moved.message).toMatch(/^HTTP 302 — a redirect, not followed/);
+      expect(hits.filter((h) => h.startsWith('/elsewhere'))).toEqual([]);
+      const endless = await testProviderKey({ provider: 'openai', apiBase: `${base}/endless` }, {}, stored);
+      expect(endless.ok).toBe(false);
+      expect(endless.status).toBe(500);
+      expect(endless.message.length).toBeLessThan(300);
+      expect(endless.message).toContain('[redacted]');
+      expect(JSON.stringify([silent, moved, endless])).not.toContain(PLANTED);
+    } finally {
+      odd.closeAllConnections();
+      await new Promise((r) => odd.close(r));
+    }
   });
 });

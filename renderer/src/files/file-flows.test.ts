@@ -48,6 +48,9 @@ function hostOver(service: HostService): HostApi {
     resume: unused,
     onRunEvents: () => () => undefined,
     recentFiles: unused,
+    providerKeys: unused,
+    setProviderKey: unused,
+    testProvider: unused,
   };
 }
 

@@ -8,6 +8,8 @@ import type {
   HostInfo,
   HostResult,
   OpenedFile,
+  ProviderKeysInfo,
+  ProviderTestResult,
   RunRequest,
   SavedFile,
 } from '../../../engine/host/types.ts';
@@ -170,6 +172,13 @@ export function createBrowserHost(base: BrowserHostBase): HostApi {
       return () => listeners.delete(listener);
     },
     recentFiles: () => call<string[]>('recent', {}),
+    providerKeys: () => call<ProviderKeysInfo>('providers/keys', {}),
+    setProviderKey: (provider, key) => call<ProviderKeysInfo>('providers/set-key', { provider, key }),
+    testProvider: (provider, apiBase) =>
+      call<ProviderTestResult>(
+        'providers/test',
+        apiBase === undefined ? { provider } : { provider, apiBase },
+      ),
   };
 }
 

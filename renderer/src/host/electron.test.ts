@@ -57,6 +57,11 @@ describe('Electron HostApi', () => {
     await host.resume('run-1');
     await host.resume('run-1', { edited: true });
     await host.recentFiles();
+    await host.providerKeys();
+    await host.setProviderKey('openai', 'sk-abc123');
+    await host.setProviderKey('azure', null);
+    await host.testProvider('ollama');
+    await host.testProvider('openai', 'http://127.0.0.1:9/v1');
     expect(calls.filter((c) => !c.accepted)).toEqual([]);
     const used = new Set(calls.map((c) => c.channel));
     // Everything but the window's dirty flag, which is not part of HostApi.
@@ -68,6 +73,10 @@ describe('Electron HostApi', () => {
     expect(calls.filter((c) => c.channel === 'run:resume').map((c) => c.payload)).toEqual([
       { runId: 'run-1' },
       { runId: 'run-1', state: { edited: true } },
+    ]);
+    expect(calls.filter((c) => c.channel === 'providers:test').map((c) => c.payload)).toEqual([
+      { provider: 'ollama' },
+      { provider: 'openai', apiBase: 'http://127.0.0.1:9/v1' },
     ]);
     expect(calls.filter((c) => c.channel === 'run').at(-2)?.payload).toEqual({
       text: 'x',

@@ -46,6 +46,10 @@ export function createElectronHost(api: PreloadApi): HostApi {
     resume: (runId, state) => api.resume(state === undefined ? { runId } : { runId, state }),
     onRunEvents: (listener) => api.onRunEvents(listener),
     recentFiles: () => api.recentFiles(),
+    providerKeys: () => api.providerKeys(),
+    setProviderKey: (provider, key) => api.setProviderKey({ provider, key }),
+    testProvider: (provider, apiBase) =>
+      api.testProvider(apiBase === undefined ? { provider } : { provider, apiBase }),
   };
 }
 
