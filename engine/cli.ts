@@ -10,6 +10,8 @@ const USAGE = `usage:
                                             (--start-at / --only: --input is the whole state)
   fanout serve [--port N] [--open] [--root DIR] [--static DIR] [--workers N]
                                             serve Fanout Studio to a browser on 127.0.0.1
+  fanout worker --redis URL [--concurrency N] [--id NAME]
+                                            run queued branches (queue mode, docs/queue.md)
 `;
 
 type Command = (args: string[]) => Promise<number>;
@@ -19,6 +21,7 @@ const commands: Record<string, () => Promise<Command>> = {
   export: async () => (await import('./cli/export.ts')).exportCommand,
   run: async () => (await import('./cli/run.ts')).runCommand,
   serve: async () => (await import('./cli/serve.ts')).serveCommand,
+  worker: async () => (await import('./cli/worker.ts')).workerCommand,
 };
 
 export async function main(argv: string[]): Promise<number> {

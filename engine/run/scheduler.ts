@@ -11,6 +11,7 @@ import { LlmSession } from '../llm/session.ts';
 import { RunLimits, callerCeilings } from './ceilings.ts';
 import { MainVm, BranchVm } from './vm-hosts.ts';
 import { startBranch } from './branch-start.ts';
+import { hostBranchSlots } from './branch-slots.ts';
 import { PauseGate, checkBreakpoints, findInLoopBodies, startRefusal } from './breakpoints.ts';
 import { EventStamper, round } from './events.ts';
 import { mergeState } from './merge.ts';
@@ -22,6 +23,7 @@ import type { NodeExecContext, NodeFailure } from './node-exec.ts';
 import { compilePlan } from './plan.ts';
 import type { PlannedFanOut, RunPlan } from './plan.ts';
 import type { WorkerPool } from './pool.ts';
+import type { RemoteBranchRunner } from './branch-runner.ts';
 import type {
   BranchStatus,
   JsonObject,
@@ -37,6 +39,8 @@ import type {
 export interface SchedulerDeps {
   pool: WorkerPool;
   registry: ActionRegistry;
+  /** Queue mode: static fan-out branches run on `fanout worker`s (engine/queue/); absent = here. */
+  remoteBranches?: RemoteBranchRunner;
 }
 
 export interface ScheduleRequest {
@@ -351,7 +355,16 @@ class Run {
     try {
       const results = await Promise.all(
         fanOut.branches.map(async (branch, index) => {
-          const result = await this.runBranch(fanOut, branch, index, state, fanOutAbort.signal);
+          const result = this.deps.remoteBranches
+            ? await this.runRemoteBranch(
+                this.deps.remoteBranches,
+                fanOut,
+                branch,
+                index,
+                state,
+                fanOutAbort.signal,
+              )
+            : await this.runBranch(fanOut, branch, index, state, fanOutAbort.signal);
           if (!result.success && failFast) fanOutAbort.abort();
           return result;
         }),
@@ -378,6 +391,110 @@ class Run {
       return { state: mergeState(state, { parallel_results: results }) };
     } finally {
       this.abort.signal.removeEventListener('abort', onRunAbort);
+    }
+  }
+
+  /**
+   * One branch as a queue job: the branch's own events stream back confined to it; the host keeps the
+   * host branch slot (so a fan-out's width is bounded as locally) and emits branch-finished itself.
+   */
+  private async runRemoteBranch(
+    runner: RemoteBranchRunner,
+    fanOut: PlannedFanOut,
+    branch: string,
+    index: number,
+    sourceState: JsonObject,
+    signal: AbortSignal,
+  ): Promise<ParallelResult> {
+    const started = this.events.now();
+    const slot = await hostBranchSlots.acquire(signal).catch(() => null);
+    const outcome = slot
+      ? await runner
+          .runBranch(
+            {
+              runId: this.runId,
+              workflow: this.model.raw as JsonObject,
+              fanOut: fanOut.source,
+              branch,
+              index,
+              state: sourceState,
+              limits: {
+                ...(this.options.timeoutMs !== undefined ? { timeoutMs: this.options.timeoutMs } : {}),
+                ...(this.options.memoryBytes !== undefined ? { memoryBytes: this.options.memoryBytes } : {}),
+                ...(this.options.maxSteps !== undefined ? { maxSteps: this.options.maxSteps } : {}),
+              },
+              idempotent: this.plan.nodes.get(branch)?.raw['idempotent'] === true,
+            },
+            signal,
+            (event) => this.events.emit(event),
+          )
+          .finally(slot)
+      : null;
+    const result: ParallelResult = outcome
+      ? { ...outcome.result, branch, timing_ms: round(this.events.now() - started) }
+      : {
+          branch,
+          success: false,
+          state: null,
+          error: 'Cancelled',
+          error_type: 'Cancelled',
+          timeout: false,
+          timing_ms: round(this.events.now() - started),
+        };
+    this.events.emit({
+      type: 'branch-finished',
+      fanOut: fanOut.source,
+      branch,
+      status: outcome?.status ?? 'cancelled',
+      result,
+      ...(outcome?.peakHeapBytes !== undefined ? { peakHeapBytes: outcome.peakHeapBytes } : {}),
+      ...(outcome?.remoteWorker !== undefined ? { remoteWorker: outcome.remoteWorker } : {}),
+    });
+    return result;
+  }
+
+  /**
+   * Queue worker side: runs one branch of this run's plan alone, as runBranch does within a fan-out
+   * (its branch-finished event carries the status; the host re-reports it where the run lives).
+   */
+  async branchAlone(
+    fanOutSource: string,
+    branch: string,
+    index: number,
+    state: JsonObject,
+  ): Promise<ParallelResult> {
+    const fanOut = this.plan.fanOuts.get(fanOutSource);
+    if (!fanOut || !fanOut.branches.includes(branch)) {
+      const error = `the workflow has no branch '${branch}' of a fan-out from '${fanOutSource}'`;
+      this.events.emit({
+        type: 'branch-finished',
+        fanOut: fanOutSource,
+        branch,
+        status: 'failed',
+        result: {
+          branch,
+          success: false,
+          state: null,
+          error,
+          error_type: 'ExecutionError',
+          timeout: false,
+          timing_ms: 0,
+        },
+      });
+      return {
+        branch,
+        success: false,
+        state: null,
+        error,
+        error_type: 'ExecutionError',
+        timeout: false,
+        timing_ms: 0,
+      };
+    }
+    try {
+      return await this.runBranch(fanOut, branch, index, state, this.abort.signal);
+    } finally {
+      void this.main.close();
     }
   }
 
@@ -472,6 +589,22 @@ function describe(failure: NodeFailure): { message: string; node: string } {
     message: named ? failure.message : `node '${failure.node}' failed: ${failure.message}`,
     node: failure.node,
   };
+}
+
+/** Queue worker side: one branch of a fan-out alone (engine/queue/worker-jobs.ts). */
+export function scheduleBranch(
+  deps: SchedulerDeps,
+  request: ScheduleRequest & { fanOut: string; branch: string; index: number; state: JsonObject },
+): Promise<ParallelResult> {
+  const run = new Run(
+    deps,
+    request.model,
+    request.options,
+    request.onEvent ?? (() => {}),
+    request.runId ?? randomUUID(),
+    new PauseGate(),
+  );
+  return run.branchAlone(request.fanOut, request.branch, request.index, request.state);
 }
 
 /** Runs a workflow model to completion. Events are delivered synchronously to `onEvent` as they happen. */

@@ -10,9 +10,12 @@ import { schedule } from './scheduler.ts';
 import { PauseGate } from './breakpoints.ts';
 import { checkResumeState, checkRunRequest } from './run-request.ts';
 import type { JsonObject, RunEvent, RunOptions, RunResult } from './types.ts';
+import type { RemoteBranchRunner } from './branch-runner.ts';
 
 export interface RunServiceOptions extends PoolOptions {
   registry?: ActionRegistry;
+  /** Queue mode: run static fan-out branches on `fanout worker`s (engine/queue/remote-branches.ts). */
+  remoteBranches?: RemoteBranchRunner;
 }
 
 export interface RunHandle {
@@ -24,12 +27,14 @@ export interface RunHandle {
 export class RunService {
   readonly pool: WorkerPool;
   readonly registry: ActionRegistry;
+  private readonly remoteBranches: RemoteBranchRunner | undefined;
   private started: Promise<void> | null = null;
   private readonly active = new Map<string, { controller: AbortController; gate: PauseGate }>();
 
   constructor(options: RunServiceOptions = {}) {
-    const { registry, ...poolOptions } = options;
+    const { registry, remoteBranches, ...poolOptions } = options;
     this.pool = new WorkerPool(poolOptions);
+    this.remoteBranches = remoteBranches;
     this.registry = registry ?? sharedRegistry;
   }
 
@@ -54,7 +59,11 @@ export class RunService {
       try {
         await this.start();
         return await schedule(
-          { pool: this.pool, registry: this.registry },
+          {
+            pool: this.pool,
+            registry: this.registry,
+            ...(this.remoteBranches ? { remoteBranches: this.remoteBranches } : {}),
+          },
           {
             model,
             options: { ...options, signal: controller.signal },

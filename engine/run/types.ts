@@ -95,6 +95,8 @@ export type RunEvent =
       worker?: number;
       /** Time to create the branch's fresh VM inside its worker (0: no VM yet). */
       vmCreateMs: number;
+      /** Queue mode: the `fanout worker` (its --id, else host:pid) running the branch on its machine. */
+      remoteWorker?: string;
     })
   /** A branch that started without a VM created one when it first needed Lua. */
   | (EventBase & {
@@ -103,6 +105,7 @@ export type RunEvent =
       branch: string;
       worker: number;
       vmCreateMs: number;
+      remoteWorker?: string;
     })
   | (EventBase & {
       type: 'branch-finished';
@@ -111,6 +114,7 @@ export type RunEvent =
       status: BranchStatus;
       result: ParallelResult;
       peakHeapBytes?: number;
+      remoteWorker?: string;
     })
   | (EventBase & { type: 'fan-in'; fanOut: string; fanIn: string; results: ParallelResult[] })
   | (EventBase &
