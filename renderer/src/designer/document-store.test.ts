@@ -146,6 +146,72 @@ describe('deferred problems (big documents)', () => {
   });
 });
 
+describe('layout-only edits (a drop on a big document)', () => {
+  const deferred = () => {
+    const runs: (() => void)[] = [];
+    const store = createDocumentStore(DOC, 'demo.yaml', {
+      deferProblemsAbove: 1,
+      schedule: (run) => (runs.push(run), () => runs.splice(runs.indexOf(run), 1)),
+    });
+    runs.shift()!(); // the opened text's problems
+    return { store, runs };
+  };
+  const positionOf = (store: ReturnType<typeof createDocumentStore>, node: string) =>
+    store.getState().graph?.nodes.find((n) => n.id === node)?.spec?.position;
+
+  it('takes the text and the undo step now, and derives model, graph and problems when scheduled', () => {
+    const { store, runs } = deferred();
+    const before = store.getState();
+    store.getState().edit((t) => setNodePosition(t, 'a', { x: 40, y: 80 }), {
+      label: 'Move nodes',
+      layoutOnly: true,
+    });
+    const s = store.getState();
+    expect(s.text).toContain('x: 40');
+    expect(s.undoLabel()).toBe('Move nodes');
+    expect(s.isDirty()).toBe(true);
+    // Still the previous text's derived fields: the canvas already shows the move.
+    expect(s.graph).toBe(before.graph);
+    expect(s.load).toBe(before.load);
+    expect(s.problemsPending).toBe(true);
+    expect(runs).toHaveLength(1);
+    runs.shift()!();
+    expect(positionOf(store, 'a')).toEqual({ x: 40, y: 80 });
+    expect(store.getState().load.model?.nodes[0]?.position).toEqual({ x: 40, y: 80 });
+    // The caught-up text's problems follow as for any edit of a big document.
+    expect(store.getState().problemsPending).toBe(true);
+    runs.shift()!();
+    expect(store.getState().problemsPending).toBe(false);
+    expect(store.getState().problems.filter((p) => p.severity === 'error')).toEqual([]);
+  });
+
+  it('an edit, undo or flushProblems in the meantime derives at once; small documents never wait', () => {
+    const { store, runs } = deferred();
+    const move = (x: number) =>
+      store.getState().edit((t) => setNodePosition(t, 'b', { x, y: 0 }), { label: 'Move', layoutOnly: true });
+    move(200);
+    store.getState().edit((t) => renameNode(t, 'a', 'c'), { label: 'Rename' });
+    expect(store.getState().graph?.entry).toBe('c');
+    expect(positionOf(store, 'b')).toEqual({ x: 200, y: 0 });
+    expect(runs).toHaveLength(1); // the rename's problems only: the pending derive was cancelled
+    move(400);
+    store.getState().undo();
+    expect(positionOf(store, 'b')).toEqual({ x: 200, y: 0 });
+    move(600);
+    store.getState().flushProblems();
+    expect(positionOf(store, 'b')).toEqual({ x: 600, y: 0 });
+    expect(store.getState().problemsPending).toBe(false);
+
+    const small = createDocumentStore(DOC);
+    small.getState().edit((t) => setNodePosition(t, 'a', { x: 40, y: 80 }), {
+      label: 'Move',
+      layoutOnly: true,
+    });
+    expect(positionOf(small, 'a')).toEqual({ x: 40, y: 80 });
+    expect(small.getState().problemsPending).toBe(false);
+  });
+});
+
 describe('external problems (host Lua syntax check)', () => {
   const lua = (line: number, message = 'unexpected symbol'): Problem => ({
     severity: 'error',

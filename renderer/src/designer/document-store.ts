@@ -63,6 +63,12 @@ export interface EditOptions {
   label: string;
   /** Edits with the same key in quick succession merge into one undo step. */
   coalesceKey?: string;
+  /**
+   * The edit only changes where nodes are drawn (their `metadata.fanout` positions), which the canvas
+   * already shows: on a big document the model, graph and problems of the new text are derived later
+   * (like deferred problems), so a drop does not re-parse 1,000 nodes in its own task.
+   */
+  layoutOnly?: boolean;
   /** Clock for tests. */
   now?: number;
 }
@@ -80,7 +86,7 @@ export interface DocumentActions {
   isDirty(): boolean;
   undoLabel(): string | undefined;
   redoLabel(): string | undefined;
-  /** Computes pending (deferred) problems now, e.g. before a save or in tests. */
+  /** Computes pending (deferred) problems now, and a deferred derive first, e.g. before a save or in tests. */
   flushProblems(): void;
   /**
    * Adds problems found by an outside check of `forText` (replacing earlier ones). Ignored, returning
@@ -168,6 +174,8 @@ export function createDocumentStore(
   const deferAbove = options.deferProblemsAbove ?? DEFER_PROBLEMS_NODES;
   const schedule = options.schedule ?? defaultSchedule;
   let cancelPending: (() => void) | null = null;
+  /** True while load/graph/problems belong to an earlier text (a deferred layout-only edit). */
+  let deriveStale = false;
   /** The derived problems `problems` was last built from (without the external ones). */
   let baseProblems: Problem[] = [];
 
@@ -176,11 +184,31 @@ export function createDocumentStore(
     const derived = (text: string, path: string | null, previous: WorkflowGraph | null) => {
       cancelPending?.();
       cancelPending = null;
+      deriveStale = false;
       const out = derive(text, path, previous, deferAbove);
       if (out.problemsPending) cancelPending = schedule(() => get().flushProblems());
       // A new text drops the external problems; pending ones keep the last derived problems meanwhile.
       if (out.problems) baseProblems = out.problems;
       return { ...out, problems: out.problems ?? baseProblems, externalProblems: [] as Problem[] };
+    };
+    /** Brings load, graph and problems up to the current text when a layout-only edit deferred them. */
+    const catchUp = () => {
+      if (!deriveStale) return;
+      const state = get();
+      set(derived(state.text, state.path, state.lastGoodGraph));
+    };
+    /**
+     * A layout-only edit of a big document that loads keeps the derived fields of the previous text
+     * (only positions differ) and derives the new text later; anything else derives now.
+     */
+    const deriveFor = (text: string, state: DocumentState, layoutOnly: boolean | undefined) => {
+      if (!layoutOnly || !state.graph || nodeCount(state.graph) <= deferAbove) {
+        return derived(text, state.path, state.lastGoodGraph);
+      }
+      cancelPending?.();
+      deriveStale = true;
+      cancelPending = schedule(catchUp);
+      return { problems: baseProblems, externalProblems: [] as Problem[], problemsPending: true };
     };
     return {
       path: initialPath,
@@ -224,7 +252,7 @@ export function createDocumentStore(
           : [...state.past, { text: state.text, label: options.label }].slice(-HISTORY_LIMIT);
         set({
           text,
-          ...derived(text, state.path, state.lastGoodGraph),
+          ...deriveFor(text, state, options.layoutOnly),
           past,
           future: [],
           lastEdit: { key: options.coalesceKey, at: now },
@@ -278,6 +306,7 @@ export function createDocumentStore(
       },
 
       flushProblems() {
+        catchUp();
         const state = get();
         if (!state.problemsPending) return;
         cancelPending?.();

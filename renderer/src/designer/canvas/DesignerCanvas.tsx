@@ -369,7 +369,10 @@ function CanvasView({ stores }: { stores: CanvasStores }) {
       const positions: PositionMap = {};
       for (const n of dragged) positions[n.id] = n.position;
       const names = Object.keys(positions).sort().join(',');
-      if (!runEdit(stores, (t) => moveNodes(t, positions), 'Move nodes', `move:${names}`)) resetPositions();
+      // Layout-only: React Flow already shows the nodes where they were dropped, so a big document
+      // derives its model and graph after the drop's frame instead of in it.
+      const moved = runEdit(stores, (t) => moveNodes(t, positions), 'Move nodes', `move:${names}`, true);
+      if (!moved) resetPositions();
     },
     [stores, resetPositions],
   );

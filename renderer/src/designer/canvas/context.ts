@@ -3,7 +3,7 @@
 import { createContext, useContext } from 'react';
 import { createStore } from 'zustand/vanilla';
 import type { Position } from '../../../../engine/workflow/types.ts';
-import type { DocumentStore } from '../document-store.ts';
+import type { DocumentStore, EditOptions } from '../document-store.ts';
 import type { UiStore } from '../ui-store.ts';
 
 export interface CanvasLocalState {
@@ -63,15 +63,20 @@ export function viewCentre(doc: DocumentStore): Position {
   return viewCentres.get(doc)?.() ?? { x: 0, y: 0 };
 }
 
-/** Runs a canvas edit as one undo step; an EditError becomes the canvas notice instead of a crash. */
+/**
+ * Runs a canvas edit as one undo step; an EditError becomes the canvas notice instead of a crash.
+ * `layoutOnly`: the edit only moves nodes the canvas already shows moved (EditOptions.layoutOnly).
+ */
 export function runEdit(
   stores: Pick<CanvasStores, 'doc' | 'local'>,
   fn: (text: string) => string,
   label: string,
   coalesceKey?: string,
+  layoutOnly = false,
 ): boolean {
   try {
-    const options = coalesceKey === undefined ? { label } : { label, coalesceKey };
+    const options: EditOptions = coalesceKey === undefined ? { label } : { label, coalesceKey };
+    if (layoutOnly) options.layoutOnly = true;
     stores.doc.getState().edit(fn, options);
     stores.local.getState().setNotice(null);
     return true;
