@@ -8,6 +8,9 @@ const USAGE = `usage:
                  [--fail-fast] [--start-at NODE | --only NODE]
                                             run a workflow, print the final state as JSON
                                             (--start-at / --only: --input is the whole state)
+  fanout batch FILE --inputs DATA.jsonl|DATA.csv|DIR [--out RESULTS.jsonl] [--concurrency N]
+                 [--resume] [--expect EXPR] [--csv-types] [--json]
+                                            one run per dataset row, results appended as rows finish
   fanout serve [--port N] [--open] [--root DIR] [--static DIR] [--workers N]
                                             serve Fanout Studio to a browser on 127.0.0.1
   fanout worker --redis URL [--concurrency N] [--id NAME]
@@ -20,6 +23,7 @@ const commands: Record<string, () => Promise<Command>> = {
   validate: async () => (await import('./cli/validate.ts')).validateCommand,
   export: async () => (await import('./cli/export.ts')).exportCommand,
   run: async () => (await import('./cli/run.ts')).runCommand,
+  batch: async () => (await import('./cli/batch.ts')).batchCommand,
   serve: async () => (await import('./cli/serve.ts')).serveCommand,
   worker: async () => (await import('./cli/worker.ts')).workerCommand,
 };
