@@ -217,6 +217,18 @@ export const ACTION_SPECS = [
     menu: { section: 'Run', group: 0, label: 'Re-run' },
   }),
   spec({
+    id: 'run:rerun-recorded',
+    title: 'Re-run with recorded responses',
+    keywords: 'replay cassette deterministic llm model calls offline again',
+    menu: { section: 'Run', group: 0, label: 'Re-run with Recorded Responses' },
+  }),
+  spec({
+    id: 'run:toggle-recorded',
+    title: 'Use recorded responses (on / off)',
+    keywords: 'replay cassette deterministic llm model calls offline run from here',
+    menu: { section: 'Run', group: 0, label: 'Use Recorded Responses' },
+  }),
+  spec({
     id: 'run:cancel',
     title: 'Cancel run',
     keywords: 'stop abort kill',

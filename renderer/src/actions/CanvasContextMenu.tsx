@@ -18,7 +18,7 @@ export interface OpenMenu {
   flow: Position;
 }
 
-const LABELS = { node: 'Node', edge: 'Edge', selection: 'Selection', canvas: 'Canvas' } as const;
+const LABELS = { node: 'Node', edge: 'Edge', selection: 'Selection', canvas: 'Canvas', run: 'Run' } as const;
 
 export function menuTarget(menu: OpenMenu): MenuTarget {
   const { hit, flow: at } = menu;

@@ -19,4 +19,5 @@ export const CONTEXT_MENUS: Record<MenuKind, readonly (readonly ActionId[])[]> =
     ['view:fit', 'view:zoom-reset', 'graph:auto-layout'],
     ['run:run'],
   ],
+  run: [['run:rerun-recorded'], ['run:toggle-recorded']],
 };

@@ -8,6 +8,8 @@ import { editInput } from './run/edit-input.ts';
 import { runFromHere } from './run/from-here.ts';
 import { runNodeAlone } from './run/node-alone.ts';
 import { rerun } from './run/rerun.ts';
+import { rerunRecorded } from './run/rerun-recorded.ts';
+import { toggleRecorded } from './run/toggle-recorded.ts';
 import { run } from './run/run.ts';
 import { toggleBreakpoint } from './run/toggle-breakpoint.ts';
 import { copy } from './edit/copy.ts';
@@ -61,6 +63,8 @@ export const ACTIONS: readonly Action[] = [
   close,
   run,
   rerun,
+  rerunRecorded,
+  toggleRecorded,
   cancel,
   continueRun,
   runFromHere,

@@ -68,6 +68,10 @@ export function testContext(
     toggleBreakpoint: (node: string) => calls.push(`toggleBreakpoint(${node})`),
     clearBreakpoints: () => calls.push('clearBreakpoints'),
     setInputOpen: (open: boolean) => calls.push(`setInputOpen(${open})`),
+    recordedRun: () => ({ ok: false, reason: 'Run the workflow first' }),
+    rerunRecorded: async (id?: string) => calls.push(`rerunRecorded(${id ?? ''})`),
+    setUseRecorded: (on: boolean) => calls.push(`setUseRecorded(${on})`),
+    store: { getState: () => ({ useRecorded: false }) },
   } as unknown as RunController;
   const ctx: TestContext = {
     calls,

@@ -15,7 +15,9 @@ export type MenuTarget =
   | { kind: 'node'; node: string; at: Position }
   | { kind: 'edge'; edge: string; at: Position }
   | { kind: 'selection'; at: Position }
-  | { kind: 'canvas'; at: Position };
+  | { kind: 'canvas'; at: Position }
+  /** A run in the History (its row's context menu). */
+  | { kind: 'run'; runId: string; at: Position };
 
 /** The application's own operations (file flows, dialogs), implemented by App. */
 export interface AppOps {

@@ -30,7 +30,18 @@ export function createElectronHost(api: PreloadApi): HostApi {
     deleteEntry: (path) => api.deleteEntry({ path }),
     validate: (text, path) => api.validate(path === undefined ? { text } : { text, path }),
     exportPortable: (text) => api.exportPortable({ text }),
-    run: ({ text, path, input, timeoutMs, failFast, interruptBefore, interruptAfter, startAt, only }) =>
+    run: ({
+      text,
+      path,
+      input,
+      timeoutMs,
+      failFast,
+      interruptBefore,
+      interruptAfter,
+      startAt,
+      only,
+      replay,
+    }) =>
       api.run({
         text,
         ...(path === undefined ? {} : { path }),
@@ -41,6 +52,7 @@ export function createElectronHost(api: PreloadApi): HostApi {
         ...(interruptAfter === undefined ? {} : { interruptAfter }),
         ...(startAt === undefined ? {} : { startAt }),
         ...(only === undefined ? {} : { only }),
+        ...(replay === undefined ? {} : { replay }),
       }),
     cancel: (runId) => api.cancel({ runId }),
     resume: (runId, state) => api.resume(state === undefined ? { runId } : { runId, state }),

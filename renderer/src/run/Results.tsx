@@ -2,11 +2,16 @@
 // that jump to the node/line, and the state before/after a selected node as a diff.
 import { useEffect, useMemo, useState } from 'react';
 import { useStore } from 'zustand';
+import { useActions } from '../actions/actions-context.ts';
 import { JsonTree } from './JsonTree.tsx';
+import { hadModelCalls } from './llm-calls-table.ts';
+import { LlmCallsTable } from './LlmCallsTable.tsx';
 import { latestRowKeyOf, resultsRequests } from './results-request.ts';
 import { runOutcome } from './run-store.ts';
 import type { RunRecord, RunRow } from './run-store.ts';
 import { diffStates } from './state-diff.ts';
+import { actionState } from '../actions/registry.ts';
+import type { MenuTarget } from '../actions/types.ts';
 
 export interface JumpTarget {
   node: string;
@@ -130,8 +135,46 @@ export function ResultsTab({ run, onJumpTo }: { run: RunRecord; onJumpTo?: (targ
           </table>
         </section>
       ))}
+      {hadModelCalls(run) && <ModelCalls run={run} onJumpTo={onJumpTo} />}
       <NodeDiff run={run} />
     </div>
+  );
+}
+
+/** The run's model calls, and the way to run it again answering them from its recording. */
+function ModelCalls({
+  run,
+  onJumpTo,
+}: {
+  run: RunRecord;
+  onJumpTo?: ((target: JumpTarget) => void) | undefined;
+}) {
+  const actions = useActions();
+  const target: MenuTarget = { kind: 'run', runId: run.runId, at: { x: 0, y: 0 } };
+  const enabled = actions ? actionState('run:rerun-recorded', actions.context(target)).enabled : null;
+  return (
+    <section data-testid="results-llm-calls">
+      <h4 className="lc-head">
+        Model calls
+        {actions && (
+          <button
+            type="button"
+            className="rp-small"
+            data-testid="rerun-recorded-button"
+            disabled={enabled !== true}
+            title={
+              enabled === true
+                ? "Run this again with every model call answered from this run's recorded responses (no network)"
+                : (enabled ?? undefined)
+            }
+            onClick={() => void actions.perform('run:rerun-recorded', target)}
+          >
+            Re-run with recorded responses
+          </button>
+        )}
+      </h4>
+      <LlmCallsTable run={run} onSelect={(call) => onJumpTo?.({ node: call.node })} />
+    </section>
   );
 }
 

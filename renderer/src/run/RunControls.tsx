@@ -32,6 +32,7 @@ export function RunControls({ controller, session, runs, model, opened }: RunCon
   const note = useStore(controller.store, (s) => s.notes[s.fileKey]);
   const typedInput = useStore(session, (s) => s.inputs[file] !== undefined);
   const breakpoints = useStore(session, (s) => s.breakpoints[file] ?? EMPTY);
+  const useRecorded = useStore(controller.store, (s) => s.useRecorded);
   const active = isActive(shown.status);
   const run = () => {
     controller.setInputOpen(false);
@@ -79,6 +80,21 @@ export function RunControls({ controller, session, runs, model, opened }: RunCon
         title="Run again with the same mode, node and input as the last run of this file"
       >
         Re-run
+      </button>
+      <button
+        type="button"
+        data-testid="use-recorded-toggle"
+        className={useRecorded ? 'rc-recorded rc-recorded-on' : 'rc-recorded'}
+        aria-pressed={useRecorded}
+        onClick={() => controller.setUseRecorded(!useRecorded)}
+        title={
+          useRecorded
+            ? 'Using recorded responses: Run, Re-run, Run from here and Run node alone answer model calls from an earlier run of this file (no network). Click to ask the models again.'
+            : "Use recorded responses: answer model calls from an earlier run's recording instead of asking the models"
+        }
+      >
+        <span className="rc-recorded-dot" aria-hidden="true" />
+        Recorded
       </button>
       <button
         type="button"

@@ -4,7 +4,7 @@
 // the visible tab renders.
 import { useEffect, useState } from 'react';
 import { useStore } from 'zustand';
-import { createStore } from 'zustand/vanilla';
+import { createStore, type StoreApi } from 'zustand/vanilla';
 import { shallow } from 'zustand/shallow';
 import { useStoreWithEqualityFn } from 'zustand/traditional';
 import { formatMs } from './format.ts';
@@ -15,6 +15,7 @@ import { resultsRequests } from './results-request.ts';
 import { ResultsTab } from './Results.tsx';
 import type { JumpTarget } from './Results.tsx';
 import { RunLog } from './RunLog.tsx';
+import { runNumber, type ControllerState } from './run-controller.ts';
 import { docRunIds, runOutcome, shownRunId } from './run-store.ts';
 import type { DocKey, RunRecord, RunStore } from './run-store.ts';
 import { Timeline } from './Timeline.tsx';
@@ -84,7 +85,7 @@ export function RunPanel({ store, onJumpTo, initialTab = 'timeline' }: RunPanelP
             {t.id === 'log' && run && run.logs.length > 0 && <small> {run.logs.length}</small>}
           </button>
         ))}
-        {run && <RunSummary run={run} />}
+        {run && <RunSummary run={run} store={store} doc={doc} />}
       </div>
       {run?.paused && controller && (
         // A run at a breakpoint waits for the user: shown above every tab.
@@ -135,8 +136,22 @@ function RunView({
   return <RunLog run={run} onJumpTo={onJumpTo} />;
 }
 
-function RunSummary({ run }: { run: RunRecord }) {
+type Replays = Pick<ControllerState, 'replays'>;
+// A stand-in store when there is no controller (no replays known).
+const NO_REPLAYS: StoreApi<Replays> = createStore<Replays>(() => ({ replays: {} }));
+
+/** runId → the run it replayed, from the run controller (which asked for the replay). */
+function useReplays(): Record<string, string> {
+  const controller = useRunControllerContext();
+  return useStore((controller?.store ?? NO_REPLAYS) as StoreApi<Replays>, (s) => s.replays);
+}
+
+function RunSummary({ run, store, doc }: { run: RunRecord; store: RunStore; doc: DocKey | null }) {
   const outcome = runOutcome(run);
+  const source = useReplays()[run.runId];
+  const sourceNumber = useStore(store, (s) =>
+    source ? (doc === null ? s.order.indexOf(source) + 1 : runNumber(s, doc, source)) : 0,
+  );
   return (
     <span className="rp-summary">
       <span
@@ -146,6 +161,15 @@ function RunSummary({ run }: { run: RunRecord }) {
       >
         {outcome.label}
       </span>
+      {source && (
+        <span
+          className="lc-replayed"
+          data-testid="run-replayed-from"
+          title="Every model call of this run was answered from that run's recorded responses (no network)"
+        >
+          replayed from run #{sourceNumber || '?'}
+        </span>
+      )}
       {/* No workflow name: the panel shows the open document's runs only. */}
       {run.durationMs !== undefined && <span className="rp-summary-extra">{formatMs(run.durationMs)}</span>}
       <span className="rp-summary-extra">{run.events} events</span>
@@ -157,10 +181,20 @@ function HistoryTab({ store, doc, shown }: { store: RunStore; doc: DocKey | null
   const runs = useStore(store, (s) => s.runs);
   // The document's runs only; a new array per owner change, the same one otherwise (shallow).
   const ids = useStoreWithEqualityFn(store, (s) => (doc === null ? s.order : docRunIds(s, doc)), shallow);
+  const replays = useReplays();
+  const numbers = new Map(ids.map((id, i) => [id, i + 1]));
   const list = ids
     .slice()
     .reverse()
     .map((id) => runs[id])
     .filter((r): r is RunRecord => r !== undefined);
-  return <History runs={list} selected={shown} onSelect={(id) => store.getState().select(id)} />;
+  return (
+    <History
+      runs={list}
+      selected={shown}
+      onSelect={(id) => store.getState().select(id)}
+      numbers={numbers}
+      replays={replays}
+    />
+  );
 }

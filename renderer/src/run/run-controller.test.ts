@@ -395,3 +395,80 @@ describe('one document, one view', () => {
     expect(b.getState().breakpoints).toEqual({});
   });
 });
+
+/** linearRun with one model call in `check` (answered from `source`). */
+function llmRun(runId: string, input: JsonObject, source: 'network' | 'replay' = 'network'): RunEvent[] {
+  const events = linearRun(runId, input);
+  const at = events.findIndex((e) => e.type === 'node-finished' && e.node === 'check');
+  const call = { node: 'check', callId: 'check#1', provider: 'openai', model: 'gpt-4o', kind: 'chat' };
+  const extra = [
+    { type: 'llm-call-started', ...call, stream: false },
+    {
+      type: 'llm-call-finished',
+      ...call,
+      ok: true,
+      latencyMs: 5,
+      promptTokens: 3,
+      completionTokens: 2,
+      costUsd: 0.001,
+      attempts: 1,
+      source,
+    },
+  ].map((x) => ({ runId, seq: 0, t: 0, ...x }) as RunEvent);
+  const all = [...events.slice(0, at), ...extra, ...events.slice(at)];
+  return all.map((e, i) => ({ ...e, seq: i, t: i }));
+}
+
+describe('recorded responses', () => {
+  it('re-runs a run with its recorded responses: same mode, node and input, replay of that run', async () => {
+    const h = harness();
+    expect(h.controller.recordedRun()).toEqual({ ok: false, reason: 'Run the workflow first' });
+    await h.controller.run();
+    h.play(linearRun('r1', { n: 1 }));
+    expect(h.controller.recordedRun()).toEqual({ ok: false, reason: 'That run made no model calls' });
+    await h.controller.runFrom('check');
+    h.play(llmRun('r2', { n: 1, prepared: true }));
+    expect(await h.controller.rerunRecorded()).toEqual({ ok: true, runId: 'r3' });
+    expect(h.requests[2]).toEqual({ ...h.requests[1], replay: { runId: 'r2' } });
+    expect(h.controller.store.getState().replays).toEqual({ r3: 'r2' });
+    expect(h.controller.store.getState().notes['flows/demo.yaml']).toBe(
+      'Model calls answer from the recorded responses of run #2.',
+    );
+    h.play(llmRun('r3', { n: 1, prepared: true }, 'replay'));
+    // An older run (from its History row): its own mode and recorded input, not the last launch.
+    h.play(llmRun('r0', { n: 42 }));
+    h.runs.getState().assign('r0', 'flows/demo.yaml');
+    await h.controller.rerunRecorded('r0');
+    expect(h.requests[3]).toMatchObject({ input: { n: 42 }, replay: { runId: 'r0' } });
+    expect(h.requests[3]!.startAt).toBeUndefined();
+  });
+
+  it('"Use recorded responses" replays Run, Re-run and Run from here from the right run', async () => {
+    const h = harness();
+    h.controller.setUseRecorded(true);
+    // Nothing recorded yet: the run asks the models and says so.
+    await h.controller.run();
+    expect(h.requests[0]!.replay).toBeUndefined();
+    expect(h.controller.store.getState().notes['flows/demo.yaml']).toMatch(/made model calls: this run asks/);
+    h.play(llmRun('r1', { n: 1 }));
+    await h.controller.run();
+    expect(h.requests[1]!.replay).toEqual({ runId: 'r1' });
+    h.play(linearRun('r2', { n: 5 })); // no model calls: not a source
+    // Run from here takes its state from r2 (the latest with it) but r2 made no calls: r1 is replayed.
+    await h.controller.runFrom('check');
+    expect(h.requests[2]).toMatchObject({ startAt: 'check', input: { n: 5, prepared: true } });
+    expect(h.requests[2]!.replay).toEqual({ runId: 'r1' });
+    h.play(llmRun('r3', { n: 5, prepared: true }, 'replay'));
+    // Now the state comes from r3, which made calls: its recording answers.
+    await h.controller.runFrom('done');
+    expect(h.requests[3]!.replay).toEqual({ runId: 'r3' });
+    h.play(llmRun('r4', { n: 5 }, 'replay'));
+    await h.controller.rerun();
+    expect(h.requests[4]!.replay).toEqual({ runId: 'r4' });
+    h.play(llmRun('r5', { n: 5 }, 'replay'));
+    // Off again: nothing replays.
+    h.controller.setUseRecorded(false);
+    await h.controller.rerun();
+    expect(h.requests[5]!.replay).toBeUndefined();
+  });
+});

@@ -9,7 +9,8 @@ import type { HostApi, RunRequest } from '../../../engine/host/types.ts';
 import type { JsonObject, RunMode } from '../../../engine/run/types.ts';
 import type { WorkflowModel } from '../../../engine/workflow/types.ts';
 import type { RunActions, RunView } from './run-context.ts';
-import { runOutcome } from './run-store.ts';
+import { hadModelCalls } from './llm-calls-table.ts';
+import { docRunIds, runOutcome } from './run-store.ts';
 import type { RunRecord, RunsState, RunStore } from './run-store.ts';
 import type { FileKey, RunSessionStore } from './run-session.ts';
 
@@ -221,6 +222,13 @@ export interface ControllerState {
   notes: Record<FileKey, string>;
   /** The input editor is open (Run opens it when the input is invalid). */
   inputOpen: boolean;
+  /**
+   * "Use recorded responses": Run, Re-run, Run from here and Run node alone answer model calls from an
+   * earlier run's recording (the host keeps one per run) instead of asking the models.
+   */
+  useRecorded: boolean;
+  /** runId → the run whose recorded responses it replayed. */
+  replays: Record<string, string>;
 }
 
 export interface ControllerDeps {
@@ -308,6 +316,14 @@ export function followDocument(doc: WatchedDocument, controller: RunController):
   });
 }
 
+/** A run's number in its document's history, from 1 in start order (History's # column). */
+export function runNumber(state: Pick<RunsState, 'order' | 'owners'>, doc: FileKey, runId: string): number {
+  return docRunIds(state, doc).indexOf(runId) + 1;
+}
+
+const joinNotes = (...notes: (string | undefined)[]): string | undefined =>
+  notes.filter(Boolean).join(' ') || undefined;
+
 export function createRunController(deps: ControllerDeps) {
   const { host, runs, session } = deps;
   const store = createStore<ControllerState>()(() => ({
@@ -318,6 +334,8 @@ export function createRunController(deps: ControllerDeps) {
     errors: {},
     notes: {},
     inputOpen: false,
+    useRecorded: false,
+    replays: {},
   }));
   const view: StoreApi<RunView> = createStore<RunView>()(() => ({
     fileKey: store.getState().fileKey,
@@ -340,15 +358,50 @@ export function createRunController(deps: ControllerDeps) {
     return key;
   };
 
-  /** The latest run of `file` in which `node` has a recorded before-state. */
-  function recorded(file: FileKey, node: string, mainLineOnly: boolean): JsonObject | undefined {
+  /** The latest run of `file` in which `node` has a recorded before-state, and that state. */
+  function recorded(
+    file: FileKey,
+    node: string,
+    mainLineOnly: boolean,
+  ): { state: JsonObject; runId: string } | undefined {
     const all = runs.getState();
     for (let i = all.order.length - 1; i >= 0; i--) {
       const id = all.order[i]!;
       if (all.owners[id] !== file) continue;
       const state = recordedStateBefore(all.runs[id], node, mainLineOnly);
-      if (state) return state;
+      if (state) return { state, runId: id };
     }
+    return undefined;
+  }
+
+  /** The latest finished run of `file` that made model calls (its recording is what a replay uses). */
+  function latestRecorded(file: FileKey): string | undefined {
+    const all = runs.getState();
+    const ids = docRunIds(all, file);
+    for (let i = ids.length - 1; i >= 0; i--) {
+      const run = all.runs[ids[i]!];
+      if (run && run.status !== 'running' && hadModelCalls(run)) return run.runId;
+    }
+    return undefined;
+  }
+
+  /**
+   * With "Use recorded responses" on, the run to replay: `preferred` (the run a state was taken from)
+   * when it made model calls, else the file's latest run that did. Null: ask the models.
+   */
+  function replaySource(file: FileKey, preferred?: string): string | null {
+    if (!store.getState().useRecorded) return null;
+    const run = preferred ? runs.getState().runs[preferred] : undefined;
+    if (run && hadModelCalls(run)) return run.runId;
+    return latestRecorded(file) ?? null;
+  }
+
+  /** The note of a launch that replays, or that wanted to and found no recording. */
+  function replayNote(file: FileKey, source: string | null): string | undefined {
+    if (source)
+      return `Model calls answer from the recorded responses of run #${runNumber(runs.getState(), file, source)}.`;
+    if (store.getState().useRecorded)
+      return 'No earlier run of this file made model calls: this run asks the models.';
     return undefined;
   }
 
@@ -362,13 +415,14 @@ export function createRunController(deps: ControllerDeps) {
     return { ok: false, reason: 'input', message };
   }
 
-  async function launch(launchSpec: Launch, note?: string): Promise<LaunchOutcome> {
+  async function launch(launchSpec: Launch, note?: string, replayOf?: string | null): Promise<LaunchOutcome> {
     const doc = deps.document();
     const file = keyOf(doc);
     if (isActive(status(file).status))
       return { ok: false, reason: 'busy', message: 'A run of this file is in progress' };
     const { breakpoints, checkActions } = session.getState();
     const request = buildRunRequest(doc, launchSpec, breakpoints[file] ?? [], checkActions);
+    if (replayOf) request.replay = { runId: replayOf };
     store.setState((s) => ({
       fileKey: file,
       starting: { ...s.starting, [file]: true },
@@ -395,6 +449,7 @@ export function createRunController(deps: ControllerDeps) {
     store.setState((s) => ({
       starting: omit(s.starting, file),
       latest: { ...s.latest, [owner]: runId },
+      ...(replayOf ? { replays: { ...s.replays, [runId]: replayOf } } : {}),
     }));
     // The document-less selection too, even if the run's first events came before we knew its id.
     if (runs.getState().runs[runId]) runs.getState().select(runId);
@@ -411,9 +466,9 @@ export function createRunController(deps: ControllerDeps) {
     file: FileKey,
     node: string,
     mainLineOnly: boolean,
-  ): { ok: true; state: JsonObject; note?: string } | { ok: false; message: string } {
-    const state = recorded(file, node, mainLineOnly);
-    if (state) return { ok: true, state };
+  ): { ok: true; state: JsonObject; from?: string; note?: string } | { ok: false; message: string } {
+    const found = recorded(file, node, mainLineOnly);
+    if (found) return { ok: true, state: found.state, from: found.runId };
     const typed = input(file);
     if (!typed.ok) return typed;
     const initial = deps.document().model?.initialState ?? {};
@@ -483,25 +538,75 @@ export function createRunController(deps: ControllerDeps) {
       const file = keyOf(deps.document());
       const typed = input(file);
       if (!typed.ok) return Promise.resolve(refuseInput(typed.message));
-      return launch({ mode: 'full', input: typed.value });
+      const source = replaySource(file);
+      return launch({ mode: 'full', input: typed.value }, replayNote(file, source), source);
     },
+    /** Runs from `node` with the state recorded before it; replaying, its model calls answer from that run. */
     runFrom(node: string): Promise<LaunchOutcome> {
       const file = keyOf(deps.document());
       const got = stateFor(file, node, true);
       if (!got.ok) return Promise.resolve(refuseInput(got.message));
-      return launch({ mode: 'from', node, input: got.state }, got.note);
+      const source = replaySource(file, got.from);
+      return launch(
+        { mode: 'from', node, input: got.state },
+        joinNotes(got.note, replayNote(file, source)),
+        source,
+      );
     },
     runNode(node: string): Promise<LaunchOutcome> {
       const file = keyOf(deps.document());
       const got = stateFor(file, node, false);
       if (!got.ok) return Promise.resolve(refuseInput(got.message));
-      return launch({ mode: 'node', node, input: got.state }, got.note);
+      const source = replaySource(file, got.from);
+      return launch(
+        { mode: 'node', node, input: got.state },
+        joinNotes(got.note, replayNote(file, source)),
+        source,
+      );
     },
     /** Runs again with the same mode, node and input as the last run of this file (else a plain Run). */
     rerun(): Promise<LaunchOutcome> {
       const file = keyOf(deps.document());
       const last = store.getState().launches[file];
-      return last ? launch(last) : api.run();
+      if (!last) return api.run();
+      const source = replaySource(file);
+      return launch(last, replayNote(file, source), source);
+    },
+    /** Turns "Use recorded responses" on or off (for every document, this session). */
+    setUseRecorded(on: boolean) {
+      if (store.getState().useRecorded !== on) store.setState({ useRecorded: on });
+    },
+    /**
+     * The run "Re-run with recorded responses" would replay: `runId`, else the run the open document
+     * shows. Returns the runId, or why there is none (the action's disabled reason).
+     */
+    recordedRun(runId?: string): { ok: true; runId: string } | { ok: false; reason: string } {
+      const all = runs.getState();
+      const file = store.getState().fileKey;
+      const id = runId ?? all.selectedByDoc[file] ?? store.getState().latest[file];
+      const run = id ? all.runs[id] : undefined;
+      if (!run) return { ok: false, reason: 'Run the workflow first' };
+      if (run.status === 'running') return { ok: false, reason: 'The run is still going' };
+      if (!hadModelCalls(run)) return { ok: false, reason: 'That run made no model calls' };
+      return { ok: true, runId: run.runId };
+    },
+    /**
+     * Runs `runId` (default: the shown run) again the way it ran — mode, node and input — with every
+     * model call answered from its recorded responses, from the document as currently edited.
+     */
+    rerunRecorded(runId?: string): Promise<LaunchOutcome> {
+      const found = api.recordedRun(runId);
+      if (!found.ok) return Promise.resolve({ ok: false, reason: 'host', message: found.reason });
+      const s = store.getState();
+      const file = keyOf(deps.document());
+      const run = runs.getState().runs[found.runId]!;
+      const last = s.launches[file];
+      // The launch that made the run when it is the latest; else what the run itself recorded.
+      const spec: Launch =
+        last && s.latest[file] === found.runId
+          ? last
+          : { mode: run.mode, ...(run.startAt ? { node: run.startAt } : {}), input: run.input };
+      return launch(spec, replayNote(file, found.runId), found.runId);
     },
     /** Cancels the open file's run (running or paused). */
     async cancel(runId = store.getState().latest[store.getState().fileKey]): Promise<boolean> {
