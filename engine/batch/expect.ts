@@ -25,7 +25,10 @@ export function evaluateExpect(expr: string, state: JsonObject, input: JsonObjec
     const result = evaluateCondition(expr, { state, input }, 'when');
     return result.error ? { pass: false, error: result.error } : { pass: result.value };
   } catch (error) {
-    if (error instanceof ExpressionBudgetError) return { pass: false, error: error.message };
+    // Evaluated as an edge condition would be; say what it is here.
+    if (error instanceof ExpressionBudgetError) {
+      return { pass: false, error: error.message.replace(/^edge condition /, 'expect ') };
+    }
     throw error;
   }
 }
