@@ -6,6 +6,8 @@ const TIMING = '**/*.timing.test.ts';
 
 export default defineConfig({
   test: {
+    // Builds dist/ once per run: CLI tests spawn the compiled engine, as the package does.
+    globalSetup: ['test/build-engine.global.ts'],
     testTimeout: 30_000,
     hookTimeout: 60_000,
     projects: [

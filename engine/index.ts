@@ -72,7 +72,7 @@ export class Engine {
     this.service = new RunService(options);
   }
 
-  /** Pre-starts the worker pool (optional; the first run does it otherwise). */
+  /** Pre-starts every worker of the pool (optional; runs and checks start the workers they need). */
   start(): Promise<void> {
     return this.service.start();
   }
@@ -92,7 +92,6 @@ export class Engine {
       problems.push(...lintPortability(load.model, buildGraph(load.model)));
     }
     if (load.model && options.luaSyntax !== false) {
-      await this.start();
       problems.push(
         ...(await luaSyntaxProblems(load, (code, chunk) => this.service.pool.checkSyntax(code, chunk))),
       );

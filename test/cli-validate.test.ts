@@ -153,7 +153,7 @@ describe('fanout export', () => {
 });
 
 describe('bin/fanout.js as a real process', () => {
-  it('runs `validate` through tsx and returns the exit code', async () => {
+  it('runs `validate` as the compiled CLI (dist/, built by the global set-up) and returns the exit code', async () => {
     const exec = promisify(execFile);
     const ok = await exec(process.execPath, ['bin/fanout.js', 'validate', fixture('simple_workflow.yaml')], {
       cwd: repoRoot,

@@ -154,6 +154,9 @@ export async function runCommand(args: string[]): Promise<number> {
       return 2;
     }
     engine = new Engine({ size: parsed.workers ?? workersFor(load.model) });
+    // All of them at once, now: the first node runs on whichever is ready first, and the fan-out's
+    // branches find the others started (or starting) rather than starting them when it begins.
+    engine.service.pool.prestart(engine.service.pool.size);
     try {
       handle = engine.run(load, {
         ...(parsed.input ? { input: parsed.input } : {}),

@@ -1,15 +1,26 @@
-// WorkerPort adapter for plain Node: each worker is a `child_process.fork` of worker.ts run through
-// tsx. The Electron shell has its own adapter (utilityProcess); the pool sees no difference.
+// WorkerPort adapter for plain Node: each worker is a `child_process.fork` of the worker script next to
+// this module — dist/worker.js when the engine runs compiled (scripts/build-engine.mjs), worker.ts
+// through tsx in development. The Electron shell has its own adapter (utilityProcess); the pool sees
+// no difference.
 import { fork, type ChildProcess } from 'node:child_process';
 import { createRequire } from 'node:module';
 import { fileURLToPath, pathToFileURL } from 'node:url';
 import type { FromWorker, ToWorker, WorkerPort } from './protocol.ts';
 
-const workerScript = fileURLToPath(new URL('./worker.ts', import.meta.url));
+/** Bundled, this module is part of dist/cli.js (or Electron's out/main/index.js), next to worker.js. */
+const compiled = !import.meta.url.endsWith('.ts');
+const workerScript = fileURLToPath(new URL(compiled ? './worker.js' : './worker.ts', import.meta.url));
 
-// `--import tsx` would be resolved against the current directory; resolving it here makes the
-// worker start no matter where the CLI is launched from.
-const tsxLoader = pathToFileURL(createRequire(import.meta.url).resolve('tsx')).href;
+/**
+ * Development only: `--import tsx`, resolved here (not against the current directory) so the worker
+ * starts wherever the CLI is launched from. Looked up lazily: a compiled engine has no tsx to find.
+ */
+let tsxLoader: string | undefined;
+function devExecArgv(): string[] {
+  if (compiled) return [];
+  tsxLoader ??= pathToFileURL(createRequire(import.meta.url).resolve('tsx')).href;
+  return ['--import', tsxLoader];
+}
 
 /** Children still alive, so they can be killed if this process exits without closing its pool. */
 const liveChildren = new Set<ChildProcess>();
@@ -26,14 +37,14 @@ function installExitHook(): void {
 }
 
 export interface ForkOptions {
-  /** Script to run instead of worker.ts (tests use a plain .mjs worker that misbehaves on purpose). */
+  /** Script to run instead of the worker (tests use a plain .mjs worker that misbehaves on purpose). */
   script?: string;
 }
 
 export function forkWorker(options: ForkOptions = {}): WorkerPort {
   installExitHook();
   const child = fork(options.script ?? workerScript, [], {
-    execArgv: ['--import', tsxLoader],
+    execArgv: devExecArgv(),
     serialization: 'advanced',
     // Worker stdout goes to our stderr so it can never corrupt machine-readable CLI output.
     stdio: ['ignore', 2, 'inherit', 'ipc'],

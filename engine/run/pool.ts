@@ -1,5 +1,8 @@
 // Warm pool of worker processes, each holding sandboxed Lua VMs. Callers lease one worker at a time,
 // talk to it through the lease, and get failures (never hangs) when a worker dies or stops answering.
+// Workers start lazily: an acquire that no ready or starting worker will serve starts one more (up
+// to `size`), and each lease goes to the first worker that is ready, so a fan-out never waits for
+// every worker to start. Hosts that want them all warm before the first run call start().
 import os from 'node:os';
 import { MAX_POOL_WORKERS } from '../limits.ts';
 import type { ExecOutcome, LuaFailure, SyntaxCheck, VmLimits, VmMemory } from '../lua/types.ts';
@@ -82,7 +85,8 @@ interface Slot {
   readonly index: number;
   port: WorkerPort | null;
   generation: number;
-  status: 'starting' | 'ready' | 'dead' | 'failed';
+  /** `unstarted`: never spawned (lazy growth starts it); `dead`: between a process and its replacement. */
+  status: 'unstarted' | 'starting' | 'ready' | 'dead' | 'failed';
   lease: Lease | null;
   /** VMs opened and not closed: they outlive leases (e.g. a run's main VM). */
   readonly resident: Set<string>;
@@ -92,6 +96,8 @@ interface Slot {
   readonly pending: Map<number, (reply: Reply) => void>;
   /** Fails the start-up in progress, if any (used when the slot is detached while starting). */
   abortStart: ((err: Error) => void) | null;
+  /** The start-up in progress or done of the current process (start() waits on it). */
+  started: Promise<void> | null;
 }
 
 interface Waiter {
@@ -112,6 +118,8 @@ export class WorkerPool {
   /** Exit promises of every process not yet known to be dead, so close() can wait for them. */
   private readonly liveExits = new Set<Promise<void>>();
   private starting: Promise<void> | null = null;
+  /** Some worker became ready once: later start-up failures are re-spawned, not reported to callers. */
+  private everReady = false;
   private closed = false;
   private nextReqId = 1;
 
@@ -124,7 +132,7 @@ export class WorkerPool {
       index,
       port: null,
       generation: -1,
-      status: 'dead' as const,
+      status: 'unstarted' as const,
       lease: null,
       resident: new Set<string>(),
       restarts: 0,
@@ -132,13 +140,19 @@ export class WorkerPool {
       wasmHeapBytes: 0,
       pending: new Map(),
       abortStart: null,
+      started: null,
     }));
   }
 
-  /** Starts every worker in parallel and resolves once all are ready (idempotent). */
+  /**
+   * Starts every worker not yet started, in parallel, and resolves once all are ready (idempotent).
+   * Runs do not need it (they start workers as they need them); hosts call it to be warm early.
+   */
   start(): Promise<void> {
     if (this.closed) return Promise.reject(new Error('worker pool is closed'));
-    this.starting ??= Promise.all(this.slots.map((slot) => this.spawnSlot(slot))).then(
+    this.starting ??= Promise.all(
+      this.slots.map((slot) => (slot.status === 'unstarted' ? this.launch(slot) : slot.started)),
+    ).then(
       () => undefined,
       async (err: unknown) => {
         // Leave no half-started pool behind.
@@ -149,8 +163,22 @@ export class WorkerPool {
     return this.starting;
   }
 
+  /**
+   * Starts up to `count` more workers now, without waiting for them: a host that knows its first run
+   * will fan out `count` ways gets them started while the first node runs.
+   */
+  prestart(count: number): void {
+    if (this.closed) return;
+    let left = count - this.slots.filter((slot) => slot.status !== 'unstarted').length;
+    for (const slot of this.slots) {
+      if (left <= 0) return;
+      if (slot.status !== 'unstarted') continue;
+      this.launch(slot).catch(() => {}); // reported to waiters by launch()
+      left -= 1;
+    }
+  }
+
   async acquire(options: AcquireOptions = {}): Promise<WorkerLease> {
-    await this.start();
     const { signal } = options;
     if (this.closed) throw new Error('worker pool is closed');
     if (signal?.aborted) throw abortError(signal);
@@ -169,6 +197,7 @@ export class WorkerPool {
       signal?.addEventListener('abort', onAbort, { once: true });
       this.queue.push(waiter);
       this.pump();
+      this.grow();
     });
   }
 
@@ -291,8 +320,56 @@ export class WorkerPool {
 
   // ---- process lifecycle ----
 
+  /**
+   * First start of a slot (lazy growth, prestart, start()). A failure before any worker was ever ready
+   * (a worker that cannot start at all) fails the queued acquires with its reason and leaves the slot
+   * to be tried again by a later acquire; after that, failures are re-spawned like crashes.
+   */
+  private launch(slot: Slot): Promise<void> {
+    const started = this.spawnSlot(slot);
+    started.catch((err: unknown) => {
+      if (this.closed || slot.port !== null || slot.status !== 'dead') return; // detached: re-spawned
+      const error = err instanceof Error ? err : new Error(String(err));
+      if (this.everReady) {
+        this.respawnAfter(slot, error);
+        return;
+      }
+      slot.status = 'unstarted';
+      slot.started = null;
+      if (this.slots.some((other) => other.status === 'starting' || other.status === 'ready')) return;
+      for (const waiter of this.queue.splice(0)) {
+        waiter.cleanup();
+        waiter.reject(error);
+      }
+    });
+    return started;
+  }
+
+  /** Queued acquires that no ready or starting worker will take start more workers, up to `size`. */
+  private grow(): void {
+    if (this.closed) return;
+    let wanted = -this.slots.filter((slot) => slot.status === 'starting').length;
+    for (const waiter of this.queue) {
+      const preferred = waiter.options.preferWorker;
+      if (preferred === undefined) wanted += 1;
+      else if (this.slots[preferred]?.status === 'unstarted')
+        this.launch(this.slots[preferred]).catch(() => {});
+    }
+    for (const slot of this.slots) {
+      if (wanted <= 0) return;
+      if (slot.status !== 'unstarted') continue;
+      this.launch(slot).catch(() => {}); // reported to waiters by launch()
+      wanted -= 1;
+    }
+  }
+
   /** Spawns a process into the slot; resolves when it reports `ready`. */
   private spawnSlot(slot: Slot): Promise<void> {
+    slot.started = this.spawnProcess(slot);
+    return slot.started;
+  }
+
+  private spawnProcess(slot: Slot): Promise<void> {
     const port = this.spawnWorker();
     slot.port = port;
     slot.generation += 1;
@@ -326,6 +403,7 @@ export class WorkerPool {
           slot.abortStart = null;
           slot.status = 'ready';
           slot.respawnFailures = 0;
+          this.everReady = true;
           resolve();
           this.pump();
           return;
@@ -352,21 +430,25 @@ export class WorkerPool {
 
   private respawn(slot: Slot): void {
     slot.restarts += 1;
-    this.spawnSlot(slot).catch((err: unknown) => {
-      if (this.closed) return;
-      slot.respawnFailures += 1;
-      const text = err instanceof Error ? err.message : String(err);
-      if (slot.respawnFailures >= MAX_RESPAWN_FAILURES) {
-        process.stderr.write(`[fanout pool] giving up on worker slot ${slot.index}: ${text}\n`);
-        slot.status = 'failed';
-        this.pump();
-        return;
-      }
-      process.stderr.write(`[fanout pool] re-spawn of worker slot ${slot.index} failed, retrying: ${text}\n`);
-      setTimeout(() => {
-        if (!this.closed && slot.port === null) this.respawn(slot);
-      }, 200 * slot.respawnFailures);
-    });
+    this.spawnSlot(slot).catch((err: unknown) => this.respawnAfter(slot, err));
+  }
+
+  /** A start-up of a slot that once ran failed: retry with a growing delay, then give the slot up. */
+  private respawnAfter(slot: Slot, err: unknown): void {
+    if (this.closed) return;
+    slot.respawnFailures += 1;
+    const text = err instanceof Error ? err.message : String(err);
+    if (slot.respawnFailures >= MAX_RESPAWN_FAILURES) {
+      process.stderr.write(`[fanout pool] giving up on worker slot ${slot.index}: ${text}\n`);
+      slot.status = 'failed';
+      this.pump();
+      this.grow();
+      return;
+    }
+    process.stderr.write(`[fanout pool] re-spawn of worker slot ${slot.index} failed, retrying: ${text}\n`);
+    setTimeout(() => {
+      if (!this.closed && slot.port === null) this.respawn(slot);
+    }, 200 * slot.respawnFailures);
   }
 
   private onWorkerMessage(slot: Slot, message: FromWorker): void {

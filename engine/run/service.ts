@@ -38,7 +38,7 @@ export class RunService {
     this.registry = registry ?? sharedRegistry;
   }
 
-  /** Pre-starts and warms the workers; runs call it themselves, hosts call it early to hide the cost. */
+  /** Pre-starts and warms every worker; hosts call it early to hide the cost (runs start workers lazily). */
   start(): Promise<void> {
     this.started ??= this.pool.start();
     return this.started;
@@ -57,7 +57,7 @@ export class RunService {
     this.active.set(runId, { controller, gate });
     const result = (async () => {
       try {
-        await this.start();
+        // No waiting for the whole pool: each lease goes to the first worker that is ready.
         return await schedule(
           {
             pool: this.pool,
