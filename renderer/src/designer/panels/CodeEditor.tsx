@@ -3,7 +3,13 @@
 // edits are not fed back (the value that comes back equals the document, so nothing is dispatched).
 // Undo/redo keys go to the document store (onUndo/onRedo), so one history covers every view.
 import { useEffect, useRef } from 'react';
-import { closeBrackets, closeBracketsKeymap } from '@codemirror/autocomplete';
+import {
+  autocompletion,
+  closeBrackets,
+  closeBracketsKeymap,
+  completionKeymap,
+} from '@codemirror/autocomplete';
+import type { CompletionContext, CompletionResult } from '@codemirror/autocomplete';
 import { defaultKeymap, indentWithTab } from '@codemirror/commands';
 import { yaml } from '@codemirror/lang-yaml';
 import {
@@ -29,12 +35,15 @@ import {
   highlightSpecialChars,
   keymap,
   lineNumbers,
+  placeholder as placeholderText,
 } from '@codemirror/view';
 import type { EditorMarker } from './code-lines.ts';
 import { editorHighlight, editorTheme } from './editor-theme.ts';
 import { lineColRange, minimalChange } from './editor-sync.ts';
+import type { TemplateCompletion } from './template-completion.ts';
 
-export type EditorLanguage = 'lua' | 'yaml';
+/** 'text': prose with `{{ }}` templates (message contents), no syntax mode. */
+export type EditorLanguage = 'lua' | 'yaml' | 'text';
 
 export interface CodeEditorProps {
   value: string;
@@ -55,13 +64,38 @@ export interface CodeEditorProps {
   ariaLabel?: string;
   testId?: string;
   className?: string;
+  /** Completions for the text before the cursor (templates); `explicit` when asked with Ctrl+Space. */
+  complete?: (before: string, explicit: boolean) => TemplateCompletion | null;
+  /** A small field: no gutters, no active-line highlight, wraps lines (message contents). */
+  compact?: boolean;
+  placeholder?: string;
 }
 
 /** Marks transactions that apply an external value, so they are not reported through onChange. */
 const external = Annotation.define<boolean>();
 
 function languageExtension(language: EditorLanguage): Extension {
+  if (language === 'text') return [];
   return language === 'lua' ? StreamLanguage.define(lua) : yaml();
+}
+
+/** CodeMirror's completion source over the pure `complete` callback (read through a ref). */
+function completionSource(latest: {
+  current: CodeEditorProps;
+}): (ctx: CompletionContext) => CompletionResult | null {
+  return (ctx) => {
+    const complete = latest.current.complete;
+    if (!complete) return null;
+    const line = ctx.state.doc.lineAt(ctx.pos);
+    const before = line.text.slice(0, ctx.pos - line.from);
+    const found = complete(before, ctx.explicit);
+    if (!found || found.items.length === 0) return null;
+    return {
+      from: line.from + found.from,
+      options: found.items.map((i) => ({ label: i.label, detail: i.detail, type: i.type })),
+      validFor: /^[A-Za-z0-9_.]*$/,
+    };
+  };
 }
 
 function readOnlyExtension(readOnly: boolean): Extension {
@@ -113,25 +147,27 @@ export function CodeEditor(props: CodeEditorProps) {
         doc: initial.value,
         extensions: [
           storeKeys,
-          lineNumbers(),
-          highlightActiveLineGutter(),
-          foldGutter(),
-          lintGutter(),
+          initial.compact
+            ? [EditorView.lineWrapping]
+            : [lineNumbers(), highlightActiveLineGutter(), foldGutter(), lintGutter(), highlightActiveLine()],
+          initial.placeholder ? placeholderText(initial.placeholder) : [],
+          initial.complete ? autocompletion({ override: [completionSource(latest)], icons: false }) : [],
           highlightSpecialChars(),
           drawSelection(),
           indentOnInput(),
           bracketMatching(),
           closeBrackets(),
-          highlightActiveLine(),
           highlightSelectionMatches(),
           syntaxHighlighting(editorHighlight),
           EditorState.tabSize.of(2),
           keymap.of([
+            ...(initial.complete ? completionKeymap : []),
             ...closeBracketsKeymap,
             ...defaultKeymap,
             ...searchKeymap,
             ...foldKeymap,
-            indentWithTab,
+            // A compact field lets Tab move focus on (keyboard users leave it like any input).
+            ...(initial.compact ? [] : [indentWithTab]),
           ]),
           editorTheme,
           c.language.of(languageExtension(initial.language)),

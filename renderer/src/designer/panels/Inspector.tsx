@@ -31,6 +31,8 @@ import { useRunBridge } from '../../run/run-context.ts';
 import { BUILTIN_ACTIONS, findNodeSpec, gotoTargets, KIND_LABEL } from './nodes.ts';
 import { problemText } from './problems.ts';
 import { EdgeInspector } from './EdgeInspector.tsx';
+import { llmActionOf } from './llm-form.ts';
+import { LlmNodeForm } from './LlmNodeForm.tsx';
 import { WorkflowSettings } from './WorkflowSettings.tsx';
 import { NO_RUNS, NO_VIEW } from './run-stores.ts';
 import './panels.css';
@@ -88,7 +90,9 @@ function NodeInspector({ doc, ui, name }: { doc: DocumentStore; ui: UiStore; nam
       }),
     );
 
-  const others = otherNodeProblems(text, spec, problems);
+  const llmAction = llmActionOf(spec.uses);
+  // An llm node's form shows its LLM_* problems under the fields they name.
+  const others = otherNodeProblems(text, spec, problems).filter((p) => !(llmAction && /^LLM/.test(p.code)));
   return (
     <div className="fp-node">
       <header className="fp-node-head">
@@ -122,7 +126,11 @@ function NodeInspector({ doc, ui, name }: { doc: DocumentStore; ui: UiStore; nam
           </button>
         </div>
       ) : null}
-      {spec.kind === 'action' ? <ActionSection spec={spec} setField={setField} /> : null}
+      {spec.kind === 'action' && llmAction ? (
+        <LlmNodeForm doc={doc} ui={ui} spec={spec} action={llmAction} />
+      ) : spec.kind === 'action' ? (
+        <ActionSection spec={spec} setField={setField} />
+      ) : null}
       {spec.kind === 'while_loop' ? <WhileSection ui={ui} spec={spec} setField={setField} /> : null}
 
       <NodeRunSection doc={doc} ui={ui} name={name} />

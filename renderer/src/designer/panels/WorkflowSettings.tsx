@@ -16,6 +16,7 @@ import {
   withSetting,
 } from './fields.ts';
 import type { IntRange, SettingsPath } from './fields.ts';
+import { LlmSettingsForm } from './LlmSettingsForm.tsx';
 import './panels.css';
 
 export function WorkflowSettings({ doc }: { doc: DocumentStore }) {
@@ -126,6 +127,7 @@ export function WorkflowSettings({ doc }: { doc: DocumentStore }) {
         settings.memory_limit_mb,
         'Lua heap cap per VM.',
       )}
+      <LlmSettingsForm doc={doc} settings={settings} />
     </div>
   );
 }

@@ -3,12 +3,14 @@ import { parse } from 'yaml';
 import { setNodePath, setTopLevelPath } from '../../../../engine/workflow/edit.ts';
 import { buildGraph } from '../../../../engine/workflow/graph.ts';
 import { loadWorkflow } from '../../../../engine/workflow/load.ts';
+import { validateWorkflow } from '../../../../engine/workflow/validate.ts';
 import {
   checkJsonSchema,
   effectiveProvider,
   inheritedPlaceholder,
   llmActionOf,
   llmFields,
+  llmProblemField,
   messagesValue,
   modelSuggestions,
   moveItem,
@@ -140,8 +142,25 @@ describe('llm form: fields and YAML', () => {
     expect(modelSuggestions('openai', true)).toEqual(expect.arrayContaining(['text-embedding-3-small']));
     expect(modelSuggestions('openai', true).some((m) => m.startsWith('gpt'))).toBe(false);
     expect(modelSuggestions('ollama', false)).toEqual([]);
+    expect(modelSuggestions('mock', false)).toEqual(expect.arrayContaining(['gpt-4o', 'claude-opus-4']));
     expect(effectiveProvider({}, { provider: 'Mock' })).toBe('mock');
     expect(effectiveProvider({ provider: 'openai' }, { provider: 'mock' })).toBe('openai');
+  });
+});
+
+describe('llm form: problems under their field', () => {
+  it('places validation messages on the part they name', () => {
+    const load = loadWorkflow(
+      FLOW.replace('- role: system', '- role: robot').replace(
+        'temperature: 0.2',
+        'provider: nope\n      response_format: {type: xml}',
+      ),
+    );
+    const problems = validateWorkflow(load, { graph: buildGraph(load.model!) }).filter(
+      (p) => p.node === 'ask',
+    );
+    const fields = problems.map((p) => llmProblemField(p.message)).sort();
+    expect(fields).toEqual(['messages.0', 'provider', 'response_format']);
   });
 });
 
@@ -227,6 +246,15 @@ describe('llm form: messages', () => {
       name: 'http_get_2',
       description: 'GET a URL',
       action: 'http.get',
+    });
+    expect(
+      toolForAction('json.parse', 'Parse', [], {
+        text: 'JSON text',
+        strict: 'optional: false allows comments',
+      }).parameters,
+    ).toEqual({
+      text: { type: 'string', description: 'JSON text', required: true },
+      strict: { type: 'string', description: 'false allows comments' },
     });
   });
 });

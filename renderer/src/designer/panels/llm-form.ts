@@ -222,7 +222,9 @@ export function modelSuggestions(provider: string | undefined, embed: boolean): 
   const p = (provider ?? 'auto').toLowerCase();
   const kind = PRICED_MODELS.filter((m) => isEmbedding(m) === embed);
   if (p === 'anthropic') return embed ? [] : kind.filter(isClaude);
-  if (p === 'ollama' || p === 'mock') return [];
+  if (p === 'ollama') return [];
+  // The mock stands in for a real model: any name goes, and the price table still costs the run.
+  if (p === 'mock') return kind;
   // openai, azure, litellm and auto speak OpenAI's wire: OpenAI's models (LiteLLM proxies any of them).
   return p === 'litellm' ? kind : kind.filter((m) => !isClaude(m));
 }
@@ -526,14 +528,48 @@ export function readTools(value: unknown): ToolItem[] | null {
   return out;
 }
 
-/** A tool entry for a registered action: a name the model can call (letters, digits, _), its action. */
+/**
+ * A tool entry for a registered action: a name the model can call (letters, digits, _), its
+ * description, and its parameters from the catalogue (those not marked optional are required).
+ */
 export function toolForAction(
   action: string,
   description: string | undefined,
   taken: readonly string[],
+  params: Record<string, string> = {},
 ): Record<string, unknown> {
   const base = action.replace(/[^A-Za-z0-9_]/g, '_');
   let name = base;
   for (let i = 2; taken.includes(name); i++) name = `${base}_${i}`;
-  return { name, description: description ?? action, action };
+  const parameters: Record<string, unknown> = {};
+  for (const [key, text] of Object.entries(params)) {
+    if (key === '*') continue;
+    const optional = text.startsWith('optional:');
+    parameters[key] = {
+      type: 'string',
+      description: optional ? text.slice('optional:'.length).trim() : text,
+      ...(optional ? {} : { required: true }),
+    };
+  }
+  return {
+    name,
+    description: description ?? action,
+    ...(Object.keys(parameters).length > 0 ? { parameters } : {}),
+    action,
+  };
+}
+
+// ---- problems under their field -------------------------------------------------------------------
+
+/**
+ * The form part a validation message of an llm node belongs to (llm-validate.ts words them with the
+ * parameter's name): 'messages.<i>', 'messages', 'response_format', 'provider', or null (general).
+ */
+export function llmProblemField(message: string): string | null {
+  const item = /messages\[(\d+)\]/.exec(message);
+  if (item) return `messages.${item[1]}`;
+  if (/'messages'/.test(message)) return 'messages';
+  if (/response_format/.test(message)) return 'response_format';
+  if (/provider '/.test(message)) return 'provider';
+  return null;
 }

@@ -1,0 +1,229 @@
+// The llm.* node form (#13) in the real app against `fanout serve`: in the research-judge example,
+// select the `judge` llm.call node, change provider (and reset it to inherited), model, temperature,
+// a message's content, the response format through the form; the YAML panel shows exactly those
+// changes (the file's comments stay); typing `{{ state.` in a message lists the state keys known at the
+// node; an invalid JSON schema is reported and never written; the run on the mock provider succeeds.
+// Screenshots (light + dark, 1440×900 and 1280×800) of the form and of settings.llm go to e2e/artifacts/.
+import { existsSync } from 'node:fs';
+import { expect, test } from '@playwright/test';
+import type { Locator, Page } from '@playwright/test';
+import { artifact, CHROMIUM, editorText } from './helpers.ts';
+
+test.skip(
+  !existsSync(CHROMIUM),
+  `${CHROMIUM} is missing: apt-get install -y --no-install-recommends chromium`,
+);
+
+const FILE = 'agent-research-judge.yaml';
+
+async function openYamlPanel(page: Page): Promise<Locator> {
+  const panel = page.getByTestId('yaml-panel');
+  if ((await panel.count()) === 0) await page.getByTestId('toggle-yaml').click();
+  await expect(panel).toBeVisible();
+  return panel;
+}
+
+/** Lines added and removed between two texts (a plain LCS diff: the files are small). */
+function lineDiff(a: string, b: string): { added: string[]; removed: string[] } {
+  const x = a.split('\n');
+  const y = b.split('\n');
+  const dp = Array.from({ length: x.length + 1 }, () => new Array<number>(y.length + 1).fill(0));
+  for (let i = x.length - 1; i >= 0; i--)
+    for (let j = y.length - 1; j >= 0; j--)
+      dp[i]![j] = x[i] === y[j] ? dp[i + 1]![j + 1]! + 1 : Math.max(dp[i + 1]![j]!, dp[i]![j + 1]!);
+  const added: string[] = [];
+  const removed: string[] = [];
+  let i = 0;
+  let j = 0;
+  while (i < x.length && j < y.length) {
+    if (x[i] === y[j]) {
+      i++;
+      j++;
+    } else if (dp[i + 1]![j]! >= dp[i]![j + 1]!) removed.push(x[i++]!);
+    else added.push(y[j++]!);
+  }
+  removed.push(...x.slice(i));
+  added.push(...y.slice(j));
+  return { added, removed };
+}
+
+async function setTheme(page: Page, theme: 'light' | 'dark') {
+  if ((await page.evaluate(() => document.documentElement.dataset.theme)) !== theme) {
+    await page.getByRole('button', { name: theme === 'dark' ? 'Dark' : 'Light' }).click();
+  }
+  await expect.poll(() => page.evaluate(() => document.documentElement.dataset.theme)).toBe(theme);
+}
+
+async function screenshots(page: Page, name: string) {
+  for (const size of [
+    { width: 1440, height: 900 },
+    { width: 1280, height: 800 },
+  ]) {
+    await page.setViewportSize(size);
+    for (const theme of ['light', 'dark'] as const) {
+      await setTheme(page, theme);
+      await page.waitForTimeout(150);
+      await page.screenshot({ path: artifact(`${name}-${theme}-${size.width}.png`) });
+    }
+  }
+  await setTheme(page, 'light');
+  await page.setViewportSize({ width: 1440, height: 900 });
+}
+
+test.describe('llm inspector', () => {
+  const errors: string[] = [];
+  test.beforeEach(async ({ page }) => {
+    errors.length = 0;
+    page.on('pageerror', (e) => errors.push(e.message));
+    await page.setViewportSize({ width: 1440, height: 900 });
+    await page.goto(process.env.FANOUT_E2E_URL!);
+  });
+  test.afterEach(() => {
+    expect(errors).toEqual([]);
+  });
+
+  test('form edits reach the YAML one line each, completion lists state keys, the mock run works', async ({
+    page,
+  }) => {
+    test.setTimeout(120_000);
+    await page.getByTestId('file-list').getByText(FILE, { exact: true }).click();
+    await expect(page.getByTestId('doc-title')).toContainText('agent-research-judge');
+    const yaml = await openYamlPanel(page);
+    await expect.poll(async () => (await editorText(yaml)).length).toBeGreaterThan(100);
+    const original = await editorText(yaml);
+    // The run panel may take the YAML panel's place: re-open it when needed.
+    const yamlNow = async () => editorText(await openYamlPanel(page));
+
+    await page.locator('.react-flow__node', { hasText: 'judge' }).first().click();
+    const inspector = page.getByTestId('inspector');
+    await expect(inspector.getByTestId('inspector-name')).toHaveValue('judge');
+    const form = inspector.getByTestId('llm-form');
+    await expect(form).toHaveAttribute('data-action', 'llm.call');
+
+    // Inherited values show as placeholders.
+    const model = form.getByTestId('llm-model').locator('input');
+    await expect(model).toHaveAttribute('placeholder', 'inherits gpt-4o-mini from settings.llm');
+    await expect(form.getByTestId('llm-temperature').locator('input[type="text"]')).toHaveAttribute(
+      'title',
+      'inherits 0.3 from settings.llm',
+    );
+
+    // Provider: one line added under the judge's with:, with what the provider needs; reset = original.
+    const provider = form.getByTestId('llm-provider');
+    await provider.locator('select').selectOption('ollama');
+    await expect
+      .poll(async () => lineDiff(original, await yamlNow()))
+      .toEqual({
+        added: ['      provider: ollama'],
+        removed: [],
+      });
+    await expect(provider.getByTestId('llm-provider-hint')).toContainText('OLLAMA_API_BASE');
+    await provider.getByRole('button', { name: /Reset to inherited/ }).click();
+    await expect.poll(yamlNow).toBe(original);
+
+    // Model (combobox with suggestions) and temperature (number beside the slider).
+    await expect(form.locator('datalist option[value="gpt-4o"]')).toHaveCount(1);
+    await model.fill('gpt-4o');
+    await model.press('Enter');
+    const temperature = form.getByTestId('llm-temperature').locator('input[type="text"]');
+    await temperature.fill('0.2');
+    await temperature.press('Enter');
+    await expect
+      .poll(async () => lineDiff(original, await yamlNow()))
+      .toEqual({
+        added: ['      model: gpt-4o', '      temperature: 0.2'],
+        removed: [],
+      });
+    await temperature.fill('5');
+    await temperature.press('Enter');
+    await expect(form.getByTestId('llm-temperature').getByRole('alert')).toContainText('between 0 and 2');
+    await temperature.press('Escape');
+
+    // A message's content: only that message's line changes.
+    const before = await yamlNow();
+    const first = form.getByTestId('llm-message-content-0').locator('.cm-content');
+    await first.click();
+    await page.keyboard.press('Control+End');
+    await page.keyboard.type(' Be fair.');
+    await expect
+      .poll(async () => lineDiff(before, await yamlNow()).added)
+      .toEqual([
+        '        - {role: system, content: "Pick the best answer. Reply as JSON {best, reason}. Be fair."}',
+      ]);
+    expect(lineDiff(before, await yamlNow()).removed).toHaveLength(1);
+
+    // Completion of `{{ state.` in the user message: the keys known at the judge.
+    const second = form.getByTestId('llm-message-content-1').locator('.cm-content');
+    await second.click();
+    await page.keyboard.press('Control+End');
+    await page.keyboard.type('Topic: {{ state.');
+    const list = page.locator('.cm-tooltip-autocomplete');
+    await expect(list).toBeVisible();
+    for (const key of ['question', 'angles', 'parallel_results', 'economics'])
+      await expect(list.getByText(key, { exact: true })).toBeVisible();
+    await page.keyboard.type('ques');
+    await page.keyboard.press('Enter');
+    await expect.poll(yamlNow).toContain('Topic: {{ state.question');
+    await page.screenshot({ path: artifact('llm-inspector-completion.png') });
+
+    // Response format: JSON schema with the default schema; a broken schema is shown, never written.
+    const format = form.getByTestId('llm-response-format');
+    await format.getByText('JSON schema', { exact: true }).click();
+    await expect.poll(yamlNow).toContain('type: json_schema');
+    const written = await yamlNow();
+    const schema = format.getByTestId('llm-schema-editor').locator('.cm-content');
+    await schema.click();
+    await page.keyboard.press('Control+End');
+    await page.keyboard.type(',');
+    await expect(format.getByTestId('llm-schema-error')).toContainText('line');
+    expect(await yamlNow()).toBe(written);
+    await page.keyboard.press('Backspace');
+    await expect(format.getByTestId('llm-schema-ok')).toBeVisible();
+    // Back to JSON object (the template's judge answers JSON for the report node).
+    await format.getByText('JSON object', { exact: true }).click();
+    await expect.poll(yamlNow).toMatch(/response_format:\n\s+type: json_object\n/);
+    expect(await yamlNow()).not.toContain('json_schema');
+
+    // The whole change set: exactly the touched keys; the file's comments are all still there.
+    const final = await yamlNow();
+    const diff = lineDiff(original, final);
+    // model and temperature added; message 0's line; message 1 gained a line (its block now ends
+    // without a newline: |-); response_format re-written as a block after the JSON schema round trip.
+    const expected =
+      /^\s*(model: gpt-4o|temperature: 0\.2|- \{role: system.*Be fair\."\}|Topic: \{\{ state\.question\}\}|content: \|-|response_format:|type: json_object)$/;
+    expect(diff.added.filter((l) => !expected.test(l))).toEqual([]);
+    expect(diff.removed.map((l) => l.trim()).sort()).toEqual(
+      [
+        'response_format: {type: json_object}',
+        '- {role: system, content: "Pick the best answer. Reply as JSON {best, reason}."}',
+        'content: |',
+      ].sort(),
+    );
+    for (const comment of original.split('\n').filter((l) => l.trimStart().startsWith('#')))
+      expect(final).toContain(comment);
+
+    await screenshots(page, 'llm-inspector');
+
+    // The run on the mock provider still works with the form's edits.
+    await page.getByTestId('run-button').click();
+    await expect(page.getByTestId('run-status')).toHaveText('succeeded', { timeout: 30_000 });
+
+    // Workflow settings (nothing selected): settings.llm defaults and the rate limiters.
+    await page.keyboard.press('Escape');
+    await page.locator('.react-flow__pane').click({ position: { x: 5, y: 5 } });
+    const settings = page.getByTestId('settings-llm');
+    await expect(settings).toBeVisible();
+    await expect(settings.getByTestId('settings-llm-provider').locator('select')).toHaveValue('mock');
+    const beforeLimiter = await yamlNow();
+    await settings.getByTestId('settings-limiter-new').fill('openai');
+    await settings.getByTestId('settings-limiter-new').press('Enter');
+    await expect
+      .poll(async () => lineDiff(beforeLimiter, await yamlNow()).added)
+      .toEqual(['  rate_limiters:', '    openai:', '      rpm: 60']);
+    await settings.getByRole('textbox', { name: 'openai rps (requests per second)' }).fill('2');
+    await settings.getByRole('textbox', { name: 'openai rps (requests per second)' }).press('Enter');
+    await expect.poll(yamlNow).toContain('      rps: 2');
+    await settings.scrollIntoViewIfNeeded();
+    await screenshots(page, 'llm-settings');
+  });
+});
