@@ -28,7 +28,11 @@ const outdir = join(root, 'dist');
  */
 const external = ['bullmq', 'ioredis', 'msgpackr', 'msgpackr-extract', 'bufferutil', 'utf-8-validate'];
 
-export async function buildEngine({ quiet = false } = {}) {
+/**
+ * `clean`: remove every file of dist/ this build did not write, at once (npm pack: the package ships
+ * exactly one build). Without it, older chunks stay OLD_CHUNK_MS for CLIs still running from them.
+ */
+export async function buildEngine({ quiet = false, clean = false } = {}) {
   const started = performance.now();
   // Sources changed after this instant make the build stale (bin/fanout.js compares their mtimes).
   const builtFrom = Date.now();
@@ -63,7 +67,7 @@ export async function buildEngine({ quiet = false } = {}) {
   const files = [...result.outputFiles].sort((a, b) => Number(isEntry(a.path)) - Number(isEntry(b.path)));
   for (const file of files) await writeAtomic(file.path, file.contents, tag);
   await copyFile(join(root, 'node_modules/wasmoon/dist/glue.wasm'), join(outdir, 'glue.wasm'));
-  await removeOldChunks(new Set(files.map((file) => file.path)));
+  await removeOldFiles(new Set([...files.map((file) => file.path), join(outdir, 'glue.wasm')]), clean);
   // Written last: its presence and time stamp say the files above are complete.
   const inputs = Object.keys(result.metafile.inputs).filter((path) => !path.includes('node_modules/'));
   await writeAtomic(join(outdir, 'inputs.json'), JSON.stringify({ builtFrom, inputs }) + '\n', tag);
@@ -76,12 +80,14 @@ export async function buildEngine({ quiet = false } = {}) {
 /** How long a chunk no build wrote stays: a CLI still running from an older build may load it. */
 const OLD_CHUNK_MS = 10 * 60 * 1000;
 
-async function removeOldChunks(current) {
+async function removeOldFiles(current, all) {
+  const written = new Set([...current, join(outdir, 'inputs.json')]);
   for (const name of await readdir(outdir)) {
     const path = join(outdir, name);
-    if (current.has(path) || !/-[A-Z0-9]{8}\.js(\.map)?$|\.tmp$/.test(name)) continue;
+    if (written.has(path)) continue;
     const info = await stat(path).catch(() => null);
-    if (info && Date.now() - info.mtimeMs > OLD_CHUNK_MS) await rm(path, { force: true });
+    if (info && (all || Date.now() - info.mtimeMs > OLD_CHUNK_MS))
+      await rm(path, { force: true, recursive: true });
   }
 }
 
@@ -92,4 +98,6 @@ async function writeAtomic(path, contents, tag) {
   await rename(temp, path);
 }
 
-if (process.argv[1] && fileURLToPath(import.meta.url) === process.argv[1]) await buildEngine();
+if (process.argv[1] && fileURLToPath(import.meta.url) === process.argv[1]) {
+  await buildEngine({ clean: process.argv.includes('--clean') });
+}
