@@ -29,18 +29,23 @@ local SPARSE_LIMIT = 1000000
 local MAX_DEPTH = ${MAX_VALUE_DEPTH}
 local TOO_DEEP = {}
 
-local ESCAPES = { ['"'] = '\\"', ['\\'] = '\\\\', ['\b'] = '\\b', ['\f'] = '\\f',
-  ['\n'] = '\\n', ['\r'] = '\\r', ['\t'] = '\\t', ['\127'] = '\\u007f' }
-for i = 0, 31 do
-  local c = schar(i)
-  if not ESCAPES[c] then ESCAPES[c] = sformat('\\u%04x', i) end
+-- Built on the first string that needs escaping (most states never do): ~3 KB less in every VM.
+local ESCAPES
+local function escapes()
+  ESCAPES = { ['"'] = '\\"', ['\\'] = '\\\\', ['\b'] = '\\b', ['\f'] = '\\f',
+    ['\n'] = '\\n', ['\r'] = '\\r', ['\t'] = '\\t', ['\127'] = '\\u007f' }
+  for i = 0, 31 do
+    local c = schar(i)
+    if not ESCAPES[c] then ESCAPES[c] = sformat('\\u%04x', i) end
+  end
+  return ESCAPES
 end
 
 local function fail(what) error('Cannot convert ' .. what .. ' to JSON', 0) end
 
 local function encode_string(s)
   if not ulen(s) then fail('a string that is not valid UTF-8') end
-  if sfind(s, '[%c"\\]') then s = sgsub(s, '[%c"\\]', ESCAPES) end
+  if sfind(s, '[%c"\\]') then s = sgsub(s, '[%c"\\]', ESCAPES or escapes()) end
   return '"' .. s .. '"'
 end
 

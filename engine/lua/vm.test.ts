@@ -318,6 +318,25 @@ describe('memory figures', () => {
     }
   });
 
+  it('a fresh VM loads the setup precompiled and builds the escape table only when a string needs it', async () => {
+    // Before: the setup was parsed from source in every VM (peak 45 KB) and the 40-entry escape table
+    // built up front (resident 34.5 KB). Now each is under 30 KB; the bound has room for other builds.
+    const fresh = await openVm(factory, { memoryBytes: DEFAULT_MEMORY_BYTES });
+    try {
+      const figures = fresh.memory();
+      expect(figures.heapBytes).toBeLessThan(30_000);
+      expect(figures.peakHeapBytes).toBeLessThan(34_000);
+      // The first encode that escapes, in this VM, gets every escape right.
+      const text = 'q"b\\\u0001\n\t\u001f\u007f';
+      expect(value('return { s = state.s, t = state.s .. "\\0" }', { s: text }, fresh)).toEqual({
+        s: text,
+        t: `${text}\u0000`,
+      });
+    } finally {
+      fresh.close();
+    }
+  });
+
   it('RUST-030-UNIT-008 VM cleanup after close', async () => {
     const baseline = factory.stats();
     // Warm-up, then the measured rounds: the shared WASM memory must be reused, not grown.

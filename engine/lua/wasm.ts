@@ -94,15 +94,41 @@ export class Marshal {
   /** Copies `text` into the scratch buffer; valid until the next call. Returns [pointer, byteLength]. */
   stage(text: string): [number, number] {
     const bytes = utf8Encoder.encode(text);
+    const pointer = this.stageBytes(bytes);
+    this.raw.HEAPU8[pointer + bytes.length] = 0;
+    return [pointer, bytes.length];
+  }
+
+  /** Copies `bytes` into the scratch buffer; valid until the next call. Returns its pointer. */
+  stageBytes(bytes: Uint8Array): number {
     if (bytes.length + 1 > this.scratchSize) {
       if (this.scratch) this.raw._free(this.scratch);
       this.scratchSize = Math.max(bytes.length + 1, 2 * this.scratchSize, 4096);
       this.scratch = this.raw._malloc(this.scratchSize);
-      if (!this.scratch) throw new Error('out of WASM memory staging a string for Lua');
+      if (!this.scratch) {
+        this.scratchSize = 0;
+        throw new Error('out of WASM memory staging a string for Lua');
+      }
     }
     this.raw.HEAPU8.set(bytes, this.scratch);
-    this.raw.HEAPU8[this.scratch + bytes.length] = 0;
-    return [this.scratch, bytes.length];
+    return this.scratch;
+  }
+
+  /** A copy of the raw bytes of the string at `index` (binary-safe, unlike readString). */
+  readBytes(L: LuaState, index: number): Uint8Array {
+    const pointer = this.raw._lua_tolstring(L, index, this.lengthOut);
+    if (!pointer) return new Uint8Array(0);
+    const byteLength = this.raw.HEAPU32[this.lengthOut >> 2]!;
+    return this.raw.HEAPU8.slice(pointer, pointer + byteLength);
+  }
+
+  /**
+   * Loads a precompiled chunk made by `string.dump` in this same module (mode 'b': the host's own
+   * chunks only; user code always goes through load() above, text only).
+   */
+  loadBinary(L: LuaState, chunk: Uint8Array, chunkName: string): number {
+    const pointer = this.stageBytes(chunk);
+    return this.raw._luaL_loadbufferx(L, pointer, chunk.length, this.cstr(chunkName), this.cstr('b'));
   }
 
   /** Releases the scratch buffer after a large transfer so one big state does not pin memory. */
