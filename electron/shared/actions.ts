@@ -197,6 +197,13 @@ export const ACTION_SPECS = [
     scope: 'app',
     menu: { section: 'Edit', group: 4, label: 'Auto-Layout' },
   }),
+  // Settings (Edit's last group, where Linux and Windows apps keep their preferences)
+  spec({
+    id: 'settings:providers',
+    title: 'Providers and API keys…',
+    keywords: 'settings preferences openai anthropic azure ollama litellm secrets credentials llm model',
+    menu: { section: 'Edit', group: 5, label: 'Providers and API Keys…' },
+  }),
   spec({ id: 'graph:go-to-source', title: 'Go to source node', keywords: 'edge from jump' }),
   spec({ id: 'graph:go-to-target', title: 'Go to target node', keywords: 'edge to jump' }),
   // Run

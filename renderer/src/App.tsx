@@ -40,6 +40,7 @@ import { RecoveryDialog } from './documents/RecoveryDialog.tsx';
 import { createFileFlows } from './files/file-flows.ts';
 import { FileFlowsLayer } from './files/FileFlowsLayer.tsx';
 import { StartPage } from './documents/StartPage.tsx';
+import { ProvidersDialog } from './settings/ProvidersDialog.tsx';
 import { BLANK_TEMPLATE, suggestedFileName, type DocumentTemplate } from './documents/templates.ts';
 import type { HostChoice } from './host/index.ts';
 import { onMenuCommand, reportDirty } from './host/electron.ts';
@@ -120,6 +121,7 @@ function Shell({ host }: { host: HostApi }) {
   const [palette, setPalette] = useState<{ items: PaletteItem[]; query: string } | null>(null);
   const [showShortcuts, setShowShortcuts] = useState(false);
   const [showAbout, setShowAbout] = useState(false);
+  const [showProviders, setShowProviders] = useState(false);
   const path = useStore(doc, (s) => s.path);
   const dirty = useStore(doc, (s) => s.text !== s.savedText);
   const canUndo = useStore(doc, (s) => s.past.length > 0);
@@ -256,6 +258,7 @@ function Shell({ host }: { host: HostApi }) {
       openPalette: (query) => (palette && query === undefined ? setPalette(null) : openPalette(query)),
       showShortcuts: () => setShowShortcuts(true),
       showAbout: () => setShowAbout(true),
+      showProviders: () => setShowProviders(true),
       fail: (message) => setError(message),
       openExternal: (url) => void window.open(url, '_blank', 'noopener,noreferrer'),
     },
@@ -548,6 +551,7 @@ function Shell({ host }: { host: HostApi }) {
               mac={mac}
               onNew={newDocument}
               onOpen={(target) => void openPath(target)}
+              onProviders={() => setShowProviders(true)}
             />
           </main>
         )}
@@ -578,6 +582,7 @@ function Shell({ host }: { host: HostApi }) {
       )}
       {showShortcuts && <ShortcutsDialog mac={mac} onClose={() => setShowShortcuts(false)} />}
       {showAbout && <AboutDialog info={info} hostKind={host.kind} onClose={() => setShowAbout(false)} />}
+      {showProviders && <ProvidersDialog host={host} onClose={() => setShowProviders(false)} />}
       <FileFlowsLayer flows={files$} host={host} doc={doc} onFilesChanged={() => void listDir(dir)} />
     </div>
   );

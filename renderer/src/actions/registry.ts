@@ -38,6 +38,7 @@ import { autoLayout } from './graph/auto-layout.ts';
 import { goToSource } from './graph/go-to-source.ts';
 import { goToTarget } from './graph/go-to-target.ts';
 import { about } from './help/about.ts';
+import { providers } from './settings/providers.ts';
 import { docs } from './help/docs.ts';
 import { shortcuts } from './help/shortcuts.ts';
 import { fit } from './view/fit.ts';
@@ -102,6 +103,7 @@ export const ACTIONS: readonly Action[] = [
   shortcuts,
   docs,
   about,
+  providers,
 ];
 
 const BY_ID = new Map<string, Action>(ACTIONS.map((a) => [a.id, a]));

@@ -97,6 +97,7 @@ export function testContext(
       openPalette: record('openPalette'),
       showShortcuts: record('showShortcuts'),
       showAbout: record('showAbout'),
+      showProviders: record('showProviders'),
       fail: record('fail'),
       openExternal: record('openExternal'),
     },

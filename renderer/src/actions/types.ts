@@ -32,6 +32,8 @@ export interface AppOps {
   openPalette(query?: string): void;
   showShortcuts(): void;
   showAbout(): void;
+  /** Settings › Providers: API keys kept by the host. */
+  showProviders(): void;
   /** Shows an error in the app's message bar. */
   fail(message: string): void;
   openExternal(url: string): void;

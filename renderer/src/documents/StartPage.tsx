@@ -16,6 +16,8 @@ export interface StartPageProps {
   mac: boolean;
   onNew: (template: DocumentTemplate) => void;
   onOpen: (path?: string) => void;
+  /** Opens Settings › Providers (API keys for model calls). */
+  onProviders?: () => void;
 }
 
 /** A glyph per known example (what it shows), else by the words in its title. */
@@ -28,7 +30,8 @@ function glyph(id: string): string {
   return '☾';
 }
 
-export function StartPage({ host, templates, files, folder, mac, onNew, onOpen }: StartPageProps) {
+export function StartPage(props: StartPageProps) {
+  const { host, templates, files, folder, mac, onNew, onOpen, onProviders } = props;
   const [recent, setRecent] = useState<string[] | null>(null);
   useEffect(() => {
     let live = true;
@@ -62,6 +65,16 @@ export function StartPage({ host, templates, files, folder, mac, onNew, onOpen }
         {host.kind === 'electron' && (
           <button type="button" className="start-open" onClick={() => onOpen()}>
             Open a file…
+          </button>
+        )}
+        {onProviders && (
+          <button
+            type="button"
+            className="start-settings"
+            onClick={onProviders}
+            data-testid="start-providers"
+          >
+            Providers and API keys…
           </button>
         )}
       </header>
