@@ -7,6 +7,7 @@
 import { existsSync } from 'node:fs';
 import { expect, test } from '@playwright/test';
 import type { Locator, Page } from '@playwright/test';
+import { parse } from 'yaml';
 import { artifact, CHROMIUM, editorText } from './helpers.ts';
 
 test.skip(
@@ -161,10 +162,10 @@ test.describe('llm inspector', () => {
     await expect(list).toBeVisible();
     for (const key of ['question', 'angles', 'parallel_results', 'economics'])
       await expect(list.getByText(key, { exact: true })).toBeVisible();
+    await page.screenshot({ path: artifact('llm-inspector-completion.png') });
     await page.keyboard.type('ques');
     await page.keyboard.press('Enter');
     await expect.poll(yamlNow).toContain('Topic: {{ state.question');
-    await page.screenshot({ path: artifact('llm-inspector-completion.png') });
 
     // Response format: JSON schema with the default schema; a broken schema is shown, never written.
     const format = form.getByTestId('llm-response-format');
@@ -177,6 +178,8 @@ test.describe('llm inspector', () => {
     await page.keyboard.type(',');
     await expect(format.getByTestId('llm-schema-error')).toContainText('line');
     expect(await yamlNow()).toBe(written);
+    await format.scrollIntoViewIfNeeded();
+    await page.screenshot({ path: artifact('llm-inspector-schema-error.png') });
     await page.keyboard.press('Backspace');
     await expect(format.getByTestId('llm-schema-ok')).toBeVisible();
     // Back to JSON object (the template's judge answers JSON for the report node).
@@ -225,5 +228,48 @@ test.describe('llm inspector', () => {
     await expect.poll(yamlNow).toContain('      rps: 2');
     await settings.scrollIntoViewIfNeeded();
     await screenshots(page, 'llm-settings');
+  });
+});
+
+test.describe('llm inspector: messages by keyboard', () => {
+  test('Alt+Down on a handle reorders, Ctrl+Z restores the file, + Message and × add and remove', async ({
+    page,
+  }) => {
+    const errors: string[] = [];
+    page.on('pageerror', (e) => errors.push(e.message));
+    await page.setViewportSize({ width: 1440, height: 900 });
+    await page.goto(process.env.FANOUT_E2E_URL!);
+    await page.getByTestId('file-list').getByText(FILE, { exact: true }).click();
+    await expect(page.getByTestId('doc-title')).toContainText('agent-research-judge');
+    const yamlNow = async () => editorText(await openYamlPanel(page));
+    await expect.poll(async () => (await yamlNow()).length).toBeGreaterThan(100);
+    const original = await yamlNow();
+    const judge = () => parse(original).nodes.find((n: { name: string }) => n.name === 'judge');
+    const messagesNow = async () =>
+      parse(await yamlNow()).nodes.find((n: { name: string }) => n.name === 'judge').with.messages as {
+        role: string;
+      }[];
+
+    await page.locator('.react-flow__node', { hasText: 'judge' }).first().click();
+    const form = page.getByTestId('inspector').getByTestId('llm-form');
+    const handle = form.getByTestId('llm-message-handle-0');
+    await handle.focus();
+    await page.keyboard.press('Alt+ArrowDown');
+    await expect.poll(async () => (await messagesNow()).map((m) => m.role)).toEqual(['user', 'system']);
+    // Focus follows the moved message; the contents moved with their roles.
+    await expect(form.getByTestId('llm-message-handle-1')).toBeFocused();
+    await expect(form.getByTestId('llm-message-1')).toHaveAttribute('data-role', 'system');
+    expect((await messagesNow())[1]).toEqual(judge().with.messages[0]);
+
+    // One undo step restores the file byte for byte (comments and flow style included).
+    await page.keyboard.press('Control+z');
+    await expect.poll(yamlNow).toBe(original);
+
+    await form.getByTestId('llm-message-add').click();
+    await expect.poll(async () => (await messagesNow()).length).toBe(3);
+    expect((await messagesNow())[2]).toEqual({ role: 'user', content: '' });
+    await form.getByTestId('llm-message-remove-2').click();
+    await expect.poll(async () => (await messagesNow()).length).toBe(2);
+    expect(errors).toEqual([]);
   });
 });
