@@ -291,6 +291,16 @@ export const MAX_RESULT_LINE_BYTES = 80 * 1024 * 1024;
 export const MAX_RESULTS_GROUP_LINES = 256;
 /** Longest `expect` expression. */
 export const MAX_EXPECT_CHARS = 4096;
+/** The app's batches (engine/batch/host-batches.ts): batches a host keeps; the oldest ended one goes first. */
+export const MAX_KEPT_BATCHES = 8;
+/** Rows in one status answer to the Batch tab (it asks again at once while `more`). */
+export const MAX_BATCH_STATUS_ROWS = 2_000;
+/** Events kept per row for "open this row's run"; a longer run's row is not kept (a re-run shows it). */
+export const MAX_BATCH_ROW_EVENTS = 5_000;
+/** Bytes (JSON length) of row events kept per batch; past it the oldest rows' go, succeeded ones first. */
+export const MAX_BATCH_EVENT_BYTES = 64 * 1024 * 1024;
+/** Characters of a row's final state shown in the table. */
+export const BATCH_EXCERPT_CHARS = 240;
 
 // ---------------------------------------------------------------------------------------------------
 // Model calls (engine/llm: llm.call, llm.stream, llm.chat, llm.embed, llm.tools)

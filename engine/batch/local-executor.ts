@@ -5,23 +5,33 @@ import { loadWorkflow } from '../workflow/load.ts';
 import { validateWorkflow } from '../workflow/validate.ts';
 import type { LoadResult } from '../workflow/types.ts';
 import type { LlmTotals } from '../llm/types.ts';
-import type { RunEvent } from '../run/types.ts';
+import type { RunEvent, RunOptions } from '../run/types.ts';
 import type { BatchWorkflow, RowLimits, RowOutcome, RowRun, RunExecutor } from './executor.ts';
 
+/** What rows need of an engine: a host's may be narrower than Engine (HostService's is a Pick). */
+export type RowEngine = Pick<Engine, 'run'> & Partial<Pick<Engine, 'start' | 'close' | 'service'>>;
+
 export interface LocalExecutorOptions {
-  /** The engine to run on. Without one, the executor makes its own (`workers` wide) and closes it. */
-  engine?: Engine;
+  /**
+   * The engine to run on (a host's: its warm pool serves rows and ordinary runs alike). Without one, the
+   * executor makes its own (`workers` wide) and closes it.
+   */
+  engine?: RowEngine;
   /** Pool size of the engine it makes (default: the pool's default). */
   workers?: number;
+  /** Rows run at once at best with a given engine (default: its pool's size, else 4). */
+  capacity?: number;
   limits?: RowLimits;
+  /** Local-only run options every row gets: the actions' folder, model-call options (stored keys). */
+  runOptions?: Pick<RunOptions, 'baseDir' | 'llm'>;
 }
 
 export class LocalRunExecutor implements RunExecutor {
   readonly capacity: number;
-  private readonly engine: Engine;
+  private readonly engine: RowEngine;
   private readonly ownsEngine: boolean;
   private readonly load: LoadResult;
-  private readonly limits: RowLimits;
+  private readonly limits: RowLimits & Pick<RunOptions, 'baseDir' | 'llm'>;
   private closed = false;
 
   /** Throws a WorkflowInvalidError (with every error) when the workflow cannot run. */
@@ -29,19 +39,21 @@ export class LocalRunExecutor implements RunExecutor {
     this.load = 'text' in workflow ? loadWorkflow(workflow.text, workflow.file) : workflow;
     this.engine = options.engine ?? new Engine(options.workers ? { size: options.workers } : {});
     this.ownsEngine = options.engine === undefined;
-    const errors = validateWorkflow(this.load, {
-      knownActions: this.engine.service.registry.names(),
-    }).filter((p) => p.severity === 'error');
+    // Without the registry (a host's narrow engine) unknown actions are the engine's to report per row.
+    const registry = this.engine.service?.registry;
+    const errors = validateWorkflow(this.load, registry ? { knownActions: registry.names() } : {}).filter(
+      (p) => p.severity === 'error',
+    );
     if (!this.load.model || errors.length > 0) {
-      if (this.ownsEngine) void this.engine.close();
+      if (this.ownsEngine) void this.engine.close?.();
       throw new WorkflowInvalidError(errors);
     }
-    this.limits = options.limits ?? {};
-    this.capacity = this.engine.service.pool.size;
+    this.limits = { ...options.limits, ...options.runOptions };
+    this.capacity = options.capacity ?? this.engine.service?.pool.size ?? 4;
   }
 
-  start(): Promise<void> {
-    return this.engine.start();
+  async start(): Promise<void> {
+    await this.engine.start?.();
   }
 
   async run(row: RowRun): Promise<RowOutcome> {
@@ -87,7 +99,7 @@ export class LocalRunExecutor implements RunExecutor {
 
   async close(): Promise<void> {
     this.closed = true;
-    if (this.ownsEngine) await this.engine.close();
+    if (this.ownsEngine) await this.engine.close?.();
   }
 }
 

@@ -2,6 +2,7 @@
 // Electron's IPC payloads), with each bound taken from engine/limits.ts. Pure (zod + limits only): the
 // Electron preload bundles it through electron/shared/channels.ts.
 import { PROVIDER_KEY_VARS, type KeyedProvider } from './provider-vars.ts';
+import { batchSchemas } from '../batch/host-schemas.ts';
 import { z } from 'zod';
 import type { JsonObject } from '../run/types.ts';
 import { fileNameProblem } from './names.ts';
@@ -140,6 +141,8 @@ export const requestSchemas = {
   resume: z.strictObject({ runId, state: jsonObject('state').optional() }),
   recent: empty,
   ...providerKeySchemas(),
+  /** Batch runs over datasets (the Batch tab): engine/batch/host-schemas.ts. */
+  ...batchSchemas(),
 } as const;
 
 export type HostOp = keyof typeof requestSchemas;

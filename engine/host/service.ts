@@ -20,6 +20,7 @@ import { HostFailure, toHostFailure } from './errors.ts';
 import { fileNameProblem, workflowFileNameProblem } from './names.ts';
 import { looksNotWorkflow } from './sniff.ts';
 import { RunRecordings } from './run-recordings.ts';
+import { BatchOps } from './batch-ops.ts';
 import { describeIssue, requestSchemas, type HostOp, type RequestOf } from './schemas.ts';
 import {
   confine,
@@ -108,7 +109,15 @@ export class HostService {
   /** Every run's model exchanges, for "Re-run with recorded responses" (request.replay). */
   readonly recordings = new RunRecordings();
 
+  private batchOps: BatchOps | null = null;
+
   constructor(private readonly options: HostServiceOptions) {}
+
+  /** Batch runs over datasets (the Batch tab): list, start, status, row, cancel, export. */
+  get batch(): BatchOps {
+    this.batchOps ??= new BatchOps(this.options);
+    return this.batchOps;
+  }
 
   /** Validates a raw payload; a bad one is a BAD_REQUEST naming the operation (`label`) and field. */
   parse<Op extends HostOp>(op: Op, payload: unknown, label: string = op): RequestOf<Op> {
@@ -449,6 +458,7 @@ export class HostService {
 
   cancelAll(): void {
     for (const handle of this.active.values()) handle.cancel();
+    void this.batchOps?.close(); // cancels running batches, removes their results files
   }
 }
 

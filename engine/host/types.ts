@@ -4,6 +4,7 @@
 import type { Problem } from '../workflow/types.ts';
 import type { RunEvent, JsonObject } from '../run/types.ts';
 import type { KeyedProvider, TestedProvider } from './provider-vars.ts';
+import type { BatchApi } from '../batch/view-types.ts';
 
 export type HostKind = 'electron' | 'browser';
 
@@ -170,4 +171,6 @@ export interface HostApi {
   setProviderKey(provider: KeyedProvider, key: string | null): Promise<HostResult<ProviderKeysInfo>>;
   /** GETs the provider's model list with the key a run would use (`apiBase`: another server). */
   testProvider(provider: TestedProvider, apiBase?: string): Promise<HostResult<ProviderTestResult>>;
+  /** Batch runs over datasets (the Batch tab; docs/batch.md); absent on hosts without them. */
+  readonly batch?: BatchApi;
 }

@@ -30,5 +30,12 @@ export function createApi(service: HostService, caller: Caller): Record<string, 
     '/api/providers/keys': endpoint('providers/keys', () => service.providerKeys()),
     '/api/providers/set-key': endpoint('providers/set-key', (r) => service.setProviderKey(r)),
     '/api/providers/test': endpoint('providers/test', (r) => service.testProvider(r)),
+    // Batch runs (the Batch tab): the rows' table is polled with a cursor (batch/status).
+    '/api/batch/list': endpoint('batch/list', (r) => service.batch.list(r)),
+    '/api/batch/start': endpoint('batch/start', (r) => service.batch.start(r)),
+    '/api/batch/status': endpoint('batch/status', (r) => service.batch.status(r)),
+    '/api/batch/row': endpoint('batch/row', (r) => service.batch.row(r)),
+    '/api/batch/cancel': endpoint('batch/cancel', (r) => service.batch.cancel(r)),
+    '/api/batch/export': endpoint('batch/export', (r) => service.batch.export(r)),
   };
 }
