@@ -101,6 +101,14 @@ test.describe('llm inspector', () => {
     const form = inspector.getByTestId('llm-form');
     await expect(form).toHaveAttribute('data-action', 'llm.call');
 
+    // No key field anywhere in the form; the Providers page is one click away (registry action).
+    await expect(form.locator('input[type="password"]')).toHaveCount(0);
+    await expect(form.getByText(/api_key/)).toHaveCount(0);
+    await form.getByTestId('llm-open-providers').click();
+    await expect(page.getByTestId('providers-dialog')).toBeVisible();
+    await page.keyboard.press('Escape');
+    await expect(page.getByTestId('providers-dialog')).toHaveCount(0);
+
     // Inherited values show as placeholders.
     const model = form.getByTestId('llm-model').locator('input');
     await expect(model).toHaveAttribute('placeholder', 'inherits gpt-4o-mini from settings.llm');

@@ -10,6 +10,7 @@ import { setNodeField, setNodePath } from '../../../../engine/workflow/edit.ts';
 import type { NodeSpec } from '../../../../engine/workflow/types.ts';
 import type { DocumentStore } from '../document-store.ts';
 import type { UiStore } from '../ui-store.ts';
+import { ActionButton } from '../../actions/ActionButton.tsx';
 import { useRunBridge } from '../../run/run-context.ts';
 import { CodeEditor } from './CodeEditor.tsx';
 import { TextField, tryEdit } from './Fields.tsx';
@@ -238,10 +239,7 @@ export function LlmNodeForm({
           Also set in the YAML: {others.join(', ')}
         </div>
       ) : null}
-      <div className="fp-hint">
-        API keys are never written here: they come from the environment, a .env beside the file, or the
-        host&apos;s provider keys.
-      </div>
+      <ProviderKeysHint />
 
       <TextField
         label="Output"
@@ -265,6 +263,20 @@ export function LlmNodeForm({
 }
 
 type SetKey = (key: string, value: unknown, label: string) => string | null;
+
+/** Where keys live instead of the file, with the Providers page one click away (registry action). */
+export function ProviderKeysHint() {
+  return (
+    <div className="fp-hint llm-keys" data-testid="llm-keys-hint">
+      API keys never go in the workflow: they come from the environment, a .env beside the file, or{' '}
+      <span className="llm-keys-link">
+        <ActionButton id="settings:providers" testId="llm-open-providers">
+          Providers and API keys…
+        </ActionButton>
+      </span>
+    </div>
+  );
+}
 
 function EmbedInput(props: {
   value: unknown;

@@ -6,6 +6,7 @@ import { setTopLevelPath } from '../../../../engine/workflow/edit.ts';
 import type { DocumentStore } from '../document-store.ts';
 import { tryEdit } from './Fields.tsx';
 import { LlmField } from './LlmFields.tsx';
+import { ProviderKeysHint } from './LlmNodeForm.tsx';
 import { asMap, effectiveProvider, llmFields, parseLlmField } from './llm-form.ts';
 import type { LlmFieldDef } from './llm-form.ts';
 
@@ -85,6 +86,7 @@ export function LlmSettingsForm({
           ))}
       </div>
       <RateLimiters limiters={limiters} set={set} />
+      <ProviderKeysHint />
     </div>
   );
 }
