@@ -351,3 +351,22 @@ export const MAX_KEPT_RECORDINGS = 200;
 export const MAX_RECORDING_BYTES = 16 * 1024 * 1024;
 /** Bytes of all kept recordings together; past it the oldest recordings are dropped. */
 export const MAX_RECORDINGS_TOTAL_BYTES = 128 * 1024 * 1024;
+
+// ---------------------------------------------------------------------------------------------------
+// Queue mode (engine/queue: BullMQ jobs on Redis, `fanout worker`, branch events over pub/sub)
+// ---------------------------------------------------------------------------------------------------
+
+/** Largest job payload a worker accepts (JSON text): a whole state plus a whole workflow file. */
+export const MAX_QUEUE_JOB_BYTES = MAX_STATE_BYTES + MAX_FILE_BYTES;
+/** Largest branch event a worker publishes back; a bigger one is replaced by a warning that says so. */
+export const MAX_QUEUE_EVENT_BYTES = 1024 * 1024;
+/** Most events one remote branch streams back; past it a warning, then only the result. */
+export const MAX_QUEUE_EVENTS_PER_BRANCH = 20_000;
+/** Longest worker id (`fanout worker --id`, else host:pid). */
+export const MAX_QUEUE_WORKER_ID_CHARS = 64;
+/** Most jobs one `fanout worker` runs at once (`--concurrency`). */
+export const MAX_QUEUE_CONCURRENCY = 256;
+/** After a cancel, how long the host waits for a remote branch's own 'cancelled' result. */
+export const QUEUE_CANCEL_GRACE_MS = 2_000;
+/** A cancel mark in Redis (for jobs a worker picks up after the cancel was published) expires after this. */
+export const QUEUE_CANCEL_MARK_TTL_S = 3_600;

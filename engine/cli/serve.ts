@@ -5,8 +5,10 @@ import { startServer } from '../serve/server.ts';
 import type { ServeOptions } from '../serve/server.ts';
 import { MAX_POOL_WORKERS } from '../limits.ts';
 import { intOption, parseCommandLine, UsageError } from './args.ts';
+import { serveQueue } from '../queue/host-queue.ts';
 
-const USAGE = 'usage: fanout serve [--port N] [--open] [--root DIR] [--static DIR] [--workers N]\n';
+const USAGE =
+  'usage: fanout serve [--port N] [--open] [--root DIR] [--static DIR] [--workers N] [--redis URL]\n';
 
 const OPTIONS = {
   port: { type: 'string' },
@@ -14,12 +16,14 @@ const OPTIONS = {
   root: { type: 'string' },
   static: { type: 'string' },
   workers: { type: 'string' },
+  redis: { type: 'string' },
   help: { type: 'boolean', short: 'h' },
 } as const;
 
-function parseServeArgs(args: string[]): ServeOptions & { open: boolean } {
+function parseServeArgs(args: string[]): ServeOptions & { open: boolean; redis?: string } {
   const { values } = parseCommandLine({ args, options: OPTIONS, allowPositionals: false });
-  const out: ServeOptions & { open: boolean } = { open: values.open === true };
+  const out: ServeOptions & { open: boolean; redis?: string } = { open: values.open === true };
+  if (values.redis !== undefined) out.redis = values.redis;
   if (values.port !== undefined) out.port = intOption('--port', values.port, 0, 65535);
   if (values.root !== undefined) out.root = values.root;
   if (values.static !== undefined) out.staticDir = values.static;
@@ -60,11 +64,20 @@ export async function serveCommand(args: string[]): Promise<number> {
     process.stderr.write(`fanout serve: ${error.message}\n${USAGE}`);
     return 2;
   }
-  const { open, ...serveOptions } = options;
+  const { open, redis, ...serveOptions } = options;
   let server: Awaited<ReturnType<typeof startServer>>;
+  const queue = await serveQueue(redis);
+  if (!queue.ok) {
+    process.stderr.write(`fanout serve: ${queue.message}\n`);
+    return 2;
+  }
   try {
-    server = await startServer(serveOptions);
+    server = await startServer({
+      ...serveOptions,
+      ...(queue.runner ? { remoteBranches: queue.runner } : {}),
+    });
   } catch (error) {
+    await queue.runner?.close();
     process.stderr.write(`fanout serve: ${(error as Error).message}\n`);
     return 2;
   }
@@ -82,5 +95,6 @@ export async function serveCommand(args: string[]): Promise<number> {
     process.on('SIGTERM', stop);
   });
   await server.close();
+  await queue.runner?.close();
   return 0;
 }

@@ -81,12 +81,12 @@ export async function workerCommand(args: string[]): Promise<number> {
     process.stderr.write(`fanout worker: ${error.message}\n${USAGE}`);
     return 2;
   }
-  let worker: QueueWorker;
+  const worker = new QueueWorker(options);
   try {
-    worker = new QueueWorker(options);
     await worker.start();
   } catch (error) {
     process.stderr.write(`fanout worker: ${redactPassword((error as Error).message, options.redisUrl)}\n`);
+    await worker.close();
     return 1;
   }
   await new Promise<void>((resolve) => {

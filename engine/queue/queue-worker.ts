@@ -58,13 +58,27 @@ export class QueueWorker {
 
   async start(): Promise<void> {
     const connection = redisOptions(this.options.redisUrl);
+    this.publisher = new Redis({ ...connection, lazyConnect: true });
+    // ioredis reports why (WRONGPASS, ECONNREFUSED) on 'error'; connect() only says it closed.
+    let why: Error | undefined;
+    this.publisher.on('error', (error: Error) => {
+      // Reconnects repeat the same error every few hundred ms: say it once per change.
+      if (why?.message !== error.message) this.log(`redis: ${error.message}`);
+      why = error;
+    });
+    try {
+      await this.publisher.connect();
+    } catch (error) {
+      throw why ?? error;
+    }
     await this.service.start();
-    this.publisher = new Redis(connection);
     this.subscriber = new Redis(connection);
+    this.subscriber.on('error', () => {}); // the publisher reports; this one reconnects
     await this.subscriber.subscribe(this.names.cancel);
     this.subscriber.on('message', (_channel: string, jobId: string) => this.cancel(jobId));
     // BullMQ duplicates this connection for its blocking reads.
     this.queueConnection = new Redis(connection);
+    this.queueConnection.on('error', () => {});
     this.worker = new Worker(this.names.branches, (job) => this.process(job), {
       connection: this.queueConnection,
       prefix: this.names.prefix,

@@ -7,6 +7,7 @@ import { Redis } from 'ioredis';
 import { Job, Queue, QueueEvents } from 'bullmq';
 import { z } from 'zod';
 import type { EventInput } from '../run/events.ts';
+import type { JsonObject } from '../run/types.ts';
 import type { RemoteBranchOutcome, RemoteBranchRunner, RemoteBranchSpec } from '../run/branch-runner.ts';
 import {
   MAX_QUEUE_EVENT_BYTES,
@@ -28,6 +29,11 @@ import { redactPassword, redisOptions } from './redis-url.ts';
 export interface RemoteBranchesOptions {
   redisUrl: string;
   prefix?: string;
+  /**
+   * 'all' (`--redis`): every fan-out goes to the queue. 'strategy-remote' (a host that only has
+   * FANOUT_REDIS_URL): only workflows with `settings.parallel.strategy: remote`.
+   */
+  scope?: 'all' | 'strategy-remote';
 }
 
 /** What a worker returns, checked: the host trusts no shape it did not verify. */
@@ -50,6 +56,7 @@ export class QueueBranchRunner implements RemoteBranchRunner {
   private queueEvents: QueueEvents | undefined;
   private redis: Redis | undefined;
   private subscriber: Redis | undefined;
+  private eventsConnection: Redis | undefined;
   private readonly listeners = new Map<string, (message: string) => void>();
   private ready: Promise<void> | undefined;
 
@@ -71,19 +78,34 @@ export class QueueBranchRunner implements RemoteBranchRunner {
   private async connect(): Promise<void> {
     const connection = redisOptions(this.options.redisUrl);
     this.redis = new Redis({ ...connection, lazyConnect: true });
-    await this.redis.connect();
+    // ioredis reports why (WRONGPASS, ECONNREFUSED) on 'error'; connect() only says it closed.
+    let why: Error | undefined;
+    this.redis.on('error', (error: Error) => (why = error));
+    try {
+      await this.redis.connect();
+    } catch (error) {
+      throw why ?? error;
+    }
     this.subscriber = new Redis(connection);
+    this.subscriber.on('error', () => {}); // the command connection reports; these reconnect
     this.subscriber.on('message', (channel: string, message: string) =>
       this.listeners.get(channel)?.(message),
     );
     this.queue = new Queue(this.names.branches, { connection: this.redis, prefix: this.names.prefix });
     this.queue.setMaxListeners(0);
+    // QueueEvents blocks on its own connection; BullMQ leaves a given connection open on close.
+    this.eventsConnection = new Redis(connection);
+    this.eventsConnection.on('error', () => {});
     this.queueEvents = new QueueEvents(this.names.branches, {
-      connection: new Redis(connection),
+      connection: this.eventsConnection,
       prefix: this.names.prefix,
     });
     this.queueEvents.setMaxListeners(0);
     await this.queueEvents.waitUntilReady();
+  }
+
+  wants(workflow: JsonObject): boolean {
+    return (this.options.scope ?? 'all') === 'all' || parallelStrategy(workflow) === 'remote';
   }
 
   async runBranch(
@@ -171,8 +193,15 @@ export class QueueBranchRunner implements RemoteBranchRunner {
     await this.queueEvents?.close().catch(() => {});
     await this.queue?.close().catch(() => {});
     this.subscriber?.disconnect();
+    this.eventsConnection?.disconnect();
     this.redis?.disconnect();
   }
+}
+
+function parallelStrategy(workflow: JsonObject): unknown {
+  const settings = workflow['settings'];
+  const parallel = isPlainObject(settings) ? settings['parallel'] : undefined;
+  return isPlainObject(parallel) ? parallel['strategy'] : undefined;
 }
 
 function spec(job: Job): BranchJob {

@@ -33,6 +33,8 @@ export interface RemoteBranchOutcome {
 }
 
 export interface RemoteBranchRunner {
+  /** Whether this workflow's branches go remote (a host may send only `strategy: remote` files). */
+  wants(workflow: JsonObject): boolean;
   /**
    * Runs the branch remotely. `emit` gets the branch's own events (node-*, log, llm-*, branch-started,
    * branch-vm-created) as they stream back, already confined to this branch. Resolves for every

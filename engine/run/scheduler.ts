@@ -348,6 +348,9 @@ class Run {
     // The main VM stays open on its worker but frees the worker for branches while they run.
     this.main.suspend();
     const failFast = this.options.failFast ?? this.model.settings.failFast ?? false;
+    const remote = this.deps.remoteBranches?.wants(this.model.raw as JsonObject)
+      ? this.deps.remoteBranches
+      : null;
     const fanOutAbort = new AbortController();
     setMaxListeners(0, fanOutAbort.signal);
     const onRunAbort = () => fanOutAbort.abort();
@@ -355,15 +358,8 @@ class Run {
     try {
       const results = await Promise.all(
         fanOut.branches.map(async (branch, index) => {
-          const result = this.deps.remoteBranches
-            ? await this.runRemoteBranch(
-                this.deps.remoteBranches,
-                fanOut,
-                branch,
-                index,
-                state,
-                fanOutAbort.signal,
-              )
+          const result = remote
+            ? await this.runRemoteBranch(remote, fanOut, branch, index, state, fanOutAbort.signal)
             : await this.runBranch(fanOut, branch, index, state, fanOutAbort.signal);
           if (!result.success && failFast) fanOutAbort.abort();
           return result;

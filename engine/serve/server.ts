@@ -12,6 +12,7 @@ import type { Duplex } from 'node:stream';
 import { fileURLToPath } from 'node:url';
 import { WebSocketServer, WebSocket } from 'ws';
 import { Engine } from '../index.ts';
+import type { RemoteBranchRunner } from '../run/branch-runner.ts';
 import { defaultPoolSize } from '../run/pool.ts';
 import type { RunEvent } from '../run/types.ts';
 import { createApi } from './api.ts';
@@ -60,6 +61,8 @@ export interface ServeOptions {
   maxSockets?: number;
   /** The Providers page's key file (default `$XDG_CONFIG_HOME/fanout/provider-keys.json`, 0600). */
   keysFile?: string;
+  /** Queue mode (`--redis`, docs/queue.md): fan-out branches run on `fanout worker`s. */
+  remoteBranches?: RemoteBranchRunner;
 }
 
 export interface ServeHandle {
@@ -162,7 +165,10 @@ export async function startServer(options: ServeOptions = {}): Promise<ServeHand
   );
   const token = newToken();
   const workers = options.workers ?? defaultPoolSize();
-  const engine = new Engine({ size: workers });
+  const engine = new Engine({
+    size: workers,
+    ...(options.remoteBranches ? { remoteBranches: options.remoteBranches } : {}),
+  });
   // Debris of saves killed mid-write in an earlier session (bounded walk of the root).
   await sweepStaleTempFiles([root]);
   const maxSockets = options.maxSockets ?? MAX_WS_CLIENTS;

@@ -1,0 +1,64 @@
+// What a host (`fanout run`, `fanout serve`) does for queue mode before a run: decide from `--redis`,
+// the file's strategy and the environment, and connect. Errors are lines to print, passwords redacted.
+import type { LoadResult, Problem } from '../workflow/types.ts';
+import { QueueBranchRunner } from './remote-branches.ts';
+import { RedisUrlError } from './redis-url.ts';
+import { queueModeFor } from './strategy.ts';
+
+export type HostQueue =
+  | { ok: true; runner?: QueueBranchRunner }
+  | { ok: false; problems: Problem[] }
+  | { ok: false; message: string };
+
+export async function openHostQueue(load: LoadResult, flagUrl: string | undefined): Promise<HostQueue> {
+  const mode = queueModeFor(load, flagUrl);
+  if ('problems' in mode) return { ok: false, problems: mode.problems };
+  if (!mode.remote) return { ok: true };
+  let runner: QueueBranchRunner;
+  try {
+    runner = new QueueBranchRunner({
+      redisUrl: mode.redisUrl,
+      ...(process.env['FANOUT_QUEUE_PREFIX'] ? { prefix: process.env['FANOUT_QUEUE_PREFIX'] } : {}),
+    });
+  } catch (error) {
+    if (error instanceof RedisUrlError) return { ok: false, message: error.message };
+    throw error;
+  }
+  try {
+    await runner.start();
+  } catch (error) {
+    await runner.close();
+    return { ok: false, message: (error as Error).message };
+  }
+  return { ok: true, runner };
+}
+
+/**
+ * `fanout serve`'s queue: with `--redis`, every run's fan-outs go to the queue; with only
+ * FANOUT_REDIS_URL, those of workflows saying `settings.parallel.strategy: remote`.
+ */
+export async function serveQueue(
+  flagUrl: string | undefined,
+  env: NodeJS.ProcessEnv = process.env,
+): Promise<{ ok: true; runner?: QueueBranchRunner } | { ok: false; message: string }> {
+  const redisUrl = flagUrl ?? env['FANOUT_REDIS_URL'];
+  if (!redisUrl) return { ok: true };
+  let runner: QueueBranchRunner;
+  try {
+    runner = new QueueBranchRunner({
+      redisUrl,
+      scope: flagUrl ? 'all' : 'strategy-remote',
+      ...(env['FANOUT_QUEUE_PREFIX'] ? { prefix: env['FANOUT_QUEUE_PREFIX'] } : {}),
+    });
+  } catch (error) {
+    if (error instanceof RedisUrlError) return { ok: false, message: error.message };
+    throw error;
+  }
+  try {
+    await runner.start();
+  } catch (error) {
+    await runner.close();
+    return { ok: false, message: (error as Error).message };
+  }
+  return { ok: true, runner };
+}
