@@ -14,9 +14,12 @@ import { formatProblem } from './format.ts';
 import { readRunInput } from './run-input.ts';
 import { Cassette, CassetteError } from '../llm/cassette.ts';
 import { writeFileAtomic } from '../fs/atomic-write.ts';
+import { openHostQueue } from '../queue/host-queue.ts';
+import type { HostQueue } from '../queue/host-queue.ts';
 
 const USAGE = `usage: fanout run FILE [--input JSON|@file.json] [--events[=FILE]] [--timeout MS] [--workers N]
                  [--fail-fast] [--start-at NODE | --only NODE] [--record FILE | --replay FILE]
+                 [--redis URL]
 `;
 
 interface RunArgs {
@@ -31,6 +34,8 @@ interface RunArgs {
   only?: string;
   record?: string;
   replay?: string;
+  /** Queue mode: fan-out branches run on `fanout worker`s through this Redis (docs/queue.md). */
+  redis?: string;
 }
 
 const OPTIONS = {
@@ -43,6 +48,7 @@ const OPTIONS = {
   only: { type: 'string' },
   record: { type: 'string' },
   replay: { type: 'string' },
+  redis: { type: 'string' },
   help: { type: 'boolean', short: 'h' },
 } as const;
 
@@ -84,6 +90,7 @@ function parseRunArgs(args: string[]): RunArgs {
   }
   if (values.record !== undefined) out.record = nonEmpty('--record', values.record);
   if (values.replay !== undefined) out.replay = nonEmpty('--replay', values.replay);
+  if (values.redis !== undefined) out.redis = nonEmpty('--redis', values.redis);
   if (out.record !== undefined && out.replay !== undefined) {
     throw new UsageError('give --record or --replay, not both');
   }
@@ -127,6 +134,7 @@ export async function runCommand(args: string[]): Promise<number> {
     return 2;
   }
   let engine: Engine | undefined;
+  let queue: HostQueue | undefined;
   let events: EventSink | undefined;
   const onSignal = () => handle?.cancel();
   let handle: ReturnType<Engine['run']> | undefined;
@@ -153,7 +161,17 @@ export async function runCommand(args: string[]): Promise<number> {
       process.stderr.write(`fanout run: ${error.message}\n`);
       return 2;
     }
-    engine = new Engine({ size: parsed.workers ?? workersFor(load.model) });
+    queue = await openHostQueue(load, parsed.redis);
+    if (!queue.ok) {
+      if ('problems' in queue) for (const p of queue.problems) process.stderr.write(formatProblem(p) + '\n');
+      else process.stderr.write(`fanout run: ${queue.message}\n`);
+      return 'problems' in queue ? 2 : 1;
+    }
+    engine = new Engine({
+      // Queue mode: the branches' Lua runs on the workers; here only the main line's VM.
+      size: parsed.workers ?? (queue.runner ? 1 : workersFor(load.model)),
+      ...(queue.runner ? { remoteBranches: queue.runner } : {}),
+    });
     // The first worker now, the others only when a fan-out queues work for them (lazy growth). Starting
     // all at once measured slower on a loaded 2-core machine: the first node then waits behind three
     // other starts, and branches fall back to the first worker anyway while the rest still start.
@@ -205,6 +223,7 @@ export async function runCommand(args: string[]): Promise<number> {
     process.off('SIGINT', onSignal);
     process.off('SIGTERM', onSignal);
     await engine?.close();
+    if (queue?.ok) await queue.runner?.close();
     await events?.close();
   }
 }
