@@ -65,6 +65,44 @@ export function History({
   const pair = compare.map((id) => runs.find((r) => r.runId === id)).filter((r) => r !== undefined);
   return (
     <>
+      <div className="lc-wrap">
+        <table className="rp-table rp-history" data-testid="run-history">
+          <thead>
+            <tr>
+              <th>
+                <span className="lc-hidden">compare</span>
+              </th>
+              <th>#</th>
+              <th>started</th>
+              <th>status</th>
+              <th className="rp-num">duration</th>
+              <th className="rp-num">calls</th>
+              <th className="rp-num">tokens in / out</th>
+              <th className="rp-num">cost</th>
+              <th>workflow</th>
+              <th>input</th>
+            </tr>
+          </thead>
+          <tbody>
+            {runs.map((run) => {
+              const source = replays[run.runId];
+              return (
+                <HistoryRow
+                  key={run.runId}
+                  run={run}
+                  number={numbers.get(run.runId)}
+                  replayedFrom={source ? (numbers.get(source) ?? 0) : undefined}
+                  selected={run.runId === selected}
+                  compared={compare.includes(run.runId)}
+                  onSelect={select}
+                  onMenu={actions ? openMenu : undefined}
+                  onCompare={tick}
+                />
+              );
+            })}
+          </tbody>
+        </table>
+      </div>
       {pair.length === 2 && (
         <ComparePanel
           runs={pair.sort((a, b) => (numbers.get(a.runId) ?? 0) - (numbers.get(b.runId) ?? 0))}
@@ -72,42 +110,6 @@ export function History({
           onClose={() => setCompare([])}
         />
       )}
-      <table className="rp-table rp-history" data-testid="run-history">
-        <thead>
-          <tr>
-            <th>
-              <span className="lc-hidden">compare</span>
-            </th>
-            <th>#</th>
-            <th>started</th>
-            <th>workflow</th>
-            <th>status</th>
-            <th className="rp-num">duration</th>
-            <th className="rp-num">calls</th>
-            <th className="rp-num">tokens in / out</th>
-            <th className="rp-num">cost</th>
-            <th>input</th>
-          </tr>
-        </thead>
-        <tbody>
-          {runs.map((run) => {
-            const source = replays[run.runId];
-            return (
-              <HistoryRow
-                key={run.runId}
-                run={run}
-                number={numbers.get(run.runId)}
-                replayedFrom={source ? (numbers.get(source) ?? 0) : undefined}
-                selected={run.runId === selected}
-                compared={compare.includes(run.runId)}
-                onSelect={select}
-                onMenu={actions ? openMenu : undefined}
-                onCompare={tick}
-              />
-            );
-          })}
-        </tbody>
-      </table>
       <p className="lc-hint">
         Tick two runs to compare them; right-click a run (or Shift+F10) for its actions.
       </p>
@@ -173,9 +175,9 @@ const HistoryRow = memo(function HistoryRow({
       </td>
       <td>{run.startedAtWall ? new Date(run.startedAtWall).toLocaleTimeString() : '—'}</td>
       <td>
-        <button type="button" className="rp-link" onClick={() => onSelect(run.runId)}>
-          {run.workflow || run.runId.slice(0, 8)}
-        </button>{' '}
+        <span className={`rp-pill rp-status-${outcome.tone}`} data-testid="history-status">
+          {outcome.label}
+        </span>{' '}
         {replayedFrom !== undefined && (
           <span
             className="lc-replayed"
@@ -185,11 +187,6 @@ const HistoryRow = memo(function HistoryRow({
             replayed from run #{replayedFrom || '?'}
           </span>
         )}
-      </td>
-      <td>
-        <span className={`rp-pill rp-status-${outcome.tone}`} data-testid="history-status">
-          {outcome.label}
-        </span>
       </td>
       <td className="rp-num">{formatMs(run.durationMs)}</td>
       <td className="rp-num" data-testid="history-calls">
@@ -202,6 +199,11 @@ const HistoryRow = memo(function HistoryRow({
       </td>
       <td className="rp-num" data-testid="history-cost">
         {totals.calls > 0 ? formatCost(totals.costUsd) : '—'}
+      </td>
+      <td>
+        <button type="button" className="rp-link" onClick={() => onSelect(run.runId)}>
+          {run.workflow || run.runId.slice(0, 8)}
+        </button>
       </td>
       <td>
         <code>{JSON.stringify(run.input).slice(0, 80)}</code>
@@ -250,32 +252,48 @@ function ComparePanel({
   if (!a || !b) return null;
   const lines = compareRuns(a, b);
   const name = (run: RunRecord) => `run #${numbers.get(run.runId) ?? '?'}`;
+  // One column per measure, one row per run and a row of changes: three lines, whatever is compared.
   return (
     <section className="lc-compare" data-testid="history-compare-panel" aria-label="Compare runs">
       <table className="rp-table">
         <thead>
           <tr>
-            <th>compare</th>
-            <th className="rp-num">{name(a)}</th>
-            <th className="rp-num">{name(b)}</th>
-            <th className="rp-num">change</th>
             <th>
-              <button type="button" className="rp-small" onClick={onClose} aria-label="Close the comparison">
+              <button type="button" className="lc-close" onClick={onClose} aria-label="Close the comparison">
                 ×
-              </button>
+              </button>{' '}
+              compare
             </th>
+            {lines.map((line) => (
+              <th key={line.label} className={line.kind === 'text' ? undefined : 'rp-num'}>
+                {line.label}
+              </th>
+            ))}
           </tr>
         </thead>
         <tbody>
-          {lines.map((line) => (
-            <tr key={line.label} data-testid={`compare-${line.label.replace(/ /g, '-')}`}>
-              <th scope="row">{line.label}</th>
-              <td className="rp-num">{shown(line, line.a)}</td>
-              <td className="rp-num">{shown(line, line.b)}</td>
-              <td className={`rp-num ${deltaClass(line)}`}>{delta(line)}</td>
-              <td />
+          {[a, b].map((run, i) => (
+            <tr key={run.runId}>
+              <th scope="row">{name(run)}</th>
+              {lines.map((line) => (
+                <td key={line.label} className={line.kind === 'text' ? undefined : 'rp-num'}>
+                  {shown(line, i === 0 ? line.a : line.b)}
+                </td>
+              ))}
             </tr>
           ))}
+          <tr className="lc-compare-change">
+            <th scope="row">change</th>
+            {lines.map((line) => (
+              <td
+                key={line.label}
+                className={`${line.kind === 'text' ? '' : 'rp-num'} ${deltaClass(line)}`}
+                data-testid={`compare-${line.label.replace(/ /g, '-')}`}
+              >
+                {delta(line)}
+              </td>
+            ))}
+          </tr>
         </tbody>
       </table>
     </section>

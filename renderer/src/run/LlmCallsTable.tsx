@@ -6,6 +6,7 @@ import { formatCost, formatMs, formatTokens } from './format.ts';
 import {
   CALL_COLUMNS,
   branchLabel,
+  callText,
   callsTotals,
   nextSort,
   sortCalls,
@@ -21,7 +22,7 @@ export function LlmCallsTable({
   run,
   onSelect,
 }: {
-  run: Pick<RunRecord, 'llmCalls' | 'llmTotals'>;
+  run: Pick<RunRecord, 'llmCalls' | 'llmTotals' | 'nodeStates'>;
   /** A row was chosen: select the call's node (and its branch) in the designer. */
   onSelect?: (call: LlmCallRecord) => void;
 }) {
@@ -61,6 +62,7 @@ export function LlmCallsTable({
                 key={c.id}
                 id={c.id}
                 label={c.label}
+                title={c.title}
                 numeric={c.numeric}
                 sort={sort}
                 onSort={setSort}
@@ -100,7 +102,9 @@ export function LlmCallsTable({
                     </button>
                   </td>
                   <td>{call.node}</td>
-                  <td className="lc-branch">{branchLabel(call)}</td>
+                  <td className="lc-branch" title={branchLabel(call)}>
+                    {call.branch ?? 'main'}
+                  </td>
                   <td>{call.provider}</td>
                   <td>{call.model}</td>
                   <td>
@@ -120,20 +124,7 @@ export function LlmCallsTable({
                   </td>
                   <td className="rp-num">{call.attempts ?? '—'}</td>
                 </tr>
-                {expanded && (
-                  <tr className="lc-detail">
-                    <td />
-                    <td colSpan={CALL_COLUMNS.length}>
-                      {call.error && <p className="lc-error">{call.error}</p>}
-                      <pre className="lc-text" data-testid="llm-call-text">
-                        {call.text || (call.status === 'running' ? '…' : '(no text)')}
-                      </pre>
-                      {call.textTruncated && (
-                        <p className="rp-empty">Only the first part of this answer is kept.</p>
-                      )}
-                    </td>
-                  </tr>
-                )}
+                {expanded && <CallDetail run={run} call={call} />}
               </Fragment>
             );
           })}
@@ -167,12 +158,14 @@ export function LlmCallsTable({
 function SortHeader({
   id,
   label,
+  title,
   numeric,
   sort,
   onSort,
 }: {
   id: CallColumn;
   label: string;
+  title: string;
   numeric: boolean;
   sort: CallSort | null;
   onSort: (sort: CallSort) => void;
@@ -186,7 +179,7 @@ function SortHeader({
         className="lc-sort"
         data-testid={`llm-calls-sort-${id}`}
         onClick={() => onSort(nextSort(sort, id))}
-        title={`Sort by ${label}`}
+        title={`Sort by ${title}`}
       >
         {label}
         <span className="lc-sort-mark" aria-hidden="true">
@@ -194,5 +187,22 @@ function SortHeader({
         </span>
       </button>
     </th>
+  );
+}
+
+function CallDetail({ run, call }: { run: Pick<RunRecord, 'nodeStates'>; call: LlmCallRecord }) {
+  const { text, fromOutput } = callText(run, call);
+  return (
+    <tr className="lc-detail">
+      <td />
+      <td colSpan={CALL_COLUMNS.length}>
+        {call.error && <p className="lc-error">{call.error}</p>}
+        {fromOutput && <p className="lc-note">What {call.node} added to the state:</p>}
+        <pre className="lc-text" data-testid="llm-call-text">
+          {text || (call.status === 'running' ? '…' : '(no text)')}
+        </pre>
+        {call.textTruncated && <p className="rp-empty">Only the first part of this answer is kept.</p>}
+      </td>
+    </tr>
   );
 }

@@ -7,6 +7,7 @@ import type { LlmCallRecord, RunRecord } from './run-store.ts';
 import {
   CALL_COLUMNS,
   branchLabel,
+  callText,
   callsTotals,
   hadModelCalls,
   nextSort,
@@ -78,9 +79,9 @@ describe('model calls table', () => {
       'model',
       'status',
       'latency',
-      'first token',
-      'tokens in',
-      'tokens out',
+      'TTFT',
+      'tok in',
+      'tok out',
       'cost',
       'source',
       'attempts',
@@ -140,5 +141,30 @@ describe('model calls table', () => {
     );
     const byCost = sortCalls(run.llmCalls, nextSort(null, 'cost'));
     expect(byCost.map((c) => c.node)).toEqual(['ask2', 'ask1', 'ask0']);
+  });
+
+  it("shows a streamed call's text, else what its node added (llm.call's content)", () => {
+    const nodeStates = new Map([
+      [
+        'plan/ask',
+        {
+          before: { q: 1, kept: 'same' },
+          after: { q: 1, kept: 'same', answer: { content: 'Paris.', usage: {} }, n: 2 },
+        },
+      ],
+    ]);
+    const run = { nodeStates } as unknown as RunRecord;
+    expect(callText(run, { text: 'streamed', rowKey: 'plan/ask', status: 'ok' })).toEqual({
+      text: 'streamed',
+      fromOutput: false,
+    });
+    expect(callText(run, { text: '', rowKey: 'plan/ask', status: 'ok' })).toEqual({
+      text: 'answer: Paris.\n\nn: 2',
+      fromOutput: true,
+    });
+    expect(callText(run, { text: '', rowKey: 'other', status: 'ok' })).toEqual({
+      text: '',
+      fromOutput: false,
+    });
   });
 });

@@ -27,7 +27,10 @@ export interface CallSort {
 
 export interface ColumnSpec {
   id: CallColumn;
+  /** The header (short: the table shares the panel with the inspector). */
   label: string;
+  /** What the header's tooltip spells out. */
+  title: string;
   /** Right-aligned numbers; the first click sorts them largest first. */
   numeric: boolean;
   /** What the column sorts by; undefined sorts last. */
@@ -40,18 +43,60 @@ export function branchLabel(call: Pick<LlmCallRecord, 'fanOut' | 'branch'>): str
 }
 
 export const CALL_COLUMNS: readonly ColumnSpec[] = [
-  { id: 'node', label: 'node', numeric: false, value: (c) => c.node },
-  { id: 'branch', label: 'branch', numeric: false, value: branchLabel },
-  { id: 'provider', label: 'provider', numeric: false, value: (c) => c.provider },
-  { id: 'model', label: 'model', numeric: false, value: (c) => c.model },
-  { id: 'status', label: 'status', numeric: false, value: (c) => c.status },
-  { id: 'latency', label: 'latency', numeric: true, value: (c) => c.latencyMs },
-  { id: 'ttft', label: 'first token', numeric: true, value: (c) => c.ttftMs },
-  { id: 'tokensIn', label: 'tokens in', numeric: true, value: (c) => c.promptTokens },
-  { id: 'tokensOut', label: 'tokens out', numeric: true, value: (c) => c.completionTokens },
-  { id: 'cost', label: 'cost', numeric: true, value: (c) => c.costUsd },
-  { id: 'source', label: 'source', numeric: false, value: (c) => c.source },
-  { id: 'attempts', label: 'attempts', numeric: true, value: (c) => c.attempts },
+  { id: 'node', title: 'node', label: 'node', numeric: false, value: (c) => c.node },
+  {
+    id: 'branch',
+    title: 'parallel branch (main: the main line)',
+    label: 'branch',
+    numeric: false,
+    value: branchLabel,
+  },
+  { id: 'provider', title: 'provider', label: 'provider', numeric: false, value: (c) => c.provider },
+  { id: 'model', title: 'model', label: 'model', numeric: false, value: (c) => c.model },
+  { id: 'status', title: 'status', label: 'status', numeric: false, value: (c) => c.status },
+  {
+    id: 'latency',
+    title: 'latency (the whole call, retries included)',
+    label: 'latency',
+    numeric: true,
+    value: (c) => c.latencyMs,
+  },
+  {
+    id: 'ttft',
+    title: 'time to first token (streamed calls)',
+    label: 'TTFT',
+    numeric: true,
+    value: (c) => c.ttftMs,
+  },
+  { id: 'tokensIn', title: 'prompt tokens', label: 'tok in', numeric: true, value: (c) => c.promptTokens },
+  {
+    id: 'tokensOut',
+    title: 'completion tokens',
+    label: 'tok out',
+    numeric: true,
+    value: (c) => c.completionTokens,
+  },
+  {
+    id: 'cost',
+    title: 'cost in USD (replayed and mock answers cost nothing)',
+    label: 'cost',
+    numeric: true,
+    value: (c) => c.costUsd,
+  },
+  {
+    id: 'source',
+    title: 'where the answer came from: network, replay (a recording) or mock',
+    label: 'source',
+    numeric: false,
+    value: (c) => c.source,
+  },
+  {
+    id: 'attempts',
+    title: 'attempts (retries after 429, 5xx or network errors)',
+    label: 'attempts',
+    numeric: true,
+    value: (c) => c.attempts,
+  },
 ];
 
 const columnOf = (id: CallColumn): ColumnSpec => CALL_COLUMNS.find((c) => c.id === id)!;
@@ -130,4 +175,30 @@ export function callsTotals(run: Pick<RunRecord, 'llmCalls' | 'llmTotals'>): Cal
 /** A run made model calls (so it has a recording to re-run with). */
 export function hadModelCalls(run: Pick<RunRecord, 'llmCalls' | 'llmTotals'> | undefined): boolean {
   return !!run && (run.llmCalls.length > 0 || (run.llmTotals?.calls ?? 0) > 0);
+}
+
+/** Most characters of a node's output shown as a call's text (as the store keeps of a streamed one). */
+const OUTPUT_TEXT_CHARS = 32_000;
+
+/**
+ * The text to show for a call: its streamed answer; for a call that did not stream (no token events),
+ * what its node added to the state — the answer's `content` when it is llm.call's {content, usage}.
+ */
+export function callText(
+  run: Pick<RunRecord, 'nodeStates'>,
+  call: Pick<LlmCallRecord, 'text' | 'rowKey' | 'status'>,
+): { text: string; fromOutput: boolean } {
+  if (call.text || call.status === 'running') return { text: call.text, fromOutput: false };
+  const states = run.nodeStates.get(call.rowKey);
+  if (!states?.after) return { text: '', fromOutput: false };
+  const parts: string[] = [];
+  for (const [key, value] of Object.entries(states.after)) {
+    if (JSON.stringify(value) === JSON.stringify(states.before[key])) continue;
+    const content =
+      value && typeof value === 'object' && 'content' in value && typeof value.content === 'string'
+        ? value.content
+        : JSON.stringify(value, null, 2);
+    parts.push(`${key}: ${content}`);
+  }
+  return { text: parts.join('\n\n').slice(0, OUTPUT_TEXT_CHARS), fromOutput: parts.length > 0 };
 }
