@@ -72,6 +72,17 @@ describe('built main bundle', () => {
     expect(report.permission).toBe(false);
   });
 
+  it('keeps provider keys in userData sealed by safeStorage, refusing where there is no keychain', () => {
+    expect(report.keys).toMatchObject({
+      ok: true,
+      value: { storage: { kind: 'keychain', path: join(userData, 'provider-keys.json') } },
+    });
+    expect((report.keys as { value: { unavailable: string } }).value.unavailable).toMatch(/no OS keychain/);
+    expect(report.setKey).toMatchObject({ ok: false, error: { code: 'UNAVAILABLE' } });
+    expect(JSON.stringify(report.setKey)).not.toContain('sk-bundle-1234');
+    expect(report.keyFileWritten).toBe(false);
+  });
+
   it('forks utility workers on out/main/worker.js and streams a run back in ordered batches', () => {
     const forks = report.forks as { modulePath: string; args: string[]; options: unknown }[];
     expect(forks.length).toBeGreaterThan(0);
