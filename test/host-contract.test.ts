@@ -102,6 +102,12 @@ const CHANNEL: Record<HostOp, string> = {
   'providers/keys': 'providers:keys',
   'providers/set-key': 'providers:set-key',
   'providers/test': 'providers:test',
+  'batch/list': 'batch:list',
+  'batch/start': 'batch:start',
+  'batch/status': 'batch:status',
+  'batch/row': 'batch:row',
+  'batch/cancel': 'batch:cancel',
+  'batch/export': 'batch:export',
 };
 
 async function ipcTransport(engine: Engine): Promise<Transport> {

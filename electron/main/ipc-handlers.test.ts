@@ -60,6 +60,12 @@ const validPayloads = (dir: string): Record<InvokeChannel, unknown> => ({
   'providers:keys': undefined,
   'providers:set-key': { provider: 'openai', key: 'sk-valid-key-123' },
   'providers:test': { provider: 'ollama', apiBase: 'http://127.0.0.1:9' },
+  'batch:list': { dir },
+  'batch:start': { text: WORKFLOW, dataset: join(dir, 'rows.jsonl') },
+  'batch:status': { batchId: 'x', since: 0 },
+  'batch:row': { batchId: 'x', rowId: '1' },
+  'batch:cancel': { batchId: 'x' },
+  'batch:export': { batchId: 'x', path: join(dir, 'r.csv'), format: 'csv' },
   'window:set-dirty': { dirty: true },
 });
 
@@ -106,6 +112,22 @@ const badPayloads: Record<InvokeChannel, unknown[]> = {
     { runId: 'x', extra: 1 },
   ],
   recent: [{ all: true }, [], 'x'],
+  'batch:list': [{ dir: 5 }, { dir: '' }, 'x'],
+  'batch:start': [
+    undefined,
+    { text: 'x' },
+    { text: 'x', dataset: 'd.jsonl', concurrency: 0 },
+    { text: 'x', dataset: 'd.jsonl', concurrency: 1000 },
+    { text: 'x', dataset: 'd.jsonl', expect: 'x'.repeat(5000) },
+  ],
+  'batch:status': [undefined, { batchId: 'x' }, { batchId: 'x', since: -1 }, { batchId: 'x', since: 1.5 }],
+  'batch:row': [undefined, { batchId: 'x' }, { batchId: 'x', rowId: '' }],
+  'batch:cancel': [undefined, {}, { batchId: '' }],
+  'batch:export': [
+    undefined,
+    { batchId: 'x', path: '/r.csv' },
+    { batchId: 'x', path: '/r.csv', format: 'xlsx' },
+  ],
   'providers:keys': [{ all: true }, 'x'],
   'providers:set-key': [
     undefined,

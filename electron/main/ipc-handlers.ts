@@ -79,6 +79,12 @@ const OPS = {
   'providers:keys': 'providers/keys',
   'providers:set-key': 'providers/set-key',
   'providers:test': 'providers/test',
+  'batch:list': 'batch/list',
+  'batch:start': 'batch/start',
+  'batch:status': 'batch/status',
+  'batch:row': 'batch/row',
+  'batch:cancel': 'batch/cancel',
+  'batch:export': 'batch/export',
 } as const satisfies Partial<Record<InvokeChannel, HostOp>>;
 
 export function createHandlers(deps: HandlerDeps): Handlers {
@@ -93,6 +99,11 @@ export function createHandlers(deps: HandlerDeps): Handlers {
   });
   /** Runs of each sender, so a window can cancel only its own runs. */
   const runOwners = new Map<string, number>();
+  /** Batches of each sender: a window sees and cancels only its own batches. */
+  const batchOwners = new Map<string, number>();
+  const ownBatch = (batchId: string, sender: SenderLike) => {
+    if (batchOwners.get(batchId) !== sender.id) throw new HostFailure('NOT_FOUND', 'no such batch');
+  };
   const callerOf = (sender: SenderLike): Caller => ({
     pickOpen: () => deps.dialogs.open(sender),
     pickSave: (folder) => deps.dialogs.save(sender, folder),
@@ -158,6 +169,31 @@ export function createHandlers(deps: HandlerDeps): Handlers {
     'providers:test': gate('providers:test', (payload) =>
       service.testProvider(parse('providers:test', payload)),
     ),
+    'batch:list': gate('batch:list', (payload) => service.batch.list(parse('batch:list', payload))),
+    'batch:start': gate('batch:start', async (payload, sender) => {
+      const started = await service.batch.start(parse('batch:start', payload));
+      batchOwners.set(started.batchId, sender.id);
+      return started;
+    }),
+    'batch:status': gate('batch:status', async (payload, sender) => {
+      const request = parse('batch:status', payload);
+      ownBatch(request.batchId, sender);
+      return service.batch.status(request);
+    }),
+    'batch:row': gate('batch:row', async (payload, sender) => {
+      const request = parse('batch:row', payload);
+      ownBatch(request.batchId, sender);
+      return service.batch.row(request);
+    }),
+    'batch:cancel': gate('batch:cancel', async (payload, sender) => {
+      const request = parse('batch:cancel', payload);
+      return batchOwners.get(request.batchId) === sender.id && service.batch.cancel(request);
+    }),
+    'batch:export': gate('batch:export', async (payload, sender) => {
+      const request = parse('batch:export', payload);
+      ownBatch(request.batchId, sender);
+      return service.batch.export(request);
+    }),
     'window:set-dirty': gate('window:set-dirty', async (payload, sender) => {
       const parsed = invokeChannels['window:set-dirty'].request.safeParse(payload);
       if (!parsed.success) {

@@ -12,6 +12,7 @@ import type {
   SavedFile,
 } from '../../engine/host/types.ts';
 import { requestSchemas } from '../../engine/host/schemas.ts';
+import type { BatchRowRun, BatchStarted, BatchStatus } from '../../engine/batch/view-types.ts';
 import { MENU_ACTION_IDS, type ActionId } from './actions.ts';
 import type { Problem } from '../../engine/workflow/types.ts';
 import type { RunEvent } from '../../engine/run/types.ts';
@@ -50,6 +51,13 @@ export const invokeChannels = {
   'providers:keys': channel<ProviderKeysInfo>()('providerKeys', requestSchemas['providers/keys']),
   'providers:set-key': channel<ProviderKeysInfo>()('setProviderKey', requestSchemas['providers/set-key']),
   'providers:test': channel<ProviderTestResult>()('testProvider', requestSchemas['providers/test']),
+  /** Batch runs (the Batch tab): engine/host/batch-ops.ts behind both transports. */
+  'batch:list': channel<FileEntry[]>()('batchList', requestSchemas['batch/list']),
+  'batch:start': channel<BatchStarted>()('batchStart', requestSchemas['batch/start']),
+  'batch:status': channel<BatchStatus>()('batchStatus', requestSchemas['batch/status']),
+  'batch:row': channel<BatchRowRun>()('batchRow', requestSchemas['batch/row']),
+  'batch:cancel': channel<boolean>()('batchCancel', requestSchemas['batch/cancel']),
+  'batch:export': channel<{ path: string }>()('batchExport', requestSchemas['batch/export']),
   'window:set-dirty': channel<null>()('setDirty', z.strictObject({ dirty: z.boolean() })),
 } as const;
 

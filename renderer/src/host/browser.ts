@@ -15,6 +15,7 @@ import type {
 } from '../../../engine/host/types.ts';
 import type { Problem } from '../../../engine/workflow/types.ts';
 import type { RunEvent } from '../../../engine/run/types.ts';
+import type { BatchRowRun, BatchStarted, BatchStatus } from '../../../engine/batch/view-types.ts';
 
 export interface BrowserHostBase {
   /** `http://127.0.0.1:PORT` */
@@ -179,6 +180,20 @@ export function createBrowserHost(base: BrowserHostBase): HostApi {
         'providers/test',
         apiBase === undefined ? { provider } : { provider, apiBase },
       ),
+    batch: {
+      list: (dir) => call<FileEntry[]>('batch/list', dir === undefined ? {} : { dir }),
+      start: (request) => call<BatchStarted>('batch/start', request),
+      status: (batchId, since) => call<BatchStatus>('batch/status', { batchId, since }),
+      row: (batchId, rowId) => call<BatchRowRun>('batch/row', { batchId, rowId }),
+      cancel: (batchId) => call<boolean>('batch/cancel', { batchId }),
+      export: (batchId, path, format, overwrite) =>
+        call<{ path: string }>('batch/export', {
+          batchId,
+          path,
+          format,
+          ...(overwrite !== undefined ? { overwrite } : {}),
+        }),
+    },
   };
 }
 

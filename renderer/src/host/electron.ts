@@ -62,6 +62,15 @@ export function createElectronHost(api: PreloadApi): HostApi {
     setProviderKey: (provider, key) => api.setProviderKey({ provider, key }),
     testProvider: (provider, apiBase) =>
       api.testProvider(apiBase === undefined ? { provider } : { provider, apiBase }),
+    batch: {
+      list: (dir) => api.batchList(dir === undefined ? {} : { dir }),
+      start: (request) => api.batchStart(request),
+      status: (batchId, since) => api.batchStatus({ batchId, since }),
+      row: (batchId, rowId) => api.batchRow({ batchId, rowId }),
+      cancel: (batchId) => api.batchCancel({ batchId }),
+      export: (batchId, path, format, overwrite) =>
+        api.batchExport({ batchId, path, format, ...(overwrite !== undefined ? { overwrite } : {}) }),
+    },
   };
 }
 
