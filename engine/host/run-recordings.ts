@@ -90,6 +90,11 @@ export class RunRecordings {
     return kept ? exchangesOf(kept.source).length : undefined;
   }
 
+  /** Bytes (JSON) of a run's recording (undefined: not kept). */
+  bytes(runId: string): number | undefined {
+    return this.kept.get(runId)?.source.bytes;
+  }
+
   get size(): number {
     return this.kept.size;
   }
