@@ -254,7 +254,8 @@ test.describe('llm inspector: messages by keyboard', () => {
     const original = await yamlNow();
     const judge = () => parse(original).nodes.find((n: { name: string }) => n.name === 'judge');
     const messagesNow = async () =>
-      parse(await yamlNow()).nodes.find((n: { name: string }) => n.name === 'judge').with.messages as {
+      (parse(await yamlNow()).nodes.find((n: { name: string }) => n.name === 'judge').with.messages ??
+        []) as {
         role: string;
       }[];
 
@@ -273,11 +274,68 @@ test.describe('llm inspector: messages by keyboard', () => {
     await page.keyboard.press('Control+z');
     await expect.poll(yamlNow).toBe(original);
 
+    // Drag and drop (a real DataTransfer): message 2's handle dropped on message 1.
+    const dataTransfer = await page.evaluateHandle(() => new DataTransfer());
+    await form.getByTestId('llm-message-handle-1').dispatchEvent('dragstart', { dataTransfer });
+    await form.getByTestId('llm-message-0').dispatchEvent('dragover', { dataTransfer });
+    await form.getByTestId('llm-message-0').dispatchEvent('drop', { dataTransfer });
+    await expect.poll(async () => (await messagesNow()).map((m) => m.role)).toEqual(['user', 'system']);
+    await page.keyboard.press('Control+z');
+    await expect.poll(yamlNow).toBe(original);
+
     await form.getByTestId('llm-message-add').click();
     await expect.poll(async () => (await messagesNow()).length).toBe(3);
     expect((await messagesNow())[2]).toEqual({ role: 'user', content: '' });
     await form.getByTestId('llm-message-remove-2').click();
     await expect.poll(async () => (await messagesNow()).length).toBe(2);
+
+    // Removing every message deletes the key; validation's problem shows under the messages editor.
+    await form.getByTestId('llm-message-remove-1').click();
+    await expect.poll(async () => (await messagesNow()).length).toBe(1);
+    await form.getByTestId('llm-message-remove-0').click();
+    await expect(form.getByTestId('llm-messages').getByTestId('llm-problem')).toContainText(
+      "needs 'messages'",
+    );
+    expect(await yamlNow()).not.toMatch(/name: judge[\s\S]*messages:[\s\S]*name: report/);
+    expect(errors).toEqual([]);
+  });
+});
+
+test.describe('llm inspector: tools', () => {
+  test('llm.tools: a tool picked from the registered actions is appended with its parameters', async ({
+    page,
+  }) => {
+    const errors: string[] = [];
+    page.on('pageerror', (e) => errors.push(e.message));
+    await page.setViewportSize({ width: 1440, height: 900 });
+    await page.goto(process.env.FANOUT_E2E_URL!);
+    await page.getByTestId('file-list').getByText('agent-tools.yaml', { exact: true }).click();
+    await expect(page.getByTestId('doc-title')).toContainText('agent-tools');
+    const yamlNow = async () => editorText(await openYamlPanel(page));
+    await expect.poll(async () => (await yamlNow()).length).toBeGreaterThan(100);
+    const original = await yamlNow();
+
+    await page.locator('.react-flow__node', { hasText: 'agent' }).first().click();
+    const form = page.getByTestId('inspector').getByTestId('llm-form');
+    await expect(form).toHaveAttribute('data-action', 'llm.tools');
+    await expect(form.getByTestId('llm-tools')).toContainText('parse_order');
+    await expect(form.getByTestId('llm-max_tool_rounds').locator('input')).toHaveValue('4');
+    await form.getByTestId('llm-tools-add').selectOption('http.get');
+    await expect
+      .poll(async () => parse(await yamlNow()).nodes[0].with.tools.map((t: { action: string }) => t.action))
+      .toEqual(['json.parse', 'http.get']);
+    const added = parse(await yamlNow()).nodes[0].with.tools[1];
+    expect(added.name).toBe('http_get');
+    expect(added.parameters.url.required).toBe(true);
+    // The first tool, the mock turns and the file's comments are as they were.
+    expect(parse(await yamlNow()).nodes[0].with.tools[0]).toEqual(parse(original).nodes[0].with.tools[0]);
+    expect(parse(await yamlNow()).nodes[0].with.mock_responses).toEqual(
+      parse(original).nodes[0].with.mock_responses,
+    );
+    for (const comment of original.split('\n').filter((l) => l.startsWith('#')))
+      expect(await yamlNow()).toContain(comment);
+    await form.getByTestId('llm-tools').scrollIntoViewIfNeeded();
+    await screenshots(page, 'llm-tools');
     expect(errors).toEqual([]);
   });
 });

@@ -468,7 +468,7 @@ function MockFields({ withMap, setKey }: { withMap: Record<string, unknown>; set
         label="Mock responses (JSON list, one per turn)"
         multiline
         monospace
-        value={responses === undefined ? '' : JSON.stringify(responses)}
+        value={responses === undefined ? '' : JSON.stringify(responses, null, 2)}
         placeholder='["first answer", {"content": "", "tool_calls": [{"name": "t", "arguments": {}}]}]'
         testId="llm-mock-responses"
         onCommit={(v) => {

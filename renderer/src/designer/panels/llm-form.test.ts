@@ -108,6 +108,12 @@ describe('llm form: fields and YAML', () => {
     expect(
       inheritedPlaceholder('llm.embed', field('llm.embed', 'model'), { embedding_model: 'nomic' }).text,
     ).toBe('inherits nomic from settings.llm');
+    expect(inheritedPlaceholder('llm.call', field('llm.call', 'api_base'), settings).text).toBe(
+      "the provider's default",
+    );
+    expect(
+      inheritedPlaceholder('llm.call', field('llm.call', 'api_base'), { api_base: 'http://x/v1' }).text,
+    ).toBe('inherits http://x/v1 from settings.llm');
     // The settings form itself inherits nothing.
     expect(inheritedPlaceholder('settings', field('settings', 'model'), settings).inherited).toBe(false);
   });

@@ -63,13 +63,21 @@ export interface LlmFieldDef {
   max?: number;
   /** What the engine uses when neither the node nor settings.llm sets the key. */
   fallback?: string;
+  /** The placeholder when nothing is inherited and there is no single default value. */
+  emptyText?: string;
   hint?: string;
 }
 
 const FIELD: Record<string, LlmFieldDef> = {
   provider: { key: 'provider', label: 'Provider', kind: 'provider', fallback: 'auto' },
   model: { key: 'model', label: 'Model', kind: 'model' },
-  api_base: { key: 'api_base', label: 'API base URL', kind: 'text', hint: 'Any OpenAI-compatible server' },
+  api_base: {
+    key: 'api_base',
+    label: 'API base URL',
+    kind: 'text',
+    emptyText: "the provider's default",
+    hint: 'Any OpenAI-compatible server',
+  },
   temperature: {
     key: 'temperature',
     label: 'Temperature',
@@ -78,7 +86,14 @@ const FIELD: Record<string, LlmFieldDef> = {
     max: 2,
     fallback: '0.7',
   },
-  max_tokens: { key: 'max_tokens', label: 'Max tokens', kind: 'int', min: 1, max: 10_000_000 },
+  max_tokens: {
+    key: 'max_tokens',
+    label: 'Max tokens',
+    kind: 'int',
+    min: 1,
+    max: 10_000_000,
+    emptyText: "the model's limit",
+  },
   timeout: {
     key: 'timeout',
     label: 'Timeout (s)',
@@ -100,6 +115,7 @@ const FIELD: Record<string, LlmFieldDef> = {
     key: 'rate_limiter',
     label: 'Rate limiter',
     kind: 'text',
+    emptyText: 'none',
     hint: 'A name from settings.rate_limiters',
   },
   embedding_model: {
@@ -184,6 +200,7 @@ export function inheritedPlaceholder(
     return { text: `inherits ${formatLlmValue(settings[from])} from settings.llm`, inherited: true };
   }
   if (def.fallback !== undefined) return { text: `default ${def.fallback}`, inherited: false };
+  if (def.emptyText !== undefined) return { text: def.emptyText, inherited: false };
   if (def.key === 'model') return { text: 'set here or in settings.llm', inherited: false };
   return { text: '', inherited: false };
 }
