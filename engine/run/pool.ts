@@ -145,14 +145,14 @@ export class WorkerPool {
   }
 
   /**
-   * Starts every worker not yet started, in parallel, and resolves once all are ready (idempotent).
-   * Runs do not need it (they start workers as they need them); hosts call it to be warm early.
+   * Starts every worker not yet started and resolves once all are ready (idempotent). Runs do not need
+   * it (they start workers as they need them); hosts call it to be warm early. One worker first, the
+   * others in parallel once it is ready: a host's first run then gets a worker as soon as one process
+   * can start, instead of when all of them, contending for the cores, are ready together.
    */
   start(): Promise<void> {
     if (this.closed) return Promise.reject(new Error('worker pool is closed'));
-    this.starting ??= Promise.all(
-      this.slots.map((slot) => (slot.status === 'unstarted' ? this.launch(slot) : slot.started)),
-    ).then(
+    this.starting ??= this.startFirstThenRest().then(
       () => undefined,
       async (err: unknown) => {
         // Leave no half-started pool behind.
@@ -161,6 +161,14 @@ export class WorkerPool {
       },
     );
     return this.starting;
+  }
+
+  private async startFirstThenRest(): Promise<void> {
+    const first = this.slots.find((slot) => slot.status !== 'unstarted') ?? this.slots[0]!;
+    await (first.status === 'unstarted' ? this.launch(first) : first.started);
+    await Promise.all(
+      this.slots.map((slot) => (slot.status === 'unstarted' ? this.launch(slot) : slot.started)),
+    );
   }
 
   /**
