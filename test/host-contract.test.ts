@@ -602,6 +602,44 @@ describe('the HostApi contract, the same over serve and IPC', () => {
     expect(outcomes[1]).toEqual(outcomes[0]);
   });
 
+  it('re-runs with recorded responses: replay of a kept run answers from it; unknown or malformed is refused', async () => {
+    const text = `name: recorded
+nodes:
+  - name: ask
+    uses: llm.call
+    with: {provider: mock, model: m, prompt: hello}
+    output: answer
+edges:
+  - {from: __start__, to: ask}
+  - {from: ask, to: __end__}
+`;
+    const outcomes = await both(async (t) => {
+      const sourcesOf = (runId: string) =>
+        t.events.flatMap((e) => (e.runId === runId && e.type === 'llm-call-finished' ? [e.source] : []));
+      const first = (await t.call('run', { text })) as HostResult<{ runId: string }>;
+      if (!first.ok) return first;
+      const a = (await finished(t, first.value.runId)) as { state?: unknown };
+      const again = (await t.call('run', { text, replay: { runId: first.value.runId } })) as HostResult<{
+        runId: string;
+      }>;
+      if (!again.ok) return again;
+      const b = (await finished(t, again.value.runId)) as { state?: unknown };
+      return {
+        sources: [sourcesOf(first.value.runId), sourcesOf(again.value.runId)],
+        same: JSON.stringify(a.state) === JSON.stringify(b.state),
+        unknown: codeOf(await t.call('run', { text, replay: { runId: 'not-a-run' } })),
+        malformed: codeOf(await t.call('run', { text, replay: { run: 'x' } })),
+      };
+    });
+    expect(outcomes[0]).toEqual({
+      sources: [['mock'], ['replay']],
+      same: true,
+      unknown: 'NOT_FOUND',
+      malformed: 'BAD_REQUEST',
+    });
+    expect(outcomes[1]).toEqual(outcomes[0]);
+  });
+
   it('a run asked to refuse unavailable actions is INVALID_WORKFLOW listing them; without, it fails at the node', async () => {
     const text = FLOW.replace(
       '  - name: bump\n',
