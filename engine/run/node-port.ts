@@ -12,12 +12,13 @@ const compiled = !import.meta.url.endsWith('.ts');
 const workerScript = fileURLToPath(new URL(compiled ? './worker.js' : './worker.ts', import.meta.url));
 
 /**
- * Development only: `--import tsx`, resolved here (not against the current directory) so the worker
- * starts wherever the CLI is launched from. Looked up lazily: a compiled engine has no tsx to find.
+ * Development only: TypeScript workers run through `--import tsx`, resolved here (not against the
+ * current directory) so the worker starts wherever the CLI is launched from. Looked up lazily: a
+ * compiled engine forks JavaScript and has no tsx to find.
  */
 let tsxLoader: string | undefined;
-function devExecArgv(): string[] {
-  if (compiled) return [];
+function execArgvFor(script: string): string[] {
+  if (!script.endsWith('.ts')) return [];
   tsxLoader ??= pathToFileURL(createRequire(import.meta.url).resolve('tsx')).href;
   return ['--import', tsxLoader];
 }
@@ -43,8 +44,9 @@ export interface ForkOptions {
 
 export function forkWorker(options: ForkOptions = {}): WorkerPort {
   installExitHook();
-  const child = fork(options.script ?? workerScript, [], {
-    execArgv: devExecArgv(),
+  const script = options.script ?? workerScript;
+  const child = fork(script, [], {
+    execArgv: execArgvFor(script),
     serialization: 'advanced',
     // Worker stdout goes to our stderr so it can never corrupt machine-readable CLI output.
     stdio: ['ignore', 2, 'inherit', 'ipc'],
