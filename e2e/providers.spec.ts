@@ -222,6 +222,14 @@ test.describe('providers', () => {
     page,
   }) => {
     await openProviders(page);
+    // Modal: focus starts in the first key field and Tab cycles inside the dialog.
+    await expect(page.getByTestId('provider-openai-key')).toBeFocused();
+    await page.keyboard.press('Shift+Tab');
+    await expect(page.getByRole('button', { name: 'Close' })).toBeFocused();
+    await page.keyboard.press('Shift+Tab');
+    await expect(page.getByTestId('provider-ollama-test')).toBeFocused();
+    await page.keyboard.press('Tab');
+    await expect(page.getByRole('button', { name: 'Close' })).toBeFocused();
     await page.getByTestId('provider-openai-key').fill(WRONG);
     await page.getByTestId('provider-openai-key').press('Enter');
     await expect(page.getByTestId('provider-openai-status')).toHaveText('Set');

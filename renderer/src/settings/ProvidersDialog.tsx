@@ -54,7 +54,8 @@ export function ProvidersDialog({ host, onClose }: { host: ProvidersHost; onClos
           if (event.key === 'Escape' && !event.defaultPrevented) {
             event.preventDefault();
             onClose();
-          }
+          } else if (event.key === 'Tab') keepFocusInside(event);
+          // The app's own shortcuts must not fire behind a modal dialog.
           event.stopPropagation();
         }}
       >
@@ -95,6 +96,22 @@ export function ProvidersDialog({ host, onClose }: { host: ProvidersHost; onClos
       </div>
     </div>
   );
+}
+
+const FOCUSABLE = 'button:not([disabled]), input:not([disabled]), [href], [tabindex]:not([tabindex="-1"])';
+
+/** Tab from the last control goes to the first, Shift+Tab from the first to the last (modal). */
+function keepFocusInside(event: React.KeyboardEvent<HTMLElement>) {
+  const items = [...event.currentTarget.querySelectorAll<HTMLElement>(FOCUSABLE)];
+  const first = items[0];
+  const last = items.at(-1);
+  if (event.shiftKey && document.activeElement === first) {
+    event.preventDefault();
+    last?.focus();
+  } else if (!event.shiftKey && document.activeElement === last) {
+    event.preventDefault();
+    first?.focus();
+  }
 }
 
 function StorageNote({ info }: { info: ProviderKeysInfo }) {
