@@ -47,6 +47,7 @@ import {
   runEdit,
   type CanvasStores,
 } from './context.ts';
+import { detailClasses, useFarOut, useSketch } from './detail-level.ts';
 import { GRID } from './geometry.ts';
 import { canvasStateMessage } from './canvas-state.ts';
 import { bestClearRect, fitInto, focusViewport, type Rect } from './clear-area.ts';
@@ -145,8 +146,6 @@ const MINIMAP_SIZE = { width: 168, height: 108 };
 const MINIMAP_MAX_NODES = 300;
 /** The most room the edge popover or the node picker takes (structure.css), to keep them in view. */
 const POPOVER_ROOM = { width: 352, height: 330 };
-/** Below this zoom edge labels are hidden (unreadable, and costly to paint on big graphs). */
-const LABEL_MIN_ZOOM = 0.35;
 
 function CanvasView({ stores }: { stores: CanvasStores }) {
   const { doc, ui, local } = stores;
@@ -157,7 +156,9 @@ function CanvasView({ stores }: { stores: CanvasStores }) {
   const showPalette = useStore(ui, (s) => s.panels.palette);
   const showMinimap = useStore(ui, (s) => s.panels.minimap);
   const notice = useStore(local, (s) => s.notice);
-  const farOut = useFlowStore((s) => s.transform[2] < LABEL_MIN_ZOOM);
+  /** Far out: edge labels and run badges hidden; further out, nodes drawn as sketches (detail-level.ts). */
+  const farOut = useFarOut();
+  const sketch = useSketch();
   /** The zoom level, rounded, on the root element (View › zoom actions are checked against it). */
   const zoom = useFlowStore((s) => Math.round(s.transform[2] * 100) / 100);
 
@@ -608,7 +609,7 @@ function CanvasView({ stores }: { stores: CanvasStores }) {
   return (
     <div
       ref={rootRef}
-      className={farOut ? 'fs-canvas fs-far-out' : 'fs-canvas'}
+      className={detailClasses(farOut, sketch)}
       data-testid="designer-canvas"
       data-theme={theme}
       data-zoom={zoom}

@@ -13,6 +13,7 @@ import { useRunBridge } from '../../run/run-context.ts';
 import type { RunBridge } from '../../run/run-context.ts';
 import type { RowStatus } from '../../run/run-store.ts';
 import { useCanvasStores } from './context.ts';
+import { useSketch } from './detail-level.ts';
 import { branchNodes, elapsedMs, liveRunTime, nodeRunView, STATUS_LABEL } from './run-status.ts';
 import type { NodeRunView } from './run-status.ts';
 import '../../run/run-tones.css';
@@ -82,6 +83,9 @@ export function RunBadge({ id }: { id: string }) {
 
 function NodeRunOverlay({ bridge, id }: { bridge: RunBridge; id: string }) {
   const view = useNodeRunView(bridge, id);
+  // A sketch node's badge is not drawn (canvas.css): it keeps its status attributes and title, but no
+  // contents, so 200 branches starting at once mount no ticking timers nobody can read.
+  const sketch = useSketch();
   if (!view) return null;
   const { status, paused, shortfall } = view;
   // A fan-in that ran over failed branches succeeded itself, but the run did not go as drawn.
@@ -116,7 +120,7 @@ function NodeRunOverlay({ bridge, id }: { bridge: RunBridge; id: string }) {
         data-tone={ringClass}
         title={title}
       >
-        {paused ? (
+        {sketch ? null : paused ? (
           <span className="fs-run-paused-label">⏸ paused {paused}</span>
         ) : status ? (
           <>
@@ -132,19 +136,19 @@ function NodeRunOverlay({ bridge, id }: { bridge: RunBridge; id: string }) {
             </span>
           </>
         ) : null}
-        {view.executions > 1 && <span className="fs-run-count">×{view.executions}</span>}
-        {view.llmTokens !== undefined && done && (
+        {!sketch && view.executions > 1 && <span className="fs-run-count">×{view.executions}</span>}
+        {!sketch && view.llmTokens !== undefined && done && (
           // Cost only: the badge is one short tab (tokens are in its title and on the timeline).
           <span className="fs-run-llm" data-testid={`node-run-llm-${id}`} data-tokens={view.llmTokens}>
             {formatCost(view.llmCostUsd)}
           </span>
         )}
-        {partial && (
+        {!sketch && partial && (
           <span className="fs-run-shortfall" data-testid={`node-run-shortfall-${id}`}>
             {shortfall}
           </span>
         )}
-        {branchDiffers && (
+        {!sketch && branchDiffers && (
           <span className={`fs-run-branch fs-run-${view.branchStatus}`}>
             ⇉ {STATUS_LABEL[view.branchStatus!]}
           </span>
