@@ -159,10 +159,9 @@ export function LlmNodeForm({
   return (
     <div className="fp-section llm-form" data-testid="llm-form" data-action={action}>
       {general.length > 0 ? <div className="llm-problems">{general}</div> : null}
-      <div className="llm-grid">
-        {field('provider')}
-        {field('model')}
-      </div>
+      {/* Full width: "inherits gpt-4o-mini from settings.llm" must be readable in a narrow inspector. */}
+      {field('provider')}
+      {field('model')}
       {canStream ? (
         <label className="llm-toggle" data-testid="llm-stream">
           <input

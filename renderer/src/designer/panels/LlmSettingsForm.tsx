@@ -39,7 +39,7 @@ export function LlmSettingsForm({
     <div className="fp-section llm-form" data-testid="settings-llm">
       <h3>Model calls (settings.llm)</h3>
       <div className="fp-hint">Defaults for every llm.* node; a node&apos;s own value wins.</div>
-      <div className="llm-grid">
+      <div className="llm-stack">
         {llmFields('settings')
           .filter((d) => d.key === 'provider' || d.key === 'model')
           .map((def) => (
