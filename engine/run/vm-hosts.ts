@@ -11,6 +11,11 @@ type OpenResult =
   | { ok: true; worker: number; ms: number }
   | { ok: false; failure: { message: string; errorType: string; timeout: boolean } };
 
+function failedOutcome(error: unknown): ExecOutcome {
+  const message = error instanceof Error ? error.message : String(error);
+  return { ok: false, error: { kind: 'error', message }, logs: [], elapsedMs: 0 };
+}
+
 function cancelledOutcome(): ExecOutcome {
   return { ok: false, error: { kind: 'error', message: 'cancelled' }, logs: [], elapsedMs: 0 };
 }
@@ -43,43 +48,54 @@ export class MainVm implements LuaHost {
     signal.addEventListener('abort', () => this.lease?.kill('run cancelled'), { once: true });
   }
 
-  private async ensure(): Promise<WorkerLease> {
-    if (this.lease) return this.lease;
-    const lease = await this.pool.acquire({
-      ...(this.home ? { preferWorker: this.home.worker } : {}),
-      signal: this.signal,
-    });
+  /**
+   * The lease, and the VM's opening when it has to be created there. The open is sent but not awaited:
+   * the worker handles requests in order, so the first exec goes right behind it (one round trip).
+   */
+  private async ensure(): Promise<{ lease: WorkerLease; opened: Promise<unknown> | null }> {
+    const lease =
+      this.lease ??
+      (await this.pool.acquire({
+        ...(this.home ? { preferWorker: this.home.worker } : {}),
+        signal: this.signal,
+      }));
     this.lease = lease;
     const sameHome =
       this.home && this.home.worker === lease.worker && this.home.generation === lease.generation;
-    if (!sameHome) {
-      if (this.home) {
-        this.warn(
-          `the main Lua VM was lost (worker ${this.home.worker} was restarted); globals set by earlier nodes are gone`,
-        );
-      }
-      await lease.openVm(this.vmId, this.limits);
-      this.home = { worker: lease.worker, generation: lease.generation };
+    if (sameHome) return { lease, opened: null };
+    if (this.home) {
+      this.warn(
+        `the main Lua VM was lost (worker ${this.home.worker} was restarted); globals set by earlier nodes are gone`,
+      );
     }
-    return lease;
+    this.home = { worker: lease.worker, generation: lease.generation };
+    return { lease, opened: lease.openVm(this.vmId, this.limits) };
   }
 
   async exec(node: string, code: string, state: JsonObject, timeoutMs: number): Promise<ExecOutcome> {
     if (this.signal.aborted) return cancelledOutcome();
     const unsendable = unsendableState(node, state);
     if (unsendable) return unsendable;
-    let lease: WorkerLease;
+    let target: { lease: WorkerLease; opened: Promise<unknown> | null };
     try {
-      lease = await this.ensure();
+      target = await this.ensure();
     } catch (error) {
-      return {
-        ok: false,
-        error: { kind: 'error', message: (error as Error).message },
-        logs: [],
-        elapsedMs: 0,
-      };
+      return failedOutcome(error);
     }
-    return lease.exec(this.vmId, { code, state, chunkName: node, timeoutMs });
+    const outcome = target.lease.exec(this.vmId, { code, state, chunkName: node, timeoutMs });
+    if (target.opened) {
+      const openError = await target.opened.then(
+        () => null,
+        (error: unknown) => error,
+      );
+      if (openError !== null) {
+        // The exec behind it fails too ("no open VM"); report why, and open again next time.
+        await outcome;
+        this.home = null;
+        return failedOutcome(openError);
+      }
+    }
+    return outcome;
   }
 
   /**
