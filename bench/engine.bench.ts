@@ -2,6 +2,7 @@
 import { createEngine } from '../engine/index.ts';
 import type { RunEvent } from '../engine/index.ts';
 import { chainYaml, fanOutYaml } from '../test/helpers.ts';
+import { benchSpeed } from './speed.bench.ts';
 import type { BenchEntry } from './types.ts';
 
 function median(values: number[]): number {
@@ -141,5 +142,7 @@ export async function benchEngine(): Promise<BenchEntry[]> {
   });
   await chainEngine.close();
   await engine.close();
+  // Issue #15's rows with their references (raw wasmoon, TEA Python, bare Node) from the same run.
+  entries.push(...(await benchSpeed()));
   return entries;
 }
