@@ -235,6 +235,13 @@ test.describe('recorded responses', () => {
     await expect(compare.getByTestId('compare-model-calls')).toHaveText('=');
     await expect(compare.getByTestId('compare-tokens-out')).toHaveText('=');
     await expect(compare.getByTestId('compare-cost')).toHaveText(`−${cost}`);
+    // The row menu from the keyboard: Shift+F10 on a row opens it, Escape closes it.
+    await rowOf(2).getByRole('button', { name: 'recorded-research' }).focus();
+    await page.keyboard.press('Shift+F10');
+    await expect(menu).toBeVisible();
+    await expect(menu.getByRole('menuitem', { name: /Re-run with recorded responses/ })).toBeFocused();
+    await page.keyboard.press('Escape');
+    await expect(menu).toHaveCount(0);
     await compare.evaluate((el) => el.scrollIntoView({ block: 'end' }));
 
     for (const size of [
