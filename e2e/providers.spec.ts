@@ -97,6 +97,11 @@ async function setTheme(page: Page, theme: 'light' | 'dark') {
   await expect.poll(() => page.evaluate(() => document.documentElement.dataset.theme)).toBe(theme);
 }
 
+async function openFile(page: Page, file: string) {
+  await page.getByTestId('file-list').getByText(file, { exact: true }).click();
+  await expect(page.getByTestId('doc-title')).toContainText(file.replace(/\.yaml$/, ''));
+}
+
 async function openProviders(page: Page) {
   // The command palette reaches it like every registry action.
   await page.keyboard.press('Control+k');
@@ -177,7 +182,7 @@ test.describe('providers', () => {
     await page.setViewportSize({ width: 1440, height: 900 });
 
     // A run with the kept key: the server receives it and echoes it back in the answer.
-    await page.getByTestId('file-list').getByText('keyed.yaml', { exact: true }).click();
+    await openFile(page, 'keyed.yaml');
     await page.getByTestId('run-button').click();
     await expect(page.getByTestId('run-status')).toHaveText('succeeded', { timeout: 30_000 });
     const runAuth = llm.requests
@@ -186,7 +191,7 @@ test.describe('providers', () => {
     expect(runAuth).toEqual([`Bearer ${PLANTED}`]);
 
     // A run whose server refuses and quotes the key in its error.
-    await page.getByTestId('file-list').getByText('refused.yaml', { exact: true }).click();
+    await openFile(page, 'refused.yaml');
     await page.getByTestId('run-button').click();
     await expect(page.getByTestId('run-status')).toHaveText('failed', { timeout: 30_000 });
 
@@ -196,7 +201,7 @@ test.describe('providers', () => {
       await page.getByTestId(`run-tab-${tab}`).click();
       panelTexts.push(await page.getByTestId('run-panel').innerText());
     }
-    await page.getByTestId('file-list').getByText('keyed.yaml', { exact: true }).click();
+    await openFile(page, 'keyed.yaml');
     await page.getByTestId('export-button').click();
     const fileDialog = page.getByTestId('file-dialog');
     await expect(fileDialog.getByTestId('file-dialog-name')).toHaveValue('keyed.portable.yaml');
@@ -221,7 +226,9 @@ test.describe('providers', () => {
   test('Test reports a refused key clearly; Clear asks in the app first and Escape keeps the key', async ({
     page,
   }) => {
-    await openProviders(page);
+    // Ctrl+, (the settings shortcut of most desktop apps) opens it too.
+    await page.keyboard.press('Control+,');
+    await expect(page.getByTestId('providers-dialog')).toBeVisible();
     // Modal: focus starts in the first key field and Tab cycles inside the dialog.
     await expect(page.getByTestId('provider-openai-key')).toBeFocused();
     await page.keyboard.press('Shift+Tab');

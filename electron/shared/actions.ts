@@ -202,6 +202,8 @@ export const ACTION_SPECS = [
     id: 'settings:providers',
     title: 'Providers and API keys…',
     keywords: 'settings preferences openai anthropic azure ollama litellm secrets credentials llm model',
+    keys: ['Mod+,'], // the settings shortcut of most desktop apps
+    scope: 'global',
     menu: { section: 'Edit', group: 5, label: 'Providers and API Keys…' },
   }),
   spec({ id: 'graph:go-to-source', title: 'Go to source node', keywords: 'edge from jump' }),
