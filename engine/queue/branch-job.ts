@@ -97,6 +97,14 @@ function strip(event: RunEvent): Record<string, unknown> {
   return rest;
 }
 
+/** A whole run's events, bounded as a branch's are (the worker's stamps kept: a row's run is its own). */
+export function boundedPublisher(publish: Publish): (event: RunEvent) => void {
+  const forward = boundedForwarder(publish);
+  return (event) => {
+    if (event.type !== 'memory-sample') forward(event as unknown as Record<string, unknown>);
+  };
+}
+
 /** At most MAX_QUEUE_EVENTS_PER_BRANCH events, each at most MAX_QUEUE_EVENT_BYTES; what is cut says so. */
 function boundedForwarder(publish: Publish): (event: Record<string, unknown>) => void {
   let sent = 0;

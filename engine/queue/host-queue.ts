@@ -1,7 +1,9 @@
 // What a host (`fanout run`, `fanout serve`) does for queue mode before a run: decide from `--redis`,
 // the file's strategy and the environment, and connect. Errors are lines to print, passwords redacted.
 import type { LoadResult, Problem } from '../workflow/types.ts';
-import { QueueBranchRunner } from './remote-branches.ts';
+// Type only: bullmq and ioredis load when a queue is used, not on every `fanout run` / `serve` start
+// (their CommonJS load was most of the CLI's start-up CPU).
+import type { QueueBranchRunner } from './remote-branches.ts';
 import { RedisUrlError } from './redis-url.ts';
 import { queueModeFor } from './strategy.ts';
 
@@ -16,6 +18,7 @@ export async function openHostQueue(load: LoadResult, flagUrl: string | undefine
   if (!mode.remote) return { ok: true };
   let runner: QueueBranchRunner;
   try {
+    const { QueueBranchRunner } = await import('./remote-branches.ts');
     runner = new QueueBranchRunner({
       redisUrl: mode.redisUrl,
       ...(process.env['FANOUT_QUEUE_PREFIX'] ? { prefix: process.env['FANOUT_QUEUE_PREFIX'] } : {}),
@@ -45,6 +48,7 @@ export async function serveQueue(
   if (!redisUrl) return { ok: true };
   let runner: QueueBranchRunner;
   try {
+    const { QueueBranchRunner } = await import('./remote-branches.ts');
     runner = new QueueBranchRunner({
       redisUrl,
       scope: flagUrl ? 'all' : 'strategy-remote',

@@ -8,13 +8,14 @@ import { Redis } from 'ioredis';
 import { UnrecoverableError, Worker } from 'bullmq';
 import type { Job } from 'bullmq';
 import { RunService } from '../run/service.ts';
-import { QUEUE_CANCEL_MARK_TTL_S } from '../limits.ts';
 import { checkJob } from './payload.ts';
-import type { BranchJob } from './payload.ts';
+import type { BranchJob, QueueJob } from './payload.ts';
+import { runRunJob } from './run-job.ts';
+import type { RowOutcome } from '../batch/executor.ts';
 import { queueNames } from './names.ts';
 import type { QueueNames } from './names.ts';
 import { redactPassword, redisOptions } from './redis-url.ts';
-import { runBranchJob } from './branch-job.ts';
+import { boundedPublisher, runBranchJob } from './branch-job.ts';
 import type { RemoteBranchOutcome } from '../run/branch-runner.ts';
 
 export interface QueueWorkerOptions {
@@ -44,6 +45,7 @@ export class QueueWorker {
   private publisher: Redis | undefined;
   private subscriber: Redis | undefined;
   private worker: Worker | undefined;
+  private runWorker: Worker | undefined;
   private queueConnection: Redis | undefined;
 
   constructor(private readonly options: QueueWorkerOptions) {
@@ -89,7 +91,17 @@ export class QueueWorker {
       maxStalledCount: 1,
     });
     this.worker.on('error', (error) => this.log(`queue error: ${error.message}`));
-    await this.worker.waitUntilReady();
+    // Whole runs (batch rows): the same pool; a dead worker's row fails (a batch --resume redoes it).
+    this.runWorker = new Worker(this.names.runs, (job) => this.processRun(job), {
+      connection: this.queueConnection,
+      prefix: this.names.prefix,
+      concurrency: this.options.concurrency ?? this.service.pool.size,
+      lockDuration: this.options.lockDurationMs ?? 30_000,
+      stalledInterval: this.options.stalledIntervalMs ?? 30_000,
+      maxStalledCount: 1,
+    });
+    this.runWorker.on('error', (error) => this.log(`queue error: ${error.message}`));
+    await Promise.all([this.worker.waitUntilReady(), this.runWorker.waitUntilReady()]);
     this.log(`worker ${this.id} ready: ${this.service.pool.size} Lua workers`);
   }
 
@@ -100,14 +112,51 @@ export class QueueWorker {
     controller.abort();
   }
 
-  private async process(job: Job): Promise<RemoteBranchOutcome> {
+  /** The job's payload, checked before anything runs; a refused one fails for good (no retry). */
+  private checked<K extends QueueJob['kind']>(job: Job, kind: K): Extract<QueueJob, { kind: K }> {
     const checked = checkJob(job.data);
-    if (!checked.ok) {
-      this.log(`refused job ${job.id}: ${checked.problem}`);
-      throw new UnrecoverableError(checked.problem);
+    const problem = !checked.ok
+      ? checked.problem
+      : checked.job.kind !== kind
+        ? `the job payload is refused: a '${checked.job.kind}' job on the ${kind} queue`
+        : null;
+    if (problem !== null || !checked.ok) {
+      this.log(`refused job ${job.id}: ${problem}`);
+      throw new UnrecoverableError(problem ?? 'refused');
     }
-    if (checked.job.kind !== 'branch') throw new UnrecoverableError('a run job on the branch queue');
-    const data: BranchJob = checked.job;
+    return checked.job as Extract<QueueJob, { kind: K }>;
+  }
+
+  private async processRun(job: Job): Promise<RowOutcome> {
+    const data = this.checked(job, 'run');
+    const jobId = job.id!;
+    if (job.stalledCounter > 0) {
+      const previous = (job.progress as { worker?: unknown } | undefined)?.worker;
+      throw new UnrecoverableError(
+        `WorkerLost: the worker running it (${typeof previous === 'string' ? previous : 'unknown'}) was lost mid-run`,
+      );
+    }
+    const controller = new AbortController();
+    this.running.set(jobId, controller);
+    try {
+      if (await this.publisher!.exists(this.names.cancelMark(jobId))) controller.abort();
+      await job.updateProgress({ worker: this.id });
+      const channel = data.events;
+      return await runRunJob(this.service, data, {
+        workerId: this.id,
+        signal: controller.signal,
+        baseDir: this.options.baseDir ?? process.cwd(),
+        ...(channel
+          ? { publish: boundedPublisher((m) => void this.publisher!.publish(channel, m).catch(() => {})) }
+          : {}),
+      });
+    } finally {
+      this.running.delete(jobId);
+    }
+  }
+
+  private async process(job: Job): Promise<RemoteBranchOutcome> {
+    const data: BranchJob = this.checked(job, 'branch');
     const jobId = job.id!;
     const label = `branch '${data.branch}' of run ${data.runId} (job ${jobId})`;
     let notice: string | undefined;
@@ -148,16 +197,10 @@ export class QueueWorker {
   /** Stops taking jobs, aborts the running ones, closes the pool and the connections. */
   async close(): Promise<void> {
     for (const controller of this.running.values()) controller.abort();
-    await this.worker?.close();
+    await Promise.all([this.worker?.close(), this.runWorker?.close()]);
     await this.service.close();
     this.subscriber?.disconnect();
     this.publisher?.disconnect();
     this.queueConnection?.disconnect();
   }
-}
-
-/** For hosts: mark a job cancelled (a worker taking it later sees it) and tell every worker now. */
-export async function publishCancel(redis: Redis, names: QueueNames, jobId: string): Promise<void> {
-  await redis.set(names.cancelMark(jobId), '1', 'EX', QUEUE_CANCEL_MARK_TTL_S);
-  await redis.publish(names.cancel, jobId);
 }

@@ -2,29 +2,23 @@
 // branch's events come back over Redis pub/sub on the job's own channel (subscribed before the job is
 // added, so none is missed), checked and confined to the branch; its result is the job's return value,
 // kept in Redis (removeOnComplete: false) until this host has read it, then removed (the acknowledge).
-import { randomUUID } from 'node:crypto';
-import { Redis } from 'ioredis';
-import { Job, Queue, QueueEvents } from 'bullmq';
 import { z } from 'zod';
 import type { EventInput } from '../run/events.ts';
 import type { JsonObject } from '../run/types.ts';
 import type { RemoteBranchOutcome, RemoteBranchRunner, RemoteBranchSpec } from '../run/branch-runner.ts';
 import {
+  MAX_ERROR_MESSAGE_CHARS,
   MAX_QUEUE_EVENT_BYTES,
   MAX_QUEUE_WORKER_ID_CHARS,
-  QUEUE_CANCEL_GRACE_MS,
   isPlainObject,
   jsonBoundsProblem,
   truncateText,
-  MAX_ERROR_MESSAGE_CHARS,
 } from '../limits.ts';
 import { FORWARDED_EVENTS } from './branch-job.ts';
 import { PAYLOAD_VERSION } from './payload.ts';
 import type { BranchJob } from './payload.ts';
-import { queueNames } from './names.ts';
-import type { QueueNames } from './names.ts';
-import { publishCancel } from './queue-worker.ts';
-import { redactPassword, redisOptions } from './redis-url.ts';
+import { QueueClient } from './queue-client.ts';
+import type { JobEnd } from './queue-client.ts';
 
 export interface RemoteBranchesOptions {
   redisUrl: string;
@@ -51,57 +45,15 @@ const outcomeSchema = z.object({
 });
 
 export class QueueBranchRunner implements RemoteBranchRunner {
-  private readonly names: QueueNames;
-  private queue: Queue | undefined;
-  private queueEvents: QueueEvents | undefined;
-  private redis: Redis | undefined;
-  private subscriber: Redis | undefined;
-  private eventsConnection: Redis | undefined;
-  private readonly listeners = new Map<string, (message: string) => void>();
-  private ready: Promise<void> | undefined;
+  private readonly client: QueueClient;
 
   constructor(private readonly options: RemoteBranchesOptions) {
-    this.names = queueNames(options.prefix);
-    redisOptions(options.redisUrl); // a bad URL is refused here, not at the first fan-out
+    this.client = new QueueClient(options.redisUrl, 'branches', options.prefix);
   }
 
   /** Connects (once); fan-outs call it themselves. Rejects with the password redacted. */
   start(): Promise<void> {
-    this.ready ??= this.connect().catch((error: Error) => {
-      throw new Error(
-        `queue mode: cannot reach Redis: ${redactPassword(error.message, this.options.redisUrl)}`,
-      );
-    });
-    return this.ready;
-  }
-
-  private async connect(): Promise<void> {
-    const connection = redisOptions(this.options.redisUrl);
-    this.redis = new Redis({ ...connection, lazyConnect: true });
-    // ioredis reports why (WRONGPASS, ECONNREFUSED) on 'error'; connect() only says it closed.
-    let why: Error | undefined;
-    this.redis.on('error', (error: Error) => (why = error));
-    try {
-      await this.redis.connect();
-    } catch (error) {
-      throw why ?? error;
-    }
-    this.subscriber = new Redis(connection);
-    this.subscriber.on('error', () => {}); // the command connection reports; these reconnect
-    this.subscriber.on('message', (channel: string, message: string) =>
-      this.listeners.get(channel)?.(message),
-    );
-    this.queue = new Queue(this.names.branches, { connection: this.redis, prefix: this.names.prefix });
-    this.queue.setMaxListeners(0);
-    // QueueEvents blocks on its own connection; BullMQ leaves a given connection open on close.
-    this.eventsConnection = new Redis(connection);
-    this.eventsConnection.on('error', () => {});
-    this.queueEvents = new QueueEvents(this.names.branches, {
-      connection: this.eventsConnection,
-      prefix: this.names.prefix,
-    });
-    this.queueEvents.setMaxListeners(0);
-    await this.queueEvents.waitUntilReady();
+    return this.client.start();
   }
 
   wants(workflow: JsonObject): boolean {
@@ -113,88 +65,43 @@ export class QueueBranchRunner implements RemoteBranchRunner {
     signal: AbortSignal,
     emit: (event: EventInput) => void,
   ): Promise<RemoteBranchOutcome> {
+    const job = this.client.newJob();
+    const data: BranchJob = {
+      v: PAYLOAD_VERSION,
+      kind: 'branch',
+      runId: spec.runId,
+      workflow: spec.workflow,
+      fanOut: spec.fanOut,
+      branch: spec.branch,
+      index: spec.index,
+      state: spec.state,
+      limits: spec.limits,
+      idempotent: spec.idempotent,
+      events: job.channel,
+    };
+    let end: JobEnd;
     try {
-      await this.start();
+      end = await this.client.submit(job, data, signal, (message) => relay(message, spec, emit));
     } catch (error) {
-      return lost((error as Error).message, 'QueueUnavailable');
+      return lost(this.client.redact((error as Error).message), 'QueueUnavailable');
     }
-    const jobId = randomUUID();
-    const channel = this.names.events(jobId);
-    this.listeners.set(channel, (message) => relay(message, spec, emit));
-    let job: Job | undefined;
-    const onAbort = () => void publishCancel(this.redis!, this.names, jobId).catch(() => {});
-    try {
-      await this.subscriber!.subscribe(channel);
-      const data: BranchJob = {
-        v: PAYLOAD_VERSION,
-        kind: 'branch',
-        runId: spec.runId,
-        workflow: spec.workflow,
-        fanOut: spec.fanOut,
-        branch: spec.branch,
-        index: spec.index,
-        state: spec.state,
-        limits: spec.limits,
-        idempotent: spec.idempotent,
-        events: channel,
-      };
-      job = await this.queue!.add('branch', data, { jobId, removeOnComplete: false, removeOnFail: false });
-      if (signal.aborted) onAbort();
-      else signal.addEventListener('abort', onAbort, { once: true });
-      return await this.outcome(job, signal);
-    } catch (error) {
-      return lost(redactPassword((error as Error).message, this.options.redisUrl), 'QueueUnavailable');
-    } finally {
-      signal.removeEventListener('abort', onAbort);
-      this.listeners.delete(channel);
-      void this.subscriber?.unsubscribe(channel).catch(() => {});
-      // The acknowledge: the result has been read (or given up on), so the job goes.
-      if (job) void job.remove().catch(() => {});
+    if (end.kind === 'cancelled' || (end.kind === 'failed' && signal.aborted)) return cancelledOutcome();
+    if (end.kind === 'failed') {
+      const workerLost = /WorkerLost|stalled more than allowable limit/.test(end.reason);
+      return lost(end.reason, workerLost ? 'WorkerLost' : 'QueueError');
     }
-  }
-
-  /** The job's return value once it finishes; after a cancel, at most QUEUE_CANCEL_GRACE_MS more. */
-  private async outcome(job: Job, signal: AbortSignal): Promise<RemoteBranchOutcome> {
-    const finished = job.waitUntilFinished(this.queueEvents!).then(
-      () => ({ ok: true as const }),
-      (error: Error) => ({ ok: false as const, reason: error.message }),
-    );
-    const cancelled = new Promise<'grace'>((resolve) => {
-      const later = () => setTimeout(() => resolve('grace'), QUEUE_CANCEL_GRACE_MS).unref();
-      if (signal.aborted) later();
-      else signal.addEventListener('abort', later, { once: true });
-    });
-    const first = await Promise.race([finished, cancelled]);
-    if (first === 'grace') return cancelledOutcome();
-    if (!first.ok) {
-      if (signal.aborted) return cancelledOutcome();
-      const workerLost = /WorkerLost|stalled more than allowable limit/.test(first.reason);
-      return lost(
-        redactPassword(first.reason, this.options.redisUrl),
-        workerLost ? 'WorkerLost' : 'QueueError',
-      );
-    }
-    // Read back from Redis rather than from the event: the stored return value is the durable copy.
-    const stored = await Job.fromId(this.queue!, job.id!);
-    const parsed = outcomeSchema.safeParse(stored?.returnvalue);
+    const parsed = outcomeSchema.safeParse(end.value);
     if (!parsed.success) return lost('the worker returned a result of the wrong shape', 'QueueError');
     const { result, ...rest } = parsed.data;
     const problem = result.state
-      ? jsonBoundsProblem(result.state, `the state of branch '${spec(job).branch}'`)
+      ? jsonBoundsProblem(result.state, `the state of branch '${spec.branch}'`)
       : null;
     if (problem) return lost(problem, 'QueueError');
-    return {
-      ...rest,
-      result: { branch: spec(job).branch, ...result },
-    };
+    return { ...rest, result: { branch: spec.branch, ...result } };
   }
 
-  async close(): Promise<void> {
-    await this.queueEvents?.close().catch(() => {});
-    await this.queue?.close().catch(() => {});
-    this.subscriber?.disconnect();
-    this.eventsConnection?.disconnect();
-    this.redis?.disconnect();
+  close(): Promise<void> {
+    return this.client.close();
   }
 }
 
@@ -202,10 +109,6 @@ function parallelStrategy(workflow: JsonObject): unknown {
   const settings = workflow['settings'];
   const parallel = isPlainObject(settings) ? settings['parallel'] : undefined;
   return isPlainObject(parallel) ? parallel['strategy'] : undefined;
-}
-
-function spec(job: Job): BranchJob {
-  return job.data as BranchJob;
 }
 
 function lost(message: string, errorType: string): RemoteBranchOutcome {

@@ -6,6 +6,8 @@ import { Redis } from 'ioredis';
 import { createEngine } from '../../engine/index.ts';
 import type { Engine, RunEvent } from '../../engine/index.ts';
 import { QueueBranchRunner } from '../../engine/queue/remote-branches.ts';
+import { QueueRunExecutor } from '../../engine/queue/run-executor.ts';
+import { LocalRunExecutor } from '../../engine/batch/local-executor.ts';
 import { queueNames } from '../../engine/queue/names.ts';
 import { redisOptions } from '../../engine/queue/redis-url.ts';
 import { eventsOf, fanOutYaml, results } from '../helpers.ts';
@@ -191,22 +193,23 @@ describe.skipIf(!available)('queue mode: branches on fanout workers', () => {
   }, 30_000);
 
   it('a worker killed mid-branch fails only that branch; an idempotent branch is re-run elsewhere', async () => {
-    const slow = 'sleep(2500)\nreturn { slow = "done" }';
+    const slow = 'sleep(3000)\nreturn { slow = "done" }';
     for (const idempotent of [false, true]) {
       let yaml = fanOutYaml({
         branches: { quick1: 'return { q1 = 1 }', slow, quick2: 'return { q2 = 2 }' },
       });
       if (idempotent) yaml = yaml.replace('  - name: slow\n', '  - name: slow\n    idempotent: true\n');
       let victim: string | undefined;
-      let onSlow!: () => void;
-      const slowStarted = new Promise<void>((resolve) => (onSlow = resolve));
+      let quickDone = 0;
+      let ready!: () => void;
+      // Kill once the slow branch runs and the quick ones are done (they may share its worker).
+      const killNow = new Promise<void>((resolve) => (ready = resolve));
       const { result, events } = await run(remote, yaml, (e) => {
-        if (e.type === 'branch-started' && e.branch === 'slow' && !victim) {
-          victim = e.remoteWorker;
-          onSlow();
-        }
+        if (e.type === 'branch-started' && e.branch === 'slow' && !victim) victim = e.remoteWorker;
+        if (e.type === 'branch-finished' && e.branch.startsWith('quick')) quickDone++;
+        if (victim && quickDone === 2) ready();
       });
-      await slowStarted;
+      await killNow;
       const target = workers.find((w) => w.id === victim)!;
       expect(target).toBeDefined();
       target.child.kill('SIGKILL');
@@ -228,7 +231,7 @@ describe.skipIf(!available)('queue mode: branches on fanout workers', () => {
         expect(byName['slow']!.error_type).toBe('WorkerLost');
         expect(byName['slow']!.error).toContain(`(${victim})`);
       }
-      // Replace the dead worker so the pool of three stays.
+      // Replace the dead worker so the pool of three stays (not awaited: queued jobs wait for it).
       const replacement = startQueueWorker({
         redisUrl: redis.url,
         id: `${victim}r`,
@@ -237,7 +240,40 @@ describe.skipIf(!available)('queue mode: branches on fanout workers', () => {
         stalledMs: STALLED_MS,
       });
       workers = workers.map((w) => (w === target ? replacement : w));
-      await replacement.waitFor(/ready/);
+    }
+  }, 60_000);
+
+  it('whole runs as jobs (batch rows): the outcomes a local executor gives, from queue workers', async () => {
+    const text = fanOutYaml({
+      branches: {
+        a: 'if state.n % 5 == 0 then error("row " .. state.n) end\nreturn { sq = state.n * state.n }',
+      },
+      form: 'rust',
+    });
+    const queued = new QueueRunExecutor({ text }, { redisUrl: redis.url, limits: { timeoutMs: 10_000 } });
+    const localRows = new LocalRunExecutor({ text }, { engine: local });
+    try {
+      await queued.start();
+      const rows = Array.from({ length: 12 }, (_, n) => ({
+        id: String(n),
+        input: { n },
+        signal: new AbortController().signal,
+      }));
+      const [there, here] = await Promise.all([
+        Promise.all(rows.map((row) => queued.run(row))),
+        Promise.all(rows.map((row) => localRows.run(row))),
+      ]);
+      const shape = (o: { status: string; state: Record<string, unknown> }) => ({
+        status: o.status,
+        results: results(o.state).map(({ timing_ms: _t, ...r }) => r),
+      });
+      expect(there.map(shape)).toEqual(here.map(shape));
+      expect(there.every((o) => /^w\d+r*$/.test(o.worker ?? ''))).toBe(true);
+      expect(results(there[3]!.state)[0]!.state).toEqual({ n: 3, sq: 9 });
+      expect(results(there[5]!.state)[0]!.error).toMatch(/row 5/);
+    } finally {
+      await queued.close();
+      await localRows.close();
     }
   }, 60_000);
 
