@@ -7,6 +7,7 @@ import { chmod, mkdir, readFile } from 'node:fs/promises';
 import { homedir } from 'node:os';
 import { dirname, join } from 'node:path';
 import { writeFileAtomic } from '../fs/atomic-write.ts';
+import { withPathLock } from '../fs/path-lock.ts';
 import { MAX_PROVIDER_KEY_CHARS } from '../limits.ts';
 import { PROVIDER_KEY_VARS, type KeyedProvider } from './provider-vars.ts';
 
@@ -89,15 +90,18 @@ export class FileKeyStore implements ProviderKeyStore {
     // Never fall back to plaintext when the cipher cannot encrypt: refuse, saying why.
     const why = this.unavailable();
     if (why !== null) throw new KeyStoreUnavailableError(why);
-    const keys = await this.read();
-    if (key === null) delete keys[provider];
-    else keys[provider] = key;
-    const text = JSON.stringify(keys);
-    await mkdir(dirname(this.path), { recursive: true, mode: 0o700 });
-    const bytes = this.cipher ? this.cipher.encrypt(text) : Buffer.from(text, 'utf8');
-    await writeFileAtomic(this.path, bytes, { mode: 0o600 });
-    // An existing file keeps its mode through the atomic write: make sure it is the owner's only.
-    await chmod(this.path, 0o600);
+    // Read, change, write under the file's lock: two keys set at once must both be kept.
+    await withPathLock(this.path, async () => {
+      const keys = await this.read();
+      if (key === null) delete keys[provider];
+      else keys[provider] = key;
+      const text = JSON.stringify(keys);
+      await mkdir(dirname(this.path), { recursive: true, mode: 0o700 });
+      const bytes = this.cipher ? this.cipher.encrypt(text) : Buffer.from(text, 'utf8');
+      await writeFileAtomic(this.path, bytes, { mode: 0o600 });
+      // An existing file keeps its mode through the atomic write: make sure it is the owner's only.
+      await chmod(this.path, 0o600);
+    });
   }
 
   async values(): Promise<Record<string, string>> {

@@ -98,6 +98,22 @@ describe('provider keys through the host', () => {
     expect(() => host.parseProviderKey({ provider: 'nope', key: 'x' })).toThrow(/provider/);
   });
 
+  it('keys set at the same time are all kept (one read-change-write at a time)', async () => {
+    const keys = new FileKeyStore(join(dir, 'concurrent', 'provider-keys.json'));
+    await Promise.all([
+      keys.set('openai', 'sk-concurrent-openai'),
+      keys.set('azure', 'sk-concurrent-azure'),
+      keys.set('anthropic', 'sk-concurrent-anthropic'),
+      keys.set('litellm', 'sk-concurrent-litellm'),
+    ]);
+    expect(await keys.values()).toEqual({
+      OPENAI_API_KEY: 'sk-concurrent-openai',
+      AZURE_OPENAI_API_KEY: 'sk-concurrent-azure',
+      ANTHROPIC_API_KEY: 'sk-concurrent-anthropic',
+      LITELLM_API_KEY: 'sk-concurrent-litellm',
+    });
+  });
+
   it('a run uses the stored key, and no event or result carries it', async () => {
     const host = service(new FileKeyStore(join(dir, 'keys2.json')));
     await host.setProviderKey({ provider: 'openai', key: PLANTED });
