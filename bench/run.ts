@@ -10,6 +10,10 @@ import type { BenchEntry } from './types.ts';
 const sections: { title: string; load: () => Promise<() => Promise<BenchEntry[]>> }[] = [
   { title: 'Workflow format', load: async () => (await import('./workflow.bench.ts')).benchWorkflow },
   { title: 'Engine', load: async () => (await import('./engine.bench.ts')).benchEngine },
+  {
+    title: 'Start-up (whole processes, compiled engine)',
+    load: async () => (await import('./startup.bench.ts')).benchStartup,
+  },
 ];
 
 /**
