@@ -11,6 +11,10 @@ const sections: { title: string; load: () => Promise<() => Promise<BenchEntry[]>
   { title: 'Workflow format', load: async () => (await import('./workflow.bench.ts')).benchWorkflow },
   { title: 'Engine', load: async () => (await import('./engine.bench.ts')).benchEngine },
   {
+    title: 'Queue mode (Redis + fanout worker processes)',
+    load: async () => (await import('./queue.ts')).benchQueue,
+  },
+  {
     title: 'Start-up (whole processes, compiled engine)',
     load: async () => (await import('./startup.bench.ts')).benchStartup,
   },
