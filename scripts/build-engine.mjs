@@ -41,6 +41,8 @@ export async function buildEngine({ quiet = false, clean = false } = {}) {
     entryPoints: { cli: 'engine/cli.ts', worker: 'engine/run/worker.ts' },
     outdir,
     bundle: true,
+    minifyWhitespace: true,
+    minifySyntax: true,
     splitting: true,
     // Chunks sit next to the entries: the engine finds worker.js and the package root relative to
     // the module it runs in, whichever file esbuild put it in. Hashed names mean a CLI started from an
