@@ -274,4 +274,14 @@ test.describe('providers', () => {
     await page.keyboard.press('Escape');
     await expect(page.getByTestId('providers-dialog')).toBeHidden();
   });
+
+  test('from the start page and back: focus returns to the button that opened it', async ({ page }) => {
+    const button = page.getByTestId('start-providers');
+    await button.focus();
+    await page.keyboard.press('Enter');
+    await expect(page.getByTestId('provider-openai-key')).toBeFocused();
+    await page.getByRole('button', { name: 'Close' }).click();
+    await expect(page.getByTestId('providers-dialog')).toBeHidden();
+    await expect(button).toBeFocused();
+  });
 });

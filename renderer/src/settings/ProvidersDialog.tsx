@@ -26,6 +26,11 @@ export function ProvidersDialog({ host, onClose }: { host: ProvidersHost; onClos
       live = false;
     };
   }, [host]);
+  // Focus goes back where it was (the palette's caller, the start page button) when the dialog closes.
+  useEffect(() => {
+    const before = document.activeElement instanceof HTMLElement ? document.activeElement : null;
+    return () => before?.focus();
+  }, []);
   const loaded = info !== null;
   useEffect(() => {
     if (loaded) firstField.current?.focus(); // once, when the status arrives
