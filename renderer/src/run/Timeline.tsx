@@ -7,7 +7,7 @@
 import { memo, useLayoutEffect, useMemo, useRef, useState } from 'react';
 import type { MouseEvent } from 'react';
 import type { LlmTotals } from '../../../engine/llm/types.ts';
-import { formatBytes, formatCost, formatMs, formatTokens, niceTicks } from './format.ts';
+import { formatBytes, formatCost, formatMs, formatTokens, niceTicks, workerLabel } from './format.ts';
 import { rowLlmTotals, rowsInStartOrder } from './run-store.ts';
 import type { LlmCallRecord, RunRecord, RunRow } from './run-store.ts';
 import { placeTooltip, type Size } from './tooltip-place.ts';
@@ -289,10 +289,10 @@ function Tooltip({ hover, liveT, run }: { hover: Hover; liveT: number; run: RunR
         <dd>{row.end === undefined ? '—' : formatMs(row.end)}</dd>
         <dt>duration</dt>
         <dd>{formatMs(duration)}</dd>
-        {row.worker !== undefined && (
+        {(row.worker !== undefined || row.remoteWorker !== undefined) && (
           <>
             <dt>worker</dt>
-            <dd>{row.worker}</dd>
+            <dd>{workerLabel(row)}</dd>
           </>
         )}
         {row.vmCreateMs !== undefined && (

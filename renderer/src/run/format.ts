@@ -49,3 +49,12 @@ export function formatCost(usd: number | undefined): string {
   if (usd < 100) return `$${usd.toFixed(usd < 1 ? 3 : 2)}`;
   return `$${usd.toFixed(0)}`;
 }
+
+/**
+ * A row's worker in the timeline tooltip: the pool slot, and in queue mode the `fanout worker` that ran
+ * the branch ("gpu-box-2 · 1"; an action-only remote branch has the machine and no slot).
+ */
+export function workerLabel(row: { worker?: number; remoteWorker?: string }): string {
+  if (row.remoteWorker === undefined) return row.worker === undefined ? '—' : String(row.worker);
+  return row.worker === undefined ? row.remoteWorker : `${row.remoteWorker} · ${row.worker}`;
+}

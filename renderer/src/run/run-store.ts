@@ -38,6 +38,8 @@ export interface RunRow {
   /** When the VM's creation began, for a branch that created it mid-way (absent: at the bar's start). */
   vmAt?: number;
   worker?: number;
+  /** Queue mode: the `fanout worker` (machine) that ran the branch (RunEvent remoteWorker). */
+  remoteWorker?: string;
   error?: string;
   errorType?: string;
   line?: number;
@@ -584,6 +586,7 @@ function applyOne(run: RunRecord, event: RunEvent): void {
         start,
         vmCreateMs: event.vmCreateMs,
         worker: event.worker,
+        ...(event.remoteWorker !== undefined ? { remoteWorker: event.remoteWorker } : {}),
       });
       return;
     }
@@ -593,6 +596,7 @@ function applyOne(run: RunRecord, event: RunEvent): void {
         worker: event.worker,
         vmCreateMs: event.vmCreateMs,
         vmAt: Math.max(0, event.t - event.vmCreateMs),
+        ...(event.remoteWorker !== undefined ? { remoteWorker: event.remoteWorker } : {}),
       });
       return;
     }
