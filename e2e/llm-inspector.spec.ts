@@ -269,6 +269,11 @@ test.describe('llm inspector: messages by keyboard', () => {
     await expect(form.getByTestId('llm-message-handle-1')).toBeFocused();
     await expect(form.getByTestId('llm-message-1')).toHaveAttribute('data-role', 'system');
     expect((await messagesNow())[1]).toEqual(judge().with.messages[0]);
+    // Moved as text: the system message keeps its flow line, the user message its block scalar.
+    expect(await yamlNow()).toContain(
+      '\n        - {role: system, content: "Pick the best answer. Reply as JSON {best, reason}."}\n',
+    );
+    expect(await yamlNow()).toContain('        - role: user\n          content: |\n');
 
     // One undo step restores the file byte for byte (comments and flow style included).
     await page.keyboard.press('Control+z');
@@ -286,6 +291,7 @@ test.describe('llm inspector: messages by keyboard', () => {
     await form.getByTestId('llm-message-add').click();
     await expect.poll(async () => (await messagesNow()).length).toBe(3);
     expect((await messagesNow())[2]).toEqual({ role: 'user', content: '' });
+    expect(await yamlNow()).toContain('\n        - {role: user, content: ""}\n');
     await form.getByTestId('llm-message-remove-2').click();
     await expect.poll(async () => (await messagesNow()).length).toBe(2);
 

@@ -34,7 +34,15 @@ export {
   setEdgeFieldSplices,
 } from './edit/edge-edits.ts';
 export { setTopLevelField } from './edit/top-level-edits.ts';
-export { setNodePath, setNodePathSplices, setTopLevelPath } from './edit/path-edits.ts';
+export {
+  appendNodeSeqItem,
+  moveNodeSeqItem,
+  removeNodeSeqItem,
+  setNodePath,
+  setNodePathSplices,
+  setTopLevelPath,
+  swapNodeSeqItems,
+} from './edit/path-edits.ts';
 export type { PathKey } from './edit/path-edits.ts';
 // Re-exported for callers that render YAML snippets consistently with edits.
 export { renderKey, renderScalar } from './serialize.ts';

@@ -1,6 +1,13 @@
 import { describe, expect, it } from 'vitest';
 import { parse } from 'yaml';
-import { setNodePath, setTopLevelPath } from './path-edits.ts';
+import {
+  appendNodeSeqItem,
+  moveNodeSeqItem,
+  removeNodeSeqItem,
+  setNodePath,
+  setTopLevelPath,
+  swapNodeSeqItems,
+} from './path-edits.ts';
 import { EditError } from './splice.ts';
 
 const DOC = [
@@ -109,5 +116,48 @@ describe('setTopLevelPath', () => {
     expect(setTopLevelPath(text, ['settings', 'llm', 'model'], undefined)).toBe(
       'name: t\nnodes:\n  - name: a\n    run: return {}\n',
     );
+  });
+});
+
+describe('sequence items under a node (messages)', () => {
+  const M = ['with', 'messages'];
+  const messages = (text: string) => parse(text).nodes[0].with.messages;
+
+  it('swaps two items as text: each keeps its comment and its flow or block form', () => {
+    const out = swapNodeSeqItems(DOC, 'ask', M, 0);
+    expect(messages(out)).toEqual([
+      { role: 'user', content: '{{ state.q }}' },
+      { role: 'system', content: 'Be brief.' },
+    ]);
+    expect(out).toContain('        - { role: user, content: "{{ state.q }}" }\n');
+    expect(out).toContain('        - role: system # the persona\n          content: Be brief.\n');
+    // Swapping back gives the file back byte for byte.
+    expect(swapNodeSeqItems(out, 'ask', M, 0)).toBe(DOC);
+    expect(() => swapNodeSeqItems(DOC, 'ask', M, 1)).toThrow(EditError);
+  });
+
+  it('moves an item across several by adjacent swaps', () => {
+    const three = appendNodeSeqItem(DOC, 'ask', M, { role: 'assistant', content: 'ok' });
+    const moved = moveNodeSeqItem(three, 'ask', M, 2, 0);
+    expect(messages(moved).map((m: { role: string }) => m.role)).toEqual(['assistant', 'system', 'user']);
+    expect(moveNodeSeqItem(moved, 'ask', M, 0, 2)).toBe(three);
+  });
+
+  it('appends one flow line and removes an item without touching the others', () => {
+    const out = appendNodeSeqItem(DOC, 'ask', M, { role: 'user', content: '' });
+    const before = DOC.split('\n');
+    const after = out.split('\n');
+    expect(after.length).toBe(before.length + 1);
+    expect(after.filter((l) => !before.includes(l))).toEqual(['        - {role: user, content: ""}']);
+    expect(removeNodeSeqItem(out, 'ask', M, 2)).toBe(DOC);
+    const first = removeNodeSeqItem(DOC, 'ask', M, 0);
+    expect(messages(first)).toEqual([{ role: 'user', content: '{{ state.q }}' }]);
+    expect(first).toContain('# which provider');
+    // The last item takes the key with it; a missing list is created by an append.
+    const none = removeNodeSeqItem(first, 'ask', M, 0);
+    expect(parse(none).nodes[0].with.messages).toBeUndefined();
+    expect(messages(appendNodeSeqItem(none, 'ask', M, { role: 'system', content: 'x' }))).toEqual([
+      { role: 'system', content: 'x' },
+    ]);
   });
 });

@@ -2,11 +2,11 @@
 // field changes only its own line: the rest of the mapping (comments, unknown keys, order) stays as
 // written. Replacing the whole `with:` or `settings:` value instead would re-render it and drop them.
 import { isMap, isSeq } from 'yaml';
-import type { YAMLMap } from 'yaml';
-import { NODE_KEY_ORDER } from '../serialize.ts';
-import { deref, findNode, findPair, jsOf, pairValue, parseForEdit } from './locate.ts';
+import type { YAMLMap, YAMLSeq } from 'yaml';
+import { NODE_KEY_ORDER, renderFlow } from '../serialize.ts';
+import { contentEnd, dashOf, deref, findNode, findPair, jsOf, pairValue, parseForEdit } from './locate.ts';
 import type { EditDoc } from './locate.ts';
-import { setInMap } from './primitives.ts';
+import { deleteSeqItem, insertSeqItem, setInMap } from './primitives.ts';
 import { EditError, finishOrSame } from './splice.ts';
 import type { Splice } from './splice.ts';
 import { setTopLevelField } from './top-level-edits.ts';
@@ -146,4 +146,117 @@ function emptiesTop(p: EditDoc, path: readonly PathKey[]): boolean {
     map = pairValue(p, map, String(path[i]));
   }
   return isMap(map) && map.items.length === 1 && findPair(map, String(path[path.length - 1])) !== undefined;
+}
+
+// ---- items of a nested sequence (messages, tools): added, removed and moved without re-rendering
+// the others, so their comments and flow/block style stay as written.
+
+/** The node at `path` under a node (maps by key, sequences by index), or null when it is missing. */
+function nodeAt(p: EditDoc, map: YAMLMap, path: readonly PathKey[]): unknown {
+  let cur: unknown = map;
+  for (const key of path) {
+    if (typeof key === 'number') {
+      if (!isSeq(cur) || key < 0 || key >= cur.items.length) return null;
+      cur = deref(p, cur.items[key]);
+    } else {
+      if (!isMap(cur)) return null;
+      cur = pairValue(p, cur, key);
+    }
+  }
+  return cur;
+}
+
+function blockSeqAt(p: EditDoc, node: string, path: readonly PathKey[]): YAMLSeq | null {
+  const seq = nodeAt(p, findNode(p, node).map, path);
+  return isSeq(seq) && !seq.flow && seq.items.length > 0 ? seq : null;
+}
+
+/** Appends `value` to the sequence at `path` as one flow line (`- {role: user, content: ""}`). */
+export function appendNodeSeqItem(
+  text: string,
+  node: string,
+  path: readonly PathKey[],
+  value: unknown,
+): string {
+  const p = parseForEdit(text);
+  const seq = blockSeqAt(p, node, path);
+  if (!seq) {
+    // No block list yet (missing, empty or flow): write the whole list.
+    const current = nodeAt(p, findNode(p, node).map, path);
+    const items = isSeq(current) ? ((jsOf(p, current) as unknown[]) ?? []) : [];
+    return setNodePath(text, node, path, [...items, value]);
+  }
+  const line = `- ${renderFlow(value)}`;
+  return finishOrSame(p, [insertSeqItem(p, seq, (dashCol) => [`${' '.repeat(dashCol)}${line}`])]);
+}
+
+/** Removes item `index` of the sequence at `path` (the key goes when it was the last item). */
+export function removeNodeSeqItem(
+  text: string,
+  node: string,
+  path: readonly PathKey[],
+  index: number,
+): string {
+  const p = parseForEdit(text);
+  const seq = blockSeqAt(p, node, path);
+  if (!seq || seq.items.length === 1) {
+    const current = nodeAt(p, findNode(p, node).map, path);
+    if (!isSeq(current) || index < 0 || index >= current.items.length) {
+      throw new EditError(`node '${node}': item ${index} does not exist`);
+    }
+    const items = (jsOf(p, current) as unknown[]).filter((_, i) => i !== index);
+    return setNodePath(text, node, path, items.length > 0 ? items : undefined);
+  }
+  if (index < 0 || index >= seq.items.length)
+    throw new EditError(`node '${node}': item ${index} does not exist`);
+  return finishOrSame(p, [deleteSeqItem(p, seq, index, () => ({ start: 0, end: 0, text: '' }))]);
+}
+
+/**
+ * Swaps items `index` and `index + 1` of the sequence at `path` as text: each item keeps its own
+ * lines (comments inside it, flow or block form); what lies between them stays between them.
+ */
+export function swapNodeSeqItems(
+  text: string,
+  node: string,
+  path: readonly PathKey[],
+  index: number,
+): string {
+  const p = parseForEdit(text);
+  const seq = blockSeqAt(p, node, path);
+  if (!seq) {
+    const current = nodeAt(p, findNode(p, node).map, path);
+    if (!isSeq(current)) throw new EditError(`node '${node}': ${path.join('.')} is not a list`);
+    const items = [...(jsOf(p, current) as unknown[])];
+    if (index < 0 || index + 1 >= items.length)
+      throw new EditError(`node '${node}': cannot move item ${index}`);
+    [items[index], items[index + 1]] = [items[index + 1], items[index]];
+    return setNodePath(text, node, path, items);
+  }
+  if (index < 0 || index + 1 >= seq.items.length) {
+    throw new EditError(`node '${node}': cannot move item ${index}`);
+  }
+  const a = seq.items[index];
+  const b = seq.items[index + 1];
+  const aStart = dashOf(p.text, a);
+  const aEnd = contentEnd(p.text, a);
+  const bStart = dashOf(p.text, b);
+  const bEnd = contentEnd(p.text, b);
+  const between = p.text.slice(aEnd, bStart);
+  const swapped = p.text.slice(bStart, bEnd) + between + p.text.slice(aStart, aEnd);
+  return finishOrSame(p, [{ start: aStart, end: bEnd, text: swapped }]);
+}
+
+/** Moves item `from` to position `to` by adjacent swaps (each lossless, see swapNodeSeqItems). */
+export function moveNodeSeqItem(
+  text: string,
+  node: string,
+  path: readonly PathKey[],
+  from: number,
+  to: number,
+): string {
+  let out = text;
+  if (from < to) for (let i = from; i < to; i++) out = swapNodeSeqItems(out, node, path, i);
+  else for (let i = from - 1; i >= to; i--) out = swapNodeSeqItems(out, node, path, i);
+  return out;
 }

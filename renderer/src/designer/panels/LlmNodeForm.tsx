@@ -6,7 +6,13 @@ import { useMemo, useState } from 'react';
 import type { ReactNode } from 'react';
 import { useStore } from 'zustand';
 import { ACTION_CATALOGUE } from '../../../../engine/actions/catalogue.ts';
-import { setNodeField, setNodePath } from '../../../../engine/workflow/edit.ts';
+import {
+  appendNodeSeqItem,
+  moveNodeSeqItem,
+  removeNodeSeqItem,
+  setNodeField,
+  setNodePath,
+} from '../../../../engine/workflow/edit.ts';
 import type { NodeSpec } from '../../../../engine/workflow/types.ts';
 import type { DocumentStore } from '../document-store.ts';
 import type { UiStore } from '../ui-store.ts';
@@ -108,6 +114,9 @@ export function LlmNodeForm({
           label: `${label} of ${name}`,
         }),
     );
+  const listEdit = (fn: (t: string) => string, label: string): string | null =>
+    tryEdit(() => doc.getState().edit(fn, { label: `${label} of ${name}` }));
+  const M = ['with', 'messages'];
   const undo = () => doc.getState().undo();
   const redo = () => doc.getState().redo();
 
@@ -187,6 +196,9 @@ export function LlmNodeForm({
         <MessagesEditor
           form={readMessages(withMap)}
           onSetPath={setPath}
+          onAppend={(m) => listEdit((t) => appendNodeSeqItem(t, name, M, m), 'Add message')}
+          onRemove={(i) => listEdit((t) => removeNodeSeqItem(t, name, M, i), 'Remove message')}
+          onMove={(from, to) => listEdit((t) => moveNodeSeqItem(t, name, M, from, to), 'Reorder messages')}
           onSetMany={setMany}
           complete={complete}
           onUndo={undo}

@@ -1,11 +1,11 @@
 // The messages of a chat call: one card per message (role, content in a small CodeMirror editor that
 // completes `{{ state.… }}` and filters), add / remove / reorder by drag or Alt+↑/↓ on the handle.
-// A content or role edit changes only that message's key in the YAML; add, remove and reorder write
-// the list again. TEA's `prompt:` (+ `system:`) shorthand gets its own two editors and a converter.
+// A content or role edit changes only that message's key in the YAML; add, remove and reorder touch
+// only the items they move (the others keep their text). TEA's `prompt:` (+ `system:`) shorthand gets its own two editors and a converter.
 import { useState } from 'react';
 import type { ReactNode } from 'react';
 import { CodeEditor } from './CodeEditor.tsx';
-import { MESSAGE_ROLES, messagesValue, moveItem, promptToMessages } from './llm-form.ts';
+import { MESSAGE_ROLES, messagesValue, promptToMessages } from './llm-form.ts';
 import type { MessageItem, MessagesForm } from './llm-form.ts';
 import type { TemplateCompletion } from './template-completion.ts';
 
@@ -13,6 +13,10 @@ export interface MessagesEditorProps {
   form: MessagesForm;
   /** Sets a path under `with:` (undefined deletes); returns an error or null. */
   onSetPath: (path: (string | number)[], value: unknown, label: string) => string | null;
+  /** List changes that leave the other messages' text as written (comments, flow or block form). */
+  onAppend: (message: MessageItem) => string | null;
+  onRemove: (index: number) => string | null;
+  onMove: (from: number, to: number) => string | null;
   /** Several keys of `with:` at once (converting prompt to messages), one undo step. */
   onSetMany: (changes: [string, unknown][], label: string) => string | null;
   complete: (before: string, explicit: boolean) => TemplateCompletion | null;
@@ -43,11 +47,9 @@ export function MessagesEditor(props: MessagesEditorProps) {
   if (form.form === 'prompt') return <PromptEditor {...props} form={form} />;
 
   const items = form.items;
-  const writeList = (next: MessageItem[], label: string) =>
-    setError(props.onSetPath(['messages'], messagesValue(next), label));
   const move = (from: number, to: number) => {
     if (to < 0 || to >= items.length || to === from) return;
-    writeList(moveItem(items, from, to), 'Reorder messages');
+    setError(props.onMove(from, to));
     // Keep keyboard focus on the moved message's handle.
     requestAnimationFrame(() =>
       document.querySelector<HTMLElement>(`[data-testid="llm-message-handle-${to}"]`)?.focus(),
@@ -68,12 +70,7 @@ export function MessagesEditor(props: MessagesEditorProps) {
             message={m}
             props={props}
             onMove={move}
-            onRemove={() =>
-              writeList(
-                items.filter((_, j) => j !== i),
-                'Remove message',
-              )
-            }
+            onRemove={() => setError(props.onRemove(i))}
             onRole={(role) => setError(props.onSetPath(['messages', i, 'role'], role, 'Set message role'))}
           />
         ))}
@@ -83,7 +80,7 @@ export function MessagesEditor(props: MessagesEditorProps) {
         className="fp-add"
         data-testid="llm-message-add"
         onClick={() =>
-          writeList([...items, { role: items.length === 0 ? 'system' : 'user', content: '' }], 'Add message')
+          setError(props.onAppend({ role: items.length === 0 ? 'system' : 'user', content: '' }))
         }
       >
         + Message

@@ -13,7 +13,6 @@ import {
   llmProblemField,
   messagesValue,
   modelSuggestions,
-  moveItem,
   parseLlmField,
   readMessages,
   readResponseFormat,
@@ -229,22 +228,9 @@ describe('llm form: messages', () => {
     expect(readMessages({})).toEqual({ form: 'list', items: [] });
   });
 
-  it('reorders and writes back a list', () => {
-    const items = [
-      { role: 'system', content: 'a' },
-      { role: 'user', content: 'b' },
-      { role: 'assistant', content: 'c' },
-    ];
-    expect(moveItem(items, 2, 0).map((m) => m.content)).toEqual(['c', 'a', 'b']);
-    expect(moveItem(items, 0, 9).map((m) => m.content)).toEqual(['b', 'c', 'a']);
+  it('writes a list back as {role, content} items, none as no key', () => {
     expect(messagesValue([])).toBeUndefined();
-    const out = setNodePath(FLOW, 'ask', ['with', 'messages'], messagesValue(moveItem(items, 1, 0)));
-    expect(parse(out).nodes[2].with.messages).toEqual([
-      { role: 'user', content: 'b' },
-      { role: 'system', content: 'a' },
-      { role: 'assistant', content: 'c' },
-    ]);
-    expect(out).toContain('# keep me');
+    expect(messagesValue([{ role: 'user', content: 'b' }])).toEqual([{ role: 'user', content: 'b' }]);
   });
 
   it('makes a tool entry from a registered action with a unique callable name', () => {

@@ -504,16 +504,6 @@ export function messagesValue(items: readonly MessageItem[]): unknown {
   return items.length === 0 ? undefined : items.map((m) => ({ role: m.role, content: m.content }));
 }
 
-/** Moves item `from` to `to` (clamped); a new array. */
-export function moveItem<T>(items: readonly T[], from: number, to: number): T[] {
-  const out = [...items];
-  const target = Math.max(0, Math.min(out.length - 1, to));
-  if (from < 0 || from >= out.length || target === from) return out;
-  const [item] = out.splice(from, 1);
-  out.splice(target, 0, item!);
-  return out;
-}
-
 /** `prompt` (+ `system`) as the equivalent messages list (TEA-LLM-005). */
 export function promptToMessages(prompt: string, system: string | undefined): MessageItem[] {
   return [
