@@ -92,6 +92,13 @@ describe('setNodePath', () => {
     expect(setNodePath(DOC, 'ask', ['with', 'nothing', 'here'], undefined)).toBe(DOC);
   });
 
+  it('never writes a mapping over a template or a list the author wrote', () => {
+    const text = 'name: t\nnodes:\n  - name: a\n    uses: llm.call\n    with: "{{ state.params }}"\n';
+    expect(() => setNodePath(text, 'a', ['with', 'model'], 'm')).toThrow(/with is not a mapping/);
+    const empty = 'name: t\nnodes:\n  - name: a\n    uses: llm.call\n    with:\n    output: x\n';
+    expect(parse(setNodePath(empty, 'a', ['with', 'model'], 'm')).nodes[0].with).toEqual({ model: 'm' });
+  });
+
   it('refuses a missing sequence item with a clear error', () => {
     expect(() => setNodePath(DOC, 'ask', ['with', 'messages', 5, 'content'], 'x')).toThrow(EditError);
     expect(() => setNodePath(DOC, 'ask', ['with', 'messages', 5, 'content'], 'x')).toThrow(

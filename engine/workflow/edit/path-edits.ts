@@ -1,7 +1,7 @@
 // Edits of one nested key (`with.provider`, `with.messages.1.content`, `settings.llm.model`), so a form
 // field changes only its own line: the rest of the mapping (comments, unknown keys, order) stays as
 // written. Replacing the whole `with:` or `settings:` value instead would re-render it and drop them.
-import { isMap, isSeq } from 'yaml';
+import { isMap, isScalar, isSeq } from 'yaml';
 import type { YAMLMap, YAMLSeq } from 'yaml';
 import { NODE_KEY_ORDER, renderFlow } from '../serialize.ts';
 import { contentEnd, dashOf, deref, findNode, findPair, jsOf, pairValue, parseForEdit } from './locate.ts';
@@ -71,8 +71,12 @@ function setPathIn(
       continue;
     }
     if (isMap(child) && child.items.length > 0) next = child;
+    if (!next && child !== null && !isMap(child) && !(isScalar(child) && child.value === null)) {
+      // A template or a list there: writing a mapping over it would lose what the author wrote.
+      throw new EditError(`${where}: ${key} is not a mapping; edit it in the YAML`);
+    }
     if (!next) {
-      // The rest of the path does not exist (or `key` holds a scalar, `{}` or a template): write it.
+      // The rest of the path does not exist (`key` is missing, empty or `{}`): write it.
       if (value === undefined) return [];
       const base = isMap(child) ? ((jsOf(p, child) ?? {}) as Record<string, unknown>) : {};
       const rest = nest(path.slice(i + 2), value, where);

@@ -165,6 +165,19 @@ export function LlmNodeForm({
     ) : null;
   };
 
+  const rawWith = spec.raw['with'];
+  if (rawWith !== undefined && rawWith !== null && (typeof rawWith !== 'object' || Array.isArray(rawWith))) {
+    // `with:` is a template or a list: the form cannot edit its parts (and must not write over it).
+    return (
+      <div className="fp-section llm-form" data-testid="llm-form" data-action={action}>
+        <div className="fp-field">
+          <span className="fp-label">Parameters (with:)</span>
+          <div className="llm-raw fp-mono">{formatLlmValue(rawWith)}</div>
+          <div className="fp-hint">Not a mapping: edit it in the YAML panel.</div>
+        </div>
+      </div>
+    );
+  }
   return (
     <div className="fp-section llm-form" data-testid="llm-form" data-action={action}>
       {general.length > 0 ? <div className="llm-problems">{general}</div> : null}
