@@ -9,6 +9,8 @@ import { MAX_BATCH_CONCURRENCY, MAX_POOL_WORKERS, MAX_TIMEOUT_MS } from '../limi
 import { readDataset, DatasetError } from '../batch/dataset.ts';
 import { expectProblem, workflowExpect } from '../batch/expect.ts';
 import { LocalRunExecutor } from '../batch/local-executor.ts';
+import type { RunExecutor } from '../batch/executor.ts';
+import { openQueueExecutor } from '../queue/host-queue.ts';
 import { ProgressReporter, summaryText } from '../batch/progress.ts';
 import { ResultsFile, ResultsFileError, ResultsStream } from '../batch/results-file.ts';
 import type { ResultsSink } from '../batch/results-file.ts';
@@ -17,7 +19,7 @@ import { runBatch } from '../batch/runner.ts';
 import { intOption, parseCommandLine, UsageError } from './args.ts';
 import { formatProblem } from './format.ts';
 
-const USAGE = `usage: fanout batch FILE --inputs DATA.jsonl|DATA.csv|DIR [--out RESULTS.jsonl] [--concurrency N]
+const USAGE = `usage: fanout batch FILE --inputs DATA.jsonl|DATA.csv|DIR [--out RESULTS.jsonl] [--concurrency N] [--redis URL]
                    [--resume] [--expect EXPR] [--csv-types] [--json] [--workers N] [--timeout MS]
 `;
 
@@ -31,6 +33,7 @@ const OPTIONS = {
   json: { type: 'boolean' },
   workers: { type: 'string' },
   timeout: { type: 'string' },
+  redis: { type: 'string' },
   help: { type: 'boolean', short: 'h' },
 } as const;
 
@@ -45,6 +48,8 @@ interface BatchArgs {
   json: boolean;
   workers?: number;
   timeoutMs?: number;
+  /** Queue mode: rows run on `fanout worker`s through this Redis. */
+  redis?: string;
 }
 
 function parseBatchArgs(args: string[]): BatchArgs {
@@ -70,6 +75,7 @@ function parseBatchArgs(args: string[]): BatchArgs {
     ...(values.timeout !== undefined
       ? { timeoutMs: intOption('--timeout', values.timeout, 1, MAX_TIMEOUT_MS) }
       : {}),
+    ...(values.redis ? { redis: values.redis } : {}),
   };
 }
 
@@ -113,12 +119,23 @@ export async function batchCommand(args: string[]): Promise<number> {
     );
   }
 
-  let executor: LocalRunExecutor;
+  // Queue mode (docs/queue.md): each row is a job for `fanout worker`s.
+  const queued = parsed.redis
+    ? await openQueueExecutor(load, parsed.redis, parsed.timeoutMs ? { timeoutMs: parsed.timeoutMs } : {})
+    : undefined;
+  if (queued && !queued.ok) {
+    if ('message' in queued) return fail(queued.message);
+    for (const p of queued.problems) process.stderr.write(formatProblem(p) + '\n');
+    return 2;
+  }
+  let executor: RunExecutor;
   try {
-    executor = new LocalRunExecutor(load, {
-      ...(parsed.workers ? { workers: parsed.workers } : {}),
-      limits: parsed.timeoutMs ? { timeoutMs: parsed.timeoutMs } : {},
-    });
+    executor = queued?.ok
+      ? queued.executor
+      : new LocalRunExecutor(load, {
+          ...(parsed.workers ? { workers: parsed.workers } : {}),
+          limits: parsed.timeoutMs ? { timeoutMs: parsed.timeoutMs } : {},
+        });
   } catch (error) {
     if (error instanceof WorkflowInvalidError) {
       for (const p of error.problems) process.stderr.write(formatProblem(p) + '\n');

@@ -5,7 +5,11 @@ import type { LoadResult, Problem } from '../workflow/types.ts';
 // (their CommonJS load was most of the CLI's start-up CPU).
 import type { QueueBranchRunner } from './remote-branches.ts';
 import { RedisUrlError } from './redis-url.ts';
-import { queueModeFor } from './strategy.ts';
+import { queueModeFor, redisUrlProblems } from './strategy.ts';
+import { QueueRunExecutor } from './run-executor.ts';
+import type { RowLimits } from '../batch/executor.ts';
+import { validateWorkflow } from '../workflow/validate.ts';
+import { sharedRegistry } from '../actions/index.ts';
 
 export type HostQueue =
   | { ok: true; runner?: QueueBranchRunner }
@@ -65,4 +69,43 @@ export async function serveQueue(
     return { ok: false, message: (error as Error).message };
   }
   return { ok: true, runner };
+}
+
+/** `fanout batch --redis`: the queue executor, once the workflow validates here and Redis answers. */
+export async function openQueueExecutor(
+  load: LoadResult,
+  redisUrl: string,
+  limits: RowLimits,
+): Promise<
+  | { ok: true; executor: QueueRunExecutor }
+  | { ok: false; problems: Problem[] }
+  | { ok: false; message: string }
+> {
+  const problems = [
+    ...validateWorkflow(load, { knownActions: sharedRegistry.names() }),
+    ...redisUrlProblems(load),
+  ];
+  const errors = problems.filter((p) => p.severity === 'error');
+  if (!load.model || errors.length > 0) return { ok: false, problems: errors };
+  let executor: QueueRunExecutor;
+  try {
+    executor = new QueueRunExecutor(
+      { text: load.text, ...(load.file ? { file: load.file } : {}) },
+      {
+        redisUrl,
+        limits,
+        ...(process.env['FANOUT_QUEUE_PREFIX'] ? { prefix: process.env['FANOUT_QUEUE_PREFIX'] } : {}),
+      },
+    );
+  } catch (error) {
+    if (error instanceof RedisUrlError) return { ok: false, message: error.message };
+    throw error;
+  }
+  try {
+    await executor.start();
+  } catch (error) {
+    await executor.close();
+    return { ok: false, message: (error as Error).message };
+  }
+  return { ok: true, executor };
 }

@@ -69,6 +69,25 @@ describe.skipIf(!available)('fanout run --redis / fanout worker', () => {
     }
   }, 60_000);
 
+  it('fanout batch --redis: each row runs as a job on the worker', async () => {
+    const flow = join(dir, 'double.yaml');
+    writeFileSync(
+      flow,
+      'name: double\nnodes:\n  - name: d\n    language: lua\n    run: |\n      return { y = state.x * 2 }\nedges:\n  - {from: __start__, to: d}\n  - {from: d, to: __end__}\n',
+    );
+    const rows = join(dir, 'rows.jsonl');
+    writeFileSync(rows, [1, 2, 3, 4, 5].map((x) => JSON.stringify({ x })).join('\n') + '\n');
+    const out = await fanout(['batch', flow, '--inputs', rows, '--redis', redis.url]);
+    expect(out.code).toBe(0);
+    const lines = out.stdout
+      .trim()
+      .split('\n')
+      .map((l) => JSON.parse(l) as { id: string; state: { y: number }; worker: string });
+    expect(lines.map((l) => l.state.y).sort((a, b) => a - b)).toEqual([2, 4, 6, 8, 10]);
+    expect(new Set(lines.map((l) => l.worker))).toEqual(new Set(['cli-w1']));
+    expect(out.stdout + out.stderr).not.toContain(PASSWORD);
+  }, 60_000);
+
   it('a wrong password is an error that does not quote it', async () => {
     const wrong = `redis://:${encodeURIComponent('Wrong-pw-777')}@127.0.0.1:${redis.port}`;
     const [out, w] = await Promise.all([
