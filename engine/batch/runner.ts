@@ -125,7 +125,11 @@ export async function runBatch(request: BatchRequest): Promise<BatchSummary> {
       stop.signal.removeEventListener('abort', cancelRow);
     }
     if (stop.signal.aborted && outcome.status === 'cancelled') return; // not written: resume redoes it
-    const verdict = expect === undefined ? undefined : evaluateExpect(expect, outcome.state, row.input);
+    // A failed run has failed already: its (partial) state is not judged.
+    const verdict =
+      expect === undefined || outcome.status !== 'succeeded'
+        ? undefined
+        : evaluateExpect(expect, outcome.state, row.input);
     const result: BatchRowResult = {
       row: row.row,
       id: row.id,

@@ -525,7 +525,7 @@ function Shell({ host }: { host: HostApi }) {
             <RunControllerContext.Provider value={controller}>
               <RunBridgeContext.Provider value={bridge}>
                 <ActionsContext.Provider value={actions}>
-                  <Workspace doc={doc} ui={ui} runs={runs} />
+                  <Workspace doc={doc} ui={ui} runs={runs} host={host} />
                 </ActionsContext.Provider>
               </RunBridgeContext.Provider>
             </RunControllerContext.Provider>

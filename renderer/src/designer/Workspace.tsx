@@ -13,6 +13,8 @@ import type { PanelId, UiStore } from './ui-store.ts';
 import { rememberRunModel, runErrorFocus } from './panels/run-section.ts';
 import { useRunBridge } from '../run/run-context.ts';
 import { RunPanel } from '../run/RunPanel.tsx';
+import { BatchPanel } from '../batch/BatchPanel.tsx';
+import type { HostApi } from '../../../engine/host/types.ts';
 import type { JumpTarget } from '../run/RunPanel.tsx';
 import type { RunStore } from '../run/run-store.ts';
 import './workspace.css';
@@ -32,7 +34,12 @@ const TAB_BAR_PX = 34;
 /** Width of the inspector's collapsed strip. */
 const STRIP_PX = 34;
 
-const BOTTOM_LABELS: Record<BottomId, string> = { run: 'Run', problems: 'Problems', yaml: 'YAML' };
+const BOTTOM_LABELS: Record<BottomId, string> = {
+  run: 'Run',
+  batch: 'Batch',
+  problems: 'Problems',
+  yaml: 'YAML',
+};
 
 /** Keeps a collapsible panel and its ui-store flag in step, in both directions. */
 function useCollapseSync(
@@ -59,14 +66,26 @@ function useCollapseSync(
   );
 }
 
-export function Workspace({ doc, ui, runs }: { doc: DocumentStore; ui: UiStore; runs?: RunStore }) {
+export function Workspace({
+  doc,
+  ui,
+  runs,
+  host,
+}: {
+  doc: DocumentStore;
+  ui: UiStore;
+  runs?: RunStore;
+  /** The host, for the Batch tab (shown when the host runs batches). */
+  host?: HostApi;
+}) {
   const panels = useStore(ui, (s) => s.panels);
   const bottomCollapsed = useStore(ui, (s) => !s.panels.bottom);
   const bridge = useRunBridge();
   const runStore = bridge?.runs ?? runs;
   const storage = layoutStorage();
-  const open: BottomId[] = (['run', 'problems', 'yaml'] as const).filter(
-    (id) => panels[id] && (id !== 'run' || !!runs),
+  const batchApi = runs ? host?.batch : undefined;
+  const open: BottomId[] = (['run', 'batch', 'problems', 'yaml'] as const).filter(
+    (id) => panels[id] && (id !== 'run' || !!runs) && (id !== 'batch' || !!batchApi),
   );
   // Too narrow for every open panel side by side: the tabs switch between them (bottom-panels.ts).
   const [active, setActive] = useState<BottomId | null>(null);
@@ -135,7 +154,7 @@ export function Workspace({ doc, ui, runs }: { doc: DocumentStore; ui: UiStore; 
   useEffect(
     () =>
       ui.subscribe((s, p) => {
-        const ids = ['run', 'problems', 'yaml'] as const;
+        const ids = ['run', 'batch', 'problems', 'yaml'] as const;
         const turnedOn = ids.find((id) => s.panels[id] && !p.panels[id]);
         if (turnedOn) setActive(turnedOn);
         const shown = turnedOn !== undefined;
@@ -184,8 +203,8 @@ export function Workspace({ doc, ui, runs }: { doc: DocumentStore; ui: UiStore; 
             onResize={onPanelResize('bottom')}
           >
             <div className="workspace-tabs" role="toolbar" aria-label="Bottom panels" ref={tabsRef}>
-              {(['problems', 'run', 'yaml'] as const).map((id) =>
-                id === 'run' && !runs ? null : (
+              {(['problems', 'run', 'batch', 'yaml'] as const).map((id) =>
+                (id === 'run' && !runs) || (id === 'batch' && !batchApi) ? null : (
                   <button
                     key={id}
                     type="button"
@@ -218,6 +237,8 @@ export function Workspace({ doc, ui, runs }: { doc: DocumentStore; ui: UiStore; 
                   <BottomPanel key={id} id={id} first={index === 0}>
                     {id === 'run' && runs ? (
                       <RunPanel store={runs} onJumpTo={(target) => jumpToRunError(doc, ui, target)} />
+                    ) : id === 'batch' && batchApi ? (
+                      <BatchPanel api={batchApi} doc={doc} ui={ui} />
                     ) : id === 'problems' ? (
                       <ProblemsPanel doc={doc} ui={ui} />
                     ) : (
@@ -277,7 +298,7 @@ export function Workspace({ doc, ui, runs }: { doc: DocumentStore; ui: UiStore; 
   );
 }
 
-const DEFAULT_SIZE: Record<BottomId, string> = { run: '50%', problems: '25%', yaml: '25%' };
+const DEFAULT_SIZE: Record<BottomId, string> = { run: '50%', batch: '50%', problems: '25%', yaml: '25%' };
 
 function BottomPanel({ id, first, children }: { id: BottomId; first: boolean; children: ReactNode }) {
   return (

@@ -1,10 +1,10 @@
 // Which of the open bottom panels (run, problems, YAML) show: side by side when each gets its minimum
 // width, else only the active one, its siblings a tab click away. Three panels squeezed into a narrow
 // centre is what cut tabs and problem texts to a word.
-export type BottomId = 'run' | 'problems' | 'yaml';
+export type BottomId = 'run' | 'batch' | 'problems' | 'yaml';
 
 /** Below these widths a panel's tab row or texts no longer fit on their lines. */
-export const BOTTOM_MIN_PX: Record<BottomId, number> = { run: 380, problems: 240, yaml: 260 };
+export const BOTTOM_MIN_PX: Record<BottomId, number> = { run: 380, batch: 520, problems: 240, yaml: 260 };
 
 /** Width of a separator between two panels. */
 const SEPARATOR_PX = 1;

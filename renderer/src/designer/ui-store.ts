@@ -4,7 +4,7 @@ import { createStore } from 'zustand/vanilla';
 
 export type Theme = 'light' | 'dark';
 /** `bottom`: the bottom area (run, problems, YAML) unfolded; false folds it to its tab bar. */
-export type PanelId = 'inspector' | 'yaml' | 'problems' | 'palette' | 'minimap' | 'run' | 'bottom';
+export type PanelId = 'inspector' | 'yaml' | 'problems' | 'palette' | 'minimap' | 'run' | 'batch' | 'bottom';
 
 export interface Selection {
   nodes: string[];
@@ -79,6 +79,7 @@ export function createUiStore(theme: Theme = 'light') {
       palette: true,
       minimap: true,
       run: false,
+      batch: false,
       bottom: true,
     },
     select(selection) {
