@@ -257,7 +257,7 @@ test.describe('designer scale', () => {
         // The drop's deferred work (the new text's model and graph, then its problems) runs in idle
         // tasks after it: measured too, so moving work out of the drop never hides it.
         const before = await taskMs(cdp);
-        await page.waitForTimeout(1200);
+        await page.waitForTimeout(2000);
         const after = await taskMs(cdp);
         drags.push({ ...drag, deferredBusy: after.busy - before.busy, deferredCpu: after.cpu - before.cpu });
       }

@@ -175,6 +175,10 @@ describe('layout-only edits (a drop on a big document)', () => {
     expect(s.load).toBe(before.load);
     expect(s.problemsPending).toBe(true);
     expect(runs).toHaveLength(1);
+    // Two idle tasks: the parse, then the graph (and the re-render it causes).
+    runs.shift()!();
+    expect(store.getState().graph).toBe(before.graph);
+    expect(runs).toHaveLength(1);
     runs.shift()!();
     expect(positionOf(store, 'a')).toEqual({ x: 40, y: 80 });
     expect(store.getState().load.model?.nodes[0]?.position).toEqual({ x: 40, y: 80 });
@@ -197,6 +201,12 @@ describe('layout-only edits (a drop on a big document)', () => {
     move(400);
     store.getState().undo();
     expect(positionOf(store, 'b')).toEqual({ x: 200, y: 0 });
+    move(500);
+    runs.shift()!(); // the parse step ran; an edit before the graph step replaces it
+    store.getState().edit((t) => renameNode(t, 'c', 'd'), { label: 'Rename' });
+    expect(store.getState().graph?.entry).toBe('d');
+    expect(positionOf(store, 'b')).toEqual({ x: 500, y: 0 });
+    expect(runs).toHaveLength(1); // the rename's problems only
     move(600);
     store.getState().flushProblems();
     expect(positionOf(store, 'b')).toEqual({ x: 600, y: 0 });
