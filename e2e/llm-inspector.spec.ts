@@ -8,7 +8,7 @@ import { existsSync } from 'node:fs';
 import { expect, test } from '@playwright/test';
 import type { Locator, Page } from '@playwright/test';
 import { parse } from 'yaml';
-import { artifact, CHROMIUM, editorText } from './helpers.ts';
+import { artifact, CHROMIUM, editorText, publishScreenshot } from './helpers.ts';
 
 test.skip(
   !existsSync(CHROMIUM),
@@ -214,6 +214,8 @@ test.describe('llm inspector', () => {
       expect(final).toContain(comment);
 
     await screenshots(page, 'llm-inspector');
+    await publishScreenshot('llm-inspector-light-1440.png', 'llm-inspector-light.png');
+    await publishScreenshot('llm-inspector-dark-1440.png', 'llm-inspector-dark.png');
 
     // The run on the mock provider still works with the form's edits.
     await page.getByTestId('run-button').click();
@@ -225,6 +227,17 @@ test.describe('llm inspector', () => {
     const settings = page.getByTestId('settings-llm');
     await expect(settings).toBeVisible();
     await expect(settings.getByTestId('settings-llm-provider').locator('select')).toHaveValue('mock');
+    // A settings.llm field changes its own line (the node inherits it from there).
+    const beforeModel = await yamlNow();
+    const settingsModel = settings.getByTestId('settings-llm-model').locator('input');
+    await settingsModel.fill('gpt-4.1');
+    await settingsModel.press('Enter');
+    await expect
+      .poll(async () => lineDiff(beforeModel, await yamlNow()))
+      .toEqual({
+        added: ['    model: gpt-4.1'],
+        removed: ['    model: gpt-4o-mini'],
+      });
     const beforeLimiter = await yamlNow();
     await settings.getByTestId('settings-limiter-new').fill('openai');
     await settings.getByTestId('settings-limiter-new').press('Enter');
