@@ -23,6 +23,8 @@ test.skip(
 
 const PLANTED = 'sk-e2e-planted-9c41f0d2b7';
 const WRONG = 'sk-e2e-wrong-key-31d8aa';
+/** Set in this process's environment (the server's) by one test only. */
+const ENV_KEY = 'sk-e2e-from-environment-77aa10';
 const repo = fileURLToPath(new URL('..', import.meta.url));
 
 function flow(name: string, base: string, model: string): string {
@@ -54,6 +56,8 @@ test.beforeAll(async () => {
   llm.script('', ({ req, res }) => {
     const auth = String(req.headers.authorization ?? '(none)');
     if (auth === `Bearer ${PLANTED}`) sendJson(res, 200, { object: 'list', data: [{ id: 'gpt-4o' }] });
+    else if (auth === `Bearer ${ENV_KEY}`)
+      sendJson(res, 200, { object: 'list', data: [{ id: 'a' }, { id: 'b' }] });
     else sendJson(res, 401, { error: { message: `Incorrect API key provided: ${auth}` } });
   });
   llm.script('echo-auth', ({ req, res, body }) => {
@@ -273,6 +277,36 @@ test.describe('providers', () => {
     );
     await page.keyboard.press('Escape');
     await expect(page.getByTestId('providers-dialog')).toBeHidden();
+  });
+
+  test("a key in the host's environment shows as such (a boolean), wins over a kept one, and Test uses it", async ({
+    page,
+  }) => {
+    // The server reads its own process environment (this process) whenever the page asks.
+    process.env.LITELLM_API_KEY = ENV_KEY;
+    try {
+      await openProviders(page);
+      await expect(page.getByTestId('provider-litellm-status')).toHaveText('From environment');
+      await page.getByTestId('provider-litellm-key').fill(PLANTED);
+      await page.getByTestId('provider-litellm-save').click();
+      await expect(page.getByTestId('provider-litellm-status')).toHaveText('Environment wins');
+      await page.getByTestId('provider-litellm-base').fill(llm.base);
+      await page.getByTestId('provider-litellm-test').click();
+      const result = page.getByTestId('provider-litellm-result');
+      await expect(result).toHaveAttribute('data-ok', 'true');
+      await expect(result).toContainText('OK · HTTP 200 · 2 models');
+      await expect(result).toContainText('with the environment’s key');
+      await page.getByTestId('provider-litellm-status').scrollIntoViewIfNeeded();
+      await page.screenshot({ path: artifact('providers-environment.png') });
+      const text = await pageText(page);
+      expect(text).not.toContain(ENV_KEY);
+      expect(text).not.toContain(PLANTED);
+      await page.getByTestId('provider-litellm-clear').click();
+      await page.getByTestId('provider-litellm-confirm-clear').click();
+      await expect(page.getByTestId('provider-litellm-status')).toHaveText('From environment');
+    } finally {
+      delete process.env.LITELLM_API_KEY;
+    }
   });
 
   test('from the start page and back: focus returns to the button that opened it', async ({ page }) => {
