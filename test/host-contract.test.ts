@@ -739,6 +739,18 @@ edges:
 const PLANTED = 'sk-contract-planted-key-4e1d7b';
 
 describe('provider keys, the same over serve and IPC', () => {
+  // Both hosts read keys from this process's environment first: a developer's own key must not
+  // stand in for the planted one (and must not be sent to the local server).
+  const saved = new Map<string, string | undefined>();
+  beforeAll(() => {
+    for (const name of ['OPENAI_API_KEY', 'AZURE_OPENAI_API_KEY', 'ANTHROPIC_API_KEY', 'LITELLM_API_KEY']) {
+      saved.set(name, process.env[name]);
+      delete process.env[name];
+    }
+  });
+  afterAll(() => {
+    for (const [name, value] of saved) if (value !== undefined) process.env[name] = value;
+  });
   const storedOf = (r: HostResult<unknown>) =>
     r.ok ? (r.value as ProviderKeysInfo).providers.map((p) => `${p.provider}:${p.stored}`) : codeOf(r);
 
