@@ -221,6 +221,18 @@ test.describe('llm inspector', () => {
     await page.getByTestId('run-button').click();
     await expect(page.getByTestId('run-status')).toHaveText('succeeded', { timeout: 30_000 });
 
+    // After the run, the completion knows the state the run had at the judge ("last run").
+    await page.locator('.react-flow__node', { hasText: 'judge' }).first().click();
+    const content = page.getByTestId('inspector').getByTestId('llm-message-content-1').locator('.cm-content');
+    await content.click();
+    await page.keyboard.press('Control+End');
+    await page.keyboard.type(' {{ state.');
+    const afterRun = page.locator('.cm-tooltip-autocomplete');
+    await expect(afterRun.locator('li', { hasText: 'parallel_results' })).toContainText('last run');
+    await page.keyboard.press('Escape');
+    await expect(afterRun).toHaveCount(0);
+    await page.keyboard.press('Control+z');
+
     // Workflow settings (nothing selected): settings.llm defaults and the rate limiters.
     await page.keyboard.press('Escape');
     await page.locator('.react-flow__pane').click({ position: { x: 5, y: 5 } });
