@@ -320,6 +320,17 @@ test.describe('llm inspector: messages by keyboard', () => {
     await form.getByTestId('llm-message-remove-2').click();
     await expect.poll(async () => (await messagesNow()).length).toBe(2);
 
+    // The stream toggle switches the action (llm.call <-> llm.stream): one line, the form follows.
+    const beforeStream = await yamlNow();
+    await form.getByTestId('llm-stream').locator('input').check();
+    await expect(form).toHaveAttribute('data-action', 'llm.stream');
+    expect(lineDiff(beforeStream, await yamlNow())).toEqual({
+      added: ['    uses: llm.stream'],
+      removed: ['    uses: llm.call'],
+    });
+    await form.getByTestId('llm-stream').locator('input').uncheck();
+    await expect.poll(yamlNow).toBe(beforeStream);
+
     // Removing every message deletes the key; validation's problem shows under the messages editor.
     await form.getByTestId('llm-message-remove-1').click();
     await expect.poll(async () => (await messagesNow()).length).toBe(1);
