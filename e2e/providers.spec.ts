@@ -48,8 +48,15 @@ let llm: OpenAiServer;
 let serve: ServeHandle;
 let root: string;
 let config: string;
+/** The key variables of this process (the server's), unset while the spec runs: no developer key leaks in. */
+const savedEnv = new Map<string, string | undefined>();
+const KEY_VARS = ['OPENAI_API_KEY', 'AZURE_OPENAI_API_KEY', 'ANTHROPIC_API_KEY', 'LITELLM_API_KEY'];
 
 test.beforeAll(async () => {
+  for (const name of KEY_VARS) {
+    savedEnv.set(name, process.env[name]);
+    delete process.env[name];
+  }
   llm = await startOpenAiServer();
   // GET {base}/models (no body: the '' model): the planted key lists models, any other is refused with
   // the header quoted back, as some gateways do.
@@ -90,6 +97,7 @@ test.afterAll(async () => {
   await llm?.close();
   await rm(root, { recursive: true, force: true });
   await rm(config, { recursive: true, force: true });
+  for (const [name, value] of savedEnv) if (value !== undefined) process.env[name] = value;
 });
 
 const keyFile = () => join(config, 'fanout', 'provider-keys.json');
