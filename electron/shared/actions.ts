@@ -331,6 +331,12 @@ export const ACTION_SPECS = [
     menu: { section: 'View', group: 1, label: 'Problems' },
   }),
   spec({
+    id: 'view:toggle-batch',
+    title: 'Toggle Batch panel',
+    keywords: 'dataset rows jsonl csv test set run many inputs',
+    menu: { section: 'View', group: 1, label: 'Batch' },
+  }),
+  spec({
     id: 'view:toggle-yaml',
     title: 'Toggle YAML panel',
     keywords: 'show hide text source',

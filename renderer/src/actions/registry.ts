@@ -45,6 +45,7 @@ import { fit } from './view/fit.ts';
 import { palette } from './view/palette.ts';
 import { toggleInspector } from './view/toggle-inspector.ts';
 import { toggleProblems } from './view/toggle-problems.ts';
+import { toggleBatch } from './view/toggle-batch.ts';
 import { toggleTheme } from './view/toggle-theme.ts';
 import { toggleYaml } from './view/toggle-yaml.ts';
 import { zoomIn } from './view/zoom-in.ts';
@@ -97,6 +98,7 @@ export const ACTIONS: readonly Action[] = [
   fit,
   toggleInspector,
   toggleProblems,
+  toggleBatch,
   toggleYaml,
   toggleTheme,
   palette,
