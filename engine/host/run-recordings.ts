@@ -3,7 +3,7 @@
 // another answers each model call from that run's recording. Kept in memory with the host, like the
 // session's run history, and bounded in count and bytes (engine/limits.ts): the oldest go first.
 import { Cassette } from '../llm/cassette.ts';
-import type { RecordedExchange } from '../llm/types.ts';
+import type { ExchangeStore, RecordedAnswer, RecordedExchange } from '../llm/types.ts';
 import { MAX_KEPT_RECORDINGS, MAX_RECORDING_BYTES, MAX_RECORDINGS_TOTAL_BYTES } from '../limits.ts';
 import { HostFailure } from './errors.ts';
 
@@ -26,6 +26,44 @@ const DEFAULT_LIMITS: RecordingLimits = {
   totalBytes: MAX_RECORDINGS_TOTAL_BYTES,
 };
 
+/**
+ * One run's exchange store: records what the run asks the models, and answers from another run's
+ * recording once switched to it — by "Continue with recorded responses" at a breakpoint. From then on
+ * each replayed exchange is recorded too, so the run's recording holds every exchange it used.
+ */
+export class RunExchanges implements ExchangeStore {
+  private replay: Cassette | null = null;
+
+  constructor(readonly recorder: Cassette) {}
+
+  get mode(): 'record' | 'replay' {
+    return this.replay ? 'replay' : 'record';
+  }
+
+  get missAdvice(): string | undefined {
+    return this.replay?.missAdvice;
+  }
+
+  lookup(node: string, key: string): RecordedAnswer | null {
+    const hit = this.replay?.lookupExchange(node, key) ?? null;
+    if (hit) this.recorder.record(hit);
+    return hit?.answer ?? null;
+  }
+
+  record(exchange: RecordedExchange): void {
+    this.recorder.record(exchange);
+  }
+
+  /** Answers the run's next model calls from `store` (null: ask the models again). */
+  switchTo(store: Cassette | null): void {
+    this.replay = store;
+  }
+
+  get replaying(): boolean {
+    return this.replay !== null;
+  }
+}
+
 export class RunRecordings {
   /** runId → recording, oldest first (Map keeps insertion order). */
   private readonly kept = new Map<string, Kept>();
@@ -35,6 +73,11 @@ export class RunRecordings {
   /** A fresh recorder for a run about to start (record mode, bounded per run). */
   recorder(): Cassette {
     return new Cassette('record', [], { maxBytes: this.limits.bytesPerRun });
+  }
+
+  /** The switchable store of a recording run (a Continue may turn it to replay). */
+  runExchanges(): RunExchanges {
+    return new RunExchanges(this.recorder());
   }
 
   /**
@@ -60,7 +103,8 @@ export class RunRecordings {
   }
 
   /** Keeps a run's recording: its own recorder, or (a replay) the recording it answers from. */
-  keep(runId: string, source: Kept['source'], replayOf?: string): void {
+  keep(runId: string, source: Kept['source'] | RunExchanges, replayOf?: string): void {
+    if (source instanceof RunExchanges) source = source.recorder;
     this.kept.delete(runId);
     this.kept.set(runId, replayOf ? { source, replayOf } : { source });
     this.trim();

@@ -138,7 +138,12 @@ export const requestSchemas = {
       message: 'give startAt or only, not both',
     }),
   cancel: z.strictObject({ runId }),
-  resume: z.strictObject({ runId, state: jsonObject('state').optional() }),
+  resume: z.strictObject({
+    runId,
+    state: jsonObject('state').optional(),
+    /** Continue with every later model call answered from this run's recording. */
+    replay: z.strictObject({ runId }).optional(),
+  }),
   recent: empty,
   ...providerKeySchemas(),
   /** Batch runs over datasets (the Batch tab): engine/batch/host-schemas.ts. */

@@ -19,7 +19,7 @@ import type { Problem } from '../workflow/types.ts';
 import { HostFailure, toHostFailure } from './errors.ts';
 import { fileNameProblem, workflowFileNameProblem } from './names.ts';
 import { looksNotWorkflow } from './sniff.ts';
-import { RunRecordings } from './run-recordings.ts';
+import { RunRecordings, type RunExchanges } from './run-recordings.ts';
 import { BatchOps } from './batch-ops.ts';
 import { describeIssue, requestSchemas, type HostOp, type RequestOf } from './schemas.ts';
 import {
@@ -108,6 +108,8 @@ export class HostService {
   private readonly active = new Map<string, RunHandle>();
   /** Every run's model exchanges, for "Re-run with recorded responses" (request.replay). */
   readonly recordings = new RunRecordings();
+  /** The exchange stores of recording runs still going (a Continue may switch one to replay). */
+  private readonly liveExchanges = new Map<string, RunExchanges>();
 
   private batchOps: BatchOps | null = null;
 
@@ -346,7 +348,7 @@ export class HostService {
     const storedKeys = this.options.keys ? await this.options.keys.values() : undefined;
     // Every run records its model exchanges; a replay answers from an earlier run's (NOT_FOUND if gone).
     const replay = request.replay ? this.recordings.replayFrom(request.replay.runId) : null;
-    const exchanges = replay ? replay.store : this.recordings.recorder();
+    const exchanges = replay ? replay.store : this.recordings.runExchanges();
     const hasKeys = storedKeys && Object.keys(storedKeys).length > 0;
     let handle: RunHandle;
     try {
@@ -375,12 +377,14 @@ export class HostService {
     this.active.set(runId, handle);
     // A replay keeps the recording it answered from, so a replay of it (or run from here) works too.
     this.recordings.keep(runId, replay ? replay.exchanges : exchanges, request.replay?.runId);
+    if (!replay) this.liveExchanges.set(runId, exchanges as RunExchanges);
     const done = handle.result.then(
       () => undefined,
       (error: Error) => this.options.onRunError?.(runId, error),
     );
     void done.finally(() => {
       this.active.delete(runId);
+      this.liveExchanges.delete(runId);
       this.recordings.trim(); // the recording grew while the run went on
     });
     return { runId, done };
@@ -390,10 +394,18 @@ export class HostService {
     return this.options.engine.cancel(runId);
   }
 
-  async resume({ runId, state }: RequestOf<'resume'>): Promise<boolean> {
+  async resume({ runId, state, replay }: RequestOf<'resume'>): Promise<boolean> {
+    // Continue with recorded responses: the run's later model calls answer from `replay.runId`'s
+    // recording (NOT_FOUND if gone). A run that replays already goes on as it was.
+    const live = replay ? this.liveExchanges.get(runId) : undefined;
+    const switched = live && !live.replaying;
+    if (switched) live.switchTo(this.recordings.replayFrom(replay!.runId).store);
     try {
-      return this.options.engine.resume(runId, state);
+      const resumed = this.options.engine.resume(runId, state);
+      if (!resumed && switched) live.switchTo(null);
+      return resumed;
     } catch (error) {
+      if (switched) live.switchTo(null);
       // The engine's own check of the state (the schemas catch these first; kept as a backstop).
       if (error instanceof RunRequestError) throw new HostFailure('BAD_REQUEST', `resume: ${error.message}`);
       throw error;

@@ -161,7 +161,12 @@ export interface HostApi {
    * Continues a run paused at a breakpoint; with `state`, the run continues with that state instead
    * (the user edited it). False when the run is not paused.
    */
-  resume(runId: string, state?: JsonObject): Promise<HostResult<boolean>>;
+  resume(
+    runId: string,
+    state?: JsonObject,
+    /** Continue with recorded responses: later model calls answer from run `replay.runId`'s recording. */
+    options?: { replay?: { runId: string } },
+  ): Promise<HostResult<boolean>>;
   /** RunEvents of every run of this window, delivered in batches (≤ ~60 per second), in order. */
   onRunEvents(listener: (events: RunEvent[]) => void): () => void;
   recentFiles(): Promise<HostResult<string[]>>;

@@ -45,7 +45,7 @@ export interface CassetteOptions {
 
 export class Cassette implements ExchangeStore {
   private readonly exchanges: RecordedExchange[] = [];
-  private readonly queues = new Map<string, { answers: RecordedAnswer[]; used: number }>();
+  private readonly queues = new Map<string, { exchanges: RecordedExchange[]; used: number }>();
   private readonly maxBytes: number;
   /** Bytes (JSON) of the exchanges kept. */
   bytes = 0;
@@ -62,18 +62,23 @@ export class Cassette implements ExchangeStore {
     this.missAdvice = options.missAdvice;
     for (const e of exchanges) {
       const id = `${e.node}\0${e.key}`;
-      const queue = this.queues.get(id) ?? { answers: [], used: 0 };
-      queue.answers.push(e.answer);
+      const queue = this.queues.get(id) ?? { exchanges: [], used: 0 };
+      queue.exchanges.push(e);
       this.queues.set(id, queue);
     }
   }
 
   lookup(node: string, key: string): RecordedAnswer | null {
+    return this.lookupExchange(node, key)?.answer ?? null;
+  }
+
+  /** Replay: the whole recorded exchange for this request (the next one of its queue), or null. */
+  lookupExchange(node: string, key: string): RecordedExchange | null {
     const queue = this.queues.get(`${node}\0${key}`);
     if (!queue) return null;
-    const answer = queue.answers[Math.min(queue.used, queue.answers.length - 1)]!;
+    const exchange = queue.exchanges[Math.min(queue.used, queue.exchanges.length - 1)]!;
     queue.used++;
-    return answer;
+    return exchange;
   }
 
   record(exchange: RecordedExchange): void {

@@ -56,11 +56,11 @@ afterAll(async () => {
 });
 
 /** A 3-branch fan-out of llm.call (one topic each), a Lua fan-in, then a main-line llm.call. */
-function fanOut(topicB = 'bees'): string {
+function fanOut(topicB = 'bees', base = server.base): string {
   const topics = ['ants', topicB, 'cats'];
   return `name: recorded-fan-out
 settings:
-  llm: { provider: openai, api_base: ${server.base}, model: rec }
+  llm: { provider: openai, api_base: ${base}, model: rec }
 nodes:
   - name: plan
     language: lua
@@ -113,11 +113,14 @@ async function run(payload: Record<string, unknown>): Promise<Ran> {
 const calls = (events: RunEvent[]) =>
   events.filter((e): e is Extract<RunEvent, { type: 'llm-call-finished' }> => e.type === 'llm-call-finished');
 
-/** Each node's answer text, as the final state has it (llm.call returns {content, usage}). */
-const answers = (ran: Ran) =>
-  Object.fromEntries(
-    ['a0', 'a1', 'a2', 'summary'].map((k) => [k, (ran.finished.state[k] as { content?: string })?.content]),
-  );
+/** Each llm.call's answer text ({content, usage}): the branches' in parallel_results, then summary's. */
+function answers(state: Record<string, unknown>): Record<string, string | undefined> {
+  const branches = (state['parallel_results'] ?? []) as { state: Record<string, unknown> | null }[];
+  const out: Record<string, string | undefined> = {};
+  ['a0', 'a1', 'a2'].forEach((k, i) => (out[k] = (branches[i]?.state?.[k] as { content?: string })?.content));
+  out['summary'] = (state['summary'] as { content?: string } | undefined)?.content;
+  return out;
+}
 
 describe('re-run with recorded responses', () => {
   let recorded: Ran;
@@ -127,15 +130,20 @@ describe('re-run with recorded responses', () => {
     expect(recorded.finished.status).toBe('succeeded');
     expect(calls(recorded.events).map((c) => c.source)).toEqual(Array(4).fill('network'));
     expect(host.recordings.exchangeCount(recorded.runId)).toBe(4);
-    const first = answers(recorded);
-    expect(first['summary']).toMatch(/^answer #\d to summarise insects$/);
+    const first = answers(recorded.finished.state);
+    expect(first).toEqual({
+      a0: expect.stringMatching(/^answer #\d to tell me about ants$/),
+      a1: expect.stringMatching(/^answer #\d to tell me about bees$/),
+      a2: expect.stringMatching(/^answer #\d to tell me about cats$/),
+      summary: 'answer #4 to summarise insects',
+    });
 
     const before = server.requests.length;
     await server.close();
     serverOpen = false;
     const replayed = await run({ text: fanOut(), replay: { runId: recorded.runId } });
     expect(replayed.finished.status).toBe('succeeded');
-    expect(answers(replayed)).toEqual(first);
+    expect(answers(replayed.finished.state)).toEqual(first);
     const replayedCalls = calls(replayed.events);
     expect(replayedCalls).toHaveLength(4);
     expect(replayedCalls.every((c) => c.ok && c.source === 'replay')).toBe(true);
@@ -146,7 +154,7 @@ describe('re-run with recorded responses', () => {
 
     // A replay keeps the recording it answered from: replaying the replay works too.
     const again = await run({ text: fanOut(), replay: { runId: replayed.runId } });
-    expect(answers(again)).toEqual(first);
+    expect(answers(again.finished.state)).toEqual(first);
   });
 
   it('a changed prompt misses clearly: the node fails naming itself and the run', async () => {
@@ -162,7 +170,9 @@ describe('re-run with recorded responses', () => {
     );
     // The other branches still answered from the recording.
     expect(calls(changed.events).filter((c) => c.ok && c.source === 'replay')).toHaveLength(3);
-    expect(changed.finished.state['a0']).toEqual(recorded.finished.state['a0']);
+    const changedAnswers = answers(changed.finished.state);
+    expect(changedAnswers['a0']).toBe(answers(recorded.finished.state)['a0']);
+    expect(changedAnswers['a1']).toBeUndefined();
   });
 
   it('run from here replays the model calls of the run it starts from', async () => {
@@ -192,6 +202,43 @@ describe('re-run with recorded responses', () => {
     expect(finished?.type === 'run-finished' && finished.status).toBe('succeeded');
     expect(calls(events).every((c) => c.source === 'replay')).toBe(true);
     expect(calls(events)).toHaveLength(4);
+  });
+
+  it('Continue with recorded responses: a paused run that asked the models goes on from a recording', async () => {
+    // Another server, answering differently: the calls before the breakpoint go there.
+    const fresh = await startOpenAiServer();
+    fresh.script('rec', ({ res, body }) => sendJson(res, 200, completion(body, `fresh: ${lastUser(body)}`)));
+    const text = fanOut('bees', fresh.base);
+    const events: RunEvent[] = [];
+    const { runId, done } = await host.run(host.parse('run', { text, interruptBefore: ['summary'] }), {
+      onEvent: (e) => events.push(e),
+    });
+    await waitFor(() => events.some((e) => e.type === 'paused'));
+    await fresh.close();
+    // Unknown source: refused, and the run stays paused (no switch happened).
+    await expect(host.resume(host.parse('resume', { runId, replay: { runId: 'gone' } }))).rejects.toThrow(
+      /run gone has no recorded responses/,
+    );
+    expect(await host.resume(host.parse('resume', { runId, replay: { runId: recorded.runId } }))).toBe(true);
+    await done;
+    const finished = events.find((e) => e.type === 'run-finished');
+    expect(finished?.type === 'run-finished' && finished.status).toBe('succeeded');
+    expect(calls(events).map((c) => [c.node, c.source])).toEqual([
+      ...['ask_0', 'ask_1', 'ask_2'].map((n) => [n, 'network']),
+      ['summary', 'replay'],
+    ]);
+    const state = finished?.type === 'run-finished' ? finished.state : {};
+    expect(answers(state)).toEqual({
+      a0: 'fresh: tell me about ants',
+      a1: 'fresh: tell me about bees',
+      a2: 'fresh: tell me about cats',
+      summary: answers(recorded.finished.state)['summary'],
+    });
+    // Its recording holds every exchange it used (3 asked, 1 replayed): a replay of it needs no server.
+    expect(host.recordings.exchangeCount(runId)).toBe(4);
+    const again = await run({ text, replay: { runId } });
+    expect(answers(again.finished.state)).toEqual(answers(state));
+    expect(calls(again.events).every((c) => c.source === 'replay')).toBe(true);
   });
 
   it('refuses a replay of a run it keeps no recording of, and a malformed replay field', async () => {

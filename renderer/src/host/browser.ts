@@ -167,7 +167,12 @@ export function createBrowserHost(base: BrowserHostBase): HostApi {
       return call<{ runId: string }>('run', request);
     },
     cancel: (runId) => call<boolean>('cancel', { runId }),
-    resume: (runId, state) => call<boolean>('resume', state === undefined ? { runId } : { runId, state }),
+    resume: (runId, state, options) =>
+      call<boolean>('resume', {
+        runId,
+        ...(state === undefined ? {} : { state }),
+        ...(options?.replay ? { replay: options.replay } : {}),
+      }),
     onRunEvents: (listener) => {
       listeners.add(listener);
       return () => listeners.delete(listener);

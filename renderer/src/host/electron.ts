@@ -55,7 +55,12 @@ export function createElectronHost(api: PreloadApi): HostApi {
         ...(replay === undefined ? {} : { replay }),
       }),
     cancel: (runId) => api.cancel({ runId }),
-    resume: (runId, state) => api.resume(state === undefined ? { runId } : { runId, state }),
+    resume: (runId, state, options) =>
+      api.resume({
+        runId,
+        ...(state === undefined ? {} : { state }),
+        ...(options?.replay ? { replay: options.replay } : {}),
+      }),
     onRunEvents: (listener) => api.onRunEvents(listener),
     recentFiles: () => api.recentFiles(),
     providerKeys: () => api.providerKeys(),

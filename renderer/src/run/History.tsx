@@ -33,6 +33,8 @@ export interface HistoryProps {
   numbers?: ReadonlyMap<string, number>;
   /** runId → the run whose recorded responses it replayed. */
   replays?: Readonly<Record<string, string>>;
+  /** runId → the breakpoint after which it replayed (runs that switched when they continued). */
+  replayAfter?: Readonly<Record<string, string>>;
 }
 
 interface OpenRunMenu {
@@ -49,6 +51,7 @@ export function History({
   onSelect,
   numbers = NO_NUMBERS,
   replays = NO_REPLAYS,
+  replayAfter = NO_REPLAYS,
 }: HistoryProps) {
   // A stable callback, so the memoised rows do not re-render because the parent made a new one.
   const latest = useRef(onSelect);
@@ -92,6 +95,7 @@ export function History({
                   run={run}
                   number={numbers.get(run.runId)}
                   replayedFrom={source ? (numbers.get(source) ?? 0) : undefined}
+                  replayedAfter={replayAfter[run.runId]}
                   selected={run.runId === selected}
                   compared={compare.includes(run.runId)}
                   onSelect={select}
@@ -122,6 +126,7 @@ const HistoryRow = memo(function HistoryRow({
   run,
   number,
   replayedFrom,
+  replayedAfter,
   selected,
   compared,
   onSelect,
@@ -132,6 +137,7 @@ const HistoryRow = memo(function HistoryRow({
   number: number | undefined;
   /** The number of the run this one replayed (0: not in this history). */
   replayedFrom: number | undefined;
+  replayedAfter: string | undefined;
   selected: boolean;
   compared: boolean;
   onSelect: (runId: string) => void;
@@ -185,6 +191,7 @@ const HistoryRow = memo(function HistoryRow({
             title="Every model call of this run was answered from that run's recorded responses"
           >
             replayed from run #{replayedFrom || '?'}
+            {replayedAfter !== undefined && ` after ${replayedAfter || 'the breakpoint'}`}
           </span>
         )}
       </td>

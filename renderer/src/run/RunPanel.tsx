@@ -136,9 +136,9 @@ function RunView({
   return <RunLog run={run} onJumpTo={onJumpTo} />;
 }
 
-type Replays = Pick<ControllerState, 'replays'>;
+type Replays = Pick<ControllerState, 'replays' | 'replayAfter'>;
 // A stand-in store when there is no controller (no replays known).
-const NO_REPLAYS: StoreApi<Replays> = createStore<Replays>(() => ({ replays: {} }));
+const NO_REPLAYS: StoreApi<Replays> = createStore<Replays>(() => ({ replays: {}, replayAfter: {} }));
 
 /** runId → the run it replayed, from the run controller (which asked for the replay). */
 function useReplays(): Record<string, string> {
@@ -146,9 +146,16 @@ function useReplays(): Record<string, string> {
   return useStore((controller?.store ?? NO_REPLAYS) as StoreApi<Replays>, (s) => s.replays);
 }
 
+/** runId → the breakpoint after which a run continued with recorded responses. */
+function useReplayAfter(): Record<string, string> {
+  const controller = useRunControllerContext();
+  return useStore((controller?.store ?? NO_REPLAYS) as StoreApi<Replays>, (s) => s.replayAfter);
+}
+
 function RunSummary({ run, store, doc }: { run: RunRecord; store: RunStore; doc: DocKey | null }) {
   const outcome = runOutcome(run);
   const source = useReplays()[run.runId];
+  const after = useReplayAfter()[run.runId];
   const sourceNumber = useStore(store, (s) =>
     source ? (doc === null ? s.order.indexOf(source) + 1 : runNumber(s, doc, source)) : 0,
   );
@@ -168,6 +175,7 @@ function RunSummary({ run, store, doc }: { run: RunRecord; store: RunStore; doc:
           title="Every model call of this run was answered from that run's recorded responses (no network)"
         >
           replayed from run #{sourceNumber || '?'}
+          {after !== undefined && ` after ${after || 'the breakpoint'}`}
         </span>
       )}
       {/* No workflow name: the panel shows the open document's runs only. */}
@@ -182,6 +190,7 @@ function HistoryTab({ store, doc, shown }: { store: RunStore; doc: DocKey | null
   // The document's runs only; a new array per owner change, the same one otherwise (shallow).
   const ids = useStoreWithEqualityFn(store, (s) => (doc === null ? s.order : docRunIds(s, doc)), shallow);
   const replays = useReplays();
+  const replayAfter = useReplayAfter();
   const numbers = new Map(ids.map((id, i) => [id, i + 1]));
   const list = ids
     .slice()
@@ -195,6 +204,7 @@ function HistoryTab({ store, doc, shown }: { store: RunStore; doc: DocKey | null
       onSelect={(id) => store.getState().select(id)}
       numbers={numbers}
       replays={replays}
+      replayAfter={replayAfter}
     />
   );
 }

@@ -107,7 +107,7 @@ describe('requests', () => {
 function harness(initialDoc = snapshot()) {
   let doc = initialDoc;
   const requests: RunRequest[] = [];
-  const resumed: { runId: string; state?: JsonObject }[] = [];
+  const resumed: { runId: string; state?: JsonObject; replay?: { runId: string } }[] = [];
   const cancelled: string[] = [];
   let next = 0;
   let refuse: string | null = null;
@@ -127,8 +127,16 @@ function harness(initialDoc = snapshot()) {
       cancelled.push(runId);
       return { ok: true, value: true };
     },
-    resume: async (runId: string, state?: JsonObject): Promise<HostResult<boolean>> => {
-      resumed.push({ runId, ...(state ? { state } : {}) });
+    resume: async (
+      runId: string,
+      state?: JsonObject,
+      options?: { replay?: { runId: string } },
+    ): Promise<HostResult<boolean>> => {
+      resumed.push({
+        runId,
+        ...(state ? { state } : {}),
+        ...(options?.replay ? { replay: options.replay } : {}),
+      });
       return { ok: true, value: true };
     },
   };
@@ -470,5 +478,27 @@ describe('recorded responses', () => {
     h.controller.setUseRecorded(false);
     await h.controller.rerun();
     expect(h.requests[5]!.replay).toBeUndefined();
+  });
+
+  it('Continue with "Use recorded responses" on answers the rest from the latest recorded run', async () => {
+    const h = harness();
+    await h.controller.run();
+    h.play(llmRun('r1', { n: 1 }));
+    await h.controller.run();
+    h.play([
+      { runId: 'r2', seq: 0, t: 0, type: 'run-started', workflow: 'demo', input: { n: 1 }, workers: 1 },
+      { runId: 'r2', seq: 1, t: 1, type: 'paused', node: 'check', when: 'before', state: { n: 1 } },
+    ]);
+    // Off: a plain Continue.
+    expect(await h.controller.resume('r2')).toEqual({ ok: true });
+    expect(h.resumed.at(-1)).toEqual({ runId: 'r2' });
+    h.controller.setUseRecorded(true);
+    expect(await h.controller.resume('r2', { n: 2 })).toEqual({ ok: true });
+    expect(h.resumed.at(-1)).toEqual({ runId: 'r2', state: { n: 2 }, replay: { runId: 'r1' } });
+    expect(h.controller.store.getState().replays['r2']).toBe('r1');
+    expect(h.controller.store.getState().replayAfter['r2']).toBe('check');
+    // A run that replays already is not switched again.
+    expect(await h.controller.resume('r2')).toEqual({ ok: true });
+    expect(h.resumed.at(-1)).toEqual({ runId: 'r2' });
   });
 });

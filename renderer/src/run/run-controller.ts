@@ -229,6 +229,8 @@ export interface ControllerState {
   useRecorded: boolean;
   /** runId → the run whose recorded responses it replayed. */
   replays: Record<string, string>;
+  /** runId → the breakpoint's node, for a run that switched to recorded responses when it continued. */
+  replayAfter: Record<string, string>;
 }
 
 export interface ControllerDeps {
@@ -336,6 +338,7 @@ export function createRunController(deps: ControllerDeps) {
     inputOpen: false,
     useRecorded: false,
     replays: {},
+    replayAfter: {},
   }));
   const view: StoreApi<RunView> = createStore<RunView>()(() => ({
     fileKey: store.getState().fileKey,
@@ -614,11 +617,25 @@ export function createRunController(deps: ControllerDeps) {
       const result = await host.cancel(runId);
       return result.ok && result.value;
     },
-    /** Continues a paused run, with an edited state when given. */
+    /**
+     * Continues a paused run, with an edited state when given. With "Use recorded responses" on, a run
+     * that asks the models goes on answering them from the file's latest recorded run.
+     */
     async resume(runId: string, state?: JsonObject): Promise<{ ok: boolean; message?: string }> {
-      const result = await host.resume(runId, state);
+      const all = runs.getState();
+      const source = store.getState().replays[runId]
+        ? null
+        : replaySource(all.owners[runId] ?? store.getState().fileKey);
+      const pausedAt = all.runs[runId]?.paused?.node;
+      const result = await host.resume(runId, state, source ? { replay: { runId: source } } : undefined);
       if (!result.ok) return { ok: false, message: `${result.error.code}: ${result.error.message}` };
-      return result.value ? { ok: true } : { ok: false, message: 'The run is no longer paused' };
+      if (!result.value) return { ok: false, message: 'The run is no longer paused' };
+      if (source)
+        store.setState((s) => ({
+          replays: { ...s.replays, [runId]: source },
+          replayAfter: { ...s.replayAfter, [runId]: pausedAt ?? '' },
+        }));
+      return { ok: true };
     },
     toggleBreakpoint(node: string) {
       session.getState().toggleBreakpoint(keyOf(deps.document()), node);
