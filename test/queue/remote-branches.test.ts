@@ -73,7 +73,12 @@ describe.skipIf(!available)('queue mode: branches on fanout workers', () => {
         `local s = 0\nfor k = 1, ${1000 + i * 37} do s = (s + k * ${i + 1}) % 1000003 end\nreturn { ["r${i}"] = s, seen = state.seed .. "-${i}" }`;
     }
     branches['fails'] = 'error("boom in a branch")';
-    const yaml = fanOutYaml({ branches, before: 'return { seed = "s" }' });
+    // The node's own timeout applies inside the worker's VM, as locally.
+    const all: Record<string, string | { code: string; timeoutMs: number }> = {
+      ...branches,
+      spins: { code: 'while true do end', timeoutMs: 300 },
+    };
+    const yaml = fanOutYaml({ branches: all, before: 'return { seed = "s" }' });
     const [here, there] = await Promise.all([run(local, yaml), run(remote, yaml)]);
     const [a, b] = await Promise.all([here.result, there.result]);
     expect(b.status).toBe('succeeded');
@@ -83,10 +88,14 @@ describe.skipIf(!available)('queue mode: branches on fanout workers', () => {
         error: r.error?.replace(/^.*boom/, 'boom') ?? null,
       }));
     expect(strip(b.state)).toEqual(strip(a.state));
-    expect(results(b.state)).toHaveLength(41);
+    expect(results(b.state)).toHaveLength(42);
+    expect(results(b.state).find((r) => r.branch === 'spins')).toMatchObject({
+      timeout: true,
+      success: false,
+    });
     // Each branch ran on a queue worker, and the timeline can say which.
     const started = eventsOf(there.events, 'branch-started');
-    expect(started).toHaveLength(41);
+    expect(started).toHaveLength(42);
     const machines = new Set(started.map((e) => e.remoteWorker));
     expect([...machines].every((m) => ['w1', 'w2', 'w3'].includes(m ?? ''))).toBe(true);
     expect(machines.size).toBeGreaterThanOrEqual(2);
