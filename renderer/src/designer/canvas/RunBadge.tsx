@@ -83,10 +83,14 @@ export function RunBadge({ id }: { id: string }) {
 
 function NodeRunOverlay({ bridge, id }: { bridge: RunBridge; id: string }) {
   const view = useNodeRunView(bridge, id);
+  // Only nodes that ran follow the zoom (one React Flow store subscription each), not every node.
+  return view ? <RunOverlay view={view} id={id} /> : null;
+}
+
+function RunOverlay({ view, id }: { view: NodeRunView; id: string }) {
   // A sketch node's badge is not drawn (canvas.css): it keeps its status attributes and title, but no
   // contents, so 200 branches starting at once mount no ticking timers nobody can read.
   const sketch = useSketch();
-  if (!view) return null;
   const { status, paused, shortfall } = view;
   // A fan-in that ran over failed branches succeeded itself, but the run did not go as drawn.
   const partial = shortfall !== undefined && status === 'succeeded';
