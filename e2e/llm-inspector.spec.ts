@@ -5,6 +5,8 @@
 // node; an invalid JSON schema is reported and never written; the run on the mock provider succeeds.
 // Screenshots (light + dark, 1440×900 and 1280×800) of the form and of settings.llm go to e2e/artifacts/.
 import { existsSync } from 'node:fs';
+import { writeFile } from 'node:fs/promises';
+import { join } from 'node:path';
 import { expect, test } from '@playwright/test';
 import type { Locator, Page } from '@playwright/test';
 import { parse } from 'yaml';
@@ -378,6 +380,83 @@ test.describe('llm inspector: tools', () => {
       expect(await yamlNow()).toContain(comment);
     await form.getByTestId('llm-tools').scrollIntoViewIfNeeded();
     await screenshots(page, 'llm-tools');
+    expect(errors).toEqual([]);
+  });
+});
+
+const PROMPT_FLOW = `# prompt shorthand and an embedding
+name: prompt-embed
+state_schema:
+  topic: str
+settings:
+  llm: {provider: mock, model: gpt-4o-mini}
+nodes:
+  - name: ask
+    uses: llm.call
+    with:
+      system: Be brief. # the persona
+      prompt: "Tell me about {{ state.topic }}"
+    output: answer
+  - name: vectors
+    uses: llm.embed
+    with:
+      text: "{{ state.answer.content }}"
+    output: vec
+edges:
+  - {from: __start__, to: ask}
+  - {from: ask, to: vectors}
+  - {from: vectors, to: __end__}
+`;
+
+test.describe('llm inspector: prompt shorthand and llm.embed', () => {
+  test.beforeAll(async () => {
+    await writeFile(join(process.env.FANOUT_E2E_ROOT!, 'prompt-embed.yaml'), PROMPT_FLOW);
+  });
+
+  test('prompt + system edit in place and convert to messages; llm.embed shows its input', async ({
+    page,
+  }) => {
+    const errors: string[] = [];
+    page.on('pageerror', (e) => errors.push(e.message));
+    await page.setViewportSize({ width: 1440, height: 900 });
+    await page.goto(process.env.FANOUT_E2E_URL!);
+    await page.getByTestId('file-list').getByText('prompt-embed.yaml', { exact: true }).click();
+    await expect(page.getByTestId('doc-title')).toContainText('prompt-embed');
+    const yamlNow = async () => editorText(await openYamlPanel(page));
+    await expect.poll(async () => (await yamlNow()).length).toBeGreaterThan(100);
+
+    await page.locator('.react-flow__node', { hasText: 'ask' }).first().click();
+    const form = page.getByTestId('inspector').getByTestId('llm-form');
+    const prompt = form.getByTestId('llm-prompt');
+    await expect(prompt).toBeVisible();
+    await expect(form.getByTestId('llm-messages')).toHaveCount(0);
+    await prompt.getByTestId('llm-prompt-content').locator('.cm-content').click();
+    await page.keyboard.press('Control+End');
+    await page.keyboard.type(' in one line');
+    await expect.poll(yamlNow).toContain('prompt: "Tell me about {{ state.topic }} in one line"');
+    expect(await yamlNow()).toContain('system: Be brief. # the persona');
+
+    await prompt.getByTestId('llm-prompt-convert').click();
+    await expect(form.getByTestId('llm-messages')).toBeVisible();
+    const ask = parse(await yamlNow()).nodes[0].with;
+    expect(ask).toEqual({
+      messages: [
+        { role: 'system', content: 'Be brief.' },
+        { role: 'user', content: 'Tell me about {{ state.topic }} in one line' },
+      ],
+    });
+    expect(await yamlNow()).toContain('# prompt shorthand and an embedding');
+
+    await page.locator('.react-flow__node', { hasText: 'vectors' }).first().click();
+    const embed = page.getByTestId('inspector').getByTestId('llm-form');
+    await expect(embed).toHaveAttribute('data-action', 'llm.embed');
+    await expect(embed.getByTestId('llm-embed-text')).toContainText('{{ state.answer.content }}');
+    await expect(embed.getByTestId('llm-temperature')).toHaveCount(0);
+    await expect(embed.getByTestId('llm-model').locator('input')).toHaveAttribute(
+      'placeholder',
+      'default text-embedding-ada-002',
+    );
+    await expect(embed.locator('datalist option[value="text-embedding-3-small"]')).toHaveCount(1);
     expect(errors).toEqual([]);
   });
 });
