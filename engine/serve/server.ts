@@ -169,8 +169,13 @@ export async function startServer(options: ServeOptions = {}): Promise<ServeHand
     size: workers,
     ...(options.remoteBranches ? { remoteBranches: options.remoteBranches } : {}),
   });
+  // The first run's worker starts now, overlapping the sweep and the listen; the rest after `listen`.
+  if (options.warm !== false) engine.service.pool.prestart(1);
   // Debris of saves killed mid-write in an earlier session (bounded walk of the root).
-  await sweepStaleTempFiles([root]);
+  await sweepStaleTempFiles([root]).catch(async (error: unknown) => {
+    await engine.close();
+    throw error;
+  });
   const maxSockets = options.maxSockets ?? MAX_WS_CLIENTS;
 
   const wss = new WebSocketServer({
@@ -321,6 +326,9 @@ export async function startServer(options: ServeOptions = {}): Promise<ServeHand
       server.off('error', reject);
       resolve();
     });
+  }).catch(async (error: unknown) => {
+    await engine.close(); // e.g. the port is taken: no worker may outlive the failed start
+    throw error;
   });
   port = (server.address() as AddressInfo).port;
   if (options.warm !== false) {
