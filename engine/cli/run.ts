@@ -175,7 +175,8 @@ export async function runCommand(args: string[]): Promise<number> {
     // The first worker now, the others only when a fan-out queues work for them (lazy growth). Starting
     // all at once measured slower on a loaded 2-core machine: the first node then waits behind three
     // other starts, and branches fall back to the first worker anyway while the rest still start.
-    engine.service.pool.prestart(1);
+    // An explicit --workers N asks for N processes: those start at once.
+    engine.service.pool.prestart(parsed.workers ?? 1);
     try {
       handle = engine.run(load, {
         ...(parsed.input ? { input: parsed.input } : {}),

@@ -481,8 +481,9 @@ function childPids(pid: number): number[] {
       const stat = readFileSync(`/proc/${entry}/stat`, 'utf8');
       const ppid = Number(stat.slice(stat.lastIndexOf(')') + 2).split(' ')[1]);
       const cmdline = readFileSync(`/proc/${entry}/cmdline`, 'utf8');
-      // Worker processes only (tsx's own esbuild helper is not ours to account for).
-      if (ppid === pid && cmdline.includes('worker.ts')) pids.push(Number(entry));
+      // Worker processes only (tsx's own esbuild helper is not ours to account for): worker.ts through
+      // tsx, or dist/worker.js when the CLI runs compiled.
+      if (ppid === pid && /worker\.(ts|js)/.test(cmdline)) pids.push(Number(entry));
     } catch {
       // Gone meanwhile.
     }
