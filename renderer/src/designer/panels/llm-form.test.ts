@@ -16,6 +16,7 @@ import {
   parseLlmField,
   readMessages,
   readResponseFormat,
+  readTools,
   responseFormatValue,
   settingsLlm,
   toolForAction,
@@ -292,5 +293,40 @@ describe('template completion', () => {
     expect(f.items.map((i) => i.label)).toEqual(['upper']);
     expect(templateCompletion('{% for a in state.', keys)!.items.length).toBe(keys.length);
     expect(templateCompletion('{{ ', keys, true)!.items.map((i) => i.label)).toContain('state.question');
+  });
+});
+
+describe('llm form: odd values in the file never break the form', () => {
+  it('reads any shape the YAML can hold into something it can show', () => {
+    expect(readMessages({ messages: ['hi', 3] }).form).toBe('raw');
+    expect(readMessages({ messages: [{ role: 'user', content: { a: 1 } }] })).toEqual({
+      form: 'list',
+      items: [{ role: 'user', content: '{"a":1}' }],
+    });
+    expect(readMessages({ messages: null, prompt: 5 })).toEqual({ form: 'list', items: [] });
+    expect(readTools('{{ state.tools }}')).toBeNull();
+    expect(readTools([1])).toBeNull();
+    expect(readTools([{ name: 7 }])).toEqual([{ name: '', action: '', description: '' }]);
+    expect(readResponseFormat({ type: 'json_schema', json_schema: 5 })).toMatchObject({
+      kind: 'json_schema',
+      name: 'result',
+    });
+    expect(readResponseFormat(42).unreadable).toBe('42');
+    const t = llmFields('llm.call').find((f) => f.key === 'max_tokens')!;
+    expect(parseLlmField(t, 'Infinity').ok).toBe(false);
+    expect(parseLlmField(t, '1e400').ok).toBe(false);
+    expect(parseLlmField(t, '0x10').ok).toBe(false);
+  });
+
+  it('bounds the JSON checks: deep nesting is an error, not a stack overflow', () => {
+    const deep = '['.repeat(5000) + ']'.repeat(5000);
+    expect(checkJsonSchema(deep).ok).toBe(false);
+    const deepSchema = JSON.stringify(
+      Array.from({ length: 100 }).reduce<object>((inner) => ({ type: 'object', properties: { a: inner } }), {
+        type: 'string',
+      }),
+    );
+    expect(checkJsonSchema(deepSchema).error).toMatch(/nested too deeply/);
+    expect(checkJsonSchema('{"a": 1').error).toMatch(/line 1, column 8/);
   });
 });
