@@ -321,6 +321,7 @@ describe('llm form: odd values in the file never break the form', () => {
   it('bounds the JSON checks: deep nesting is an error, not a stack overflow', () => {
     const deep = '['.repeat(5000) + ']'.repeat(5000);
     expect(checkJsonSchema(deep).ok).toBe(false);
+    expect(checkJsonSchema('['.repeat(100_000)).error).toMatch(/nested too deeply/);
     const deepSchema = JSON.stringify(
       Array.from({ length: 100 }).reduce<object>((inner) => ({ type: 'object', properties: { a: inner } }), {
         type: 'string',
