@@ -81,7 +81,7 @@ export class QueueBranchRunner implements RemoteBranchRunner {
     };
     let end: JobEnd;
     try {
-      end = await this.client.submit(job, data, signal, (message) => relay(message, spec, emit));
+      end = await this.client.submit(job, data, signal, (message) => relayBranchEvent(message, spec, emit));
     } catch (error) {
       return lost(this.client.redact((error as Error).message), 'QueueUnavailable');
     }
@@ -139,8 +139,16 @@ function cancelledOutcome(): RemoteBranchOutcome {
   };
 }
 
-/** One streamed event: bounded, a known type, confined to this branch; anything else is dropped. */
-function relay(message: string, spec: RemoteBranchSpec, emit: (event: EventInput) => void): void {
+/**
+ * One event streamed back by a worker, as the host emits it: bounded, one of the branch's own types with
+ * the fields the host's consumers read, confined to this branch (whatever fanOut/branch it claims);
+ * anything else is dropped. The host's stamper then gives it this run's id, time and sequence number.
+ */
+export function relayBranchEvent(
+  message: string,
+  spec: Pick<RemoteBranchSpec, 'fanOut' | 'branch'>,
+  emit: (event: EventInput) => void,
+): void {
   if (message.length > MAX_QUEUE_EVENT_BYTES + 1024) return;
   let event: unknown;
   try {
@@ -151,5 +159,15 @@ function relay(message: string, spec: RemoteBranchSpec, emit: (event: EventInput
   if (!isPlainObject(event) || typeof event['type'] !== 'string' || !FORWARDED_EVENTS.has(event['type']))
     return;
   if (jsonBoundsProblem(event, 'event')) return;
+  const type = event['type'];
+  if (type.startsWith('node-') && typeof event['node'] !== 'string') return;
+  if (
+    type === 'log' &&
+    (typeof event['message'] !== 'string' || !['info', 'warn', 'error'].includes(event['level'] as string))
+  )
+    return;
+  const worker = event['remoteWorker'];
+  if (worker !== undefined && (typeof worker !== 'string' || worker.length > MAX_QUEUE_WORKER_ID_CHARS))
+    return;
   emit({ ...event, fanOut: spec.fanOut, branch: spec.branch } as EventInput);
 }
