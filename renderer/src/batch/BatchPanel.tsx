@@ -201,30 +201,31 @@ export function BatchPanel({ api, doc, ui }: { api: BatchApi; doc: DocumentStore
               expect {progress.expectPassed} ✓ {progress.expectFailed} ✗
             </span>
           )}
-          <span className="bt-spacer" />
-          <label className="bt-check">
-            <input
-              type="checkbox"
-              checked={filter === 'failed'}
-              data-testid="batch-failed-only"
-              onChange={(e) => store.getState().setFilter(e.target.checked ? 'failed' : 'all')}
-            />
-            Failed only
-          </label>
-          <button
-            type="button"
-            disabled={!state.batchId || progress.done === 0}
-            data-testid="batch-export"
-            onClick={() =>
-              setExporting({
-                path: `${folderOfPath(form.dataset)}${folderOfPath(form.dataset) ? '/' : ''}results.csv`,
-                exists: false,
-                busy: false,
-              })
-            }
-          >
-            Export…
-          </button>
+          <span className="bt-tools">
+            <label className="bt-check">
+              <input
+                type="checkbox"
+                checked={filter === 'failed'}
+                data-testid="batch-failed-only"
+                onChange={(e) => store.getState().setFilter(e.target.checked ? 'failed' : 'all')}
+              />
+              Failed only
+            </label>
+            <button
+              type="button"
+              disabled={!state.batchId || progress.done === 0}
+              data-testid="batch-export"
+              onClick={() =>
+                setExporting({
+                  path: `${folderOfPath(form.dataset)}${folderOfPath(form.dataset) ? '/' : ''}results.csv`,
+                  exists: false,
+                  busy: false,
+                })
+              }
+            >
+              Export…
+            </button>
+          </span>
         </div>
       )}
 
