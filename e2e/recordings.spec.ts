@@ -59,6 +59,20 @@ ${TOPICS.map((t) => `  - {from: ask_${t}, to: judge}`).join('\n')}
 `;
 }
 
+/** The same fan-out, then a main-line llm.call `summary` after the fan-in (a breakpoint's place). */
+function flowWithSummary(base: string): string {
+  return flow(base)
+    .replace('name: recorded-research', 'name: recorded-breakpoint')
+    .replace(
+      '  - name: judge\n',
+      '  - name: summary\n    uses: llm.call\n    with:\n      prompt: "Which is best?"\n    output: summary\n  - name: judge\n',
+    )
+    .replace(
+      '  - {from: judge, to: __end__}',
+      '  - {from: judge, to: summary}\n  - {from: summary, to: __end__}',
+    );
+}
+
 let server: OpenAiServer;
 let serverOpen = false;
 
@@ -97,12 +111,12 @@ async function tallerRunPanel(page: Page) {
 }
 
 /** Each call's node and answer text, from Results' Model calls table (rows expanded). */
-async function callTexts(page: Page): Promise<Record<string, string>> {
+async function callTexts(page: Page, count = 3): Promise<Record<string, string>> {
   const table = page.getByTestId('llm-calls-table');
   const rows = table.getByTestId('llm-call-row');
-  await expect(rows).toHaveCount(3);
+  await expect(rows).toHaveCount(count);
   const texts: Record<string, string> = {};
-  for (let i = 0; i < 3; i++) {
+  for (let i = 0; i < count; i++) {
     const row = rows.nth(i);
     const expand = row.getByTestId('llm-call-expand');
     if ((await expand.getAttribute('aria-expanded')) !== 'true') await expand.click();
@@ -258,5 +272,56 @@ test.describe('recorded responses', () => {
       }
     }
     await setTheme(page, 'light');
+  });
+
+  test('Continue at a breakpoint with Recorded on: the rest answers from the latest recorded run', async ({
+    page,
+  }) => {
+    test.setTimeout(90_000);
+    const live = await startOpenAiServer();
+    let served = 0;
+    live.script('gpt-4o', ({ res, body }) =>
+      sendJson(res, 200, completion(body, `live ${++served}: ${lastUser(body)}`)),
+    );
+    const file = 'recorded-breakpoint.yaml';
+    await writeFile(join(process.env.FANOUT_E2E_ROOT!, file), flowWithSummary(live.base));
+    try {
+      await page.getByTestId('file-list').getByText(file, { exact: true }).click();
+      await expect(page.getByTestId('doc-title')).toContainText('recorded-breakpoint');
+      // Run #1 asks the server for all four calls.
+      await page.getByTestId('run-button').click();
+      await expect(page.getByTestId('run-status')).toHaveText('succeeded', { timeout: 30_000 });
+      // Run #2 pauses before summary; the server goes away meanwhile.
+      await page.getByTestId('designer-canvas').locator('.react-flow__node[data-id="summary"]').click();
+      await page.keyboard.press('F9');
+      await expect(page.getByTestId('breakpoint-count')).toContainText('1');
+      await page.getByTestId('run-button').click();
+      await expect(page.getByTestId('run-status')).toHaveText('paused', { timeout: 30_000 });
+      await live.close();
+      const paused = page.getByTestId('paused-panel');
+      await expect(paused.getByTestId('paused-replay-note')).toHaveCount(0);
+      await page.getByTestId('use-recorded-toggle').click();
+      await expect(paused.getByTestId('paused-replay-note')).toBeVisible();
+      await paused.getByTestId('paused-continue').click();
+      await expect(page.getByTestId('run-status')).toHaveText('succeeded', { timeout: 30_000 });
+      await expect(page.getByTestId('run-replayed-from')).toHaveText('replayed from run #1 after summary');
+      await page.getByTestId('run-tab-results').click();
+      await expect
+        .poll(() =>
+          page
+            .getByTestId('llm-call-row')
+            .evaluateAll((rows) =>
+              rows.map((r) => `${r.getAttribute('data-node')}:${r.getAttribute('data-source')}`),
+            ),
+        )
+        .toEqual(['ask_solar:network', 'ask_wind:network', 'ask_hydro:network', 'summary:replay']);
+      const texts = await callTexts(page, 4);
+      // summary's answer is run #1's (live 4 at the latest; run #2's branches were live 5 to 7).
+      expect(texts['summary']).toMatch(/^summary: live [1-4]: Which is best\?$/);
+    } finally {
+      await page.getByTestId('use-recorded-toggle').click();
+      await page.getByTestId('clear-breakpoints').click();
+      await live.close().catch(() => {});
+    }
   });
 });

@@ -2,6 +2,7 @@
 // Continue with the edited state, Cancel, and a jump to the node. PausedBar is the one-line version
 // shown over the canvas so a pause is seen even with the run panel closed.
 import { useState } from 'react';
+import { useStore } from 'zustand';
 import type { PausedAt } from './run-store.ts';
 import { parseRunInput, type RunController } from './run-controller.ts';
 
@@ -22,6 +23,8 @@ export function PausedPanel({ runId, paused, controller, onJumpTo }: PausedPanel
   const [busy, setBusy] = useState(false);
   const edited = text !== original;
   const check = parseRunInput(text);
+  // "Use recorded responses" is on and this run still asks the models: Continue switches it to replay.
+  const willReplay = useStore(controller.store, (s) => s.useRecorded && !s.replays[runId]);
   const resume = async (withEdits: boolean) => {
     if (withEdits && !check.ok) return;
     setBusy(true);
@@ -80,6 +83,12 @@ export function PausedPanel({ runId, paused, controller, onJumpTo }: PausedPanel
             </button>
           )}
         </div>
+        {willReplay && (
+          <p className="rc-paused-hint" data-testid="paused-replay-note">
+            Recorded is on: after Continue, model calls answer from this file&apos;s latest recorded run
+            instead of the models.
+          </p>
+        )}
         {message && (
           <p className="rc-check rc-check-bad" role="alert">
             {message}
