@@ -1,7 +1,7 @@
 // Whether a run sends its fan-out branches to the queue, and to which Redis. The URL comes from the
 // caller (`--redis`) or the environment (FANOUT_REDIS_URL with `settings.parallel.strategy: remote`),
-// never from the workflow file: a file is shared, a URL may hold a password. A Redis URL written in the
-// file is a validation error at its line.
+// never from the workflow file: a file is shared, a URL may hold a password. A Redis URL written under
+// `settings.parallel` is a validation error at its line.
 import { LineCounter, parseDocument, isMap, isScalar } from 'yaml';
 import type { Node as YamlNode } from 'yaml';
 import type { LoadResult, Problem } from '../workflow/types.ts';
@@ -19,7 +19,11 @@ function strategyOf(load: LoadResult): unknown {
     : undefined;
 }
 
-/** Every Redis URL written anywhere in the file, as problems at their line and column. */
+/**
+ * Every Redis URL written under `settings.parallel` (where a queue's address would go: TEA Python keeps
+ * its `remote` config there), as problems at their line and column. URLs elsewhere (an LTM backend's,
+ * say) are other features' business.
+ */
 export function redisUrlProblems(load: LoadResult): Problem[] {
   if (!/rediss?:\/\//i.test(load.text)) return [];
   const lineCounter = new LineCounter();
@@ -48,7 +52,8 @@ export function redisUrlProblems(load: LoadResult): Problem[] {
     const items = (node as { items?: unknown[] }).items;
     if (Array.isArray(items)) for (const item of items) visit(item as YamlNode, depth + 1);
   };
-  visit(doc.contents as YamlNode, 0);
+  const parallel = doc.getIn(['settings', 'parallel'], true);
+  visit(parallel as YamlNode | undefined, 0);
   return problems;
 }
 
