@@ -254,11 +254,14 @@ describe('fanout batch: expect, failures and exit codes', () => {
       await writeFile(file, workflow());
       const data = await jsonl(dir, [{ x: 1 }, { x: 'boom' }, { x: 3 }]);
       const out = join(dir, 'r.jsonl');
-      const r = await fanout(['batch', file, '--inputs', data, '--out', out]);
+      const r = await fanout(['batch', file, '--inputs', data, '--out', out, '--expect', 'state.y > 0']);
       expect(r.code).toBe(1);
       expect(r.stderr).toContain('runs: 2 succeeded, 1 failed');
+      // Only succeeded runs are judged: the failed row has no expect verdict.
+      expect(r.stderr).toContain('expect: 2 passed, 0 failed');
       const failed = (await results(out)).find((x) => x.id === '2')!;
       expect(failed).toMatchObject({ status: 'failed', node: 'double', row: 2 });
+      expect(failed.expect).toBeUndefined();
       expect(String(failed.error)).toContain('boom row');
     },
   );
