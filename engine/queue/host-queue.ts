@@ -1,12 +1,12 @@
 // What a host (`fanout run`, `fanout serve`) does for queue mode before a run: decide from `--redis`,
 // the file's strategy and the environment, and connect. Errors are lines to print, passwords redacted.
 import type { LoadResult, Problem } from '../workflow/types.ts';
-// Type only: bullmq and ioredis load when a queue is used, not on every `fanout run` / `serve` start
-// (their CommonJS load was most of the CLI's start-up CPU).
+// Types only (classes imported where a queue is used): bullmq, ioredis and zod load with a queue, not
+// on every `fanout run` / `serve` start (their load was most of the CLI's start-up CPU).
 import type { QueueBranchRunner } from './remote-branches.ts';
 import { RedisUrlError } from './redis-url.ts';
 import { queueModeFor, redisUrlProblems } from './strategy.ts';
-import { QueueRunExecutor } from './run-executor.ts';
+import type { QueueRunExecutor } from './run-executor.ts';
 import type { RowLimits } from '../batch/executor.ts';
 import { validateWorkflow } from '../workflow/validate.ts';
 import { sharedRegistry } from '../actions/index.ts';
@@ -89,6 +89,7 @@ export async function openQueueExecutor(
   if (!load.model || errors.length > 0) return { ok: false, problems: errors };
   let executor: QueueRunExecutor;
   try {
+    const { QueueRunExecutor } = await import('./run-executor.ts');
     executor = new QueueRunExecutor(
       { text: load.text, ...(load.file ? { file: load.file } : {}) },
       {
