@@ -150,7 +150,7 @@ export async function benchQueue(): Promise<BenchEntry[]> {
     });
 
     // 2. CPU-bound rows on 1 then 2 worker processes (one Lua process each).
-    const CPU_ROWS = 16;
+    const CPU_ROWS = 32;
     const times: number[] = [];
     const cpuLoad = load();
     for (const count of [1, 2]) {
