@@ -98,7 +98,7 @@ export function BatchPanel({ api, doc, ui }: { api: BatchApi; doc: DocumentStore
           <span className="bt-input-row">
             <input
               value={form.dataset}
-              placeholder="data/tests.jsonl, data.csv or a folder"
+              placeholder="rows.jsonl, rows.csv or a folder"
               aria-label="Dataset path"
               data-testid="batch-dataset"
               onChange={(e) => store.getState().setForm({ dataset: e.target.value })}
