@@ -1,8 +1,9 @@
 // How `fanout` starts: bin/fanout.js picks the compiled engine when it is current and the TypeScript
-// sources otherwise (real processes on a scratch copy of the entry), and a serve start that fails
-// leaves no worker behind.
+// sources otherwise (real processes on a scratch copy of the entry); the compiled `run` needs nothing
+// from node_modules (no tsx, no queue libraries); a serve start that fails leaves no worker behind.
 import { execFile } from 'node:child_process';
 import {
+  cpSync,
   mkdirSync,
   mkdtempSync,
   readdirSync,
@@ -19,7 +20,7 @@ import { join } from 'node:path';
 import { promisify } from 'node:util';
 import { afterAll, describe, expect, it } from 'vitest';
 import { startServer } from '../engine/serve/server.ts';
-import { repoRoot } from './helpers.ts';
+import { fanOutYaml, repoRoot } from './helpers.ts';
 
 const exec = promisify(execFile);
 const scratch = mkdtempSync(join(os.tmpdir(), 'fanout-startup-'));
@@ -77,6 +78,25 @@ describe('bin/fanout.js picks the engine', () => {
     const root = layout('incomplete', { checkout: true });
     rmSync(join(root, 'dist', 'inputs.json'));
     expect(await whichRuns(root)).toBe('sources');
+  });
+});
+
+describe('the compiled CLI', () => {
+  it('validates and runs a fan-out from dist/ and bin/ alone: no node_modules, so no tsx and no bullmq', async () => {
+    // dist/ is built by the global set-up (test/build-engine.global.ts) from the current sources.
+    const root = join(scratch, 'bare');
+    mkdirSync(join(root, 'bin'), { recursive: true });
+    writeFileSync(join(root, 'package.json'), '{ "type": "module" }\n');
+    cpSync(join(repoRoot, 'bin', 'fanout.js'), join(root, 'bin', 'fanout.js'));
+    cpSync(join(repoRoot, 'dist'), join(root, 'dist'), { recursive: true });
+    const file = join(root, 'fan-out.yaml');
+    writeFileSync(file, fanOutYaml({ branches: { a: 'return { a = 1 }', b: 'return { b = 2 }' } }));
+    const fanout = (...args: string[]) =>
+      exec(process.execPath, [join(root, 'bin', 'fanout.js'), ...args], { cwd: root });
+    expect((await fanout('validate', file)).stdout).toMatch(/^0 errors/);
+    const { stdout } = await fanout('run', file);
+    const state = JSON.parse(stdout) as { parallel_results: { success: boolean }[] };
+    expect(state.parallel_results.map((r) => r.success)).toEqual([true, true]);
   });
 });
 
