@@ -114,11 +114,15 @@ describe.skipIf(!available)('fanout run --redis / fanout worker', () => {
     });
     writeFileSync(leaky, yaml);
     const line = yaml.split('\n').findIndex((l) => l.includes('remote: "redis')) + 1;
-    const [missing, viaEnv, refused] = await Promise.all([
+    const [missing, viaEnv, refused, validated] = await Promise.all([
       fanout(['run', remoteFile]),
       fanout(['run', remoteFile, '--events'], { FANOUT_REDIS_URL: redis.url }),
       fanout(['run', leaky], { FANOUT_REDIS_URL: redis.url }),
+      fanout(['validate', leaky]),
     ]);
+    expect(validated.code).toBe(1);
+    expect(validated.stdout + validated.stderr).toMatch(new RegExp(`:${line}:\\d+: error REDIS_URL_IN_FILE`));
+    expect(validated.stdout + validated.stderr).not.toContain(PASSWORD);
     expect(missing.code).toBe(2);
     expect(missing.stderr).toMatch(/REMOTE_WITHOUT_REDIS/);
     expect(viaEnv.code).toBe(0);
