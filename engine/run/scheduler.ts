@@ -538,18 +538,21 @@ class Run {
         peak,
       );
     const head = this.plan.nodes.get(branch);
+    const luaFirst = head?.kind === 'lua' && !head.dynamicParallel;
+    // Each branch works on its own deep copy of the source state.
+    let state = structuredClone(sourceState);
+    // A Lua head's exec travels with the VM's opening: one round trip per branch, not two.
+    if (luaFirst) vm.sendFirstExecWithOpen(branch, head.run ?? '', state, this.limits.timeoutFor(head));
     const start = await startBranch({
       events: this.events,
       fanOut: fanOut.source,
       branch,
       vm,
       signal,
-      luaFirst: head?.kind === 'lua' && !head.dynamicParallel,
+      luaFirst,
     });
     try {
       if (start.failure) return failed({ node: branch, ...start.failure }, vm.close());
-      // Each branch works on its own deep copy of the source state.
-      let state = structuredClone(sourceState);
       let current: string = branch;
       while (current !== fanOut.fanIn && current !== END) {
         const node = this.plan.nodes.get(current);

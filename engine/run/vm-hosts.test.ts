@@ -5,7 +5,7 @@ import { afterEach, describe, expect, it } from 'vitest';
 import { forkWorker } from './node-port.ts';
 import { WorkerPool } from './pool.ts';
 import type { FromWorker, ToWorker, WorkerPort } from './protocol.ts';
-import { MainVm } from './vm-hosts.ts';
+import { BranchVm, MainVm } from './vm-hosts.ts';
 
 type Crossing = { dir: 'to'; type: ToWorker['type'] } | { dir: 'from'; type: FromWorker['type'] };
 
@@ -102,5 +102,70 @@ describe('MainVm', () => {
       'exec',
     ]);
     await main.close();
+  });
+});
+
+describe('BranchVm', () => {
+  it('sends the first Lua node behind the vm-open; open() resolves first, exec() takes that outcome', async () => {
+    const log: Crossing[] = [];
+    pool = new WorkerPool({ size: 1, spawn: () => recordingPort(log) });
+    await pool.start();
+    const vm = new BranchVm(pool, 'run3/f/0/b', { memoryBytes: 16 << 20 }, new AbortController().signal);
+    const state = { n: 20 };
+    vm.sendFirstExecWithOpen(
+      'b',
+      'hits = (hits or 0) + 1 return { n = state.n + 1, hits = hits }',
+      state,
+      5_000,
+    );
+    const opened = await vm.open();
+    expect(opened.ok).toBe(true);
+    const first = await vm.exec('b', 'never sent', state, 5_000);
+    expect(first).toMatchObject({ ok: true, value: { n: 21, hits: 1 } });
+    const second = await vm.exec('b2', 'hits = hits + 1 return { hits = hits }', { n: 21 }, 5_000);
+    expect(second).toMatchObject({ ok: true, value: { hits: 2 } });
+    expect(vm.close()).toBeGreaterThan(0);
+    const run = log.filter((c) => c.type !== 'ready');
+    expect(run.slice(0, 4)).toEqual([
+      { dir: 'to', type: 'vm-open' },
+      { dir: 'to', type: 'exec' },
+      { dir: 'from', type: 'vm-opened' },
+      { dir: 'from', type: 'exec-done' },
+    ]);
+    // The first node ran once (hits = 1 then 2): one exec per node, then the close.
+    expect(run.filter((c) => c.dir === 'to').map((c) => c.type)).toEqual([
+      'vm-open',
+      'exec',
+      'exec',
+      'vm-close',
+    ]);
+  });
+
+  it('in a run, a Lua-first branch still reports branch-started before its first node starts', async () => {
+    const { createEngine } = await import('../index.ts');
+    const { fanOutYaml } = await import('../../test/helpers.ts');
+    const engine = createEngine({ size: 2 });
+    try {
+      const events: { type: string; branch?: string }[] = [];
+      const yaml = fanOutYaml({ branches: { a: 'return { a = state.x + 1 }', b: 'error("boom")' } });
+      const result = await engine.run(yaml, { input: { x: 1 }, onEvent: (e) => events.push(e) }).result;
+      expect(result.status).toBe('succeeded');
+      for (const branch of ['a', 'b']) {
+        const mine = events.filter((e) => e.branch === branch).map((e) => e.type);
+        expect(mine.slice(0, 2)).toEqual(['branch-started', 'node-started']);
+      }
+      const results = result.state['parallel_results'] as {
+        branch: string;
+        success: boolean;
+        state: unknown;
+      }[];
+      expect(results.map((r) => [r.branch, r.success])).toEqual([
+        ['a', true],
+        ['b', false],
+      ]);
+      expect(results[0]!.state).toMatchObject({ x: 1, a: 2 });
+    } finally {
+      await engine.close();
+    }
   });
 });

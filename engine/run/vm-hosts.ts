@@ -2,10 +2,12 @@
 // sequential nodes) and a branch VM (fresh per branch, created when the branch first needs Lua, on an
 // exclusively leased worker, closed at the end).
 import { jsonBoundsProblem } from '../limits.ts';
-import type { ExecOutcome, VmLimits } from '../lua/types.ts';
+import type { ExecOutcome, VmLimits, VmMemory } from '../lua/types.ts';
 import type { LuaHost } from './node-exec.ts';
 import type { WorkerLease, WorkerPool } from './pool.ts';
 import type { JsonObject } from './types.ts';
+
+type ExecWithMemory = ExecOutcome & { memory?: VmMemory };
 
 type OpenResult =
   | { ok: true; worker: number; ms: number }
@@ -139,6 +141,10 @@ export class BranchVm implements LuaHost {
   private opened = false;
   private closed = false;
   private peakHeapBytes: number | undefined;
+  /** The branch's first Lua node, to send right behind the vm-open (see sendFirstExecWithOpen). */
+  private firstExec: { node: string; code: string; state: JsonObject; timeoutMs: number } | null = null;
+  /** That exec, in flight: the branch's first exec() call takes its outcome instead of sending again. */
+  private firstOutcome: { node: string; state: JsonObject; outcome: Promise<ExecWithMemory> } | null = null;
   /** Told when the VM is created (once, whether by open() or by a first exec). */
   onCreated: ((worker: number, ms: number) => void) | undefined;
 
@@ -154,6 +160,17 @@ export class BranchVm implements LuaHost {
   /** True once a worker holds this branch's VM. */
   get created(): boolean {
     return this.opened;
+  }
+
+  /**
+   * Call before open(): the branch's first node is this Lua code on exactly this state object, so its
+   * exec is sent behind the vm-open (the worker handles requests in order) and costs no round trip of
+   * its own. open() still resolves on the vm-opened reply, so branch-started comes before the node's
+   * events; the node's exec() then takes the outcome already in flight.
+   */
+  sendFirstExecWithOpen(node: string, code: string, state: JsonObject, timeoutMs: number): void {
+    if (this.opening || unsendableState(node, state)) return;
+    this.firstExec = { node, code, state, timeoutMs };
   }
 
   /** Leases a worker and creates the VM, once; later calls get the first call's result. */
@@ -173,7 +190,15 @@ export class BranchVm implements LuaHost {
       this.lease = lease;
       if (this.closed) throw new Error('the branch has ended');
       if (this.signal.aborted) lease.kill('branch cancelled');
-      const opened = await lease.openVm(this.vmId, this.limits);
+      const opening = lease.openVm(this.vmId, this.limits);
+      const first = this.firstExec;
+      this.firstExec = null;
+      if (first) {
+        const { node, code, state, timeoutMs } = first;
+        const outcome = lease.exec(this.vmId, { code, state, chunkName: node, timeoutMs });
+        this.firstOutcome = { node, state, outcome };
+      }
+      const opened = await opening;
       if (this.closed) {
         // The branch ended while the VM was being created (close() left the lease to us).
         this.lease = null;
@@ -217,7 +242,15 @@ export class BranchVm implements LuaHost {
       return { ok: false, error: { kind: 'error', message: opened.failure.message }, logs: [], elapsedMs: 0 };
     }
     if (!this.lease) return cancelledOutcome();
-    const outcome = await this.lease.exec(this.vmId, { code, state, chunkName: node, timeoutMs });
+    const first = this.firstOutcome;
+    this.firstOutcome = null;
+    let outcome: ExecWithMemory;
+    if (first && first.node === node && first.state === state) {
+      outcome = await first.outcome;
+    } else {
+      if (first) await first.outcome; // not this node's (never expected): keep the VM's order anyway
+      outcome = await this.lease.exec(this.vmId, { code, state, chunkName: node, timeoutMs });
+    }
     if (outcome.memory) this.peakHeapBytes = outcome.memory.peakHeapBytes;
     return outcome;
   }
