@@ -15,7 +15,6 @@ import { checkLuaSyntax, createLuaFactory } from '../lua/vm.ts';
 import type { LuaFactory } from '../lua/vm.ts';
 import { luaSyntaxProblems } from '../workflow/lua-syntax.ts';
 import type { SyntaxChecker } from '../workflow/lua-syntax.ts';
-import { redisUrlProblems } from '../queue/strategy.ts';
 
 const USAGE = 'usage: fanout validate FILE|DIR... [--json]\n';
 const WORKFLOW_FILE = /\.ya?ml$/i;
@@ -52,8 +51,7 @@ export async function validateFile(path: string, opts: ValidateOptions = {}): Pr
   const lua = await luaSyntaxProblems(load, checkInProcess);
   return {
     file: path,
-    // A queue's Redis URL under settings.parallel (docs/queue.md) is refused here as `fanout run` does.
-    problems: dedupeProblems(sortProblems([...problems, ...lua, ...redisUrlProblems(load)])),
+    problems: dedupeProblems(sortProblems([...problems, ...lua])),
     usable: load.model !== null,
   };
 }

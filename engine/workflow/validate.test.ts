@@ -260,3 +260,31 @@ describe('createLocator', () => {
     expect(loc.inMap(blockMap, 'missing')).toBeNull();
   });
 });
+
+describe('a queue Redis URL in the file', () => {
+  it('is an error at its line and column, and the problem hides the password', () => {
+    const text = [
+      'name: q',
+      'settings:',
+      '  parallel:',
+      '    strategy: remote',
+      '    remote:',
+      '      url: redis://worker:s3cret@queue.example:6379/0',
+      'nodes:',
+      '  - name: a',
+      '    run: return {}',
+      '',
+    ].join('\n');
+    const problems = validateWorkflow(loadWorkflow(text, 'flow.yaml'));
+    const problem = problems.find((p) => p.code === 'REDIS_URL_IN_FILE');
+    expect(problem).toMatchObject({ severity: 'error', line: 6, col: 12 });
+    expect(problem?.message).not.toContain('s3cret');
+    expect(problem?.message).toContain('redis://***@queue.example');
+  });
+
+  it('leaves URLs outside settings.parallel alone', () => {
+    const text =
+      'name: q\nsettings:\n  ltm:\n    url: redis://localhost\nnodes:\n  - name: a\n    run: return {}\n';
+    expect(validateWorkflow(loadWorkflow(text)).map((p) => p.code)).not.toContain('REDIS_URL_IN_FILE');
+  });
+});

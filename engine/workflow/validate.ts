@@ -13,6 +13,7 @@ import {
 import { checkExpression } from '../expr/index.ts';
 import { branchPaths, buildGraph, edgeParallelForm } from './graph.ts';
 import { llmProblems } from './llm-validate.ts';
+import { redisUrlProblems } from './redis-url-problems.ts';
 import { END, START } from './types.ts';
 import type {
   EdgeSpec,
@@ -203,6 +204,7 @@ export function validateWorkflow(load: LoadResult, opts: ValidateOptions = {}): 
   checkGraph(ctx, model, graph);
   checkLimitRanges(ctx, model);
   ctx.problems.push(...llmProblems(model, ctx.locator, ctx.file));
+  ctx.problems.push(...redisUrlProblems(load));
   return dedupeProblems(sortProblems([...load.problems, ...ctx.problems]));
 }
 
