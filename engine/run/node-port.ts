@@ -6,6 +6,7 @@ import { fork, type ChildProcess } from 'node:child_process';
 import { createRequire } from 'node:module';
 import { fileURLToPath, pathToFileURL } from 'node:url';
 import type { FromWorker, ToWorker, WorkerPort } from './protocol.ts';
+import { WORKER_EXEC_ARGV } from './worker-flags.ts';
 
 /** Bundled, this module is part of dist/cli.js (or Electron's out/main/index.js), next to worker.js. */
 const compiled = !import.meta.url.endsWith('.ts');
@@ -46,7 +47,7 @@ export function forkWorker(options: ForkOptions = {}): WorkerPort {
   installExitHook();
   const script = options.script ?? workerScript;
   const child = fork(script, [], {
-    execArgv: execArgvFor(script),
+    execArgv: [...WORKER_EXEC_ARGV, ...execArgvFor(script)],
     serialization: 'advanced',
     // Worker stdout goes to our stderr so it can never corrupt machine-readable CLI output.
     stdio: ['ignore', 2, 'inherit', 'ipc'],
