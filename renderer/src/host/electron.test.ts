@@ -62,6 +62,23 @@ describe('Electron HostApi', () => {
     await host.setProviderKey('azure', null);
     await host.testProvider('ollama');
     await host.testProvider('openai', 'http://127.0.0.1:9/v1');
+    const batch = host.batch!;
+    await batch.list();
+    await batch.list('/w/data');
+    await batch.start({ text: 'x', dataset: '/w/rows.jsonl' });
+    await batch.start({
+      text: 'x',
+      path: '/w/a.yaml',
+      dataset: '/w/rows.csv',
+      concurrency: 2,
+      expect: 'state.ok',
+      csvTypes: true,
+    });
+    await batch.status('batch-1', 0);
+    await batch.row('batch-1', '3');
+    await batch.cancel('batch-1');
+    await batch.export('batch-1', '/w/out.csv', 'csv');
+    await batch.export('batch-1', '/w/out.jsonl', 'jsonl', true);
     expect(calls.filter((c) => !c.accepted)).toEqual([]);
     const used = new Set(calls.map((c) => c.channel));
     // Everything but the window's dirty flag, which is not part of HostApi.
@@ -73,6 +90,14 @@ describe('Electron HostApi', () => {
     expect(calls.filter((c) => c.channel === 'run:resume').map((c) => c.payload)).toEqual([
       { runId: 'run-1' },
       { runId: 'run-1', state: { edited: true } },
+    ]);
+    expect(calls.filter((c) => c.channel === 'batch:list').map((c) => c.payload)).toEqual([
+      {},
+      { dir: '/w/data' },
+    ]);
+    expect(calls.filter((c) => c.channel === 'batch:export').map((c) => c.payload)).toEqual([
+      { batchId: 'batch-1', path: '/w/out.csv', format: 'csv' },
+      { batchId: 'batch-1', path: '/w/out.jsonl', format: 'jsonl', overwrite: true },
     ]);
     expect(calls.filter((c) => c.channel === 'providers:test').map((c) => c.payload)).toEqual([
       { provider: 'ollama' },
