@@ -5,16 +5,19 @@ const USAGE = `usage:
   fanout validate FILE... [--json]          check workflows (errors, portability warnings)
   fanout export FILE [-o OUT]               write the portable TEA form (stdout by default)
   fanout run FILE [--input JSON|@file.json] [--events[=FILE]] [--timeout MS] [--workers N]
-                 [--fail-fast] [--start-at NODE | --only NODE]
+                 [--fail-fast] [--start-at NODE | --only NODE] [--record FILE | --replay FILE]
+                 [--redis URL]
                                             run a workflow, print the final state as JSON
-                                            (--start-at / --only: --input is the whole state)
+                                            (--start-at / --only: --input is the whole state;
+                                            --record/--replay: model calls to/from a cassette;
+                                            --redis: parallel branches on queue workers)
   fanout batch FILE --inputs DATA.jsonl|DATA.csv|DIR [--out RESULTS.jsonl] [--concurrency N]
-                 [--resume] [--expect EXPR] [--csv-types] [--json]
+                 [--resume] [--expect EXPR] [--csv-types] [--json] [--redis URL]
                                             one run per dataset row, results appended as rows finish
-  fanout serve [--port N] [--open] [--root DIR] [--static DIR] [--workers N]
+  fanout serve [--port N] [--open] [--root DIR] [--static DIR] [--workers N] [--redis URL]
                                             serve Fanout Studio to a browser on 127.0.0.1
   fanout worker --redis URL [--concurrency N] [--id NAME]
-                                            run queued branches (queue mode, docs/queue.md)
+                                            run queued branches and runs (queue mode, docs/queue.md)
 `;
 
 type Command = (args: string[]) => Promise<number>;
