@@ -133,6 +133,15 @@ describe('value out', JSON_VALUES, () => {
     if (!outcome.ok) expect(outcome.error.message).toContain(message);
   });
 
+  it('keeps a "__proto__" key as an ordinary own key both ways (no prototype is set)', () => {
+    const input = JSON.parse('{"__proto__": {"polluted": true}, "a": 1}') as Record<string, unknown>;
+    const out = value('state.b = state["__proto__"].polluted return state', input) as Record<string, unknown>;
+    expect(Object.getPrototypeOf(out)).toBe(Object.prototype);
+    expect(Object.keys(out).sort()).toEqual(['__proto__', 'a', 'b']);
+    expect(out.b).toBe(true);
+    expect(JSON.stringify(out)).toBe('{"__proto__":{"polluted":true},"a":1,"b":true}');
+  });
+
   it('round-trips any JSON value, except that empty arrays come back as {} and null fields vanish', () => {
     const normalise = (v: unknown): unknown => {
       if (Array.isArray(v)) {
@@ -146,7 +155,14 @@ describe('value out', JSON_VALUES, () => {
         const out: Record<string, unknown> = {};
         for (const key of Object.keys(v).sort()) {
           const item = (v as Record<string, unknown>)[key];
-          if (item !== null) out[key] = normalise(item);
+          // defineProperty: a `__proto__` key is an own key in JSON, not the prototype.
+          if (item !== null)
+            Object.defineProperty(out, key, {
+              value: normalise(item),
+              enumerable: true,
+              writable: true,
+              configurable: true,
+            });
         }
         return out;
       }
