@@ -5,7 +5,7 @@ import type { LoadResult, Problem } from '../workflow/types.ts';
 // on every `fanout run` / `serve` start (their load was most of the CLI's start-up CPU).
 import type { QueueBranchRunner } from './remote-branches.ts';
 import { RedisUrlError } from './redis-url.ts';
-import { queueModeFor, redisUrlProblems } from './strategy.ts';
+import { queueModeFor } from './strategy.ts';
 import type { QueueRunExecutor } from './run-executor.ts';
 import type { RowLimits } from '../batch/executor.ts';
 import { validateWorkflow } from '../workflow/validate.ts';
@@ -16,28 +16,45 @@ export type HostQueue =
   | { ok: false; problems: Problem[] }
   | { ok: false; message: string };
 
-export async function openHostQueue(load: LoadResult, flagUrl: string | undefined): Promise<HostQueue> {
-  const mode = queueModeFor(load, flagUrl);
-  if ('problems' in mode) return { ok: false, problems: mode.problems };
-  if (!mode.remote) return { ok: true };
-  let runner: QueueBranchRunner;
+type Connected<T> = { ok: true; client: T } | { ok: false; message: string };
+
+/**
+ * Creates a queue client (a bad Redis URL is a message, not a throw) and connects it; a client that
+ * cannot connect is closed again. The classes are imported by `create`, so only a queue loads them.
+ */
+async function connect<T extends { start(): Promise<void>; close(): Promise<void> }>(
+  create: () => Promise<T>,
+): Promise<Connected<T>> {
+  let client: T;
   try {
-    const { QueueBranchRunner } = await import('./remote-branches.ts');
-    runner = new QueueBranchRunner({
-      redisUrl: mode.redisUrl,
-      ...(process.env['FANOUT_QUEUE_PREFIX'] ? { prefix: process.env['FANOUT_QUEUE_PREFIX'] } : {}),
-    });
+    client = await create();
   } catch (error) {
     if (error instanceof RedisUrlError) return { ok: false, message: error.message };
     throw error;
   }
   try {
-    await runner.start();
+    await client.start();
   } catch (error) {
-    await runner.close();
+    await client.close();
     return { ok: false, message: (error as Error).message };
   }
-  return { ok: true, runner };
+  return { ok: true, client };
+}
+
+/** FANOUT_QUEUE_PREFIX, when set: the queues' key prefix (several deployments on one Redis). */
+function prefixOption(env: NodeJS.ProcessEnv): { prefix?: string } {
+  return env['FANOUT_QUEUE_PREFIX'] ? { prefix: env['FANOUT_QUEUE_PREFIX'] } : {};
+}
+
+export async function openHostQueue(load: LoadResult, flagUrl: string | undefined): Promise<HostQueue> {
+  const mode = queueModeFor(load, flagUrl);
+  if ('problems' in mode) return { ok: false, problems: mode.problems };
+  if (!mode.remote) return { ok: true };
+  const connected = await connect(async () => {
+    const { QueueBranchRunner } = await import('./remote-branches.ts');
+    return new QueueBranchRunner({ redisUrl: mode.redisUrl, ...prefixOption(process.env) });
+  });
+  return connected.ok ? { ok: true, runner: connected.client } : connected;
 }
 
 /**
@@ -50,25 +67,15 @@ export async function serveQueue(
 ): Promise<{ ok: true; runner?: QueueBranchRunner } | { ok: false; message: string }> {
   const redisUrl = flagUrl ?? env['FANOUT_REDIS_URL'];
   if (!redisUrl) return { ok: true };
-  let runner: QueueBranchRunner;
-  try {
+  const connected = await connect(async () => {
     const { QueueBranchRunner } = await import('./remote-branches.ts');
-    runner = new QueueBranchRunner({
+    return new QueueBranchRunner({
       redisUrl,
       scope: flagUrl ? 'all' : 'strategy-remote',
-      ...(env['FANOUT_QUEUE_PREFIX'] ? { prefix: env['FANOUT_QUEUE_PREFIX'] } : {}),
+      ...prefixOption(env),
     });
-  } catch (error) {
-    if (error instanceof RedisUrlError) return { ok: false, message: error.message };
-    throw error;
-  }
-  try {
-    await runner.start();
-  } catch (error) {
-    await runner.close();
-    return { ok: false, message: (error as Error).message };
-  }
-  return { ok: true, runner };
+  });
+  return connected.ok ? { ok: true, runner: connected.client } : connected;
 }
 
 /** `fanout batch --redis`: the queue executor, once the workflow validates here and Redis answers. */
@@ -81,32 +88,16 @@ export async function openQueueExecutor(
   | { ok: false; problems: Problem[] }
   | { ok: false; message: string }
 > {
-  const problems = [
-    ...validateWorkflow(load, { knownActions: sharedRegistry.names() }),
-    ...redisUrlProblems(load),
-  ];
+  // validateWorkflow includes the Redis-URL-in-the-file check.
+  const problems = validateWorkflow(load, { knownActions: sharedRegistry.names() });
   const errors = problems.filter((p) => p.severity === 'error');
   if (!load.model || errors.length > 0) return { ok: false, problems: errors };
-  let executor: QueueRunExecutor;
-  try {
+  const connected = await connect(async () => {
     const { QueueRunExecutor } = await import('./run-executor.ts');
-    executor = new QueueRunExecutor(
+    return new QueueRunExecutor(
       { text: load.text, ...(load.file ? { file: load.file } : {}) },
-      {
-        redisUrl,
-        limits,
-        ...(process.env['FANOUT_QUEUE_PREFIX'] ? { prefix: process.env['FANOUT_QUEUE_PREFIX'] } : {}),
-      },
+      { redisUrl, limits, ...prefixOption(process.env) },
     );
-  } catch (error) {
-    if (error instanceof RedisUrlError) return { ok: false, message: error.message };
-    throw error;
-  }
-  try {
-    await executor.start();
-  } catch (error) {
-    await executor.close();
-    return { ok: false, message: (error as Error).message };
-  }
-  return { ok: true, executor };
+  });
+  return connected.ok ? { ok: true, executor: connected.client } : connected;
 }
