@@ -4,7 +4,7 @@
 // executor (engine/queue/) sends it as a job to workers on other machines. Both honour the same contract.
 // Type-only module (no runtime imports): hosts and the renderer's types may import it.
 import type { LlmTotals } from '../llm/types.ts';
-import type { JsonObject, RunEvent, RunStatus } from '../run/types.ts';
+import type { JsonObject, RunEvent, RunResult, RunStatus } from '../run/types.ts';
 
 /** The workflow a batch runs, as its text: what a remote executor ships to its workers. */
 export interface BatchWorkflow {
@@ -56,6 +56,25 @@ export interface RowOutcome {
   llm?: LlmTotals;
   /** Where it ran: 'local', or a queue worker's id. */
   worker?: string;
+}
+
+/** The totals a row keeps from a run's `run-finished.llm` (not its per-node and per-branch maps). */
+export function rowLlmTotals(totals: LlmTotals): LlmTotals {
+  const { calls, failedCalls, promptTokens, completionTokens, costUsd } = totals;
+  return { calls, failedCalls, promptTokens, completionTokens, costUsd };
+}
+
+/** A finished run as a row's outcome, the same from every executor. */
+export function rowOutcomeOf(result: RunResult, llm: LlmTotals | undefined, worker: string): RowOutcome {
+  return {
+    status: result.status,
+    state: result.state,
+    ...(result.error !== undefined ? { error: result.error } : {}),
+    ...(result.node !== undefined ? { node: result.node } : {}),
+    ms: result.ms,
+    ...(llm ? { llm } : {}),
+    worker,
+  };
 }
 
 /**

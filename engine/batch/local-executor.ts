@@ -6,6 +6,7 @@ import { validateWorkflow } from '../workflow/validate.ts';
 import type { LoadResult } from '../workflow/types.ts';
 import type { LlmTotals } from '../llm/types.ts';
 import type { RunEvent, RunOptions } from '../run/types.ts';
+import { rowLlmTotals, rowOutcomeOf } from './executor.ts';
 import type { BatchWorkflow, RowLimits, RowOutcome, RowRun, RunExecutor } from './executor.ts';
 
 /** What rows need of an engine: a host's may be narrower than Engine (HostService's is a Pick). */
@@ -61,7 +62,7 @@ export class LocalRunExecutor implements RunExecutor {
     if (row.signal.aborted) return { status: 'cancelled', state: {}, error: 'cancelled', ms: 0 };
     let llm: LlmTotals | undefined;
     const onEvent = (event: RunEvent) => {
-      if (event.type === 'run-finished' && event.llm) llm = totalsOnly(event.llm);
+      if (event.type === 'run-finished' && event.llm) llm = rowLlmTotals(event.llm);
       row.onEvent?.(event);
     };
     const started = performance.now();
@@ -72,16 +73,7 @@ export class LocalRunExecutor implements RunExecutor {
         signal: row.signal,
         onEvent,
       });
-      const result = await handle.result;
-      return {
-        status: result.status,
-        state: result.state,
-        ...(result.error !== undefined ? { error: result.error } : {}),
-        ...(result.node !== undefined ? { node: result.node } : {}),
-        ms: result.ms,
-        ...(llm ? { llm } : {}),
-        worker: 'local',
-      };
+      return rowOutcomeOf(await handle.result, llm, 'local');
     } catch (error) {
       // A row the engine refuses (input too deep or too large): that row's failure, not the batch's.
       if (error instanceof TypeError) {
@@ -101,10 +93,4 @@ export class LocalRunExecutor implements RunExecutor {
     this.closed = true;
     if (this.ownsEngine) await this.engine.close?.();
   }
-}
-
-/** The run's totals without the per-node and per-branch breakdown (a results line stays small). */
-function totalsOnly(totals: LlmTotals): LlmTotals {
-  const { calls, failedCalls, promptTokens, completionTokens, costUsd } = totals;
-  return { calls, failedCalls, promptTokens, completionTokens, costUsd };
 }

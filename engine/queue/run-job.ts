@@ -6,6 +6,7 @@ import { validateWorkflow } from '../workflow/validate.ts';
 import type { RunService } from '../run/service.ts';
 import type { LlmTotals } from '../llm/types.ts';
 import type { RunEvent } from '../run/types.ts';
+import { rowLlmTotals, rowOutcomeOf } from '../batch/executor.ts';
 import type { RowOutcome } from '../batch/executor.ts';
 import type { RunJob } from './payload.ts';
 
@@ -41,21 +42,9 @@ export async function runRunJob(
       baseDir: options.baseDir,
     },
     (event) => {
-      if (event.type === 'run-finished' && event.llm) {
-        const { calls, failedCalls, promptTokens, completionTokens, costUsd } = event.llm;
-        llm = { calls, failedCalls, promptTokens, completionTokens, costUsd };
-      }
+      if (event.type === 'run-finished' && event.llm) llm = rowLlmTotals(event.llm);
       options.publish?.(event);
     },
   );
-  const result = await handle.result;
-  return {
-    status: result.status,
-    state: result.state,
-    ...(result.error !== undefined ? { error: result.error } : {}),
-    ...(result.node !== undefined ? { node: result.node } : {}),
-    ms: result.ms,
-    ...(llm ? { llm } : {}),
-    worker: options.workerId,
-  };
+  return rowOutcomeOf(await handle.result, llm, options.workerId);
 }
