@@ -1,23 +1,11 @@
 // Request schemas of the batch operations (spread into engine/host/schemas.ts requestSchemas): every
 // bound from limits.ts, as the other operations'.
 import { z } from 'zod';
-import {
-  MAX_BATCH_CONCURRENCY,
-  MAX_EXPECT_CHARS,
-  MAX_PATH_CHARS,
-  MAX_RUN_ID_CHARS,
-  MAX_TEXT_CHARS,
-} from '../limits.ts';
+import { MAX_BATCH_CONCURRENCY, MAX_EXPECT_CHARS } from '../limits.ts';
+import { idSchema, pathSchema, textSchema } from '../host/schema-parts.ts';
 
-const path = z
-  .string()
-  .min(1, 'must not be empty')
-  .max(MAX_PATH_CHARS, `is longer than ${MAX_PATH_CHARS} characters`)
-  .refine((p) => !p.includes('\0'), 'contains a NUL byte');
-const batchId = z
-  .string()
-  .min(1, 'must not be empty')
-  .max(MAX_RUN_ID_CHARS, `is longer than ${MAX_RUN_ID_CHARS} characters`);
+const path = pathSchema;
+const batchId = idSchema;
 
 export function batchSchemas() {
   return {
@@ -25,7 +13,7 @@ export function batchSchemas() {
     'batch/list': z.strictObject({ dir: path.optional() }),
     /** Starts a batch of the document as edited over a dataset (a file or a folder in scope). */
     'batch/start': z.strictObject({
-      text: z.string().max(MAX_TEXT_CHARS, `is longer than ${MAX_TEXT_CHARS} characters`),
+      text: textSchema,
       path: path.optional(),
       dataset: path,
       concurrency: z

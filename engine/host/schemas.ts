@@ -3,32 +3,23 @@
 // Electron preload bundles it through electron/shared/channels.ts.
 import { PROVIDER_KEY_VARS, type KeyedProvider } from './provider-vars.ts';
 import { batchSchemas } from '../batch/host-schemas.ts';
+import { idSchema, pathSchema, textSchema } from './schema-parts.ts';
 import { z } from 'zod';
 import type { JsonObject } from '../run/types.ts';
 import { fileNameProblem } from './names.ts';
 import {
   MAX_BREAKPOINTS,
   MAX_NODE_NAME_CHARS,
-  MAX_PATH_CHARS,
   MAX_PROVIDER_BASE_CHARS,
   MAX_PROVIDER_KEY_CHARS,
-  MAX_RUN_ID_CHARS,
   MAX_TIMEOUT_MS,
-  MAX_TEXT_CHARS,
   describeKind,
   jsonObjectBoundsProblem,
 } from '../limits.ts';
 
-const path = z
-  .string()
-  .min(1, 'must not be empty')
-  .max(MAX_PATH_CHARS, `is longer than ${MAX_PATH_CHARS} characters`)
-  .refine((p) => !p.includes('\0'), 'contains a NUL byte');
-const text = z.string().max(MAX_TEXT_CHARS, `is longer than ${MAX_TEXT_CHARS} characters`);
-const runId = z
-  .string()
-  .min(1, 'must not be empty')
-  .max(MAX_RUN_ID_CHARS, `is longer than ${MAX_RUN_ID_CHARS} characters`);
+const path = pathSchema;
+const text = textSchema;
+const runId = idSchema;
 const nodeName = z
   .string()
   .min(1, `must be a node name of 1 to ${MAX_NODE_NAME_CHARS} characters`)
