@@ -5,7 +5,7 @@
 // byte limit: a slow or endless server cannot stall the host.
 import { MAX_PROVIDER_TEST_ANSWER_BYTES, PROVIDER_TEST_TIMEOUT_MS } from '../limits.ts';
 import { Redactor, type EnvLookup } from '../llm/secrets.ts';
-import { excerpt } from '../llm/transport.ts';
+import { serverMessage } from '../llm/transport.ts';
 import { PROVIDER_KEY_VARS, type TestedProvider } from './provider-vars.ts';
 import type { ProviderTestResult } from './types.ts';
 
@@ -99,7 +99,7 @@ export async function testProviderKey(
     const text = await readBounded(response);
     if (response.ok)
       return result(true, `OK · HTTP ${response.status}${modelCount(text)}`, shown, response.status);
-    const said = serverSays(text);
+    const said = serverMessage(text);
     const hint =
       response.status === 401 || response.status === 403
         ? ' — the key was refused'
@@ -165,16 +165,4 @@ function modelCount(text: string): string {
   } catch {
     return '';
   }
-}
-
-/** The server's own message (OpenAI / Anthropic error shapes), else a short excerpt of the body. */
-function serverSays(text: string): string {
-  try {
-    const json = JSON.parse(text) as { error?: { message?: unknown } | string; message?: unknown };
-    const message = typeof json.error === 'string' ? json.error : (json.error?.message ?? json.message);
-    if (typeof message === 'string') return excerpt(message);
-  } catch {
-    // not JSON: quote it
-  }
-  return excerpt(text);
 }

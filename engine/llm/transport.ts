@@ -144,8 +144,8 @@ function decodeJson(text: string, response: Response): unknown {
   }
 }
 
-/** The server's own error message when the body is OpenAI-style JSON, else a short excerpt. */
-function serverMessage(text: string): string {
+/** The server's own error message (OpenAI / Anthropic error shapes), else a short excerpt of the body. */
+export function serverMessage(text: string): string {
   try {
     const json = JSON.parse(text) as { error?: { message?: unknown } | string; message?: unknown };
     const message = typeof json.error === 'string' ? json.error : (json.error?.message ?? json.message);
