@@ -42,6 +42,15 @@ export async function main(argv: string[]): Promise<number> {
     process.stderr.write(`fanout: unknown command '${name}'\n${USAGE}`);
     return 2;
   }
-  const command = await load();
-  return command(rest);
+  const forkAhead = name === 'run' && !rest.includes('--help') && !rest.includes('-h');
+  const nodePort = forkAhead ? await import('./run/node-port.ts') : undefined;
+  // Every `fanout run` needs a worker: its start (the slowest part of a small run) overlaps loading the
+  // run engine and the file instead of following them. Unused, it is killed when the command returns.
+  nodePort?.preforkWorkers(1);
+  try {
+    const command = await load();
+    return await command(rest);
+  } finally {
+    nodePort?.discardPreforked();
+  }
 }

@@ -3,6 +3,7 @@
 // --start-at runs from NODE and --only runs NODE alone, both with --input as the whole state.
 // --record writes every model exchange (llm.*) to a cassette; --replay answers from one, no network.
 // Prints the final state as JSON on stdout; RunEvents as NDJSON on stderr (or FILE) with --events.
+import { availableParallelism } from 'node:os';
 import { Engine, WorkflowInvalidError, buildGraph, loadWorkflowFile } from '../index.ts';
 import { jsonBoundsProblem, MAX_POOL_WORKERS, MAX_TIMEOUT_MS } from '../limits.ts';
 import { defaultPoolSize } from '../run/pool.ts';
@@ -120,6 +121,17 @@ function workersFor(model: WorkflowModel): number {
   return Math.max(1, Math.min(defaultPoolSize(), widest));
 }
 
+/**
+ * Workers to start as soon as the file is loaded; the rest start when a fan-out queues work for them.
+ * A worker's start is CPU-bound (~120-190 ms of CPU), so more starts than cores only slow each other:
+ * measured on 2 cores (docs/benchmarks.md, start-up notes), a 4-way fan-out of 100 ms sleeps took
+ * 587 / 560 / 554 / 585 ms with 1 / 2 / 3 / 4 started at once. The first was forked ahead (cli.ts) and
+ * is well into its start by now, hence cores + 1.
+ */
+function workersToStartNow(poolSize: number): number {
+  return Math.min(poolSize, availableParallelism() + 1);
+}
+
 export async function runCommand(args: string[]): Promise<number> {
   if (args.includes('--help') || args.includes('-h')) {
     process.stdout.write(USAGE);
@@ -167,16 +179,11 @@ export async function runCommand(args: string[]): Promise<number> {
       else process.stderr.write(`fanout run: ${queue.message}\n`);
       return 'problems' in queue ? 2 : 1;
     }
-    engine = new Engine({
-      // Queue mode: the branches' Lua runs on the workers; here only the main line's VM.
-      size: parsed.workers ?? (queue.runner ? 1 : workersFor(load.model)),
-      ...(queue.runner ? { remoteBranches: queue.runner } : {}),
-    });
-    // The first worker now, the others only when a fan-out queues work for them (lazy growth). Starting
-    // all at once measured slower on a loaded 2-core machine: the first node then waits behind three
-    // other starts, and branches fall back to the first worker anyway while the rest still start.
+    // Queue mode: the branches' Lua runs on the workers; here only the main line's VM.
+    const size = parsed.workers ?? (queue.runner ? 1 : workersFor(load.model));
+    engine = new Engine({ size, ...(queue.runner ? { remoteBranches: queue.runner } : {}) });
     // An explicit --workers N asks for N processes: those start at once.
-    engine.service.pool.prestart(parsed.workers ?? 1);
+    engine.service.pool.prestart(parsed.workers ?? workersToStartNow(size));
     try {
       handle = engine.run(load, {
         ...(parsed.input ? { input: parsed.input } : {}),

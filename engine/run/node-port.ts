@@ -43,9 +43,35 @@ export interface ForkOptions {
   script?: string;
 }
 
+/** Worker processes forked ahead of any pool (preforkWorkers), handed out by the next forkWorker(). */
+const preforked: WorkerPort[] = [];
+
+/**
+ * Forks `count` workers now, before the caller has a pool: `fanout run` calls this first thing, so
+ * the workers' start (~180 ms of CPU each) overlaps the CLI's own module loading and parsing of the
+ * file instead of following it. The pool's next forkWorker() calls take them, ready or not (their
+ * early messages are kept for the pool's listener). Leftovers must go through discardPreforked().
+ */
+export function preforkWorkers(count: number): void {
+  for (let i = 0; i < count; i++) preforked.push(spawnWorkerProcess(workerScript));
+}
+
+/** Kills workers forked ahead and never taken (a run that stopped at a usage or workflow error). */
+export function discardPreforked(): void {
+  for (const port of preforked.splice(0)) port.kill();
+}
+
 export function forkWorker(options: ForkOptions = {}): WorkerPort {
-  installExitHook();
   const script = options.script ?? workerScript;
+  if (script === workerScript) {
+    const ahead = preforked.shift();
+    if (ahead) return ahead;
+  }
+  return spawnWorkerProcess(script);
+}
+
+function spawnWorkerProcess(script: string): WorkerPort {
+  installExitHook();
   const child = fork(script, [], {
     execArgv: [...WORKER_EXEC_ARGV, ...execArgvFor(script)],
     serialization: 'advanced',
@@ -54,14 +80,33 @@ export function forkWorker(options: ForkOptions = {}): WorkerPort {
   });
   liveChildren.add(child);
 
-  let exited = false;
+  let exited: { code: number | null; signal: string | null } | null = null;
   const exitListeners: ((info: { code: number | null; signal: string | null }) => void)[] = [];
   const onExit = (code: number | null, signal: NodeJS.Signals | null): void => {
     if (exited) return;
-    exited = true;
+    exited = { code, signal };
     liveChildren.delete(child);
-    for (const listener of exitListeners) listener({ code, signal });
+    for (const listener of exitListeners) listener(exited);
   };
+  // A worker forked ahead may say `ready` before anyone listens: keep its messages until someone does.
+  const messageListeners: ((message: FromWorker) => void)[] = [];
+  const early: FromWorker[] = [];
+  const deliver = (message: FromWorker): void => {
+    for (const listener of messageListeners) {
+      // An exception here would escape Node's IPC handler and take the host down with it.
+      try {
+        listener(message);
+      } catch (err) {
+        process.stderr.write(
+          `[fanout worker ${child.pid}] message handler failed: ${err instanceof Error ? err.message : String(err)}\n`,
+        );
+      }
+    }
+  };
+  child.on('message', (message) => {
+    if (messageListeners.length === 0) early.push(message as FromWorker);
+    else deliver(message as FromWorker);
+  });
   child.on('exit', onExit);
   // A failed spawn emits 'error' and may never emit 'exit'.
   child.on('error', (err) => {
@@ -82,19 +127,21 @@ export function forkWorker(options: ForkOptions = {}): WorkerPort {
       });
     },
     onMessage(listener: (message: FromWorker) => void) {
-      child.on('message', (message) => {
-        // An exception here would escape Node's IPC handler and take the host down with it.
-        try {
-          listener(message as FromWorker);
-        } catch (err) {
-          process.stderr.write(
-            `[fanout worker ${child.pid}] message handler failed: ${err instanceof Error ? err.message : String(err)}\n`,
-          );
-        }
-      });
+      messageListeners.push(listener);
+      // Kept messages arrive a microtask later, as a live one would: after the caller's set-up.
+      if (messageListeners.length === 1 && early.length > 0) {
+        queueMicrotask(() => {
+          for (const message of early.splice(0)) deliver(message);
+        });
+      }
     },
     onExit(listener) {
       exitListeners.push(listener);
+      // Already gone before this listener came (a worker forked ahead that died): tell it now.
+      if (exited) {
+        const info = exited;
+        queueMicrotask(() => listener(info));
+      }
     },
     kill() {
       if (!exited) child.kill('SIGKILL');

@@ -1,0 +1,56 @@
+// Workers forked ahead of their pool (`fanout run` forks one before it has even read the file): the
+// `ready` a worker sends before anyone listens must still reach the pool, and a worker nobody takes
+// must not keep the CLI alive. Real worker processes (worker.ts through tsx), real CLI.
+import { execFile } from 'node:child_process';
+import { promisify } from 'node:util';
+import { afterEach, describe, expect, it } from 'vitest';
+import { repoRoot } from '../../test/helpers.ts';
+import { discardPreforked, forkWorker, preforkWorkers } from './node-port.ts';
+import { WorkerPool } from './pool.ts';
+import type { FromWorker } from './protocol.ts';
+
+const exec = promisify(execFile);
+
+afterEach(() => discardPreforked());
+
+describe('workers forked ahead', () => {
+  it('deliver the ready message that arrived before the pool listened', async () => {
+    preforkWorkers(1);
+    // Long enough for the worker to be ready and its message queued with no listener (a start takes
+    // well under a second even through tsx); a lost message would time the test out below.
+    await new Promise((resolve) => setTimeout(resolve, 4_000));
+    const port = forkWorker();
+    try {
+      const ready = await new Promise<FromWorker>((resolve) => port.onMessage(resolve));
+      expect(ready.type).toBe('ready');
+    } finally {
+      port.kill();
+    }
+  }, 20_000);
+
+  it('serve a pool as any other worker, and the next fork is a new process', async () => {
+    preforkWorkers(1);
+    const pool = new WorkerPool({ size: 2 });
+    try {
+      await pool.start();
+      const pids = pool.stats().workers.map((w) => w.pid);
+      expect(new Set(pids).size).toBe(2);
+      expect(await pool.checkSyntax('return 1', 'ok')).toEqual({ ok: true });
+    } finally {
+      await pool.close();
+    }
+  }, 30_000);
+
+  it('a `fanout run` that stops at a workflow error exits at once (its forked-ahead worker killed)', async () => {
+    const started = performance.now();
+    const failed = await exec(process.execPath, [`${repoRoot}/bin/fanout.js`, 'run', '/nonexistent/x.yaml'], {
+      cwd: repoRoot,
+      timeout: 15_000,
+    }).catch((error: { code?: number; killed?: boolean; stderr?: string }) => error);
+    expect('killed' in failed && failed.killed).toBe(false);
+    expect('code' in failed && failed.code).toBe(2);
+    expect(String('stderr' in failed ? failed.stderr : '')).toContain('file not found');
+    // A worker kept alive would hold the IPC channel open and the CLI would never exit on its own.
+    expect(performance.now() - started).toBeLessThan(15_000);
+  }, 20_000);
+});
