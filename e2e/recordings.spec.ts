@@ -285,6 +285,8 @@ test.describe('recorded responses', () => {
     );
     const file = 'recorded-breakpoint.yaml';
     await writeFile(join(process.env.FANOUT_E2E_ROOT!, file), flowWithSummary(live.base));
+    // The file list is read when the app opens, not watched: open it again to list the new file.
+    await page.reload();
     try {
       await page.getByTestId('file-list').getByText(file, { exact: true }).click();
       await expect(page.getByTestId('doc-title')).toContainText('recorded-breakpoint');

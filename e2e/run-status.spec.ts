@@ -102,6 +102,11 @@ const node = (page: Page, name: string) =>
 test.beforeAll(async () => {
   await writeFile(join(process.env.FANOUT_E2E_ROOT!, 'partial-demo.yaml'), PARTIAL);
   await writeFile(join(process.env.FANOUT_E2E_ROOT!, 'calm-demo.yaml'), CALM);
+  // Written before any page loads: the file list is read when the app opens, not watched.
+  await writeFile(
+    join(process.env.FANOUT_E2E_ROOT!, 'slow-demo.yaml'),
+    PARTIAL.replace('name: partial-demo', 'name: slow-demo').replace('sleep(200)', 'sleep(2500)'),
+  );
 });
 
 test.describe('run status', () => {
@@ -219,10 +224,6 @@ test.describe('run status', () => {
   });
 
   test('a run keeps updating its own document while another one is shown', async ({ page }) => {
-    await writeFile(
-      join(process.env.FANOUT_E2E_ROOT!, 'slow-demo.yaml'),
-      PARTIAL.replace('name: partial-demo', 'name: slow-demo').replace('sleep(200)', 'sleep(2500)'),
-    );
     await openFile(page, 'slow-demo.yaml');
     await page.getByTestId('run-button').click();
     await expect(page.getByTestId('run-status')).toHaveText('running', { timeout: 15_000 });
