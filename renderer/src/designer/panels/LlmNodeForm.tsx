@@ -44,15 +44,8 @@ import { stateKeysAt, templateCompletion } from './template-completion.ts';
 
 /** `with:` keys this form edits; the rest are listed as "also set in the YAML". */
 const FORM_KEYS = new Set([
-  'provider',
-  'model',
-  'api_base',
-  'temperature',
-  'max_tokens',
-  'timeout',
-  'max_retries',
-  'rate_limiter',
-  'max_tool_rounds',
+  // Every scalar field any node form shows (llm.tools' list is the widest).
+  ...llmFields('llm.tools').map((f) => f.key),
   'messages',
   'prompt',
   'system',
