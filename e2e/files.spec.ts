@@ -5,7 +5,7 @@
 // dark, at 1440×900 and 1280×800 (FANOUT_DOCS_IMAGES=1 publishes docs/images/file-dialog-*.png).
 import { execFile } from 'node:child_process';
 import { existsSync } from 'node:fs';
-import { mkdir, readFile, rm, stat, writeFile } from 'node:fs/promises';
+import { mkdir, readFile, rename, rm, stat, writeFile } from 'node:fs/promises';
 import { join } from 'node:path';
 import { fileURLToPath } from 'node:url';
 import { promisify } from 'node:util';
@@ -308,6 +308,46 @@ test.describe('files: in-app dialog, Save as, Export, changed on disk', () => {
     expect(await validate(join(root(), 'k-export.yaml'))).toMatch(/0 errors, 5 warnings/);
     expect(await validate(exported)).toMatch(/0 errors, 0 warnings/);
     expect(await onDisk('k-export.portable.yaml')).toBe(downloaded);
+    expect(errors).toEqual([]);
+  });
+
+  test('the file list follows the disk: a file written, renamed, deleted outside shows without a reload', async ({
+    page,
+  }) => {
+    const errors: string[] = [];
+    await writeFile(join(root(), 'k-open.yaml'), WORKFLOW('open'));
+    await openApp(page, errors);
+    await openFromList(page, 'k-open.yaml');
+    const list = page.getByTestId('file-list');
+    const entry = (name: string) => list.getByText(name, { exact: true });
+    // A page reload would drop this mark; the list must change under it.
+    await page.evaluate(() => ((window as unknown as { stayed: boolean }).stayed = true));
+    const stayed = () => page.evaluate(() => (window as unknown as { stayed?: boolean }).stayed === true);
+
+    await writeFile(join(root(), 'k-outside.yaml'), WORKFLOW('outside'));
+    await expect(entry('k-outside.yaml')).toBeVisible();
+    await rename(join(root(), 'k-outside.yaml'), join(root(), 'k-renamed.yaml'));
+    await expect(entry('k-renamed.yaml')).toBeVisible();
+    await expect(entry('k-outside.yaml')).toHaveCount(0);
+    await rm(join(root(), 'k-renamed.yaml'));
+    await expect(entry('k-renamed.yaml')).toHaveCount(0);
+    // The open document is still the selected entry, and the page never reloaded.
+    await expect(list.locator('button.active')).toHaveText('k-open.yaml');
+    expect(await stayed()).toBe(true);
+
+    // The open file deleted outside: a notice says so at once (no dialog while the user may type),
+    // and coming back to the window asks what to do.
+    await rm(join(root(), 'k-open.yaml'));
+    await expect(page.getByTestId('file-notice')).toContainText('k-open.yaml is no longer on disk');
+    await expect(entry('k-open.yaml')).toHaveCount(0);
+    await page.evaluate(() => window.dispatchEvent(new Event('focus')));
+    const conflict = page.getByTestId('conflict-dialog');
+    await expect(conflict).toContainText('k-open.yaml is no longer on disk');
+    await expect(conflict).toContainText('deleted, renamed or moved');
+    await conflict.getByTestId('conflict-overwrite').click();
+    await expect.poll(() => onDisk('k-open.yaml').catch(() => 'missing')).toBe(WORKFLOW('open'));
+    await expect(entry('k-open.yaml')).toBeVisible();
+    expect(await stayed()).toBe(true);
     expect(errors).toEqual([]);
   });
 

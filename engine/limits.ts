@@ -230,6 +230,15 @@ export const TEMP_SWEEP_MAX_DEPTH = 6;
 export const TEMP_SWEEP_MAX_ENTRIES = 20_000;
 
 // ---------------------------------------------------------------------------------------------------
+// The file list follows the disk (engine/host/folder-watch.ts: folders a client listed are watched)
+// ---------------------------------------------------------------------------------------------------
+
+/** Folders watched at once per host (the most recently listed; the oldest watch closes first). */
+export const MAX_WATCHED_FOLDERS = 8;
+/** A folder's changes are told at most once per this many ms (a burst of writes is one notice). */
+export const FOLDER_CHANGE_THROTTLE_MS = 250;
+
+// ---------------------------------------------------------------------------------------------------
 // Expression evaluation (engine/expr): goto `if`, edge `when`, while_loop `condition`, `with:` templates
 // ---------------------------------------------------------------------------------------------------
 

@@ -13,7 +13,7 @@ import fc from 'fast-check';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { WebSocket } from 'ws';
 import { createEngine, type Engine } from '../engine/index.ts';
-import type { HostResult } from '../engine/host/types.ts';
+import type { FolderChange, HostResult } from '../engine/host/types.ts';
 import type { HostOp } from '../engine/host/schemas.ts';
 import { MAX_FILE_BYTES, MAX_TEXT_CHARS, MAX_VALUE_DEPTH } from '../engine/limits.ts';
 import { propertyBudget } from './budgets.ts';
@@ -48,6 +48,8 @@ interface Transport {
   /** How this transport names a file of `dir`. */
   path(name: string): string;
   events: RunEvent[];
+  /** Folder changes the host pushed (engine/host/folder-watch.ts). */
+  folderChanges: FolderChange[];
   close(): Promise<void>;
 }
 
@@ -60,13 +62,19 @@ async function serveTransport(): Promise<Transport> {
     keysFile: join(await mkdtemp(join(tmpdir(), 'fanout-contract-keys-')), 'provider-keys.json'),
   });
   const events: RunEvent[] = [];
+  const folderChanges: FolderChange[] = [];
   const ws = new WebSocket(`ws://127.0.0.1:${server.port}/ws`, ['fanout', `fanout.token.${server.token}`]);
-  ws.on('message', (data) => events.push(...(JSON.parse(String(data)) as { events: RunEvent[] }).events));
+  ws.on('message', (data) => {
+    const frame = JSON.parse(String(data)) as { type: string; events?: RunEvent[]; dir?: string };
+    if (frame.type === 'files-changed') folderChanges.push({ dir: frame.dir! });
+    else events.push(...frame.events!);
+  });
   await new Promise((resolve, reject) => ws.once('open', resolve).once('error', reject));
   return {
     name: 'serve',
     dir,
     events,
+    folderChanges,
     path: (name) => name,
     call: async (op, payload) => {
       const response = await fetch(`${server.origin}/api/${op}`, {
@@ -118,6 +126,7 @@ async function ipcTransport(engine: Engine): Promise<Transport> {
     sender: { id: 1 },
   };
   const events: RunEvent[] = [];
+  const folderChanges: FolderChange[] = [];
   const recent: string[] = [];
   const registry = new Map<string, (event: InvokeEventLike, payload: unknown) => Promise<unknown>>();
   const ipcMain = { handle: (channel: string, fn: never) => registry.set(channel, fn) };
@@ -139,12 +148,14 @@ async function ipcTransport(engine: Engine): Promise<Transport> {
       keys: new FileKeyStore(
         join(await mkdtemp(join(tmpdir(), 'fanout-contract-keys-')), 'provider-keys.json'),
       ),
+      onFilesChanged: (change) => folderChanges.push(change),
     }),
   );
   return {
     name: 'ipc',
     dir,
     events,
+    folderChanges,
     path: (name) => join(dir, name),
     call: (op, payload) => registry.get(CHANNEL[op])!(trusted, payload) as Promise<HostResult<unknown>>,
     close: () => rm(dir, { recursive: true, force: true }),
@@ -201,6 +212,23 @@ describe('the HostApi contract, the same over serve and IPC', () => {
     });
     expect(serve).toEqual(['dir:sub', 'file:a.yaml']);
     expect(ipc).toEqual(serve);
+  });
+
+  it('a listed folder changed by another program is pushed to the client, as the client names it', async () => {
+    const outcomes = await both(async (t) => {
+      const sub = t.path('sub');
+      expect(codeOf(await t.call('files/list', { dir: sub }))).toBe('ok');
+      t.folderChanges.length = 0;
+      await writeFile(join(t.dir, 'sub', 'new.yaml'), FLOW);
+      const deadline = Date.now() + 5_000;
+      while (!t.folderChanges.some((c) => c.dir === sub)) {
+        if (Date.now() > deadline) throw new Error(`${t.name}: no folder change for ${sub}`);
+        await new Promise((r) => setTimeout(r, 10));
+      }
+      const listed = (await t.call('files/list', { dir: sub })) as HostResult<{ name: string }[]>;
+      return listed.ok && listed.value.map((e) => e.name);
+    });
+    expect(outcomes).toEqual([['new.yaml'], ['new.yaml']]);
   });
 
   it('marks YAML files that are plainly not workflows, without opening them', async () => {

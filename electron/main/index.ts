@@ -276,6 +276,12 @@ async function start(): Promise<void> {
       keys: new FileKeyStore(join(userData, PROVIDER_KEYS_FILE), safeStorageCipher(safeStorage)),
       onInternalError: (channel, err) =>
         console.error(`[fanout] ${channel}:`, err instanceof Error ? err.message : String(err)),
+      // Every window re-lists the folder it shows (the watches are throttled in engine/host).
+      onFilesChanged: (change) => {
+        for (const win of BrowserWindow.getAllWindows()) {
+          if (!win.isDestroyed()) win.webContents.send(eventChannels.filesChanged, change);
+        }
+      },
     }),
   );
   refreshMenu();

@@ -4,7 +4,7 @@
 // dialogs, run ownership per window (a window cancels and resumes only its own runs), the dirty flag.
 import type { IpcMain } from 'electron';
 import type { Engine } from '../../engine/index.ts';
-import type { HostInfo, HostError, HostResult } from '../../engine/host/types.ts';
+import type { FolderChange, HostInfo, HostError, HostResult } from '../../engine/host/types.ts';
 import { HostFailure } from '../../engine/host/errors.ts';
 import { HostService, settle, type Caller, type RecentList } from '../../engine/host/service.ts';
 import type { HostOp } from '../../engine/host/schemas.ts';
@@ -52,6 +52,8 @@ export interface HandlerDeps {
   keys?: ProviderKeyStore;
   /** An unexpected failure (a bug, not a bad request): main logs it. */
   onInternalError?: (channel: InvokeChannel, error: unknown) => void;
+  /** A folder a window listed changed on disk (engine/host/folder-watch.ts): main tells every window. */
+  onFilesChanged?: (change: FolderChange) => void;
 }
 
 export type Handler<C extends InvokeChannel> = (
@@ -96,6 +98,7 @@ export function createHandlers(deps: HandlerDeps): Handlers {
     recent: deps.recent,
     scratchDir: deps.scratchDir,
     ...(deps.keys ? { keys: deps.keys } : {}),
+    ...(deps.onFilesChanged ? { onFilesChanged: deps.onFilesChanged } : {}),
   });
   /** Runs of each sender, so a window can cancel only its own runs. */
   const runOwners = new Map<string, number>();

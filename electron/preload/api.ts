@@ -1,4 +1,4 @@
-// Builds the `window.fanout` API from the channel map: one typed function per invoke channel and two
+// Builds the `window.fanout` API from the channel map: one typed function per invoke channel and the
 // subscriptions. No ipcRenderer object, channel name or event object ever reaches the page.
 import {
   eventChannels,
@@ -8,6 +8,7 @@ import {
   type PreloadApi,
 } from '../shared/channels.ts';
 import type { RunEvent } from '../../engine/run/types.ts';
+import type { FolderChange } from '../../engine/host/types.ts';
 
 /** The slice of Electron's ipcRenderer the preload needs (a fake in tests). */
 export interface IpcRendererLike {
@@ -32,5 +33,6 @@ export function createPreloadApi(ipc: IpcRendererLike): PreloadApi {
     };
   api.onRunEvents = subscribe<RunEvent[]>(eventChannels.runEvents);
   api.onMenuCommand = subscribe<MenuCommandMessage>(eventChannels.menuCommand);
+  api.onFilesChanged = subscribe<FolderChange>(eventChannels.filesChanged);
   return Object.freeze(api) as PreloadApi;
 }

@@ -4,6 +4,7 @@ import { z } from 'zod';
 import type {
   FileEntry,
   FileStat,
+  FolderChange,
   HostInfo,
   HostResult,
   OpenedFile,
@@ -72,6 +73,8 @@ export const eventChannels = {
   runEvents: 'run:events',
   /** A MenuCommandMessage from the native menu (or from main: command-line file, second instance). */
   menuCommand: 'menu:command',
+  /** A FolderChange: a folder the app listed changed on disk (engine/host/folder-watch.ts). */
+  filesChanged: 'files:changed',
 } as const;
 
 /** What the native menu (and main) may send: a registry action id (electron/shared/actions.ts), or
@@ -90,7 +93,7 @@ export interface MenuCommandMessage {
 type PayloadArgs<C extends InvokeChannel> =
   undefined extends RequestOf<C> ? [payload?: RequestOf<C>] : [payload: RequestOf<C>];
 
-/** What the preload exposes as `window.fanout`: one function per invoke channel plus two subscriptions. */
+/** What the preload exposes as `window.fanout`: one function per invoke channel plus the subscriptions. */
 export type PreloadApi = {
   readonly [C in InvokeChannel as MethodOf<C>]: (
     ...args: PayloadArgs<C>
@@ -98,7 +101,8 @@ export type PreloadApi = {
 } & {
   onRunEvents(listener: (events: RunEvent[]) => void): () => void;
   onMenuCommand(listener: (message: MenuCommandMessage) => void): () => void;
+  onFilesChanged(listener: (change: FolderChange) => void): () => void;
 };
 
 /** The subscription methods PreloadApi adds on top of the invoke channels. */
-export const SUBSCRIPTION_METHODS = ['onRunEvents', 'onMenuCommand'] as const;
+export const SUBSCRIPTION_METHODS = ['onRunEvents', 'onMenuCommand', 'onFilesChanged'] as const;

@@ -21,6 +21,7 @@ import { fileNameProblem, workflowFileNameProblem } from './names.ts';
 import { looksNotWorkflow } from './sniff.ts';
 import { RunRecordings, type RunExchanges } from './run-recordings.ts';
 import { BatchOps } from './batch-ops.ts';
+import { FolderWatches } from './folder-watch.ts';
 import { describeIssue, requestSchemas, type HostOp, type RequestOf } from './schemas.ts';
 import {
   confine,
@@ -33,6 +34,7 @@ import {
 import type {
   FileEntry,
   FileStat,
+  FolderChange,
   HostInfo,
   HostKind,
   HostResult,
@@ -75,6 +77,8 @@ export interface HostServiceOptions {
   env?: Record<string, string | undefined>;
   /** A run ended with an error the engine could not turn into a run-finished event. */
   onRunError?: (runId: string, error: Error) => void;
+  /** Given: folders clients list are watched and their changes told here (folder-watch.ts). */
+  onFilesChanged?: (change: FolderChange) => void;
 }
 
 /** What the transport knows about the caller. */
@@ -112,8 +116,11 @@ export class HostService {
   private readonly liveExchanges = new Map<string, RunExchanges>();
 
   private batchOps: BatchOps | null = null;
+  private readonly watches: FolderWatches | null;
 
-  constructor(private readonly options: HostServiceOptions) {}
+  constructor(private readonly options: HostServiceOptions) {
+    this.watches = options.onFilesChanged ? new FolderWatches(options.onFilesChanged) : null;
+  }
 
   /** Batch runs over datasets (the Batch tab): list, start, status, row, cancel, export. */
   get batch(): BatchOps {
@@ -148,6 +155,7 @@ export class HostService {
       }
       throw error;
     }
+    this.watches?.watch(folder.abs, folder.shown);
     const entries: FileEntry[] = [];
     let sniffed = 0;
     for (const name of names) {
@@ -466,6 +474,11 @@ export class HostService {
   /** Runs still in flight (shutdown cancels them). */
   activeRuns(): string[] {
     return [...this.active.keys()];
+  }
+
+  /** Closes the folder watches (shutdown). */
+  stopWatching(): void {
+    this.watches?.close();
   }
 
   cancelAll(): void {

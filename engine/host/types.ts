@@ -38,6 +38,12 @@ export interface FileEntry {
   notWorkflow?: true;
 }
 
+/** A folder a client listed changed on disk (pushed by the host: HostApi.onFilesChanged). */
+export interface FolderChange {
+  /** The folder as the client writes paths ('' = serve's root; absolute in Electron). */
+  dir: string;
+}
+
 export interface OpenedFile {
   path: string;
   text: string;
@@ -167,6 +173,11 @@ export interface HostApi {
     /** Continue with recorded responses: later model calls answer from run `replay.runId`'s recording. */
     options?: { replay?: { runId: string } },
   ): Promise<HostResult<boolean>>;
+  /**
+   * A folder this host listed changed on disk (another program, a run's file.write): re-list it.
+   * Throttled by the host; absent on hosts that do not watch (the app then re-lists on focus only).
+   */
+  onFilesChanged?(listener: (change: FolderChange) => void): () => void;
   /** RunEvents of every run of this window, delivered in batches (≤ ~60 per second), in order. */
   onRunEvents(listener: (events: RunEvent[]) => void): () => void;
   recentFiles(): Promise<HostResult<string[]>>;

@@ -131,10 +131,17 @@ function api(
   });
 }
 
-/** Opens the event socket; `frames` collects every message. */
+/**
+ * Opens the event socket; `frames` collects every RunEvent frame, `others` every other message (the
+ * folder changes a listed folder's watch pushes: engine/host/folder-watch.ts).
+ */
 function connect(
   options: { protocols?: string[]; origin?: string; port?: number; token?: string } = {},
-): Promise<{ ws: WebSocket; frames: { type: string; events: RunEvent[] }[] }> {
+): Promise<{
+  ws: WebSocket;
+  frames: { type: string; events: RunEvent[] }[];
+  others: { type: string; dir?: string }[];
+}> {
   const port = options.port ?? server.port;
   const protocols = options.protocols ?? ['fanout', `fanout.token.${options.token ?? server.token}`];
   const ws = new WebSocket(
@@ -143,9 +150,13 @@ function connect(
     options.origin ? { origin: options.origin } : {},
   );
   const frames: { type: string; events: RunEvent[] }[] = [];
-  ws.on('message', (data) => frames.push(JSON.parse(String(data))));
+  const others: { type: string; dir?: string }[] = [];
+  ws.on('message', (data) => {
+    const frame = JSON.parse(String(data)) as { type: string; events: RunEvent[] };
+    (frame.type === 'events' ? frames : others).push(frame);
+  });
   return new Promise((resolve, reject) => {
-    ws.once('open', () => resolve({ ws, frames }));
+    ws.once('open', () => resolve({ ws, frames, others }));
     ws.once('unexpected-response', (_req, res) => reject(new Error(`refused ${res.statusCode}`)));
     ws.once('error', reject);
   });
@@ -398,7 +409,7 @@ describe('request validation', () => {
 
 describe('runs over the WebSocket', () => {
   it('streams every RunEvent in order and ends in the same state as `fanout run`', async () => {
-    const { ws, frames } = await connect();
+    const { ws, frames, others } = await connect();
     expect(ws.protocol).toBe('fanout');
     const second = await connect({ origin: `http://localhost:${server.port}` });
     const started = await api('run', { text: MAP_REDUCE, path: 'map-reduce.yaml' });
@@ -409,6 +420,8 @@ describe('runs over the WebSocket', () => {
     expect(events[0]!.type).toBe('run-started');
     expect(events.at(-1)!.type).toBe('run-finished');
     expect(frames.every((f) => f.type === 'events' && f.events.length > 0)).toBe(true);
+    // Any other frame is a folder change of the file tests above, relative to the root.
+    expect(others.every((f) => f.type === 'files-changed' && f.dir === '')).toBe(true);
     // Every client of this server gets the same stream.
     const mirrored = await eventsUntilFinished(second.frames, runId);
     expect(mirrored).toEqual(events);

@@ -19,6 +19,7 @@ import { createApi } from './api.ts';
 import { EventBatcher } from '../run/event-batcher.ts';
 import { HostFailure, toHostFailure } from '../host/errors.ts';
 import { HostService, memoryRecentList } from '../host/service.ts';
+import type { FolderChange } from '../host/types.ts';
 import { rootScope } from '../host/scope.ts';
 import { FileKeyStore, PROVIDER_KEYS_FILE, defaultConfigDir } from '../host/provider-keys.ts';
 import { sweepStaleTempFiles } from '../fs/temp-files.ts';
@@ -201,6 +202,12 @@ export async function startServer(options: ServeOptions = {}): Promise<ServeHand
     for (const client of wss.clients) if (client.readyState === WebSocket.OPEN) client.send(frame);
   };
   const batcher = new EventBatcher<RunEvent>(broadcast);
+  // A listed folder changed on disk (engine/host/folder-watch.ts, throttled there): every client
+  // re-lists the folder it shows, so one small frame for all of them.
+  const broadcastFolderChange = (change: FolderChange) => {
+    const frame = JSON.stringify({ type: 'files-changed', dir: change.dir });
+    for (const client of wss.clients) if (client.readyState === WebSocket.OPEN) client.send(frame);
+  };
 
   let port = 0;
   let upgrading = 0;
@@ -214,6 +221,7 @@ export async function startServer(options: ServeOptions = {}): Promise<ServeHand
     scratchDir: root,
     keys: new FileKeyStore(options.keysFile ?? join(defaultConfigDir(), PROVIDER_KEYS_FILE)),
     onRunError: (runId, error) => process.stderr.write(`fanout serve: run ${runId}: ${error.message}\n`),
+    onFilesChanged: broadcastFolderChange,
   });
   const api = createApi(service, { onEvent: (event) => batcher.push(event) });
 
@@ -341,6 +349,7 @@ export async function startServer(options: ServeOptions = {}): Promise<ServeHand
     (closing ??= (async () => {
       const stopped = new Promise<void>((resolve) => server.close(() => resolve()));
       service.cancelAll();
+      service.stopWatching();
       await engine.close();
       batcher.flush();
       for (const client of wss.clients) client.close(1001, 'server shutting down');

@@ -39,6 +39,7 @@ import {
 import { RecoveryDialog } from './documents/RecoveryDialog.tsx';
 import { createFileFlows } from './files/file-flows.ts';
 import { FileFlowsLayer } from './files/FileFlowsLayer.tsx';
+import { followDisk, sameListing } from './files/follow-disk.ts';
 import { StartPage } from './documents/StartPage.tsx';
 import { ProvidersDialog } from './settings/ProvidersDialog.tsx';
 import { BLANK_TEMPLATE, suggestedFileName, type DocumentTemplate } from './documents/templates.ts';
@@ -148,12 +149,21 @@ function Shell({ host }: { host: HostApi }) {
 
   const fail = useCallback((e: { code: string; message: string }) => setError(`${e.code}: ${e.message}`), []);
 
+  /** The folder shown, for re-lists started outside React (follow-disk.ts). */
+  const shownDir = useRef<string | undefined>(undefined);
   const listDir = useCallback(
-    async (target?: string) => {
+    async (target?: string, background = false) => {
       const listed = await host.listFiles(target);
-      if (!listed.ok) return fail(listed.error);
-      setFiles(listed.value);
+      if (!listed.ok) {
+        if (!background) return fail(listed.error);
+        // The shown folder went away under the app: show the root rather than an error nobody asked for.
+        if (listed.error.code === 'NOT_FOUND' && target !== undefined) return listDir(undefined, true);
+        return;
+      }
+      // Same entries: no new array, so a re-list changes nothing on screen (no flicker, scroll kept).
+      setFiles((shown) => (sameListing(shown, listed.value) ? shown : listed.value));
       setDir(target);
+      shownDir.current = target;
     },
     [host, fail],
   );
@@ -321,6 +331,18 @@ function Shell({ host }: { host: HostApi }) {
   }, [host, storage, doc, fail, showDocument]);
 
   useEffect(() => void listDir(), [listDir]);
+  // The list and the open document follow the disk: host pushes, focus, visibility, run ends.
+  useEffect(
+    () =>
+      followDisk({
+        host,
+        win: window,
+        page: document,
+        relist: () => listDir(shownDir.current, true),
+        checkOpenFile: (pushed) => files$.checkDisk({ quiet: pushed }),
+      }),
+    [host, listDir, files$],
+  );
 
   // Keys (window and canvas) and the native menu perform registry actions.
   useActionKeys(actions, host.kind === 'electron' && mac);

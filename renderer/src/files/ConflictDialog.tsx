@@ -24,6 +24,34 @@ export interface ConflictDialogProps {
   onDismiss(): void;
 }
 
+/**
+ * What the dialog says: what happened to the file, whether the save was written (never, on a
+ * conflict), and what each way out does. A file renamed or moved by another program looks deleted here.
+ */
+export function conflictWording(conflict: Pick<Conflict, 'path' | 'kind' | 'foundBy'>): {
+  title: string;
+  detail: string;
+} {
+  const name = baseName(conflict.path);
+  if (conflict.kind === 'deleted') {
+    return {
+      title: `${name} is no longer on disk`,
+      detail:
+        (conflict.foundBy === 'save'
+          ? 'Your save was not written: since you opened it, the file was deleted, renamed or moved by another program. '
+          : 'Since you opened it, the file was deleted, renamed or moved by another program. Your document is still open here. ') +
+        `Save again writes your version to ${conflict.path} as a new file; Keep editing leaves it unsaved (Save as picks another name).`,
+    };
+  }
+  return {
+    title: `${name} changed on disk`,
+    detail:
+      conflict.foundBy === 'save'
+        ? 'Your save was not written: another program changed the file since you opened it, and saving would have replaced its changes.'
+        : 'Another program changed the file since you opened it, and you have unsaved edits here.',
+  };
+}
+
 export function ConflictDialog({
   conflict,
   mine,
@@ -38,7 +66,6 @@ export function ConflictDialog({
   const hostRef = useRef<HTMLDivElement>(null);
   const firstRef = useRef<HTMLButtonElement>(null);
   const [busy, setBusy] = useState(false);
-  const name = baseName(conflict.path);
   // A new state of the conflict (Compare loaded the disk text) takes clicks again.
   useEffect(() => setBusy(false), [conflict]);
 
@@ -82,12 +109,7 @@ export function ConflictDialog({
   };
 
   const deleted = conflict.kind === 'deleted';
-  const title = deleted ? `${name} was deleted on disk` : `${name} changed on disk`;
-  const detail = deleted
-    ? 'The file you are editing is no longer there. Save again to create it with your version.'
-    : conflict.foundBy === 'save'
-      ? 'Your save was not written: someone else changed the file since you opened it.'
-      : 'Someone else changed the file since you opened it, and you have unsaved edits.';
+  const { title, detail } = conflictWording(conflict);
   return (
     <div className="fd-overlay">
       <div

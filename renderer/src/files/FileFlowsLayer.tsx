@@ -1,6 +1,6 @@
 // What the file flows show over the app: the in-app file dialog (browser host), the "changed on disk"
-// dialog and a short notice ("Exported to …"). Also runs the focus check: when the window gets focus
-// back, the open file's hash is compared with the one it was opened or saved as.
+// dialog and a short notice ("Exported to …"). The disk check itself (focus, folder changes pushed by
+// the host) is started by follow-disk.ts.
 import { useEffect } from 'react';
 import { useStore } from 'zustand';
 import type { HostApi } from '../../../engine/host/types.ts';
@@ -31,18 +31,6 @@ export function FileFlowsLayer({
   const notice = useStore(flows.store, (s) => s.notice);
   const path = useStore(doc, (s) => s.path);
   const text = useStore(doc, (s) => s.text);
-
-  useEffect(() => {
-    const check = () => {
-      if (document.visibilityState === 'visible') void flows.checkDisk();
-    };
-    window.addEventListener('focus', check);
-    document.addEventListener('visibilitychange', check);
-    return () => {
-      window.removeEventListener('focus', check);
-      document.removeEventListener('visibilitychange', check);
-    };
-  }, [flows]);
 
   useEffect(() => {
     if (!notice) return;

@@ -205,6 +205,62 @@ describe('file flows (browser host)', () => {
     expect(await disk('a.yaml')).toBe(`${FLOW}# mine\n`);
   });
 
+  it('a pushed check (quiet) never opens a dialog: a clean document reloads, a deleted file is a notice, edits wait', async () => {
+    await writeFile(join(root, 'a.yaml'), FLOW);
+    await flows.open('a.yaml');
+    await writeFile(join(root, 'a.yaml'), `${FLOW}# outside 1\n`);
+    await flows.checkDisk({ quiet: true });
+    expect(doc.getState().text).toBe(`${FLOW}# outside 1\n`);
+    expect(flows.store.getState().notice).toMatch(/Reloaded a\.yaml/);
+
+    doc.getState().setText(`${FLOW}# mine\n`, { label: 'edit' });
+    await writeFile(join(root, 'a.yaml'), `${FLOW}# outside 2\n`);
+    await flows.checkDisk({ quiet: true });
+    expect(conflict()).toBeNull();
+    expect(doc.getState().text).toBe(`${FLOW}# mine\n`); // never replaced under the user's hands
+    await flows.checkDisk(); // focus asks
+    expect(conflict()).toMatchObject({ kind: 'changed', foundBy: 'focus' });
+    flows.dismissConflict();
+
+    await unlink(join(root, 'a.yaml'));
+    flows.dismissNotice();
+    await flows.checkDisk({ quiet: true });
+    expect(conflict()).toBeNull();
+    expect(flows.store.getState().notice).toBe(
+      'a.yaml is no longer on disk (deleted, renamed or moved): Save writes it back',
+    );
+    flows.dismissNotice();
+    await flows.checkDisk({ quiet: true }); // told once
+    expect(flows.store.getState().notice).toBeNull();
+    await flows.checkDisk();
+    expect(conflict()).toMatchObject({ kind: 'deleted', path: 'a.yaml' });
+  });
+
+  it("a disk check while the app's own save is in flight raises no conflict (the new hash is on disk first)", async () => {
+    await writeFile(join(root, 'a.yaml'), FLOW);
+    await flows.open('a.yaml');
+    doc.getState().setText(`${FLOW}# mine\n`, { label: 'edit' });
+    // The save is written, but its answer is held back: what a folder-change push can overtake.
+    let release!: () => void;
+    const held = new Promise<void>((r) => (release = r));
+    const realSave = host.saveFile;
+    host.saveFile = async (...args) => {
+      const result = await realSave(...args);
+      await held;
+      return result;
+    };
+    const saving = flows.save();
+    await new Promise((r) => setTimeout(r, 50));
+    expect(await disk('a.yaml')).toBe(`${FLOW}# mine\n`);
+    await flows.checkDisk();
+    expect(conflict()).toBeNull();
+    release();
+    expect(await saving).toBe(true);
+    await flows.checkDisk();
+    expect(conflict()).toBeNull();
+    expect(doc.getState().isDirty()).toBe(false);
+  });
+
   it('Export writes the portable form to another file and leaves the document as it is', async () => {
     await writeFile(join(root, 'a.yaml'), FLOW);
     await flows.open('a.yaml');

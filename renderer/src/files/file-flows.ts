@@ -85,8 +85,25 @@ export function createFileFlows(deps: FileFlowDeps) {
   }));
   /** Disk versions the user chose to ignore for now (the focus check does not ask again for them). */
   const dismissed = new Set<string>();
+  /** Deleted files already told by a notice (a push tells once; focus still asks). */
+  const told = new Set<string>();
   /** Folder the dialog opened last (for a never-saved document). */
   let lastDir = '';
+  /**
+   * Saves of the app in flight, and how many ever started: the disk check skips while one is out,
+   * since the new hash is on disk (and pushed by the folder watch) before the save's answer arrives.
+   */
+  let writing = 0;
+  let writesStarted = 0;
+  const write = async <T>(work: () => Promise<T>): Promise<T> => {
+    writing++;
+    writesStarted++;
+    try {
+      return await work();
+    } finally {
+      writing--;
+    }
+  };
 
   const startDir = () => {
     const path = doc.getState().path;
@@ -148,7 +165,7 @@ export function createFileFlows(deps: FileFlowDeps) {
       const text = state.text;
       const expected =
         state.hash !== undefined ? { expectedHash: state.hash } : { expectedMtimeMs: state.mtimeMs };
-      const result = await host.saveFile(path, text, expected);
+      const result = await write(() => host.saveFile(path, text, expected));
       if (!result.ok) {
         if (result.error.code === 'CONFLICT') await conflictFromSave(path);
         else deps.fail(describe(result.error));
@@ -164,7 +181,7 @@ export function createFileFlows(deps: FileFlowDeps) {
       if (busy()) return false;
       if (host.kind === 'electron') {
         const text = doc.getState().text;
-        const result = await host.saveFile(undefined, text);
+        const result = await write(() => host.saveFile(undefined, text));
         if (!result.ok) return (deps.fail(describe(result.error)), false);
         if (result.value) saved(from, result.value, text);
         return result.value !== null;
@@ -179,7 +196,7 @@ export function createFileFlows(deps: FileFlowDeps) {
             initialName: from === null ? deps.suggestedName() : baseName(from),
             submit: async (path, replace) => {
               const text = doc.getState().text;
-              const result = await host.saveFile(path, text, { overwrite: replace });
+              const result = await write(() => host.saveFile(path, text, { overwrite: replace }));
               if (!result.ok) return result.error;
               if (result.value) saved(doc.getState().path, result.value, text);
               resolve(true); // before the dialog closes (closing alone resolves false)
@@ -283,21 +300,35 @@ export function createFileFlows(deps: FileFlowDeps) {
     dismissNotice: () => store.setState({ notice: null }),
 
     /**
-     * The cheap "changed on disk?" check (window focus): the file's hash against the one the document
-     * was opened or saved as. A clean document simply reloads; one with edits asks.
+     * The cheap "changed on disk?" check (window focus, a folder change pushed by the host): the
+     * file's hash against the one the document was opened or saved as. A clean document simply
+     * reloads; one with edits asks. `quiet` (a push, maybe mid-typing): never a dialog — a clean
+     * document still reloads, a deleted file gets a notice, edits wait for the save's own check or
+     * the next focus.
      */
-    async checkDisk(): Promise<void> {
+    async checkDisk({ quiet = false }: { quiet?: boolean } = {}): Promise<void> {
       const before = doc.getState();
       if (before.path === null || before.hash === undefined || store.getState().conflict) return;
+      if (writing > 0) return;
+      const started = writesStarted;
       const stat = await host.statFile(before.path);
       const now = doc.getState();
       // Another document, or a save, happened meanwhile: this answer is about something else.
       if (now.path !== before.path || now.openId !== before.openId || now.hash !== before.hash) return;
+      if (writing > 0 || writesStarted !== started) return;
       if (!stat.ok) {
         if (stat.error.code !== 'NOT_FOUND' || dismissed.has(`${now.path}\0deleted`)) return;
+        if (quiet) {
+          if (told.has(`${now.path}\0deleted`)) return;
+          told.add(`${now.path}\0deleted`);
+          return notify(
+            `${baseName(now.path)} is no longer on disk (deleted, renamed or moved): Save writes it back`,
+          );
+        }
         store.setState({ conflict: { path: now.path, kind: 'deleted', foundBy: 'focus' } });
         return;
       }
+      told.delete(`${now.path}\0deleted`);
       const diskHash = stat.value.hash;
       if (diskHash === now.hash || dismissed.has(`${now.path}\0${diskHash}`)) return;
       if (!now.isDirty()) {
@@ -305,6 +336,7 @@ export function createFileFlows(deps: FileFlowDeps) {
         notify(`Reloaded ${baseName(now.path)}: it changed on disk`);
         return;
       }
+      if (quiet) return;
       store.setState({ conflict: { path: now.path, kind: 'changed', foundBy: 'focus', diskHash } });
     },
 
@@ -343,10 +375,12 @@ export function createFileFlows(deps: FileFlowDeps) {
         doc.getState().setText(text, { label: 'Merge with the file on disk' });
       }
       const current = doc.getState().text;
-      const result = await host.saveFile(
-        conflict.path,
-        current,
-        conflict.kind === 'changed' && conflict.diskHash ? { expectedHash: conflict.diskHash } : {},
+      const result = await write(() =>
+        host.saveFile(
+          conflict.path,
+          current,
+          conflict.kind === 'changed' && conflict.diskHash ? { expectedHash: conflict.diskHash } : {},
+        ),
       );
       if (!result.ok) {
         store.setState({ conflict: null });

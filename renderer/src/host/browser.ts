@@ -1,8 +1,10 @@
 // HostApi for a plain browser talking to `fanout serve`: JSON over fetch with the bearer token, and
-// one WebSocket (reconnecting with backoff) that carries RunEvent batches. DOM APIs only.
+// one WebSocket (reconnecting with backoff) that carries RunEvent batches and folder changes. DOM APIs
+// only.
 import type {
   FileEntry,
   FileStat,
+  FolderChange,
   HostApi,
   HostError,
   HostInfo,
@@ -57,6 +59,7 @@ function isHostResult(value: unknown): value is HostResult<unknown> {
 export function createBrowserHost(base: BrowserHostBase): HostApi {
   const origin = base.origin.replace(/\/+$/, '');
   const listeners = new Set<(events: RunEvent[]) => void>();
+  const folderListeners = new Set<(change: FolderChange) => void>();
 
   async function call<T>(endpoint: string, body: object): Promise<HostResult<T>> {
     let response: Response;
@@ -88,6 +91,8 @@ export function createBrowserHost(base: BrowserHostBase): HostApi {
   let socket: WebSocket | null = null;
   let backoff = BACKOFF_FIRST_MS;
   let openWaiters: (() => void)[] = [];
+  /** The socket was open before (an open is then a reconnect). */
+  let reconnecting = false;
 
   function connect(): void {
     const url = `${origin.replace(/^http/, 'ws')}/ws`;
@@ -95,15 +100,23 @@ export function createBrowserHost(base: BrowserHostBase): HostApi {
     socket = ws;
     ws.onopen = () => {
       backoff = BACKOFF_FIRST_MS;
+      // Folder changes told while the socket was down are lost: have the lists read again.
+      if (reconnecting) for (const listener of folderListeners) listener({ dir: '' });
+      reconnecting = true;
       for (const wake of openWaiters) wake();
       openWaiters = [];
     };
     ws.onmessage = (message) => {
       if (typeof message.data !== 'string') return;
-      let frame: { type?: unknown; events?: unknown };
+      let frame: { type?: unknown; events?: unknown; dir?: unknown };
       try {
         frame = JSON.parse(message.data) as typeof frame;
       } catch {
+        return;
+      }
+      if (frame.type === 'files-changed' && typeof frame.dir === 'string') {
+        const change: FolderChange = { dir: frame.dir };
+        for (const listener of folderListeners) listener(change);
         return;
       }
       if (frame.type !== 'events' || !Array.isArray(frame.events)) return;
@@ -176,6 +189,10 @@ export function createBrowserHost(base: BrowserHostBase): HostApi {
     onRunEvents: (listener) => {
       listeners.add(listener);
       return () => listeners.delete(listener);
+    },
+    onFilesChanged: (listener) => {
+      folderListeners.add(listener);
+      return () => folderListeners.delete(listener);
     },
     recentFiles: () => call<string[]>('recent', {}),
     providerKeys: () => call<ProviderKeysInfo>('providers/keys', {}),

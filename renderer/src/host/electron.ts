@@ -62,6 +62,7 @@ export function createElectronHost(api: PreloadApi): HostApi {
         ...(options?.replay ? { replay: options.replay } : {}),
       }),
     onRunEvents: (listener) => api.onRunEvents(listener),
+    onFilesChanged: (listener) => api.onFilesChanged(listener),
     recentFiles: () => api.recentFiles(),
     providerKeys: () => api.providerKeys(),
     setProviderKey: (provider, key) => api.setProviderKey({ provider, key }),
