@@ -16,7 +16,7 @@ import type { BenchEntry } from './types.ts';
 
 const repo = fileURLToPath(new URL('../', import.meta.url));
 const bin = join(repo, 'bin', 'fanout.js');
-const compiledWorker = join(repo, 'dist', 'worker.js');
+const compiledWorker = join(repo, 'dist', 'worker.cjs');
 const teaPy = join(repo, '..', 'shared', 'tea-py');
 
 const r0 = (n: number) => Math.round(n);

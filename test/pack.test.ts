@@ -76,7 +76,7 @@ describe('npm pack', () => {
       const installed = join(app, 'node_modules', 'fanout-studio');
       // What runs is the compiled engine: no TypeScript shipped, and tsx (a devDependency) not installed.
       expect(existsSync(join(installed, 'dist', 'cli.js'))).toBe(true);
-      expect(existsSync(join(installed, 'dist', 'worker.js'))).toBe(true);
+      expect(existsSync(join(installed, 'dist', 'worker.cjs'))).toBe(true);
       expect(existsSync(join(installed, 'dist', 'glue.wasm'))).toBe(true);
       expect(existsSync(join(installed, 'engine', 'cli.ts'))).toBe(false);
       expect(existsSync(join(app, 'node_modules', 'tsx'))).toBe(false);

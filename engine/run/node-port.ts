@@ -1,16 +1,19 @@
 // WorkerPort adapter for plain Node: each worker is a `child_process.fork` of the worker script next to
-// this module — dist/worker.js when the engine runs compiled (scripts/build-engine.mjs), worker.ts
-// through tsx in development. The Electron shell has its own adapter (utilityProcess); the pool sees
-// no difference.
+// this module — dist/worker.cjs when the engine runs compiled (scripts/build-engine.mjs: a CommonJS
+// entry that runs the worker bundle with a V8 code cache), worker.ts through tsx in development. The
+// Electron shell has its own adapter (utilityProcess); the pool sees no difference.
 import { fork, type ChildProcess } from 'node:child_process';
 import { createRequire } from 'node:module';
 import { fileURLToPath, pathToFileURL } from 'node:url';
 import type { FromWorker, ToWorker, WorkerPort } from './protocol.ts';
 import { WORKER_EXEC_ARGV } from './worker-flags.ts';
 
-/** Bundled, this module is part of dist/cli.js (or Electron's out/main/index.js), next to worker.js. */
+/**
+ * Bundled, this module is part of dist/cli.js, next to worker.cjs. (Electron's out/main/index.js has it
+ * too, but forks its own out/main/worker.js through utility-port.ts.)
+ */
 const compiled = !import.meta.url.endsWith('.ts');
-const workerScript = fileURLToPath(new URL(compiled ? './worker.js' : './worker.ts', import.meta.url));
+const workerScript = fileURLToPath(new URL(compiled ? './worker.cjs' : './worker.ts', import.meta.url));
 
 /**
  * Development only: TypeScript workers run through `--import tsx`, resolved here (not against the
