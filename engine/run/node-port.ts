@@ -6,6 +6,7 @@ import { fork, type ChildProcess } from 'node:child_process';
 import { createRequire } from 'node:module';
 import { fileURLToPath, pathToFileURL } from 'node:url';
 import type { FromWorker, ToWorker, WorkerPort } from './protocol.ts';
+import { workerEnv } from './worker-env.ts';
 import { WORKER_EXEC_ARGV } from './worker-flags.ts';
 
 /**
@@ -77,6 +78,7 @@ function spawnWorkerProcess(script: string): WorkerPort {
   installExitHook();
   const child = fork(script, [], {
     execArgv: [...WORKER_EXEC_ARGV, ...execArgvFor(script)],
+    env: workerEnv(),
     serialization: 'advanced',
     // Worker stdout goes to our stderr so it can never corrupt machine-readable CLI output.
     stdio: ['ignore', 2, 'inherit', 'ipc'],
