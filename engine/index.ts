@@ -4,6 +4,7 @@ import type { ActionHandler, ActionInfo } from './actions/registry.ts';
 import { ActionRegistry, createDefaultRegistry, sharedRegistry } from './actions/index.ts';
 import { loadWorkflow } from './workflow/load.ts';
 import { loadWorkflowFile } from './workflow/load-file.ts';
+import { LoadCache } from './workflow/load-cache.ts';
 import { validateWorkflow } from './workflow/validate.ts';
 import { lintPortability } from './workflow/lint.ts';
 import { buildGraph } from './workflow/graph.ts';
@@ -67,6 +68,8 @@ export interface RunRequest extends RunOptions {
 
 export class Engine {
   readonly service: RunService;
+  /** The last few texts loaded by load() and run(text): an unchanged document is not parsed again. */
+  readonly loads = new LoadCache();
 
   constructor(options: EngineOptions = {}) {
     this.service = new RunService(options);
@@ -77,8 +80,9 @@ export class Engine {
     return this.service.start();
   }
 
+  /** Loads YAML text; the same text (and file) again answers the kept, deep-frozen load. */
   load(text: string, file?: string): LoadResult {
-    return loadWorkflow(text, file);
+    return this.loads.load(text, file);
   }
 
   loadFile(path: string): Promise<LoadResult> {
@@ -106,7 +110,7 @@ export class Engine {
    * positive number).
    */
   run(source: string | LoadResult, request: RunRequest = {}): RunHandle {
-    const load = typeof source === 'string' ? loadWorkflow(source) : source;
+    const load = typeof source === 'string' ? this.loads.load(source) : source;
     const problems = validateWorkflow(load, { knownActions: this.service.registry.names() });
     const errors = problems.filter((p) => p.severity === 'error');
     if (!load.model || errors.length > 0) throw new WorkflowInvalidError(errors);

@@ -239,6 +239,15 @@ export const MAX_WATCHED_FOLDERS = 8;
 export const FOLDER_CHANGE_THROTTLE_MS = 250;
 
 // ---------------------------------------------------------------------------------------------------
+// Loaded documents an Engine keeps (engine/workflow/load-cache.ts: re-running an unchanged text)
+// ---------------------------------------------------------------------------------------------------
+
+/** Texts whose load an Engine keeps (the least recently used goes first). */
+export const MAX_CACHED_LOADS = 4;
+/** Characters of all kept texts together; a text larger than this alone is loaded, never kept. */
+export const MAX_CACHED_LOAD_CHARS = 8 * 1024 * 1024;
+
+// ---------------------------------------------------------------------------------------------------
 // Expression evaluation (engine/expr): goto `if`, edge `when`, while_loop `condition`, `with:` templates
 // ---------------------------------------------------------------------------------------------------
 
