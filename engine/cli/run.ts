@@ -181,7 +181,12 @@ export async function runCommand(args: string[]): Promise<number> {
     }
     // Queue mode: the branches' Lua runs on the workers; here only the main line's VM.
     const size = parsed.workers ?? (queue.runner ? 1 : workersFor(load.model));
-    engine = new Engine({ size, ...(queue.runner ? { remoteBranches: queue.runner } : {}) });
+    engine = new Engine({
+      size,
+      // A fan-out wider than the workers started below grows the pool a core's worth at a time.
+      maxStarting: availableParallelism(),
+      ...(queue.runner ? { remoteBranches: queue.runner } : {}),
+    });
     // An explicit --workers N asks for N processes: those start at once.
     engine.service.pool.prestart(parsed.workers ?? workersToStartNow(size));
     try {

@@ -71,6 +71,7 @@ describe('dispatch to the first ready worker (scripted workers)', () => {
   let dir: string;
   let slow: string;
   let quick: string;
+  let delayed: string;
   let broken: string;
 
   beforeAll(() => {
@@ -84,10 +85,12 @@ setTimeout(() => process.send({ type: 'ready', pid: process.pid, warmupMs: ${del
 `;
     slow = path.join(dir, 'slow-worker.mjs');
     quick = path.join(dir, 'quick-worker.mjs');
+    delayed = path.join(dir, 'delayed-worker.mjs');
     broken = path.join(dir, 'broken-worker.mjs');
     // 20 s: far longer than a quick worker takes to start even on a loaded machine.
     writeFileSync(slow, worker(20_000));
     writeFileSync(quick, worker(0));
+    writeFileSync(delayed, worker(300));
     writeFileSync(broken, 'process.exit(3);\n');
   });
 
@@ -126,6 +129,38 @@ setTimeout(() => process.send({ type: 'ready', pid: process.pid, warmupMs: ${del
       expect(pool.stats().queued).toBe(0);
     } finally {
       await pool.close();
+    }
+  });
+
+  it('maxStarting: lazy growth keeps that many starting, and starts the next when one is ready', async () => {
+    let forks = 0;
+    const spawn = () => {
+      forks += 1;
+      return forkWorker({ script: delayed });
+    };
+    const capped = new WorkerPool({ size: 4, maxStarting: 2, spawn });
+    try {
+      const leases = [0, 1, 2, 3].map(() => capped.acquire());
+      // Four acquires queued, two workers starting: the other two wait for a start to finish.
+      expect(forks).toBe(2);
+      const held = await Promise.all(leases);
+      // Still waiting when the first two were ready, the last two acquires started two more.
+      expect(forks).toBe(4);
+      expect(new Set(held.map((lease) => lease.worker)).size).toBe(4);
+      for (const lease of held) lease.release();
+    } finally {
+      await capped.close();
+    }
+
+    // The default: no limit, one start per queued acquire at once.
+    forks = 0;
+    const unlimited = new WorkerPool({ size: 4, spawn });
+    try {
+      const leases = [0, 1, 2, 3].map(() => unlimited.acquire());
+      expect(forks).toBe(4);
+      for (const lease of await Promise.all(leases)) lease.release();
+    } finally {
+      await unlimited.close();
     }
   });
 

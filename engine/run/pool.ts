@@ -38,6 +38,13 @@ export interface PoolOptions {
   spawn?: SpawnWorker;
   startTimeoutMs?: number;
   recycleWasmHeapBytes?: number;
+  /**
+   * Lazy growth starts a worker only while fewer than this many are starting (default: no limit);
+   * the next one starts when one is ready, if acquires still wait. A start is CPU-bound: more starts
+   * than cores share them and each worker is ready later, so `fanout run` passes the core count.
+   * prestart() and start() are explicit and not limited.
+   */
+  maxStarting?: number;
 }
 
 export interface AcquireOptions {
@@ -112,6 +119,7 @@ export class WorkerPool {
   private readonly spawnWorker: SpawnWorker;
   private readonly startTimeoutMs: number;
   private readonly recycleWasmHeapBytes: number;
+  private readonly maxStarting: number;
   private readonly slots: Slot[];
   private readonly queue: Waiter[] = [];
   private readonly sampleListeners = new Set<(s: PoolSample) => void>();
@@ -128,6 +136,7 @@ export class WorkerPool {
     this.spawnWorker = options.spawn ?? forkWorker;
     this.startTimeoutMs = options.startTimeoutMs ?? DEFAULT_START_TIMEOUT_MS;
     this.recycleWasmHeapBytes = options.recycleWasmHeapBytes ?? DEFAULT_RECYCLE_WASM_HEAP_BYTES;
+    this.maxStarting = Math.max(1, options.maxStarting ?? Infinity);
     this.slots = Array.from({ length: this.size }, (_, index) => ({
       index,
       port: null,
@@ -353,10 +362,15 @@ export class WorkerPool {
     return started;
   }
 
-  /** Queued acquires that no ready or starting worker will take start more workers, up to `size`. */
+  /**
+   * Queued acquires that no ready or starting worker will take start more workers, up to `size` and
+   * while fewer than `maxStarting` are starting (called again whenever a worker becomes ready).
+   */
   private grow(): void {
     if (this.closed) return;
-    let wanted = -this.slots.filter((slot) => slot.status === 'starting').length;
+    const starting = this.slots.filter((slot) => slot.status === 'starting').length;
+    let wanted = -starting;
+    let room = this.maxStarting - starting;
     for (const waiter of this.queue) {
       const preferred = waiter.options.preferWorker;
       if (preferred === undefined) wanted += 1;
@@ -364,10 +378,11 @@ export class WorkerPool {
         this.launch(this.slots[preferred]).catch(() => {});
     }
     for (const slot of this.slots) {
-      if (wanted <= 0) return;
+      if (wanted <= 0 || room <= 0) return;
       if (slot.status !== 'unstarted') continue;
       this.launch(slot).catch(() => {}); // reported to waiters by launch()
       wanted -= 1;
+      room -= 1;
     }
   }
 
@@ -414,6 +429,7 @@ export class WorkerPool {
           this.everReady = true;
           resolve();
           this.pump();
+          this.grow(); // acquires still waiting may now start a worker held back by maxStarting
           return;
         }
         this.onWorkerMessage(slot, message);
