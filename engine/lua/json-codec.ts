@@ -18,53 +18,70 @@ import { MAX_VALUE_DEPTH } from '../limits.ts';
  */
 export const LUA_JSON_CODEC = String.raw`
 local type, next, rawget, error, tonumber = type, next, rawget, error, tonumber
-local mtype, huge = math.type, math.huge
+local mtype = math.type
 local sfind, ssub, sbyte, sgsub, sformat, schar = string.find, string.sub, string.byte, string.gsub, string.format, string.char
 local concat, sort = table.concat, table.sort
 local ulen, uchar = utf8.len, utf8.char
 
 -- Arrays are refused when they would be mostly holes and huge (e.g. {[2^40] = 1}).
-local SPARSE_LIMIT = 1000000
+local SPARSE_LIMIT <const> = 1000000
 -- Deepest nesting either way (tables inside tables); the sentinel is raised, not a string.
-local MAX_DEPTH = ${MAX_VALUE_DEPTH}
+local MAX_DEPTH <const> = ${MAX_VALUE_DEPTH}
 local TOO_DEEP = {}
 
--- Built on the first string that needs escaping (most states never do): ~3 KB less in every VM.
+-- Every VM keeps this codec resident, so it is written for a small heap: few functions (each costs
+-- a prototype, a closure and its upvalue slots), <const> numbers, cold tables built on first need.
+
+-- The one-letter escapes: the letter after the backslash and, at the same place, the character it
+-- stands for (strings, not tables: both directions use them, and only escaped text pays a search).
+local ESCAPE_LETTERS <const>, ESCAPED_CHARS <const> = '"\\/bfnrt', '"\\/\b\f\n\r\t'
+
+-- Built on the first string that needs escaping (most states never do). Its '/' entry is never
+-- used: the encoder's pattern does not match '/', which JSON.stringify leaves as is too.
 local ESCAPES
 local function escapes()
-  ESCAPES = { ['"'] = '\\"', ['\\'] = '\\\\', ['\b'] = '\\b', ['\f'] = '\\f',
-    ['\n'] = '\\n', ['\r'] = '\\r', ['\t'] = '\\t', ['\127'] = '\\u007f' }
-  for i = 0, 31 do
-    local c = schar(i)
-    if not ESCAPES[c] then ESCAPES[c] = sformat('\\u%04x', i) end
-  end
+  ESCAPES = { ['\127'] = '\\u007f' }
+  for i = 0, 31 do ESCAPES[schar(i)] = sformat('\\u%04x', i) end
+  for i = 1, #ESCAPE_LETTERS do ESCAPES[ssub(ESCAPED_CHARS, i, i)] = '\\' .. ssub(ESCAPE_LETTERS, i, i) end
   return ESCAPES
 end
 
 local function fail(what) error('Cannot convert ' .. what .. ' to JSON', 0) end
 
-local function encode_string(s)
-  if not ulen(s) then fail('a string that is not valid UTF-8') end
-  if sfind(s, '[%c"\\]') then s = sgsub(s, '[%c"\\]', ESCAPES or escapes()) end
-  return '"' .. s .. '"'
-end
-
--- Shortest text that reads back as the same double.
-local function format_float(x)
-  if x ~= x or x == huge or x == -huge then fail('NaN or infinite number (Invalid float value)') end
+-- Integers as such; floats as the shortest text that reads back as the same double.
+local function number_text(x)
+  if mtype(x) == 'integer' then return sformat('%d', x) end
+  if x - x ~= 0 then fail('NaN or infinite number (Invalid float value)') end -- NaN or ±inf
   local s = sformat('%.15g', x)
   if tonumber(s) ~= x then s = sformat('%.17g', x) end
   return s
 end
 
-local encode_value
-
-local function encode_table(t, buf, n, seen, depth)
+-- Appends v's JSON text to buf[n + 1 ...] and returns the new n.
+local function encode_value(v, buf, n, seen, depth)
+  local tv = type(v)
+  if tv == 'string' then
+    if not ulen(v) then fail('a string that is not valid UTF-8') end
+    if sfind(v, '[%c"\\]') then v = sgsub(v, '[%c"\\]', ESCAPES or escapes()) end
+    n = n + 1; buf[n] = '"' .. v .. '"'
+    return n
+  elseif tv == 'number' then
+    n = n + 1; buf[n] = mtype(v) == 'integer' and sformat('%d', v) or number_text(v)
+    return n
+  elseif tv == 'boolean' then
+    n = n + 1; buf[n] = v and 'true' or 'false'
+    return n
+  elseif tv == 'nil' then
+    n = n + 1; buf[n] = 'null'
+    return n
+  elseif tv ~= 'table' then
+    fail(tv)
+  end
   if depth >= MAX_DEPTH then error(TOO_DEEP, 0) end
-  if seen[t] then fail('a table that contains itself (cycle)') end
-  seen[t] = true
+  if seen[v] then fail('a table that contains itself (cycle)') end
+  seen[v] = true
   local count, max_index, is_array = 0, 0, true
-  for k in next, t do
+  for k in next, v do
     count = count + 1
     if is_array then
       if mtype(k) == 'integer' and k > 0 then
@@ -83,55 +100,35 @@ local function encode_table(t, buf, n, seen, depth)
     n = n + 1; buf[n] = '['
     for i = 1, max_index do
       if i > 1 then n = n + 1; buf[n] = ',' end
-      local v = rawget(t, i)
-      if v == nil then n = n + 1; buf[n] = 'null' else n = encode_value(v, buf, n, seen, depth + 1) end
+      n = encode_value(rawget(v, i), buf, n, seen, depth + 1)
     end
     n = n + 1; buf[n] = ']'
   else
     local keys, values, nkeys = {}, {}, 0
-    for k, v in next, t do
-      local key
-      local kt = type(k)
-      if kt == 'string' then
-        key = k
-      elseif kt == 'number' then
-        key = mtype(k) == 'integer' and sformat('%d', k) or format_float(k)
-      else
+    for k, item in next, v do
+      local kt, key = type(k), k
+      if kt == 'number' then
+        key = number_text(k)
+      elseif kt ~= 'string' then
         fail('a table with a ' .. kt .. ' key')
       end
       if values[key] ~= nil then fail('a table with both a string and a number key "' .. key .. '"') end
-      nkeys = nkeys + 1; keys[nkeys] = key; values[key] = v
+      nkeys = nkeys + 1; keys[nkeys] = key; values[key] = item
     end
     sort(keys)
     n = n + 1; buf[n] = '{'
     for i = 1, nkeys do
       if i > 1 then n = n + 1; buf[n] = ',' end
       local key = keys[i]
-      n = n + 1; buf[n] = encode_string(key)
-      n = n + 1; buf[n] = ':'
+      local text = key -- the string branch above, inline: keys are always strings
+      if not ulen(text) then fail('a string that is not valid UTF-8') end
+      if sfind(text, '[%c"\\]') then text = sgsub(text, '[%c"\\]', ESCAPES or escapes()) end
+      n = n + 1; buf[n] = '"' .. text .. '":'
       n = encode_value(values[key], buf, n, seen, depth + 1)
     end
     n = n + 1; buf[n] = '}'
   end
-  seen[t] = nil
-  return n
-end
-
-function encode_value(v, buf, n, seen, depth)
-  local tv = type(v)
-  if tv == 'string' then
-    n = n + 1; buf[n] = encode_string(v)
-  elseif tv == 'number' then
-    n = n + 1; buf[n] = mtype(v) == 'integer' and sformat('%d', v) or format_float(v)
-  elseif tv == 'boolean' then
-    n = n + 1; buf[n] = v and 'true' or 'false'
-  elseif tv == 'table' then
-    n = encode_table(v, buf, n, seen, depth)
-  elseif tv == 'nil' then
-    n = n + 1; buf[n] = 'null'
-  else
-    fail(tv)
-  end
+  seen[v] = nil
   return n
 end
 
@@ -142,10 +139,7 @@ local function encode(v)
 end
 
 -- Decoder. Input comes from JSON.stringify, but malformed text still fails with a position.
-local UNESCAPES = { [34] = '"', [92] = '\\', [47] = '/', [98] = '\b', [102] = '\f',
-  [110] = '\n', [114] = '\r', [116] = '\t' }
-
-local function bad(s, i, what) error('invalid JSON at byte ' .. i .. ': ' .. what, 0) end
+local function bad(i, what) error('invalid JSON at byte ' .. i .. ': ' .. what, 0) end
 
 -- JSON.stringify emits no whitespace, so the common case is a single byte test.
 local function skip(s, i)
@@ -155,102 +149,93 @@ local function skip(s, i)
   return e + 1
 end
 
-local function decode_string(s, i)
-  if sbyte(s, i) ~= 34 then bad(s, i, 'string expected') end
-  local j = i + 1
-  local parts, np = nil, 0
-  while true do
-    local k = sfind(s, '["\\]', j)
-    if not k then bad(s, i, 'unterminated string') end
-    if sbyte(s, k) == 34 then
-      if not parts then return ssub(s, j, k - 1), k + 1 end
-      np = np + 1; parts[np] = ssub(s, j, k - 1)
-      return concat(parts, '', 1, np), k + 1
-    end
-    parts = parts or {}
-    np = np + 1; parts[np] = ssub(s, j, k - 1)
-    local c = sbyte(s, k + 1)
-    if c == 117 then
-      local cp = tonumber(ssub(s, k + 2, k + 5), 16)
-      if not cp then bad(s, k, 'bad \\u escape') end
-      j = k + 6
-      if cp >= 0xD800 and cp <= 0xDBFF and ssub(s, j, j + 1) == '\\u' then
-        local low = tonumber(ssub(s, j + 2, j + 5), 16)
-        if low and low >= 0xDC00 and low <= 0xDFFF then
-          cp = 0x10000 + (cp - 0xD800) * 0x400 + (low - 0xDC00)
-          j = j + 6
-        end
-      end
-      np = np + 1; parts[np] = uchar(cp)
-    else
-      local u = UNESCAPES[c]
-      if not u then bad(s, k, 'bad escape') end
-      np = np + 1; parts[np] = u
-      j = k + 2
-    end
-  end
-end
-
-local decode_value
-
-local function decode_object(s, i, depth)
-  if depth >= MAX_DEPTH then bad(s, i, 'nested deeper than ' .. MAX_DEPTH .. ' levels') end
-  local t = {}
-  i = skip(s, i + 1)
-  if sbyte(s, i) == 125 then return t, i + 1 end
-  while true do
-    local k, v
-    k, i = decode_string(s, i)
-    i = skip(s, i)
-    if sbyte(s, i) ~= 58 then bad(s, i, "':' expected") end
-    v, i = decode_value(s, i + 1, depth + 1)
-    t[k] = v
-    i = skip(s, i)
-    local c = sbyte(s, i)
-    if c == 125 then return t, i + 1 end
-    if c ~= 44 then bad(s, i, "',' or '}' expected") end
-    i = skip(s, i + 1)
-  end
-end
-
-local function decode_array(s, i, depth)
-  if depth >= MAX_DEPTH then bad(s, i, 'nested deeper than ' .. MAX_DEPTH .. ' levels') end
-  local t, n = {}, 0
-  i = skip(s, i + 1)
-  if sbyte(s, i) == 93 then return t, i + 1 end
-  while true do
-    local v
-    v, i = decode_value(s, i, depth + 1)
-    n = n + 1
-    t[n] = v
-    i = skip(s, i)
-    local c = sbyte(s, i)
-    if c == 93 then return t, i + 1 end
-    if c ~= 44 then bad(s, i, "',' or ']' expected") end
-    i = i + 1
-  end
-end
-
-function decode_value(s, i, depth)
+-- Returns the value at byte i (leading whitespace allowed) and the byte after it. Objects, arrays
+-- and strings are handled here rather than in helpers: one prototype and closure instead of four.
+local function decode_value(s, i, depth)
   i = skip(s, i)
   local c = sbyte(s, i)
-  if c == 123 then return decode_object(s, i, depth) end
-  if c == 91 then return decode_array(s, i, depth) end
-  if c == 34 then return decode_string(s, i) end
+  if c == 34 then
+    local j = i + 1
+    local parts, np = nil, 0
+    while true do
+      local k = sfind(s, '["\\]', j)
+      if not k then bad(i, 'unterminated string') end
+      if sbyte(s, k) == 34 then
+        if not parts then return ssub(s, j, k - 1), k + 1 end
+        np = np + 1; parts[np] = ssub(s, j, k - 1)
+        return concat(parts, '', 1, np), k + 1
+      end
+      parts = parts or {}
+      np = np + 1; parts[np] = ssub(s, j, k - 1)
+      local e = sbyte(s, k + 1)
+      if e == 117 then
+        local cp = tonumber(ssub(s, k + 2, k + 5), 16)
+        if not cp then bad(k, 'bad \\u escape') end
+        j = k + 6
+        if cp >= 0xD800 and cp <= 0xDBFF and ssub(s, j, j + 1) == '\\u' then
+          local low = tonumber(ssub(s, j + 2, j + 5), 16)
+          if low and low >= 0xDC00 and low <= 0xDFFF then
+            cp = 0x10000 + (cp - 0xD800) * 0x400 + (low - 0xDC00)
+            j = j + 6
+          end
+        end
+        np = np + 1; parts[np] = uchar(cp)
+      else
+        local at = e and sfind(ESCAPE_LETTERS, schar(e), 1, true)
+        if not at then bad(k, 'bad escape') end
+        np = np + 1; parts[np] = ssub(ESCAPED_CHARS, at, at)
+        j = k + 2
+      end
+    end
+  end
+  if c == 123 or c == 91 then
+    if depth >= MAX_DEPTH then bad(i, 'nested deeper than ' .. MAX_DEPTH .. ' levels') end
+    local t, n = {}, 0
+    i = skip(s, i + 1)
+    local close = c + 2 -- '}' is '{' + 2, ']' is '[' + 2
+    if sbyte(s, i) == close then return t, i + 1 end
+    while true do
+      local v
+      if c == 123 then
+        if sbyte(s, i) ~= 34 then bad(i, 'string expected') end
+        -- keys rarely hold escapes: cut them out directly, the rest go through the string branch
+        local key
+        local e = sfind(s, '["\\]', i + 1)
+        if e and sbyte(s, e) == 34 then
+          key, i = ssub(s, i + 1, e - 1), e + 1
+        else
+          key, i = decode_value(s, i, depth)
+        end
+        i = skip(s, i)
+        if sbyte(s, i) ~= 58 then bad(i, "':' expected") end
+        v, i = decode_value(s, i + 1, depth + 1)
+        t[key] = v
+      else
+        v, i = decode_value(s, i, depth + 1)
+        n = n + 1
+        t[n] = v
+      end
+      i = skip(s, i)
+      local d = sbyte(s, i)
+      if d == close then return t, i + 1 end
+      if d ~= 44 then bad(i, c == 123 and "',' or '}' expected" or "',' or ']' expected") end
+      i = c == 123 and skip(s, i + 1) or i + 1
+    end
+  end
   if c == 116 and ssub(s, i, i + 3) == 'true' then return true, i + 4 end
   if c == 102 and ssub(s, i, i + 4) == 'false' then return false, i + 5 end
   if c == 110 and ssub(s, i, i + 3) == 'null' then return nil, i + 4 end
   local e = sfind(s, '[^%d%.eE+-]', i) or #s + 1
   -- tonumber keeps "12" an integer and "1.5"/"1e3" floats; integers too big for int64 become floats.
   local num = tonumber(ssub(s, i, e - 1))
-  if not num then bad(s, i, 'unexpected character') end
+  if not num then bad(i, 'unexpected character') end
   return num, e
 end
 
 local function decode(s)
   local v, i = decode_value(s, 1, 0)
   i = skip(s, i)
-  if i <= #s then bad(s, i, 'trailing characters') end
+  if i <= #s then bad(i, 'trailing characters') end
   return v
 end
 
