@@ -9,7 +9,7 @@ import { writeFile } from 'node:fs/promises';
 import { join } from 'node:path';
 import { expect, test, type Page } from '@playwright/test';
 import { startOpenAiServer, streamPieces, words, type OpenAiServer } from '../test/llm/openai-server.ts';
-import { artifact, CHROMIUM, publishScreenshot } from './helpers.ts';
+import { artifact, CHROMIUM, llmFanOutFlow, openAppForEachTest, publishScreenshot } from './helpers.ts';
 
 test.skip(
   !existsSync(CHROMIUM),
@@ -51,37 +51,9 @@ ${names.map((n) => `  - {from: ${n}, to: done}`).join('\n')}
 `;
 }
 
-function research(base: string, model: string): string {
-  return `name: research-demo
-settings:
-  llm:
-    provider: openai
-    api_base: ${base}
-    model: ${model}
-nodes:
-  - name: plan
-    language: lua
-    run: |
-      return { question = "energy" }
-${TOPICS.map(
-  (t) => `  - name: ask_${t}
-    uses: llm.stream
-    with:
-      messages:
-        - { role: user, content: "${t}" }
-    output: ${t}`,
-).join('\n')}
-  - name: judge
-    language: lua
-    run: |
-      return { judged = #state.parallel_results }
-edges:
-  - {from: __start__, to: plan}
-  - {from: plan, parallel: [${TOPICS.map((t) => `ask_${t}`).join(', ')}], fan_in: judge}
-${TOPICS.map((t) => `  - {from: ask_${t}, to: judge}`).join('\n')}
-  - {from: judge, to: __end__}
-`;
-}
+/** The 3-topic fan-out of streaming model calls (each topic's answer in its own state key). */
+const research = (base: string, model: string) =>
+  llmFanOutFlow({ name: 'research-demo', apiBase: base, model, topics: TOPICS, action: 'llm.stream' });
 
 let server: OpenAiServer;
 
@@ -127,16 +99,7 @@ const costCell = (page: Page, key: string) =>
   page.locator(`[data-testid="timeline-llm-cost"][data-key="${key}"]`);
 
 test.describe('agents', () => {
-  const errors: string[] = [];
-  test.beforeEach(async ({ page }) => {
-    errors.length = 0;
-    page.on('pageerror', (e) => errors.push(e.message));
-    await page.setViewportSize({ width: 1440, height: 900 });
-    await page.goto(process.env.FANOUT_E2E_URL!);
-  });
-  test.afterEach(() => {
-    expect(errors).toEqual([]);
-  });
+  openAppForEachTest();
 
   test('three streaming branches: live text on nodes and rows, then tokens and cost per branch', async ({
     page,

@@ -1,12 +1,100 @@
-// Shared helpers of the e2e specs: the browser path, artifacts, node geometry, palette drag and drop,
-// and reading the YAML editor's full text.
+// Shared helpers of the e2e specs: the browser path, opening the app with its page errors watched,
+// artifacts, node geometry, palette drag and drop, reading the YAML editor's full text, and the llm
+// fan-out workflow the agent specs run against the local OpenAI-wire server.
 import { copyFile, mkdir } from 'node:fs/promises';
 import { join } from 'node:path';
 import { fileURLToPath } from 'node:url';
-import type { Locator, Page } from '@playwright/test';
+import { expect, test, type Locator, type Page } from '@playwright/test';
 
 /** Debian's Chromium; CHROMIUM_PATH overrides it. */
 export const CHROMIUM = process.env.CHROMIUM_PATH ?? '/usr/bin/chromium';
+
+/** The size most specs (and their screenshots) use. */
+export const APP_VIEWPORT = { width: 1440, height: 900 };
+
+/**
+ * Opens the app served by global-setup's `fanout serve` (at APP_VIEWPORT unless `viewport` is given;
+ * null keeps the browser's). Returns the page's uncaught errors as they happen: a test ends by
+ * expecting it to be empty.
+ */
+export async function openApp(
+  page: Page,
+  options: { viewport?: { width: number; height: number } | null } = {},
+): Promise<string[]> {
+  const errors: string[] = [];
+  page.on('pageerror', (error) => errors.push(error.message));
+  if (options.viewport !== null) await page.setViewportSize(options.viewport ?? APP_VIEWPORT);
+  await page.goto(process.env.FANOUT_E2E_URL!);
+  return errors;
+}
+
+/** Inside a test.describe: every test starts with the app open and fails on any uncaught page error. */
+export function openAppForEachTest(options: Parameters<typeof openApp>[1] = {}): void {
+  let errors: string[] = [];
+  test.beforeEach(async ({ page }) => {
+    errors = await openApp(page, options);
+  });
+  test.afterEach(() => {
+    expect(errors).toEqual([]);
+  });
+}
+
+export interface LlmFanOutOptions {
+  /** The workflow's `name:`. */
+  name: string;
+  /** The local OpenAI-wire server (test/llm/openai-server.ts) the calls go to. */
+  apiBase: string;
+  model: string;
+  /** One branch per topic: node `ask_<topic>`, its answer in state key `<topic>`. */
+  topics: readonly string[];
+  action: 'llm.call' | 'llm.stream';
+  /** The user message of a topic's branch (default: the topic itself). */
+  ask?: (topic: string) => string;
+  /** A main-line llm.call `summary` with this prompt after the fan-in (a breakpoint's place). */
+  summaryPrompt?: string;
+}
+
+/** `plan` (Lua) fans out one model call per topic, `judge` (Lua) is the fan-in, then `summary` if asked. */
+export function llmFanOutFlow(options: LlmFanOutOptions): string {
+  const { topics, action } = options;
+  const ask = options.ask ?? ((topic: string) => topic);
+  const branch = (t: string) => `  - name: ask_${t}
+    uses: ${action}
+    with:
+      messages:
+        - { role: user, content: "${ask(t)}" }
+    output: ${t}`;
+  const summary =
+    options.summaryPrompt === undefined
+      ? ''
+      : `  - name: summary\n    uses: llm.call\n    with:\n      prompt: "${options.summaryPrompt}"\n    output: summary\n`;
+  const end =
+    options.summaryPrompt === undefined
+      ? '  - {from: judge, to: __end__}'
+      : '  - {from: judge, to: summary}\n  - {from: summary, to: __end__}';
+  return `name: ${options.name}
+settings:
+  llm:
+    provider: openai
+    api_base: ${options.apiBase}
+    model: ${options.model}
+nodes:
+  - name: plan
+    language: lua
+    run: |
+      return { question = "energy" }
+${topics.map(branch).join('\n')}
+${summary}  - name: judge
+    language: lua
+    run: |
+      return { judged = #state.parallel_results }
+edges:
+  - {from: __start__, to: plan}
+  - {from: plan, parallel: [${topics.map((t) => `ask_${t}`).join(', ')}], fan_in: judge}
+${topics.map((t) => `  - {from: ask_${t}, to: judge}`).join('\n')}
+${end}
+`;
+}
 
 export const artifact = (name: string) => fileURLToPath(new URL(`./artifacts/${name}`, import.meta.url));
 

@@ -10,7 +10,7 @@ import { join } from 'node:path';
 import { expect, test } from '@playwright/test';
 import type { Locator, Page } from '@playwright/test';
 import { parse } from 'yaml';
-import { artifact, CHROMIUM, editorText, publishScreenshot } from './helpers.ts';
+import { artifact, CHROMIUM, editorText, openApp, openAppForEachTest, publishScreenshot } from './helpers.ts';
 
 test.skip(
   !existsSync(CHROMIUM),
@@ -74,16 +74,7 @@ async function screenshots(page: Page, name: string) {
 }
 
 test.describe('llm inspector', () => {
-  const errors: string[] = [];
-  test.beforeEach(async ({ page }) => {
-    errors.length = 0;
-    page.on('pageerror', (e) => errors.push(e.message));
-    await page.setViewportSize({ width: 1440, height: 900 });
-    await page.goto(process.env.FANOUT_E2E_URL!);
-  });
-  test.afterEach(() => {
-    expect(errors).toEqual([]);
-  });
+  openAppForEachTest();
 
   test('form edits reach the YAML one line each, completion lists state keys, the mock run works', async ({
     page,
@@ -270,10 +261,7 @@ test.describe('llm inspector: messages by keyboard', () => {
   test('Alt+Down on a handle reorders, Ctrl+Z restores the file, + Message and × add and remove', async ({
     page,
   }) => {
-    const errors: string[] = [];
-    page.on('pageerror', (e) => errors.push(e.message));
-    await page.setViewportSize({ width: 1440, height: 900 });
-    await page.goto(process.env.FANOUT_E2E_URL!);
+    const errors = await openApp(page);
     await page.getByTestId('file-list').getByText(FILE, { exact: true }).click();
     await expect(page.getByTestId('doc-title')).toContainText('agent-research-judge');
     const yamlNow = async () => editorText(await openYamlPanel(page));
@@ -349,10 +337,7 @@ test.describe('llm inspector: tools', () => {
   test('llm.tools: a tool picked from the registered actions is appended with its parameters', async ({
     page,
   }) => {
-    const errors: string[] = [];
-    page.on('pageerror', (e) => errors.push(e.message));
-    await page.setViewportSize({ width: 1440, height: 900 });
-    await page.goto(process.env.FANOUT_E2E_URL!);
+    const errors = await openApp(page);
     await page.getByTestId('file-list').getByText('agent-tools.yaml', { exact: true }).click();
     await expect(page.getByTestId('doc-title')).toContainText('agent-tools');
     const yamlNow = async () => editorText(await openYamlPanel(page));
@@ -416,10 +401,7 @@ test.describe('llm inspector: prompt shorthand and llm.embed', () => {
   test('prompt + system edit in place and convert to messages; llm.embed shows its input', async ({
     page,
   }) => {
-    const errors: string[] = [];
-    page.on('pageerror', (e) => errors.push(e.message));
-    await page.setViewportSize({ width: 1440, height: 900 });
-    await page.goto(process.env.FANOUT_E2E_URL!);
+    const errors = await openApp(page);
     await page.getByTestId('file-list').getByText('prompt-embed.yaml', { exact: true }).click();
     await expect(page.getByTestId('doc-title')).toContainText('prompt-embed');
     const yamlNow = async () => editorText(await openYamlPanel(page));

@@ -17,7 +17,7 @@ import {
   startOpenAiServer,
   type OpenAiServer,
 } from '../test/llm/openai-server.ts';
-import { artifact, CHROMIUM, publishScreenshot } from './helpers.ts';
+import { artifact, CHROMIUM, llmFanOutFlow, openAppForEachTest, publishScreenshot } from './helpers.ts';
 
 test.skip(
   !existsSync(CHROMIUM),
@@ -27,51 +27,21 @@ test.skip(
 const TOPICS = ['solar', 'wind', 'hydro'];
 const FILE = 'recorded-research.yaml';
 
-function flow(base: string): string {
-  return `name: recorded-research
-settings:
-  llm:
-    provider: openai
-    api_base: ${base}
-    model: gpt-4o
-nodes:
-  - name: plan
-    language: lua
-    run: |
-      return { question = "energy" }
-${TOPICS.map(
-  (t) => `  - name: ask_${t}
-    uses: llm.call
-    with:
-      messages:
-        - { role: user, content: "Summarise ${t} power in two sentences." }
-    output: ${t}`,
-).join('\n')}
-  - name: judge
-    language: lua
-    run: |
-      return { judged = #state.parallel_results }
-edges:
-  - {from: __start__, to: plan}
-  - {from: plan, parallel: [${TOPICS.map((t) => `ask_${t}`).join(', ')}], fan_in: judge}
-${TOPICS.map((t) => `  - {from: ask_${t}, to: judge}`).join('\n')}
-  - {from: judge, to: __end__}
-`;
-}
+/** The 3-topic fan-out of llm.call; with `summaryPrompt`, a main-line call after the fan-in too. */
+const flow = (base: string, more: { name?: string; summaryPrompt?: string } = {}) =>
+  llmFanOutFlow({
+    name: 'recorded-research',
+    apiBase: base,
+    model: 'gpt-4o',
+    topics: TOPICS,
+    action: 'llm.call',
+    ask: (t) => `Summarise ${t} power in two sentences.`,
+    ...more,
+  });
 
 /** The same fan-out, then a main-line llm.call `summary` after the fan-in (a breakpoint's place). */
-function flowWithSummary(base: string): string {
-  return flow(base)
-    .replace('name: recorded-research', 'name: recorded-breakpoint')
-    .replace(
-      '  - name: judge\n',
-      '  - name: summary\n    uses: llm.call\n    with:\n      prompt: "Which is best?"\n    output: summary\n  - name: judge\n',
-    )
-    .replace(
-      '  - {from: judge, to: __end__}',
-      '  - {from: judge, to: summary}\n  - {from: summary, to: __end__}',
-    );
-}
+const flowWithSummary = (base: string) =>
+  flow(base, { name: 'recorded-breakpoint', summaryPrompt: 'Which is best?' });
 
 let server: OpenAiServer;
 let serverOpen = false;
@@ -132,16 +102,7 @@ const sources = (page: Page) =>
   page.getByTestId('llm-call-row').evaluateAll((rows) => rows.map((r) => r.getAttribute('data-source')));
 
 test.describe('recorded responses', () => {
-  const errors: string[] = [];
-  test.beforeEach(async ({ page }) => {
-    errors.length = 0;
-    page.on('pageerror', (e) => errors.push(e.message));
-    await page.setViewportSize({ width: 1440, height: 900 });
-    await page.goto(process.env.FANOUT_E2E_URL!);
-  });
-  test.afterEach(() => {
-    expect(errors).toEqual([]);
-  });
+  openAppForEachTest();
 
   test('re-run with recorded responses while the model server is down: same answers, source replay', async ({
     page,
@@ -285,8 +246,7 @@ test.describe('recorded responses', () => {
     );
     const file = 'recorded-breakpoint.yaml';
     await writeFile(join(process.env.FANOUT_E2E_ROOT!, file), flowWithSummary(live.base));
-    // The file list is read when the app opens, not watched: open it again to list the new file.
-    await page.reload();
+    // No reload: the file list follows the disk (the host's folder watch pushes the change).
     try {
       await page.getByTestId('file-list').getByText(file, { exact: true }).click();
       await expect(page.getByTestId('doc-title')).toContainText('recorded-breakpoint');

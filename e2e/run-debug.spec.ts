@@ -6,7 +6,7 @@ import { copyFile, readdir } from 'node:fs/promises';
 import { join } from 'node:path';
 import { fileURLToPath } from 'node:url';
 import { expect, test, type Page } from '@playwright/test';
-import { artifact, CHROMIUM, publishScreenshot } from './helpers.ts';
+import { artifact, CHROMIUM, openAppForEachTest, publishScreenshot } from './helpers.ts';
 
 const fixtures = fileURLToPath(new URL('./fixtures/', import.meta.url));
 
@@ -30,7 +30,6 @@ test.describe('run controls and debugging', () => {
     `${CHROMIUM} is missing: apt-get install -y --no-install-recommends chromium`,
   );
 
-  const errors: string[] = [];
   test.beforeAll(async () => {
     const root = process.env.FANOUT_E2E_ROOT;
     expect(root, 'global-setup did not start the server').toBeTruthy();
@@ -38,14 +37,7 @@ test.describe('run controls and debugging', () => {
       if (name.endsWith('.yaml')) await copyFile(join(fixtures, name), join(root!, name));
     }
   });
-  test.beforeEach(async ({ page }) => {
-    errors.length = 0;
-    page.on('pageerror', (e) => errors.push(e.message));
-    await page.goto(process.env.FANOUT_E2E_URL!);
-  });
-  test.afterEach(() => {
-    expect(errors).toEqual([]);
-  });
+  openAppForEachTest({ viewport: null });
 
   test('a spinning branch times out while its siblings succeed and the fan-in runs', async ({ page }) => {
     await open(page, 'debug-timeout.yaml');
