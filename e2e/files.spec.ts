@@ -340,10 +340,24 @@ test.describe('files: in-app dialog, Save as, Export, changed on disk', () => {
     await rm(join(root(), 'k-open.yaml'));
     await expect(page.getByTestId('file-notice')).toContainText('k-open.yaml is no longer on disk');
     await expect(entry('k-open.yaml')).toHaveCount(0);
+    await page.setViewportSize({ width: 1440, height: 900 });
+    await page.screenshot({ path: artifact('file-deleted-notice.png') });
     await page.evaluate(() => window.dispatchEvent(new Event('focus')));
     const conflict = page.getByTestId('conflict-dialog');
     await expect(conflict).toContainText('k-open.yaml is no longer on disk');
     await expect(conflict).toContainText('deleted, renamed or moved');
+    await expect(page.getByTestId('file-notice')).toHaveCount(0); // the question supersedes the notice
+    // The dialog in both themes and sizes (the theme attribute is what the app's theme toggle sets).
+    for (const theme of ['light', 'dark'] as const) {
+      await page.evaluate((t) => (document.documentElement.dataset.theme = t), theme);
+      for (const size of [
+        { width: 1440, height: 900 },
+        { width: 1280, height: 800 },
+      ]) {
+        await page.setViewportSize(size);
+        await page.screenshot({ path: artifact(`file-deleted-${theme}-${size.width}.png`) });
+      }
+    }
     await conflict.getByTestId('conflict-overwrite').click();
     await expect.poll(() => onDisk('k-open.yaml').catch(() => 'missing')).toBe(WORKFLOW('open'));
     await expect(entry('k-open.yaml')).toBeVisible();

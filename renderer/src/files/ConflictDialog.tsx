@@ -37,10 +37,8 @@ export function conflictWording(conflict: Pick<Conflict, 'path' | 'kind' | 'foun
     return {
       title: `${name} is no longer on disk`,
       detail:
-        (conflict.foundBy === 'save'
-          ? 'Your save was not written: since you opened it, the file was deleted, renamed or moved by another program. '
-          : 'Since you opened it, the file was deleted, renamed or moved by another program. Your document is still open here. ') +
-        `Save again writes your version to ${conflict.path} as a new file; Keep editing leaves it unsaved (Save as picks another name).`,
+        (conflict.foundBy === 'save' ? 'Your save was not written: another' : 'Another') +
+        ` program deleted, renamed or moved the file since you opened it. Your version is still here: Save again writes it back as ${conflict.path}, or keep editing and use Save as for another name.`,
     };
   }
   return {

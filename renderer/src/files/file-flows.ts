@@ -325,7 +325,8 @@ export function createFileFlows(deps: FileFlowDeps) {
             `${baseName(now.path)} is no longer on disk (deleted, renamed or moved): Save writes it back`,
           );
         }
-        store.setState({ conflict: { path: now.path, kind: 'deleted', foundBy: 'focus' } });
+        // A notice about this file (a push's "no longer on disk") is superseded by the question.
+        store.setState({ conflict: { path: now.path, kind: 'deleted', foundBy: 'focus' }, notice: null });
         return;
       }
       told.delete(`${now.path}\0deleted`);
@@ -337,7 +338,10 @@ export function createFileFlows(deps: FileFlowDeps) {
         return;
       }
       if (quiet) return;
-      store.setState({ conflict: { path: now.path, kind: 'changed', foundBy: 'focus', diskHash } });
+      store.setState({
+        conflict: { path: now.path, kind: 'changed', foundBy: 'focus', diskHash },
+        notice: null,
+      });
     },
 
     /** Compare: loads the disk text into the conflict (the dialog then shows both side by side). */
