@@ -495,8 +495,8 @@ function childPids(pid: number): number[] {
       const ppid = Number(stat.slice(stat.lastIndexOf(')') + 2).split(' ')[1]);
       const cmdline = readFileSync(`/proc/${entry}/cmdline`, 'utf8');
       // Worker processes only (tsx's own esbuild helper is not ours to account for): worker.ts through
-      // tsx, or dist/worker.js when the CLI runs compiled.
-      if (ppid === pid && /worker\.(ts|js)/.test(cmdline)) pids.push(Number(entry));
+      // tsx, or dist/worker.cjs when the CLI runs compiled.
+      if (ppid === pid && /worker\.(ts|cjs)/.test(cmdline)) pids.push(Number(entry));
     } catch {
       // Gone meanwhile.
     }
