@@ -1,12 +1,13 @@
 #!/usr/bin/env node
-// `npm run build:engine`: the engine as plain JavaScript in dist/ (cli.js, ESM, node20, source maps,
-// code-split; the worker as one CommonJS bundle behind dist/worker.cjs), so the CLI, `fanout serve`
-// and their workers start without tsx. bin/fanout.js runs dist/cli.js when it is at least as new as
-// every source it was built from (dist/inputs.json), else the TypeScript through tsx; the pool forks
-// dist/worker.cjs when the engine itself runs compiled.
+// `npm run build:engine`: the engine as plain JavaScript in dist/, so the CLI, `fanout serve` and their
+// workers start without tsx: two CommonJS bundles (the CLI, the Lua worker; node20, source maps) each
+// run through a V8 code cache by its entry (engine/boot/: dist/cli.js, dist/worker.cjs). bin/fanout.js
+// runs dist/cli.js when it is at least as new as every source it was built from (dist/inputs.json),
+// else the TypeScript through tsx; the pool forks dist/worker.cjs when the engine itself runs compiled.
 //
 // Each output file is written to a temporary name and renamed, so a CLI started while another build
-// runs (8 engineers, one tree; vitest's globalSetup builds too) reads a whole file, old or new.
+// runs (8 engineers, one tree; vitest's globalSetup builds too) reads a whole file, old or new; bundles
+// are named by content hash, so an entry never runs a bundle of another build.
 import { Buffer } from 'node:buffer';
 import { createHash, randomBytes } from 'node:crypto';
 import { copyFile, mkdir, readFile, readdir, rename, rm, stat, writeFile } from 'node:fs/promises';
@@ -20,65 +21,72 @@ const defaultOutdir = join(root, 'dist');
 
 /**
  * Left as imports of node_modules (all are `dependencies`):
- * - bullmq, ioredis, msgpackr(-extract): queue mode only (loaded by its own chunk), large, and
+ * - bullmq, ioredis, msgpackr(-extract): queue mode only (required lazily), large, and
  *   msgpackr-extract is an optional native build that a bundle cannot carry.
  * - bufferutil, utf-8-validate: ws's optional native add-ons (ws falls back to JS without them).
  * Everything else is bundled: one file to load starts faster than hundreds of module resolutions.
  * wasmoon too (measured: a worker's start costs about a quarter less CPU than importing its CommonJS
  * file, which Node first scans with its CJS lexer); its glue looks for glue.wasm next to
- * `__filename`, which the banner defines as the chunk's own path, so glue.wasm is copied into dist/.
+ * `__filename`, the bundle's own path, so glue.wasm is copied into dist/.
  */
 const external = ['bullmq', 'ioredis', 'msgpackr', 'msgpackr-extract', 'bufferutil', 'utf-8-validate'];
 
 /**
+ * The compiled programs: each a bundle run by its entry (a template in engine/boot/ whose `__BUNDLE__`
+ * becomes the bundle's file name). Why CommonJS, not ES modules: Node 20 keeps no code cache for ES
+ * modules, and a CommonJS file needs no ESM loader (~7 ms of a worker's start). A module reached only
+ * through import() is still evaluated only when imported (esbuild's lazy init), so `validate` never
+ * runs the run engine, and nothing but queue mode requires bullmq/ioredis.
+ */
+const programs = [
+  { name: 'cli', source: 'engine/cli.ts', entry: 'cli.js', template: 'engine/boot/cli-entry.mjs' },
+  {
+    name: 'worker',
+    source: 'engine/run/worker.ts',
+    entry: 'worker.cjs',
+    template: 'engine/boot/worker-entry.cjs',
+  },
+];
+/** Copied as is: the loader both entries share. */
+const CODE_CACHE_LOADER = 'engine/boot/code-cache.cjs';
+
+/**
  * `clean`: remove every file of dist/ this build did not write, at once (npm pack: the package ships
- * exactly one build). Without it, older chunks stay OLD_CHUNK_MS for CLIs still running from them.
+ * exactly one build). Without it, older bundles stay OLD_BUNDLE_MS for CLIs still running from them.
  */
 export async function buildEngine({ quiet = false, clean = false, outdir = defaultOutdir } = {}) {
   const started = performance.now();
   // Sources changed after this instant make the build stale (bin/fanout.js compares their mtimes).
   const builtFrom = Date.now();
-  const result = await build({
-    absWorkingDir: root,
-    entryPoints: { cli: 'engine/cli.ts' },
-    outdir,
-    bundle: true,
-    minifyWhitespace: true,
-    minifySyntax: true,
-    splitting: true,
-    // Chunks sit next to the entries: the engine finds worker.js and the package root relative to
-    // the module it runs in, whichever file esbuild put it in. Hashed names mean a CLI started from an
-    // older build keeps finding its own chunks while a newer build is written.
-    chunkNames: '[name]-[hash]',
-    format: 'esm',
-    platform: 'node',
-    target: 'node20',
-    sourcemap: 'linked',
-    external,
-    // Bundled CommonJS packages (ws, yaml's CJS paths) call require() for Node built-ins.
-    banner: {
-      js: "import { createRequire as __fanoutCreateRequire } from 'node:module'; import { fileURLToPath as __fanoutPath } from 'node:url'; const require = __fanoutCreateRequire(import.meta.url); const __filename = __fanoutPath(import.meta.url);",
-    },
-    metafile: true,
-    write: false,
-    logLevel: 'warning',
-  });
+  const built = await Promise.all(programs.map((program) => buildProgram(program, outdir)));
   await mkdir(outdir, { recursive: true });
   const tag = `${process.pid}-${randomBytes(4).toString('hex')}`;
-  const worker = await buildWorker(outdir);
-  // Chunks before the entries that import them, the entries before inputs.json.
-  const entries = new Set([join(outdir, 'cli.js'), join(outdir, 'worker.cjs')]);
-  const isEntry = (path) => entries.has(path.replace(/\.map$/, ''));
-  const files = [...result.outputFiles, ...worker.files].sort(
-    (a, b) => Number(isEntry(a.path)) - Number(isEntry(b.path)),
+  // Bundles and the loader before the entries that run them, the entries before inputs.json.
+  const loader = {
+    path: join(outdir, 'code-cache.cjs'),
+    contents: await readFile(join(root, CODE_CACHE_LOADER)),
+  };
+  const files = [loader, ...built.flatMap((program) => program.files)];
+  const entries = files.filter((file) =>
+    programs.some((program) => file.path === join(outdir, program.entry)),
   );
-  for (const file of files) await writeAtomic(file.path, file.contents, tag);
+  for (const file of [...files.filter((file) => !entries.includes(file)), ...entries])
+    await writeAtomic(file.path, file.contents, tag);
   await copyFile(join(root, 'node_modules/wasmoon/dist/glue.wasm'), join(outdir, 'glue.wasm'));
   const written = new Set([...files.map((file) => file.path), join(outdir, 'glue.wasm')]);
-  await removeOldFiles(outdir, written, worker.bundleName, clean);
+  await removeOldFiles(
+    outdir,
+    written,
+    built.map((program) => program.bundleName),
+    clean,
+  );
   // Written last: its presence and time stamp say the files above are complete.
   const inputs = [
-    ...new Set([...Object.keys(result.metafile.inputs), ...worker.inputs, 'engine/run/worker-boot.cjs']),
+    ...new Set([
+      ...built.flatMap((program) => program.inputs),
+      ...programs.map((program) => program.template),
+      CODE_CACHE_LOADER,
+    ]),
   ].filter((path) => !path.includes('node_modules/'));
   await writeAtomic(join(outdir, 'inputs.json'), JSON.stringify({ builtFrom, inputs }) + '\n', tag);
   const ms = Math.round(performance.now() - started);
@@ -87,83 +95,72 @@ export async function buildEngine({ quiet = false, clean = false, outdir = defau
   return { ms, inputs };
 }
 
-/** How long a chunk no build wrote stays: a CLI still running from an older build may load it. */
-const OLD_CHUNK_MS = 10 * 60 * 1000;
-
 /**
- * The worker as one CommonJS file (no ESM loader, no chunks to resolve: ~10 ms less CPU per worker
- * start) named by its content hash, and dist/worker.cjs, the fork entry that runs it with a V8 code
- * cache (engine/run/worker-boot.cjs). The bundle runs inside vm.Script, where a dynamic import() has no
- * loader: wasmoon's glue gets `require('module')` instead of `await import('module')`, and the build
- * fails if any other import() is left.
+ * One program: its bundle (named by content hash, with its source map) and its entry. The bundle runs
+ * inside vm.Script, where a dynamic import() has no loader: esbuild turns every import() into a
+ * require() (`dynamic-import: false`; bullmq and ioredis have CommonJS builds, wasmoon's glue only
+ * imports 'module'), and the build fails if one is left. `import.meta.url` (node-port.ts and
+ * serve/server.ts find files next to themselves) becomes the bundle's own file URL.
  */
-async function buildWorker(outdir) {
+async function buildProgram({ name, source, entry, template }, outdir) {
   const result = await build({
     absWorkingDir: root,
-    entryPoints: ['engine/run/worker.ts'],
-    outfile: join(outdir, 'worker-bundle.cjs'),
+    entryPoints: [source],
+    outfile: join(outdir, `${name}-bundle.cjs`),
     bundle: true,
     minifyWhitespace: true,
     minifySyntax: true,
     format: 'cjs',
     platform: 'node',
     target: 'node20',
+    supported: { 'dynamic-import': false },
+    define: { 'import.meta.url': '__fanoutModuleUrl' },
+    banner: { js: "const __fanoutModuleUrl = require('node:url').pathToFileURL(__filename).href;" },
     sourcemap: 'linked',
-    plugins: [requireInsteadOfImportInWasmoon],
+    external,
     metafile: true,
     write: false,
     logLevel: 'warning',
   });
   const code = result.outputFiles.find((file) => file.path.endsWith('.cjs'));
   const map = result.outputFiles.find((file) => file.path.endsWith('.map'));
+  if (/\bimport\(/.test(code.text))
+    throw new Error(`the ${name} bundle has an import(), which vm.Script cannot run`);
   const hash = createHash('sha256').update(code.contents).digest('hex').slice(0, 12).toUpperCase();
-  const bundleName = `worker-bundle-${hash}.cjs`;
-  let text = code.text;
-  if (/\bimport\(/.test(text))
-    throw new Error('the worker bundle has a dynamic import(), which vm.Script cannot run');
-  text = text.replace('//# sourceMappingURL=worker-bundle.cjs.map', `//# sourceMappingURL=${bundleName}.map`);
-  const boot = await readFile(join(root, 'engine/run/worker-boot.cjs'), 'utf8');
-  if (!boot.includes("'__WORKER_BUNDLE__'"))
-    throw new Error('engine/run/worker-boot.cjs lost its placeholder');
+  const bundleName = `${name}-bundle-${hash}.cjs`;
+  const text = code.text.replace(
+    `//# sourceMappingURL=${name}-bundle.cjs.map`,
+    `//# sourceMappingURL=${bundleName}.map`,
+  );
+  const entryText = await readFile(join(root, template), 'utf8');
+  if (entryText.split('__BUNDLE__').length !== 2) throw new Error(`${template}: expected one __BUNDLE__`);
   return {
     bundleName,
     inputs: Object.keys(result.metafile.inputs),
     files: [
       { path: join(outdir, bundleName), contents: Buffer.from(text) },
       { path: join(outdir, `${bundleName}.map`), contents: map.contents },
-      {
-        path: join(outdir, 'worker.cjs'),
-        contents: Buffer.from(boot.replace("'__WORKER_BUNDLE__'", JSON.stringify(bundleName))),
-      },
+      { path: join(outdir, entry), contents: Buffer.from(entryText.replace('__BUNDLE__', bundleName)) },
     ],
   };
 }
 
-/** wasmoon 1.16's glue loads `module` with `await import('module')`; in CommonJS `require` does it. */
-const requireInsteadOfImportInWasmoon = {
-  name: 'wasmoon-require-module',
-  setup(build) {
-    build.onLoad({ filter: /[\\/]wasmoon[\\/]dist[\\/]index\.js$/ }, async (args) => {
-      const source = await readFile(args.path, 'utf8');
-      const dynamic = "await import('module')";
-      if (source.split(dynamic).length !== 2) throw new Error(`wasmoon changed: expected one ${dynamic}`);
-      return { contents: source.replace(dynamic, "require('module')"), loader: 'js' };
-    });
-  },
-};
+/** How long a bundle no build wrote stays: a CLI still running from an older build may load it. */
+const OLD_BUNDLE_MS = 10 * 60 * 1000;
 
 /**
- * Files of dist/ no build wrote, older than OLD_CHUNK_MS (or all with `all`). The current worker
- * bundle's code caches (written by its workers, engine/run/worker-boot.cjs) stay.
+ * Files of dist/ no build wrote, older than OLD_BUNDLE_MS (or all with `all`). The current bundles'
+ * code caches (written at run time by engine/boot/code-cache.cjs) stay.
  */
-async function removeOldFiles(outdir, current, workerBundle, all) {
+async function removeOldFiles(outdir, current, bundles, all) {
   const written = new Set([...current, join(outdir, 'inputs.json')]);
+  const currentCache = (name) =>
+    name.endsWith('.v8cache') && bundles.some((bundle) => name.startsWith(`${bundle}.`));
   for (const name of await readdir(outdir)) {
     const path = join(outdir, name);
-    if (written.has(path) || (!all && name.startsWith(`${workerBundle}.`) && name.endsWith('.v8cache')))
-      continue;
+    if (written.has(path) || (!all && currentCache(name))) continue;
     const info = await stat(path).catch(() => null);
-    if (info && (all || Date.now() - info.mtimeMs > OLD_CHUNK_MS))
+    if (info && (all || Date.now() - info.mtimeMs > OLD_BUNDLE_MS))
       await rm(path, { force: true, recursive: true });
   }
 }

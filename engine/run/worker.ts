@@ -242,7 +242,7 @@ async function main(): Promise<void> {
   transport.send({ type: 'ready', pid: process.pid, warmupMs: performance.now() - started });
   host.sample();
   for (const message of early) host.receive(message);
-  // The compiled worker's entry (engine/run/worker-boot.cjs) keeps its V8 code cache from this moment on.
+  // The compiled worker's entry (engine/boot/worker-entry.cjs) writes its V8 code cache from here.
   (process as NodeJS.EventEmitter).emit('fanout-worker-ready');
 }
 

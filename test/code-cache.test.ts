@@ -1,15 +1,19 @@
-// The compiled worker's fork entry (dist/worker.cjs, from engine/run/worker-boot.cjs): it runs the worker
-// bundle with a V8 code cache that its first worker writes and later workers use, and a missing,
-// corrupt or unwritable cache never stops a worker from running Lua. Real processes on a scratch copy
-// of dist/ (built by the global set-up from the current sources).
+// The compiled engine's entries (engine/boot/: dist/worker.cjs, dist/cli.js) run their bundles with a
+// V8 code cache that the first process after a build writes and later ones use, and a missing,
+// corrupt or unwritable cache never stops a worker from running Lua or the CLI from answering. Real
+// processes on scratch copies of dist/ (built by the global set-up from the current sources).
+import { execFile } from 'node:child_process';
 import { fork } from 'node:child_process';
 import { cpSync, existsSync, mkdirSync, mkdtempSync, readdirSync, rmSync, writeFileSync } from 'node:fs';
 import os from 'node:os';
 import { join } from 'node:path';
+import { promisify } from 'node:util';
 import { afterAll, describe, expect, it } from 'vitest';
 import type { FromWorker, ToWorker } from '../engine/run/protocol.ts';
 import { WORKER_EXEC_ARGV } from '../engine/run/worker-flags.ts';
-import { repoRoot } from './helpers.ts';
+import { fanOutYaml, repoRoot } from './helpers.ts';
+
+const exec = promisify(execFile);
 
 const scratch = mkdtempSync(join(os.tmpdir(), 'fanout-worker-boot-'));
 afterAll(() => rmSync(scratch, { recursive: true, force: true }));
@@ -21,7 +25,8 @@ function distCopy(name: string): string {
   return dir;
 }
 
-const cacheFiles = (dir: string) => readdirSync(dir).filter((name) => name.endsWith('.v8cache'));
+const cacheFiles = (dir: string, bundle = 'worker') =>
+  readdirSync(dir).filter((name) => name.startsWith(`${bundle}-bundle-`) && name.endsWith('.v8cache'));
 const tempFiles = (dir: string) => readdirSync(dir).filter((name) => name.endsWith('.tmp'));
 
 /**
@@ -126,5 +131,35 @@ describe('dist/worker.cjs and its V8 code cache', () => {
     expect(run.cacheLog[1]).toMatch(/^not written/);
     expect(tempFiles(dir)).toEqual([]);
     expect(existsSync(join(dir, name!))).toBe(true);
+  });
+});
+
+describe('dist/cli.js and its V8 code cache', () => {
+  it('the first command writes the cache as it exits, the next runs from it, both run the fan-out', async () => {
+    // A package-shaped folder: bin/fanout.js runs dist/ when no sources sit next to it.
+    const root = join(scratch, 'package');
+    mkdirSync(join(root, 'bin'), { recursive: true });
+    writeFileSync(join(root, 'package.json'), '{ "type": "module" }\n');
+    cpSync(join(repoRoot, 'bin', 'fanout.js'), join(root, 'bin', 'fanout.js'));
+    cpSync(distCopy('cli'), join(root, 'dist'), { recursive: true });
+    const file = join(root, 'fan-out.yaml');
+    writeFileSync(file, fanOutYaml({ branches: { a: 'return { a = 1 }', b: 'return { b = 2 }' } }));
+    const fanout = (...args: string[]) =>
+      exec(process.execPath, [join(root, 'bin', 'fanout.js'), ...args], {
+        cwd: root,
+        env: { ...process.env, FANOUT_DEBUG: '1' },
+      });
+    const cliLog = (stderr: string) =>
+      [...stderr.matchAll(/cli-bundle-[0-9A-F]{12}\.cjs: code cache: (.+)/g)].map((match) => match[1]!);
+
+    const first = await fanout('run', file);
+    expect(cliLog(first.stderr)).toEqual(['none', 'written']);
+    expect(cacheFiles(join(root, 'dist'), 'cli')).toHaveLength(1);
+    const second = await fanout('run', file);
+    expect(cliLog(second.stderr)).toEqual(['accepted']);
+    for (const { stdout } of [first, second]) {
+      const state = JSON.parse(stdout) as { parallel_results: { success: boolean }[] };
+      expect(state.parallel_results.map((result) => result.success)).toEqual([true, true]);
+    }
   });
 });
