@@ -361,6 +361,20 @@ test.describe('files: in-app dialog, Save as, Export, changed on disk', () => {
     await conflict.getByTestId('conflict-overwrite').click();
     await expect.poll(() => onDisk('k-open.yaml').catch(() => 'missing')).toBe(WORKFLOW('open'));
     await expect(entry('k-open.yaml')).toBeVisible();
+
+    // The in-app Open dialog follows the disk too, its filter and active row kept.
+    await page.keyboard.press('Control+o');
+    await expect(dialog(page)).toBeVisible();
+    await page.keyboard.type('k-dlg');
+    await expect(dialog(page).getByTestId('file-dialog-entry')).toHaveCount(0);
+    await writeFile(join(root(), 'k-dlg-new.yaml'), WORKFLOW('dlg'));
+    await expect(dialog(page).locator('[data-name="k-dlg-new.yaml"]')).toBeVisible();
+    await expect(dialog(page).getByTestId('file-dialog-entry')).toHaveCount(1);
+    await rm(join(root(), 'k-dlg-new.yaml'));
+    await expect(dialog(page).getByTestId('file-dialog-entry')).toHaveCount(0);
+    await page.keyboard.press('Escape'); // clears the filter
+    await page.keyboard.press('Escape'); // closes
+    await expect(dialog(page)).toBeHidden();
     expect(await stayed()).toBe(true);
     expect(errors).toEqual([]);
   });

@@ -7,6 +7,7 @@ import { useCallback, useEffect, useId, useMemo, useRef, useState, type Keyboard
 import type { FileEntry, HostApi } from '../../../engine/host/types.ts';
 import { fileNameProblem, workflowFileNameProblem } from '../../../engine/host/names.ts';
 import type { DialogRequest } from './file-flows.ts';
+import { coalesce, sameListing } from './follow-disk.ts';
 import {
   baseName,
   breadcrumb,
@@ -91,6 +92,32 @@ export function FileDialog({
     void load(request.startDir);
   }, [load, request.startDir]);
 
+  // The folder shown follows the disk while the dialog is open (the host pushes changes): the filter
+  // stays and the active row stays on the same entry; a listing that changed nothing changes nothing.
+  const shownRef = useRef<{ dir: string; entries: FileEntry[] | null; active: FileEntry | undefined }>({
+    dir: '',
+    entries: null,
+    active: undefined,
+  });
+  const filterRef = useRef('');
+  useEffect(() => {
+    if (!host.onFilesChanged) return;
+    const refresh = coalesce(async () => {
+      const { dir: folder } = shownRef.current;
+      const listed = await host.listFiles(folder === '' ? undefined : folder);
+      const now = shownRef.current;
+      if (!listed.ok || now.dir !== folder || !now.entries) return; // moved on, or the next action says why
+      if (sameListing(now.entries, listed.value)) return;
+      const keep = now.active?.path;
+      setEntries(listed.value);
+      setActive((at) => {
+        const next = filterEntries(listed.value, filterRef.current).findIndex((e) => e.path === keep);
+        return next >= 0 ? next : Math.min(at, Math.max(0, listed.value.length - 1));
+      });
+    });
+    return host.onFilesChanged(() => void refresh());
+  }, [host]);
+
   // Focus: the name field when saving, else the list; restored to where it was on close.
   useEffect(() => {
     const before = document.activeElement as HTMLElement | null;
@@ -111,6 +138,8 @@ export function FileDialog({
 
   const shown = useMemo(() => filterEntries(entries ?? [], filter), [entries, filter]);
   const current = shown[Math.min(active, shown.length - 1)];
+  shownRef.current = { dir, entries, active: current };
+  filterRef.current = filter;
 
   // Keep the active row in view.
   useEffect(() => {
