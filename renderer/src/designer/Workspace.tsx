@@ -1,7 +1,7 @@
 // The designer's layout: canvas (with its palette) in the middle, the inspector on the right, the run,
 // problems and live YAML panels below. Every part edits the one DocumentStore, so undo/redo covers them
 // all. Splitters come from react-resizable-panels: sizes and collapsed states are remembered per layout.
-import { useCallback, useEffect, useLayoutEffect, useRef, useState, type ReactNode } from 'react';
+import { memo, useCallback, useEffect, useLayoutEffect, useRef, useState, type ReactNode } from 'react';
 import { Group, Panel, Separator, useDefaultLayout, usePanelRef } from 'react-resizable-panels';
 import { useStore } from 'zustand';
 import { BOTTOM_MIN_PX, visibleBottomPanels, type BottomId } from './bottom-panels.ts';
@@ -66,7 +66,9 @@ function useCollapseSync(
   );
 }
 
-export function Workspace({
+// Memoised: its props are stores (stable for the window's life), so the App's re-renders on a run's
+// start and end (status, canvas run) do not re-render every panel and form under it.
+export const Workspace = memo(function Workspace({
   doc,
   ui,
   runs,
@@ -296,7 +298,7 @@ export function Workspace({
       </Panel>
     </Group>
   );
-}
+});
 
 const DEFAULT_SIZE: Record<BottomId, string> = { run: '50%', batch: '50%', problems: '25%', yaml: '25%' };
 

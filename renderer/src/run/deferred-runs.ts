@@ -1,6 +1,6 @@
 // A copy of the run store's `runs` that follows it in a task of its own, at most every `intervalMs`.
-// The canvas reads this one: a batch of events is then handled (store + run panel) in one task and the
-// canvas's hundreds of nodes catch up in another, so neither task carries both costs.
+// A node's unfolded output panel reads this one, so it never adds work to the task handling events.
+// (The canvas nodes' status comes from designer/canvas/node-run-feed.ts, which also slices it.)
 import { createStore } from 'zustand/vanilla';
 import type { StoreApi } from 'zustand/vanilla';
 import type { RunRecord } from './run-store.ts';

@@ -1,7 +1,7 @@
 // A node's output after a run: a small "output" tab under the node's bottom-left (the run badge hangs
 // at the bottom-right) that unfolds a panel with the keys the node's update changed, each cut to one
 // line, and a link to the whole result. Only the unfolded panel computes the diff (one node at a time);
-// the tab itself reads one boolean per node from the deferred run copy, as the run badge does. The
+// the tab itself reads one boolean per node from the node run feed, as the run badge does. The
 // panel is a portal over the canvas (not inside the zoomed viewport): readable at any zoom, above the
 // minimap and palette, kept inside the canvas (above the node when there is no room below).
 import { useStore as useFlowStore } from '@xyflow/react';
@@ -14,7 +14,8 @@ import { deferredRunsOf } from '../../run/deferred-runs.ts';
 import { useRunBridge, type RunBridge } from '../../run/run-context.ts';
 import { requestResults } from '../../run/results-request.ts';
 import { useCanvasStores } from './context.ts';
-import { hasOutput, nodeOutputPreview, type OutputPreview as Preview } from './output-preview.ts';
+import { nodeOutputPreview, type OutputPreview as Preview } from './output-preview.ts';
+import { useNodeHasOutput } from './RunBadge.tsx';
 import './output-preview.css';
 
 const PANEL_WIDTH = 300;
@@ -26,10 +27,7 @@ export function OutputPreview({ id }: { id: string }) {
 }
 
 function OutputTab({ bridge, id }: { bridge: RunBridge; id: string }) {
-  const runId = useStore(bridge.view, (s) => s.canvasRunId);
-  const available = useStore(deferredRunsOf(bridge.runs), (s) =>
-    hasOutput(runId ? s.runs[runId] : undefined, id),
-  );
+  const available = useNodeHasOutput(bridge, id);
   const [open, setOpen] = useState(false);
   const tabRef = useRef<HTMLButtonElement>(null);
   if (!available) return null;
@@ -54,7 +52,6 @@ function OutputTab({ bridge, id }: { bridge: RunBridge; id: string }) {
       {open && (
         <OutputPanel
           bridge={bridge}
-          runId={runId}
           id={id}
           onClose={() => {
             setOpen(false);
@@ -66,17 +63,9 @@ function OutputTab({ bridge, id }: { bridge: RunBridge; id: string }) {
   );
 }
 
-function OutputPanel({
-  bridge,
-  runId,
-  id,
-  onClose,
-}: {
-  bridge: RunBridge;
-  runId: string | null;
-  id: string;
-  onClose: () => void;
-}) {
+function OutputPanel({ bridge, id, onClose }: { bridge: RunBridge; id: string; onClose: () => void }) {
+  // Read here, not by every node's tab: a new run would re-render all of them at once.
+  const runId = useStore(bridge.view, (s) => s.canvasRunId);
   const { ui } = useCanvasStores();
   const preview = useStoreWithEqualityFn(
     deferredRunsOf(bridge.runs),

@@ -1,20 +1,19 @@
 // Run overlays of a canvas node: a status ring + badge for the node's latest execution in the canvas
 // run (amber on a fan-in that ran over failed branches), and the breakpoint dot. The badge hangs below
-// the node's box, so it never covers the node's own pills (fan-out, join, chips). Each reads a shallow-compared primitive snapshot of its own node from
-// the shared per-run index (run-status.ts), so a batch re-renders only the nodes whose status changed;
-// the elapsed time of running nodes ticks in a tiny child fed by one shared 10 Hz clock.
-import { deferredRunsOf } from '../../run/deferred-runs.ts';
-import { useEffect, useState } from 'react';
+// the node's box, so it never covers the node's own pills (fan-out, join, chips). Each reads its own
+// node's entry of the node run feed (node-run-feed.ts), which publishes changed nodes a slice per
+// frame, so a catch-up re-renders only the nodes whose status changed, never 200 in one task; the
+// elapsed time of running nodes ticks in a tiny child fed by one shared 10 Hz clock.
+import { useCallback, useEffect, useState, useSyncExternalStore } from 'react';
 import { useStore } from 'zustand';
-import { shallow } from 'zustand/shallow';
-import { useStoreWithEqualityFn } from 'zustand/traditional';
 import { formatCost, formatMs, formatTokens } from '../../run/format.ts';
 import { useRunBridge } from '../../run/run-context.ts';
 import type { RunBridge } from '../../run/run-context.ts';
 import type { RowStatus } from '../../run/run-store.ts';
 import { useCanvasStores } from './context.ts';
 import { useSketch } from './detail-level.ts';
-import { branchNodes, elapsedMs, liveRunTime, nodeRunView, STATUS_LABEL } from './run-status.ts';
+import { nodeRunFeedOf, type NodeRunEntry } from './node-run-feed.ts';
+import { branchNodes, elapsedMs, liveRunTime, STATUS_LABEL } from './run-status.ts';
 import type { NodeRunView } from './run-status.ts';
 import '../../run/run-tones.css';
 import './run-badge.css';
@@ -65,15 +64,26 @@ export const STATUS_ICON: Record<RowStatus, string> = {
   cancelled: '⊘',
 };
 
-/** The canvas run's snapshot of one node (null without a bridge, a run, or an execution of it). */
+/** The canvas run's entry of one node, as the node run feed last published it. */
+export function useNodeRunEntry(bridge: RunBridge, node: string): NodeRunEntry {
+  const feed = nodeRunFeedOf(bridge);
+  // Stable per node: a new subscribe function would make React re-subscribe on every render.
+  const subscribe = useCallback((listener: () => void) => feed.subscribe(node, listener), [feed, node]);
+  const get = useCallback(() => feed.get(node), [feed, node]);
+  return useSyncExternalStore(subscribe, get);
+}
+
+/** The canvas run's snapshot of one node (null without a run, or an execution of it). */
 export function useNodeRunView(bridge: RunBridge, node: string): NodeRunView | null {
-  const runId = useStore(bridge.view, (s) => s.canvasRunId);
-  // The deferred copy: canvas nodes catch up in a task of their own, not in the one handling events.
-  return useStoreWithEqualityFn(
-    deferredRunsOf(bridge.runs),
-    (s) => nodeRunView(runId ? s.runs[runId] : undefined, node),
-    shallow,
-  );
+  return useNodeRunEntry(bridge, node).view;
+}
+
+/** Whether the node has an output to show: a boolean snapshot, so status changes do not re-render. */
+export function useNodeHasOutput(bridge: RunBridge, node: string): boolean {
+  const feed = nodeRunFeedOf(bridge);
+  const subscribe = useCallback((listener: () => void) => feed.subscribe(node, listener), [feed, node]);
+  const get = useCallback(() => feed.get(node).output, [feed, node]);
+  return useSyncExternalStore(subscribe, get);
 }
 
 export function RunBadge({ id }: { id: string }) {
