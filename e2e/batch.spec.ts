@@ -6,7 +6,7 @@ import { existsSync } from 'node:fs';
 import { mkdir, readFile, writeFile } from 'node:fs/promises';
 import { join } from 'node:path';
 import { expect, test, type Page } from '@playwright/test';
-import { artifact, CHROMIUM } from './helpers.ts';
+import { artifact, CHROMIUM, openApp } from './helpers.ts';
 
 test.skip(
   !existsSync(CHROMIUM),
@@ -65,10 +65,7 @@ async function shoot(page: Page, name: string) {
 
 test('a 50-row batch: live table, failed filter, open a row, export CSV', async ({ page }) => {
   test.setTimeout(150_000);
-  const errors: string[] = [];
-  page.on('pageerror', (e) => errors.push(e.message));
-  await page.setViewportSize({ width: 1440, height: 900 });
-  await page.goto(process.env.FANOUT_E2E_URL!);
+  const errors = await openApp(page);
   await page.getByTestId('file-list').getByText(FILE, { exact: true }).click();
   await expect(page.getByTestId('doc-title')).toContainText('batch-demo');
   const problems = page.getByTestId('toggle-problems');

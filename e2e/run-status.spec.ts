@@ -102,7 +102,7 @@ const node = (page: Page, name: string) =>
 test.beforeAll(async () => {
   await writeFile(join(process.env.FANOUT_E2E_ROOT!, 'partial-demo.yaml'), PARTIAL);
   await writeFile(join(process.env.FANOUT_E2E_ROOT!, 'calm-demo.yaml'), CALM);
-  // Written before any page loads: the file list is read when the app opens, not watched.
+  // Written before any page loads, so no test depends on the list catching up with the disk.
   await writeFile(
     join(process.env.FANOUT_E2E_ROOT!, 'slow-demo.yaml'),
     PARTIAL.replace('name: partial-demo', 'name: slow-demo').replace('sleep(200)', 'sleep(2500)'),
