@@ -237,6 +237,8 @@ export const TEMP_SWEEP_MAX_ENTRIES = 20_000;
 export const MAX_WATCHED_FOLDERS = 8;
 /** A folder's changes are told at most once per this many ms (a burst of writes is one notice). */
 export const FOLDER_CHANGE_THROTTLE_MS = 250;
+/** "Not a workflow" answers remembered by path, size and mtime (a re-list opens changed files only). */
+export const MAX_SNIFF_MEMO_ENTRIES = 4 * MAX_SNIFFED_PER_LISTING;
 
 // ---------------------------------------------------------------------------------------------------
 // Loaded documents an Engine keeps (engine/workflow/load-cache.ts: re-running an unchanged text)

@@ -18,7 +18,7 @@ import { exportPortable } from '../workflow/export.ts';
 import type { Problem } from '../workflow/types.ts';
 import { HostFailure, toHostFailure } from './errors.ts';
 import { fileNameProblem, workflowFileNameProblem } from './names.ts';
-import { looksNotWorkflow } from './sniff.ts';
+import { SniffMemo } from './sniff.ts';
 import { RunRecordings, type RunExchanges } from './run-recordings.ts';
 import { BatchOps } from './batch-ops.ts';
 import { FolderWatches } from './folder-watch.ts';
@@ -117,6 +117,8 @@ export class HostService {
 
   private batchOps: BatchOps | null = null;
   private readonly watches: FolderWatches | null;
+  /** "Not a workflow" marks of listed files, so a re-list opens only files that changed. */
+  private readonly sniffs = new SniffMemo();
 
   constructor(private readonly options: HostServiceOptions) {
     this.watches = options.onFilesChanged ? new FolderWatches(options.onFilesChanged) : null;
@@ -163,13 +165,14 @@ export class HostService {
       const path = folder.shown === '' ? name : `${folder.shown.replace(/\/$/, '')}/${name}`;
       try {
         // Confined like any request path: a link leading out of the scope is not listed.
-        const info = await stat((await confine(scope, path)).abs);
+        const { abs } = await confine(scope, path);
+        const info = await stat(abs);
         if (info.isDirectory()) entries.push({ path, name, kind: 'dir', mtimeMs: info.mtimeMs });
         else if (info.isFile() && isWorkflowFile(name)) {
           const entry: FileEntry = { path, name, kind: 'file', size: info.size, mtimeMs: info.mtimeMs };
           if (
             sniffed++ < MAX_SNIFFED_PER_LISTING &&
-            (await looksNotWorkflow((await confine(scope, path)).abs))
+            (await this.sniffs.looksNotWorkflow(abs, info.size, info.mtimeMs))
           ) {
             entry.notWorkflow = true;
           }

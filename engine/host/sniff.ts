@@ -4,7 +4,7 @@
 // those keys at column 0. Anything else (a flow-style `{…}` document, an unreadable file) is left
 // unmarked: opening it gives the loader's exact answer.
 import { open } from 'node:fs/promises';
-import { MAX_SNIFF_BYTES } from '../limits.ts';
+import { MAX_SNIFF_BYTES, MAX_SNIFF_MEMO_ENTRIES } from '../limits.ts';
 
 const TOP_LEVEL_WORKFLOW_KEY = /^(nodes|name)\s*:/m;
 
@@ -27,5 +27,25 @@ export async function looksNotWorkflow(abs: string): Promise<boolean> {
     return false;
   } finally {
     await handle?.close();
+  }
+}
+
+/**
+ * looksNotWorkflow answers remembered by path, size and mtime: the file list is read again on every
+ * change the host pushes, and an unchanged file need not be opened again. Bounded; the oldest go first.
+ */
+export class SniffMemo {
+  private readonly answers = new Map<string, boolean>();
+
+  constructor(private readonly max = MAX_SNIFF_MEMO_ENTRIES) {}
+
+  async looksNotWorkflow(abs: string, size: number, mtimeMs: number): Promise<boolean> {
+    const key = `${abs}\0${size}\0${mtimeMs}`;
+    const known = this.answers.get(key);
+    if (known !== undefined) return known;
+    const answer = await looksNotWorkflow(abs);
+    this.answers.set(key, answer);
+    if (this.answers.size > this.max) this.answers.delete(this.answers.keys().next().value!);
+    return answer;
   }
 }
