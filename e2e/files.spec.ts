@@ -331,6 +331,20 @@ test.describe('files: in-app dialog, Save as, Export, changed on disk', () => {
     await expect(entry('k-outside.yaml')).toHaveCount(0);
     await rm(join(root(), 'k-renamed.yaml'));
     await expect(entry('k-renamed.yaml')).toHaveCount(0);
+
+    // A long list keeps its scroll position when a re-list changes it.
+    const many = Array.from({ length: 40 }, (_, i) => `k-many-${String(i).padStart(2, '0')}.yaml`);
+    for (const name of many) await writeFile(join(root(), name), WORKFLOW('many'));
+    await expect(entry(many.at(-1)!)).toBeVisible();
+    const nav = page.locator('nav.app-files');
+    await nav.evaluate((el) => (el.scrollTop = el.scrollHeight));
+    const scrolled = await nav.evaluate((el) => el.scrollTop);
+    expect(scrolled).toBeGreaterThan(0);
+    await writeFile(join(root(), 'k-many-new.yaml'), WORKFLOW('many'));
+    await expect(entry('k-many-new.yaml')).toHaveCount(1);
+    expect(await nav.evaluate((el) => el.scrollTop)).toBe(scrolled);
+    for (const name of [...many, 'k-many-new.yaml']) await rm(join(root(), name));
+    await expect(entry(many[0]!)).toHaveCount(0);
     // The open document is still the selected entry, and the page never reloaded.
     await expect(list.locator('button.active')).toHaveText('k-open.yaml');
     expect(await stayed()).toBe(true);
