@@ -122,11 +122,12 @@ function workersFor(model: WorkflowModel): number {
 }
 
 /**
- * Workers to start as soon as the file is loaded; the rest start when a fan-out queues work for them.
- * A worker's start is CPU-bound (~120-190 ms of CPU), so more starts than cores only slow each other:
- * measured on 2 cores (docs/benchmarks.md, start-up notes), a 4-way fan-out of 100 ms sleeps took
- * 587 / 560 / 554 / 585 ms with 1 / 2 / 3 / 4 started at once. The first was forked ahead (cli.ts) and
- * is well into its start by now, hence cores + 1.
+ * Workers to start before any fan-out asks (the first alone, the others once it is ready); the rest
+ * start when a fan-out queues work for them. A worker's start is CPU-bound (~80 ms of CPU), so more
+ * starts than cores only slow each other: on 2 cores (docs/benchmarks.md, start-up notes) a 4-way
+ * fan-out of 100 ms sleeps took 587 / 560 / 554 / 585 ms with 1 / 2 / 3 / 4 started at once, and
+ * starting the others after the first was ready beat starting them beside it (932 vs 1,008 ms at
+ * load 10). One per core besides the first.
  */
 function workersToStartNow(poolSize: number): number {
   return Math.min(poolSize, availableParallelism() + 1);
@@ -187,8 +188,10 @@ export async function runCommand(args: string[]): Promise<number> {
       maxStarting: availableParallelism(),
       ...(queue.runner ? { remoteBranches: queue.runner } : {}),
     });
-    // An explicit --workers N asks for N processes: those start at once.
-    engine.service.pool.prestart(parsed.workers ?? workersToStartNow(size));
+    // An explicit --workers N asks for N processes: those start at once. Else the first worker (forked
+    // ahead by cli.ts) starts alone and the others once it is ready.
+    if (parsed.workers !== undefined) engine.service.pool.prestart(parsed.workers);
+    else engine.service.pool.prestartAfterFirst(workersToStartNow(size));
     try {
       handle = engine.run(load, {
         ...(parsed.input ? { input: parsed.input } : {}),

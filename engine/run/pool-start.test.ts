@@ -164,6 +164,31 @@ setTimeout(() => process.send({ type: 'ready', pid: process.pid, warmupMs: ${del
     }
   });
 
+  it('prestartAfterFirst starts one worker now and the others once it is ready', async () => {
+    let forks = 0;
+    const pool = new WorkerPool({
+      size: 4,
+      spawn: () => {
+        forks += 1;
+        return forkWorker({ script: delayed });
+      },
+    });
+    try {
+      pool.prestartAfterFirst(3);
+      expect(forks).toBe(1);
+      const lease = await pool.acquire();
+      // That first worker's `ready` started the other two before the lease was handed over.
+      expect(forks).toBe(3);
+      expect(lease.worker).toBe(0);
+      lease.release();
+      // Once a worker was ready, it starts the missing ones at once.
+      pool.prestartAfterFirst(4);
+      expect(forks).toBe(4);
+    } finally {
+      await pool.close();
+    }
+  });
+
   it('prestart never forks more than the pool size, and close() kills workers still starting', async () => {
     const pool = new WorkerPool({ size: 2, spawn: () => forkWorker({ script: slow }) });
     pool.prestart(5);

@@ -126,6 +126,8 @@ export class WorkerPool {
   /** Exit promises of every process not yet known to be dead, so close() can wait for them. */
   private readonly liveExits = new Set<Promise<void>>();
   private starting: Promise<void> | null = null;
+  /** prestartAfterFirst(): the count to prestart() once a worker is ready (0: none waiting). */
+  private prestartOnReady = 0;
   /** Some worker became ready once: later start-up failures are re-spawned, not reported to callers. */
   private everReady = false;
   private closed = false;
@@ -193,6 +195,17 @@ export class WorkerPool {
       this.launch(slot).catch(() => {}); // reported to waiters by launch()
       left -= 1;
     }
+  }
+
+  /**
+   * prestart(count), but only one worker now and the others once one is ready: the first start, which
+   * a run's first node waits for, gets the cores to itself instead of sharing them with the rest (a
+   * start is CPU-bound), and the rest still start while the run's main line goes on.
+   */
+  prestartAfterFirst(count: number): void {
+    this.prestart(1);
+    if (this.everReady) this.prestart(count);
+    else this.prestartOnReady = Math.max(this.prestartOnReady, count);
   }
 
   async acquire(options: AcquireOptions = {}): Promise<WorkerLease> {
@@ -429,6 +442,8 @@ export class WorkerPool {
           this.everReady = true;
           resolve();
           this.pump();
+          if (this.prestartOnReady > 0) this.prestart(this.prestartOnReady);
+          this.prestartOnReady = 0;
           this.grow(); // acquires still waiting may now start a worker held back by maxStarting
           return;
         }
