@@ -345,6 +345,16 @@ test.describe('files: in-app dialog, Save as, Export, changed on disk', () => {
     expect(await nav.evaluate((el) => el.scrollTop)).toBe(scrolled);
     for (const name of [...many, 'k-many-new.yaml']) await rm(join(root(), name));
     await expect(entry(many[0]!)).toHaveCount(0);
+    // A folder shown in the list that is removed outside: the list goes back to the root, no error.
+    await mkdir(join(root(), 'k-sub'));
+    await writeFile(join(root(), 'k-sub', 'inside.yaml'), WORKFLOW('inside'));
+    await entry('k-sub/').click();
+    await expect(entry('inside.yaml')).toBeVisible();
+    await rm(join(root(), 'k-sub'), { recursive: true });
+    await expect(entry('k-open.yaml')).toBeVisible();
+    await expect(entry('k-sub/')).toHaveCount(0);
+    await expect(page.locator('.app-error')).toHaveCount(0);
+
     // The open document is still the selected entry, and the page never reloaded.
     await expect(list.locator('button.active')).toHaveText('k-open.yaml');
     expect(await stayed()).toBe(true);

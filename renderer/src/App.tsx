@@ -39,7 +39,7 @@ import {
 import { RecoveryDialog } from './documents/RecoveryDialog.tsx';
 import { createFileFlows } from './files/file-flows.ts';
 import { FileFlowsLayer } from './files/FileFlowsLayer.tsx';
-import { followDisk, sameListing } from './files/follow-disk.ts';
+import { followDisk, listingOrder, sameListing } from './files/follow-disk.ts';
 import { StartPage } from './documents/StartPage.tsx';
 import { ProvidersDialog } from './settings/ProvidersDialog.tsx';
 import { BLANK_TEMPLATE, suggestedFileName, type DocumentTemplate } from './documents/templates.ts';
@@ -151,13 +151,27 @@ function Shell({ host }: { host: HostApi }) {
 
   /** The folder shown, for re-lists started outside React (follow-disk.ts). */
   const shownDir = useRef<string | undefined>(undefined);
+  const order = useMemo(() => listingOrder(), []);
   const listDir = useCallback(
-    async (target?: string, background = false) => {
-      const listed = await host.listFiles(target);
+    async (target?: string, background = false): Promise<void> => {
+      const listing = order.start(background);
+      if (!listing) return;
+      let fresh: boolean;
+      let listed: Awaited<ReturnType<HostApi['listFiles']>>;
+      try {
+        listed = await host.listFiles(target);
+      } finally {
+        fresh = listing.finish();
+      }
+      // A navigation started meanwhile, or (a re-list) the user moved to another folder: stale.
+      if (!fresh || (background && shownDir.current !== target)) return;
       if (!listed.ok) {
         if (!background) return fail(listed.error);
         // The shown folder went away under the app: show the root rather than an error nobody asked for.
-        if (listed.error.code === 'NOT_FOUND' && target !== undefined) return listDir(undefined, true);
+        if (listed.error.code === 'NOT_FOUND' && target !== undefined) {
+          shownDir.current = undefined;
+          return listDir(undefined, true);
+        }
         return;
       }
       // Same entries: no new array, so a re-list changes nothing on screen (no flicker, scroll kept).
@@ -165,7 +179,7 @@ function Shell({ host }: { host: HostApi }) {
       setDir(target);
       shownDir.current = target;
     },
-    [host, fail],
+    [host, fail, order],
   );
 
   // Open, Save, Save as, Export and "changed on disk" (renderer/src/files); `latest` lets the flows,

@@ -8,7 +8,7 @@ import { HostService, memoryRecentList } from '../../../engine/host/service.ts';
 import { rootScope } from '../../../engine/host/scope.ts';
 import type { FileEntry, FolderChange } from '../../../engine/host/types.ts';
 import type { RunEvent } from '../../../engine/run/types.ts';
-import { coalesce, followDisk } from './follow-disk.ts';
+import { coalesce, followDisk, listingOrder } from './follow-disk.ts';
 
 const sleep = (ms: number) => new Promise((r) => setTimeout(r, ms));
 
@@ -143,5 +143,27 @@ describe('followDisk over the real host service', () => {
     expect(counts.lists).toBe(before + 1);
     emitRun([event('node-finished'), event('run-finished')]);
     await until(() => counts.lists === before + 2, 'a re-list after the run');
+  });
+});
+
+describe('listingOrder', () => {
+  it('a navigation wins over a re-list started before it; a re-list during a navigation is skipped', () => {
+    const order = listingOrder();
+    const relist = order.start(true)!;
+    const nav = order.start(false)!;
+    expect(order.start(true)).toBeNull(); // the navigation brings fresh entries
+    expect(relist.finish()).toBe(false); // it would show the folder the user left
+    expect(nav.finish()).toBe(true);
+    // Idle again: a re-list shows its entries.
+    expect(order.start(true)!.finish()).toBe(true);
+  });
+
+  it('of two navigations the later one wins, whichever answers first', () => {
+    const order = listingOrder();
+    const first = order.start(false)!;
+    const second = order.start(false)!;
+    expect(second.finish()).toBe(true);
+    expect(first.finish()).toBe(false);
+    expect(order.start(true)).not.toBeNull();
   });
 });

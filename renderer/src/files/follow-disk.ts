@@ -47,6 +47,33 @@ export function coalesce(work: () => Promise<void>): () => Promise<void> {
   };
 }
 
+/**
+ * Orders the listings of the shown folder: the user's navigation wins over a background re-list
+ * (which would otherwise land after it and show the folder the user just left), and of two
+ * navigations the later one wins.
+ */
+export function listingOrder() {
+  let latest = 0;
+  let navigating = 0;
+  return {
+    /** A listing starts; null: skip this re-list (a navigation under way brings fresh entries). */
+    start(background: boolean): { finish(): boolean } | null {
+      if (background && navigating > 0) return null;
+      const mine = background ? latest : ++latest;
+      if (!background) navigating++;
+      let finished = false;
+      return {
+        /** The listing answered: true when its entries should be shown. */
+        finish() {
+          if (!background && !finished) navigating--;
+          finished = true;
+          return mine === latest;
+        },
+      };
+    },
+  };
+}
+
 export interface FollowDiskDeps {
   host: Pick<HostApi, 'onFilesChanged' | 'onRunEvents'>;
   /** Where focus arrives (window). */
