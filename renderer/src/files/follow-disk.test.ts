@@ -8,7 +8,7 @@ import { HostService, memoryRecentList } from '../../../engine/host/service.ts';
 import { rootScope } from '../../../engine/host/scope.ts';
 import type { FileEntry, FolderChange } from '../../../engine/host/types.ts';
 import type { RunEvent } from '../../../engine/run/types.ts';
-import { coalesce, followDisk, listingOrder } from './follow-disk.ts';
+import { coalesce, followDisk, listingOrder, sameListing } from './follow-disk.ts';
 
 const sleep = (ms: number) => new Promise((r) => setTimeout(r, ms));
 
@@ -165,5 +165,25 @@ describe('listingOrder', () => {
     expect(second.finish()).toBe(true);
     expect(first.finish()).toBe(false);
     expect(order.start(true)).not.toBeNull();
+  });
+});
+
+describe('sameListing', () => {
+  const file = (name: string, more: Partial<FileEntry> = {}): FileEntry => ({
+    path: name,
+    name,
+    kind: 'file',
+    size: 10,
+    mtimeMs: 1,
+    ...more,
+  });
+  it('is true only for the same entries in the same order with the same size, mtime and mark', () => {
+    expect(sameListing([file('a'), file('b')], [file('a'), file('b')])).toBe(true);
+    expect(sameListing([file('a'), file('b')], [file('b'), file('a')])).toBe(false);
+    expect(sameListing([file('a')], [file('a'), file('b')])).toBe(false);
+    expect(sameListing([file('a')], [file('a', { mtimeMs: 2 })])).toBe(false);
+    expect(sameListing([file('a')], [file('a', { size: 11 })])).toBe(false);
+    expect(sameListing([file('a')], [file('a', { notWorkflow: true })])).toBe(false);
+    expect(sameListing([file('a')], [file('a', { kind: 'dir' })])).toBe(false);
   });
 });
