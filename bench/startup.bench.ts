@@ -1,8 +1,8 @@
 // Start-up benchmarks (issue #15): whole processes as a user meets them, from the compiled engine
 // (dist/, built first). Wall-clock medians, each row noting the load average when it was measured;
 // TEA Python's CLI on the same file where ../shared/tea-py is set up (bench may read ../shared).
-import { spawn } from 'node:child_process';
-import { existsSync, readFileSync } from 'node:fs';
+import { fork, spawn } from 'node:child_process';
+import { existsSync, readdirSync, readFileSync } from 'node:fs';
 import { mkdtemp, rm, writeFile } from 'node:fs/promises';
 import os from 'node:os';
 import { join } from 'node:path';
@@ -93,23 +93,45 @@ async function serveFirstResultMs(root: string, yaml: string): Promise<number> {
   }
 }
 
-/** Fork of the compiled worker until `ready`, with the CPU it used (/proc, Linux; 10 ms ticks). */
+/** CPU time of a live process, all its threads (Linux /proc schedstat, ns), or null elsewhere. */
+function processCpuMs(pid: number): number | null {
+  if (!existsSync(`/proc/${pid}/task`)) return null;
+  let ns = 0;
+  for (const task of readdirSync(`/proc/${pid}/task`)) {
+    ns += Number(readFileSync(`/proc/${pid}/task/${task}/schedstat`, 'utf8').split(' ')[0]);
+  }
+  return ns / 1e6;
+}
+
+/** Fork of the compiled worker until `ready`, with the CPU it used. */
 async function workerStart(): Promise<{ ms: number; cpuMs: number | null }> {
   const started = performance.now();
   const pool = new WorkerPool({ size: 1, spawn: () => forkWorker({ script: compiledWorker }) });
   try {
     await pool.start();
     const ms = performance.now() - started;
-    const pid = pool.stats().workers[0]!.pid!;
-    let cpuMs: number | null = null;
-    if (existsSync(`/proc/${pid}/stat`)) {
-      const fields = readFileSync(`/proc/${pid}/stat`, 'utf8').split(') ')[1]!.split(' ');
-      cpuMs = (Number(fields[11]) + Number(fields[12])) * 10;
-    }
-    return { ms, cpuMs };
+    return { ms, cpuMs: processCpuMs(pool.stats().workers[0]!.pid!) };
   } finally {
     await pool.close();
   }
+}
+
+/**
+ * CPU of a bare forked `node` (IPC channel, one message), the floor of any worker start: with the
+ * environment as is, and without NODE_EXTRA_CA_CERTS (which Node 20 parses at every start; workers
+ * are forked without it, engine/run/worker-env.ts).
+ */
+async function bareForkCpuMs(env: NodeJS.ProcessEnv): Promise<number | null> {
+  const child = fork('-e', ['process.send(0); setInterval(() => {}, 1000)'], {
+    env,
+    execArgv: [],
+    stdio: ['ignore', 'ignore', 'inherit', 'ipc'],
+  });
+  await new Promise((resolve) => child.once('message', resolve));
+  const cpu = processCpuMs(child.pid!);
+  child.kill('SIGKILL');
+  await new Promise((resolve) => child.once('exit', resolve));
+  return cpu;
 }
 
 async function poolColdStart(size: number): Promise<{ firstMs: number; allMs: number }> {
@@ -168,13 +190,25 @@ export async function benchStartup(): Promise<BenchEntry[]> {
     });
 
     const starts: { ms: number; cpuMs: number | null }[] = [];
-    for (let i = 0; i < 5; i++) starts.push(await workerStart());
+    const bareFork: number[] = [];
+    const bareWithCa: number[] = [];
+    const { NODE_EXTRA_CA_CERTS: extraCa, ...withoutCa } = process.env;
+    for (let i = 0; i < 9; i++) {
+      starts.push(await workerStart());
+      const cpu = await bareForkCpuMs(withoutCa);
+      if (cpu !== null) bareFork.push(cpu);
+      const cpuWithCa = extraCa === undefined ? null : await bareForkCpuMs(process.env);
+      if (cpuWithCa !== null) bareWithCa.push(cpuWithCa);
+    }
     const cpu = starts.map((s) => s.cpuMs).filter((c): c is number => c !== null);
+    const bareNote = bareFork.length
+      ? `bare forked node CPU ${r0(median(bareFork))} ms${bareWithCa.length ? ` (${r0(median(bareWithCa))} ms with this environment's NODE_EXTRA_CA_CERTS, which workers drop)` : ''}; `
+      : '';
     entries.push({
-      name: 'compiled worker start: fork → ready (wasmoon loaded and warmed), median of 5',
+      name: 'compiled worker start: fork → ready (wasmoon loaded and warmed), median of 9',
       value: r0(median(starts.map((s) => s.ms))),
       unit: 'ms',
-      note: `${cpu.length ? `CPU ${median(cpu)} ms; ` : ''}${load()}`,
+      note: `${cpu.length ? `CPU ${r0(median(cpu))} ms; ` : ''}${bareNote}${load()}`,
     });
 
     const colds: { firstMs: number; allMs: number }[] = [];
