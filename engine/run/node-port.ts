@@ -7,7 +7,7 @@ import { createRequire } from 'node:module';
 import { fileURLToPath, pathToFileURL } from 'node:url';
 import type { FromWorker, ToWorker, WorkerPort } from './protocol.ts';
 import { workerEnv } from './worker-env.ts';
-import { WORKER_EXEC_ARGV } from './worker-flags.ts';
+import { WORKER_ENV, WORKER_EXEC_ARGV } from './worker-flags.ts';
 
 /**
  * Bundled, this module is part of dist/cli.js, next to worker.cjs. (Electron's out/main/index.js has it
@@ -47,17 +47,25 @@ export interface ForkOptions {
   script?: string;
 }
 
-/** Worker processes forked ahead of any pool (preforkWorkers), handed out by the next forkWorker(). */
-const preforked: WorkerPort[] = [];
+/**
+ * Worker processes forked ahead of any pool (preforkWorkers), handed out by the next forkWorker().
+ * Process-wide, not per copy of this module: the compiled CLI's entry forks the first one from a small
+ * bundle of this module before the CLI bundle is even loaded (engine/boot/cli-entry.mjs), and the CLI
+ * bundle's own copy hands it out.
+ */
+const preforked: WorkerPort[] = ((globalThis as unknown as Record<symbol, WorkerPort[] | undefined>)[
+  Symbol.for('fanout.preforkedWorkers')
+] ??= []);
 
 /**
- * Forks `count` workers now, before the caller has a pool: `fanout run` calls this first thing, so
- * the workers' start (~180 ms of CPU each) overlaps the CLI's own module loading and parsing of the
- * file instead of following it. The pool's next forkWorker() calls take them, ready or not (their
- * early messages are kept for the pool's listener). Leftovers must go through discardPreforked().
+ * Makes sure `count` workers are forked ahead, before the caller has a pool: `fanout run` calls this
+ * first thing, so the workers' start (~80 ms of CPU each) overlaps the CLI's own module loading and
+ * parsing of the file instead of following it. The pool's next forkWorker() calls take them, ready or
+ * not (their early messages are kept for the pool's listener). Leftovers must go through
+ * discardPreforked().
  */
 export function preforkWorkers(count: number): void {
-  for (let i = 0; i < count; i++) preforked.push(spawnWorkerProcess(workerScript));
+  while (preforked.length < count) preforked.push(spawnWorkerProcess(workerScript));
 }
 
 /** Kills workers forked ahead and never taken (a run that stopped at a usage or workflow error). */
@@ -78,7 +86,7 @@ function spawnWorkerProcess(script: string): WorkerPort {
   installExitHook();
   const child = fork(script, [], {
     execArgv: [...WORKER_EXEC_ARGV, ...execArgvFor(script)],
-    env: workerEnv(),
+    env: { ...workerEnv(), ...WORKER_ENV },
     serialization: 'advanced',
     // Worker stdout goes to our stderr so it can never corrupt machine-readable CLI output.
     stdio: ['ignore', 2, 'inherit', 'ipc'],
