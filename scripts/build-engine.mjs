@@ -39,6 +39,9 @@ const external = ['bullmq', 'ioredis', 'msgpackr', 'msgpackr-extract', 'bufferut
  * runs the run engine, and nothing but queue mode requires bullmq/ioredis.
  */
 const programs = [
+  // node-port.ts alone, which the CLI's entry requires to fork `fanout run`'s first worker before it
+  // loads the CLI bundle (the CLI bundle has its own copy; the two share the forked-ahead workers).
+  { name: 'prefork', source: 'engine/run/node-port.ts' },
   { name: 'cli', source: 'engine/cli.ts', entry: 'cli.js', template: 'engine/boot/cli-entry.mjs' },
   {
     name: 'worker',
@@ -59,6 +62,11 @@ export async function buildEngine({ quiet = false, clean = false, outdir = defau
   // Sources changed after this instant make the build stale (bin/fanout.js compares their mtimes).
   const builtFrom = Date.now();
   const built = await Promise.all(programs.map((program) => buildProgram(program, outdir)));
+  // Entries name the bundles they run: __BUNDLE__ their own, __<NAME>_BUNDLE__ another program's.
+  const names = Object.fromEntries(programs.map((program, at) => [program.name, built[at].bundleName]));
+  for (const [at, program] of programs.entries()) {
+    if (program.entry) built[at].files.push(await entryFile(program, outdir, names));
+  }
   await mkdir(outdir, { recursive: true });
   const tag = `${process.pid}-${randomBytes(4).toString('hex')}`;
   // Bundles and the loader before the entries that run them, the entries before inputs.json.
@@ -68,7 +76,7 @@ export async function buildEngine({ quiet = false, clean = false, outdir = defau
   };
   const files = [loader, ...built.flatMap((program) => program.files)];
   const entries = files.filter((file) =>
-    programs.some((program) => file.path === join(outdir, program.entry)),
+    programs.some((program) => program.entry && file.path === join(outdir, program.entry)),
   );
   for (const file of [...files.filter((file) => !entries.includes(file)), ...entries])
     await writeAtomic(file.path, file.contents, tag);
@@ -84,7 +92,7 @@ export async function buildEngine({ quiet = false, clean = false, outdir = defau
   const inputs = [
     ...new Set([
       ...built.flatMap((program) => program.inputs),
-      ...programs.map((program) => program.template),
+      ...programs.filter((program) => program.template).map((program) => program.template),
       CODE_CACHE_LOADER,
     ]),
   ].filter((path) => !path.includes('node_modules/'));
@@ -96,13 +104,13 @@ export async function buildEngine({ quiet = false, clean = false, outdir = defau
 }
 
 /**
- * One program: its bundle (named by content hash, with its source map) and its entry. The bundle runs
+ * One program's bundle (named by content hash) and its source map; entryFile() writes its entry. It runs
  * inside vm.Script, where a dynamic import() has no loader: esbuild turns every import() into a
  * require() (`dynamic-import: false`; bullmq and ioredis have CommonJS builds, wasmoon's glue only
  * imports 'module'), and the build fails if one is left. `import.meta.url` (node-port.ts and
  * serve/server.ts find files next to themselves) becomes the bundle's own file URL.
  */
-async function buildProgram({ name, source, entry, template }, outdir) {
+async function buildProgram({ name, source }, outdir) {
   const result = await build({
     absWorkingDir: root,
     entryPoints: [source],
@@ -132,17 +140,28 @@ async function buildProgram({ name, source, entry, template }, outdir) {
     `//# sourceMappingURL=${name}-bundle.cjs.map`,
     `//# sourceMappingURL=${bundleName}.map`,
   );
-  const entryText = await readFile(join(root, template), 'utf8');
-  if (entryText.split('__BUNDLE__').length !== 2) throw new Error(`${template}: expected one __BUNDLE__`);
   return {
     bundleName,
     inputs: Object.keys(result.metafile.inputs),
     files: [
       { path: join(outdir, bundleName), contents: Buffer.from(text) },
       { path: join(outdir, `${bundleName}.map`), contents: map.contents },
-      { path: join(outdir, entry), contents: Buffer.from(entryText.replace('__BUNDLE__', bundleName)) },
     ],
   };
+}
+
+/** A program's entry: its template with each bundle placeholder replaced (each must be used once). */
+async function entryFile({ name, entry, template }, outdir, names) {
+  let text = await readFile(join(root, template), 'utf8');
+  for (const [program, bundleName] of Object.entries(names)) {
+    const placeholder = program === name ? '__BUNDLE__' : `__${program.toUpperCase()}_BUNDLE__`;
+    const uses = text.split(placeholder).length - 1;
+    if (program === name && uses !== 1) throw new Error(`${template}: expected one ${placeholder}`);
+    if (uses > 1) throw new Error(`${template}: ${placeholder} more than once`);
+    text = text.replace(placeholder, bundleName);
+  }
+  if (/__[A-Z_]*BUNDLE__/.test(text)) throw new Error(`${template}: unknown bundle placeholder`);
+  return { path: join(outdir, entry), contents: Buffer.from(text) };
 }
 
 /** How long a bundle no build wrote stays: a CLI still running from an older build may load it. */

@@ -47,17 +47,25 @@ export interface ForkOptions {
   script?: string;
 }
 
-/** Worker processes forked ahead of any pool (preforkWorkers), handed out by the next forkWorker(). */
-const preforked: WorkerPort[] = [];
+/**
+ * Worker processes forked ahead of any pool (preforkWorkers), handed out by the next forkWorker().
+ * Process-wide, not per copy of this module: the compiled CLI's entry forks the first one from a small
+ * bundle of this module before the CLI bundle is even loaded (engine/boot/cli-entry.mjs), and the CLI
+ * bundle's own copy hands it out.
+ */
+const preforked: WorkerPort[] = ((globalThis as unknown as Record<symbol, WorkerPort[] | undefined>)[
+  Symbol.for('fanout.preforkedWorkers')
+] ??= []);
 
 /**
- * Forks `count` workers now, before the caller has a pool: `fanout run` calls this first thing, so
- * the workers' start (~180 ms of CPU each) overlaps the CLI's own module loading and parsing of the
- * file instead of following it. The pool's next forkWorker() calls take them, ready or not (their
- * early messages are kept for the pool's listener). Leftovers must go through discardPreforked().
+ * Makes sure `count` workers are forked ahead, before the caller has a pool: `fanout run` calls this
+ * first thing, so the workers' start (~80 ms of CPU each) overlaps the CLI's own module loading and
+ * parsing of the file instead of following it. The pool's next forkWorker() calls take them, ready or
+ * not (their early messages are kept for the pool's listener). Leftovers must go through
+ * discardPreforked().
  */
 export function preforkWorkers(count: number): void {
-  for (let i = 0; i < count; i++) preforked.push(spawnWorkerProcess(workerScript));
+  while (preforked.length < count) preforked.push(spawnWorkerProcess(workerScript));
 }
 
 /** Kills workers forked ahead and never taken (a run that stopped at a usage or workflow error). */
