@@ -1,7 +1,7 @@
 // Issue #15 rows that have a reference measured in the same run: Lua speed against raw wasmoon, per-run
 // overhead against TEA Python on the reference's own cases, fresh VMs, worker memory against a bare
-// Node process. Tests assert only generous ratios; the absolute figures go to docs/benchmarks.md.
-import { spawnSync } from 'node:child_process';
+// Node process (bench/worker-memory.ts). Tests assert only generous ratios; the absolute figures go to
+// docs/benchmarks.md.
 import { readFileSync } from 'node:fs';
 import { mkdtemp, rm, writeFile } from 'node:fs/promises';
 import { loadavg, tmpdir } from 'node:os';
@@ -10,6 +10,7 @@ import { LuaFactory as WasmoonFactory } from 'wasmoon';
 import { createEngine } from '../engine/index.ts';
 import { createLuaFactory, openVm } from '../engine/lua/vm.ts';
 import { teaPyCase, teaPyMedian, teaPyMissing } from './tea-py.ts';
+import { benchWorkerMemory } from './worker-memory.ts';
 import type { BenchEntry } from './types.ts';
 
 const r2 = (n: number) => Math.round(n * 100) / 100;
@@ -28,17 +29,6 @@ const loopYaml = (n: number) =>
     )
     .concat(['edges:', '  - {from: __start__, to: loop}', '  - {from: loop, to: __end__}', ''])
     .join('\n');
-
-/** Private (USS) and resident (RSS) MiB of a process, from /proc (Linux). */
-function processMemory(pid: number): { rss: number; uss: number } | null {
-  try {
-    const text = readFileSync(`/proc/${pid}/smaps_rollup`, 'utf8');
-    const kb = (key: string) => Number(new RegExp(`^${key}:\\s+(\\d+)`, 'm').exec(text)?.[1] ?? NaN);
-    return { rss: kb('Rss') / 1024, uss: (kb('Private_Clean') + kb('Private_Dirty')) / 1024 };
-  } catch {
-    return null;
-  }
-}
 
 export async function benchSpeed(): Promise<BenchEntry[]> {
   const entries: BenchEntry[] = [];
@@ -111,24 +101,6 @@ export async function benchSpeed(): Promise<BenchEntry[]> {
         note: `median of 30; ${teaNote(teaPyCase('failure'), 7)}; load ${load()}`,
       });
     }
-
-    // Worker memory: the pool's idle warm workers, and a bare `node -e` for what Node itself costs.
-    const pids = engine.service.pool.stats().workers.flatMap((w) => (w.pid === undefined ? [] : [w.pid]));
-    const figures = pids.flatMap((pid) => processMemory(pid) ?? []);
-    const bare = spawnSync(process.execPath, [
-      '-e',
-      "process.stdout.write(require('fs').readFileSync('/proc/self/smaps_rollup','utf8'))",
-    ]).stdout.toString();
-    const bareRss = Number(/^Rss:\s+(\d+)/m.exec(bare)?.[1] ?? NaN) / 1024;
-    if (figures.length) {
-      entries.push({
-        name: 'worker process RSS, idle warm worker (median of the pool)',
-        value: Math.round(median(figures.map((f) => f.rss))),
-        unit: 'MiB',
-        target: '≤ 40 MiB',
-        note: `private (USS) ${r2(median(figures.map((f) => f.uss)))} MiB; a bare \`node -e\` here: RSS ${Math.round(bareRss)} MiB`,
-      });
-    }
   } finally {
     await rm(dir, { recursive: true, force: true });
     await engine.close();
@@ -159,5 +131,7 @@ export async function benchSpeed(): Promise<BenchEntry[]> {
     note: `peak during set-up ${Math.round(ten[0]!.memory().peakHeapBytes / 100) / 10} KB per VM`,
   });
   for (const vm of ten) vm.close();
+  // Worker memory: compiled workers, RSS, PSS and USS, idle and after a run (bench/worker-memory.ts).
+  entries.push(...(await benchWorkerMemory()));
   return entries;
 }

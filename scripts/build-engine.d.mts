@@ -1,2 +1,7 @@
 // Types of build-engine.mjs for the TypeScript tests and their global set-up (the script runs on plain Node).
-export declare function buildEngine(options?: { quiet?: boolean }): Promise<{ ms: number; inputs: string[] }>;
+export declare function buildEngine(options?: {
+  quiet?: boolean;
+  clean?: boolean;
+  /** Default dist/ (bench/worker-memory.ts builds into a scratch folder). */
+  outdir?: string;
+}): Promise<{ ms: number; inputs: string[] }>;
