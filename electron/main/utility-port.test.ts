@@ -5,6 +5,8 @@ import { fileURLToPath, pathToFileURL } from 'node:url';
 import { afterAll, describe, expect, it } from 'vitest';
 import { createEngine } from '../../engine/index.ts';
 import type { FromWorker } from '../../engine/run/protocol.ts';
+import { workerEnv } from '../../engine/run/worker-env.ts';
+import { WORKER_ENV, WORKER_EXEC_ARGV } from '../../engine/run/worker-flags.ts';
 import { forkUtilityWorker, WORKER_SERVICE_NAME, type UtilityProcessModule } from './utility-port.ts';
 
 const shim = fileURLToPath(new URL('./fixtures/parent-port-worker.mjs', import.meta.url));
@@ -50,7 +52,7 @@ afterAll(() => {
 });
 
 describe('utilityProcess WorkerPort adapter', () => {
-  it('forks with the service name and piped stdio, and runs a parallel workflow end to end', async () => {
+  it("forks with the service name, piped stdio and the workers' flags and env, and runs a parallel workflow end to end", async () => {
     const engine = createEngine({ size: 2, spawn: () => forkUtilityWorker(shim, fake.module, () => {}) });
     try {
       const load = await engine.loadFile(example);
@@ -61,7 +63,12 @@ describe('utilityProcess WorkerPort adapter', () => {
       expect(fake.calls[0]).toEqual({
         modulePath: shim,
         args: [],
-        options: { serviceName: WORKER_SERVICE_NAME, stdio: 'pipe' },
+        options: {
+          serviceName: WORKER_SERVICE_NAME,
+          stdio: 'pipe',
+          execArgv: [...WORKER_EXEC_ARGV],
+          env: { ...workerEnv(), ...WORKER_ENV },
+        },
       });
     } finally {
       await engine.close();

@@ -4,6 +4,8 @@
 // `child.on('message', message)`. The pool cannot tell this adapter from the Node one.
 import type { UtilityProcess } from 'electron';
 import type { FromWorker, ToWorker, WorkerPort } from '../../engine/run/protocol.ts';
+import { workerEnv } from '../../engine/run/worker-env.ts';
+import { WORKER_ENV, WORKER_EXEC_ARGV } from '../../engine/run/worker-flags.ts';
 
 export const WORKER_SERVICE_NAME = 'fanout-worker';
 
@@ -12,7 +14,12 @@ export interface UtilityProcessModule {
   fork(
     modulePath: string,
     args?: string[],
-    options?: { serviceName?: string; stdio?: 'pipe' | 'ignore' | 'inherit' },
+    options?: {
+      serviceName?: string;
+      stdio?: 'pipe' | 'ignore' | 'inherit';
+      execArgv?: string[];
+      env?: Record<string, string | undefined>;
+    },
   ): Pick<UtilityProcess, 'pid' | 'postMessage' | 'on' | 'kill' | 'stdout' | 'stderr'>;
 }
 
@@ -21,7 +28,15 @@ export function forkUtilityWorker(
   utilityProcess: UtilityProcessModule,
   log: (line: string) => void = (line) => process.stderr.write(line),
 ): WorkerPort {
-  const child = utilityProcess.fork(scriptPath, [], { serviceName: WORKER_SERVICE_NAME, stdio: 'pipe' });
+  // The same V8 flags and environment as node-port's workers (engine/run/worker-flags.ts). Not checked
+  // on an Electron binary here: Electron may apply only some V8 flags after its own start, and glibc's
+  // malloc settings do nothing where Chromium's allocator replaces malloc; neither can stop the start.
+  const child = utilityProcess.fork(scriptPath, [], {
+    serviceName: WORKER_SERVICE_NAME,
+    stdio: 'pipe',
+    execArgv: [...WORKER_EXEC_ARGV],
+    env: { ...workerEnv(), ...WORKER_ENV },
+  });
   let exited = false;
   const exitListeners: ((info: { code: number | null; signal: string | null }) => void)[] = [];
   const finish = (code: number | null, signal: string | null): void => {
