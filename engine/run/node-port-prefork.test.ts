@@ -2,9 +2,12 @@
 // `ready` a worker sends before anyone listens must still reach the pool, and a worker nobody takes
 // must not keep the CLI alive. Real worker processes (worker.ts through tsx), real CLI.
 import { execFile } from 'node:child_process';
+import { mkdtempSync, rmSync, writeFileSync } from 'node:fs';
+import os from 'node:os';
+import { join } from 'node:path';
 import { promisify } from 'node:util';
 import { afterEach, describe, expect, it } from 'vitest';
-import { repoRoot } from '../../test/helpers.ts';
+import { chainYaml, repoRoot } from '../../test/helpers.ts';
 import { discardPreforked, forkWorker, preforkWorkers } from './node-port.ts';
 import { WorkerPool } from './pool.ts';
 import type { FromWorker } from './protocol.ts';
@@ -52,5 +55,31 @@ describe('workers forked ahead', () => {
     expect(String('stderr' in failed ? failed.stderr : '')).toContain('file not found');
     // A worker kept alive would hold the IPC channel open and the CLI would never exit on its own.
     expect(performance.now() - started).toBeLessThan(15_000);
+  }, 20_000);
+
+  it('a `fanout run` of a chain forks one worker in all: the one forked ahead serves the run', async () => {
+    // The compiled CLI forks it from its entry and cli.ts asks again: a second fork would be a whole
+    // wasted worker start. Counted by a preload in the CLI process (workers fork nothing).
+    const dir = mkdtempSync(join(os.tmpdir(), 'fanout-prefork-'));
+    try {
+      const counter = join(dir, 'count-forks.cjs');
+      writeFileSync(
+        counter,
+        "const cp = require('node:child_process'); const fork = cp.fork; let n = 0;\n" +
+          'cp.fork = function (...args) { n += 1; return fork.apply(this, args); };\n' +
+          "process.on('exit', () => { if (n) process.stderr.write(`forks: ${n}\\n`); });\n",
+      );
+      const file = join(dir, 'chain.yaml');
+      writeFileSync(file, chainYaml(['return { x = 1 }', 'return { x = state.x + 1 }']));
+      const { stdout, stderr } = await exec(process.execPath, [`${repoRoot}/bin/fanout.js`, 'run', file], {
+        cwd: repoRoot,
+        env: { ...process.env, NODE_OPTIONS: `--require ${counter}` },
+        timeout: 15_000,
+      });
+      expect(JSON.parse(stdout)).toMatchObject({ x: 2 });
+      expect(stderr).toContain('forks: 1\n');
+    } finally {
+      rmSync(dir, { recursive: true, force: true });
+    }
   }, 20_000);
 });
