@@ -4,7 +4,7 @@ import type { RunEvent } from '../../../../engine/run/types.ts';
 import type { RunView } from '../../run/run-context.ts';
 import { applyEvents, emptyRuns, type RunsState } from '../../run/run-store.ts';
 import { syntheticFanOut } from '../../run/synthetic-events.ts';
-import { createNodeRunFeed, type FeedOptions } from './node-run-feed.ts';
+import { createNodeRunFeed, nodeRunFeedOf, type FeedOptions } from './node-run-feed.ts';
 import { hasOutput } from './output-preview.ts';
 import { nodeRunView } from './run-status.ts';
 
@@ -206,6 +206,15 @@ describe('node run feed', () => {
     h.apply([{ ...events.at(-1)!, seq: 1000, type: 'log', level: 'info', message: 'x' } as RunEvent]);
     await h.advance(100);
     expect(h.feed.pending()).toBe(0);
+  });
+
+  it('is one feed per run store and canvas view, whichever bridge object asks', () => {
+    const runs = createStore<RunsState>()(() => emptyRuns());
+    const view = createStore<RunView>()(() => ({ fileKey: 'f.yaml', canvasRunId: null }));
+    const feed = nodeRunFeedOf({ runs, view });
+    expect(nodeRunFeedOf({ runs, view })).toBe(feed);
+    const other = createStore<RunView>()(() => ({ fileKey: 'g.yaml', canvasRunId: null }));
+    expect(nodeRunFeedOf({ runs, view: other })).not.toBe(feed);
   });
 
   it('stops following the stores once disposed', async () => {

@@ -202,11 +202,16 @@ export function createNodeRunFeed(
   };
 }
 
-const feeds = new WeakMap<object, NodeRunFeed>();
+const feeds = new WeakMap<RunsSource, WeakMap<StoreApi<RunView>, NodeRunFeed>>();
 
-/** The one feed of a run bridge (created on first use; the bridge lives as long as the window). */
+/**
+ * The one feed of a bridge's run store and canvas view (created on first use). Keyed by the stores,
+ * not the bridge object: a bridge rebuilt over the same stores must not add a second subscriber.
+ */
 export function nodeRunFeedOf(bridge: { runs: RunsSource; view: StoreApi<RunView> }): NodeRunFeed {
-  let feed = feeds.get(bridge);
-  if (!feed) feeds.set(bridge, (feed = createNodeRunFeed(bridge.runs, bridge.view)));
+  let byView = feeds.get(bridge.runs);
+  if (!byView) feeds.set(bridge.runs, (byView = new WeakMap()));
+  let feed = byView.get(bridge.view);
+  if (!feed) byView.set(bridge.view, (feed = createNodeRunFeed(bridge.runs, bridge.view)));
   return feed;
 }
