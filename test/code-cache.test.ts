@@ -32,13 +32,13 @@ const tempFiles = (dir: string) => readdirSync(dir).filter((name) => name.endsWi
 /**
  * Forks dist/worker.cjs as the pool does (same V8 flags: a cache is only valid under the flags it was
  * made with), runs one Lua node through the protocol and returns the result and what the entry said
- * about its code cache (FANOUT_DEBUG lines on stderr).
+ * about its code cache (FANOUT_CODE_CACHE_LOG lines on stderr).
  */
 async function runOneNode(dir: string): Promise<{ result: unknown; cacheLog: string[] }> {
   const child = fork(join(dir, 'worker.cjs'), [], {
     execArgv: [...WORKER_EXEC_ARGV],
     serialization: 'advanced',
-    env: { ...process.env, FANOUT_DEBUG: '1' },
+    env: { ...process.env, FANOUT_CODE_CACHE_LOG: '1' },
     stdio: ['ignore', 'ignore', 'pipe', 'ipc'],
   });
   let stderr = '';
@@ -147,7 +147,7 @@ describe('dist/cli.js and its V8 code cache', () => {
     const fanout = (...args: string[]) =>
       exec(process.execPath, [join(root, 'bin', 'fanout.js'), ...args], {
         cwd: root,
-        env: { ...process.env, FANOUT_DEBUG: '1' },
+        env: { ...process.env, FANOUT_CODE_CACHE_LOG: '1' },
       });
     const cliLog = (stderr: string) =>
       [...stderr.matchAll(/cli-bundle-[0-9A-F]{12}\.cjs: code cache: (.+)/g)].map((match) => match[1]!);
@@ -161,5 +161,19 @@ describe('dist/cli.js and its V8 code cache', () => {
       const state = JSON.parse(stdout) as { parallel_results: { success: boolean }[] };
       expect(state.parallel_results.map((result) => result.success)).toEqual([true, true]);
     }
+  });
+
+  it('FANOUT_DEBUG runs the bundles without a cache (so Node maps their stacks) and still runs the fan-out', async () => {
+    const root = join(scratch, 'package');
+    const file = join(root, 'fan-out.yaml');
+    const { stdout, stderr } = await exec(process.execPath, [join(root, 'bin', 'fanout.js'), 'run', file], {
+      cwd: root,
+      env: { ...process.env, FANOUT_CODE_CACHE_LOG: '1', FANOUT_DEBUG: '1' },
+    });
+    expect(stderr).toMatch(/cli-bundle-[0-9A-F]{12}\.cjs: code cache: not used \(FANOUT_DEBUG/);
+    expect(stderr).toMatch(/worker-bundle-[0-9A-F]{12}\.cjs: code cache: not used \(FANOUT_DEBUG/);
+    expect(stderr).not.toMatch(/code cache: (none|accepted|written)/);
+    const state = JSON.parse(stdout) as { parallel_results: { success: boolean }[] };
+    expect(state.parallel_results.map((result) => result.success)).toEqual([true, true]);
   });
 });

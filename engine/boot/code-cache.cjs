@@ -19,6 +19,13 @@ const { Script } = require('node:vm');
  * unwritable cache only means compiling as without one.
  */
 exports.runWithCodeCache = function runWithCodeCache(bundle, saveOn) {
+  if (process.env.FANOUT_DEBUG) {
+    // Node 20 maps stack traces only for modules its own loader compiled, never for a vm.Script: a
+    // debugging run trades the cache for stacks that name the TypeScript sources.
+    process.setSourceMapsEnabled(true);
+    log(bundle, 'not used (FANOUT_DEBUG: source-mapped stacks)');
+    return require(bundle);
+  }
   const cacheFile = `${bundle}.${process.versions.v8}-${process.arch}.v8cache`;
   let cachedData;
   try {
@@ -28,7 +35,7 @@ exports.runWithCodeCache = function runWithCodeCache(bundle, saveOn) {
   }
   const script = new Script(Module.wrap(readFileSync(bundle, 'utf8')), { filename: bundle, cachedData });
   const usable = cachedData !== undefined && script.cachedDataRejected !== true;
-  debug(bundle, cachedData === undefined ? 'none' : usable ? 'accepted' : 'rejected');
+  log(bundle, cachedData === undefined ? 'none' : usable ? 'accepted' : 'rejected');
   if (!usable) process.once(saveOn, () => save(script, bundle, cacheFile));
   const module_ = { exports: {} };
   script.runInThisContext()(module_.exports, Module.createRequire(bundle), module_, bundle, dirname(bundle));
@@ -41,14 +48,15 @@ function save(script, bundle, cacheFile) {
   try {
     writeFileSync(temp, script.createCachedData());
     renameSync(temp, cacheFile);
-    debug(bundle, 'written');
+    log(bundle, 'written');
   } catch (error) {
     rmSync(temp, { force: true });
-    debug(bundle, `not written (${error.code ?? error.message})`);
+    log(bundle, `not written (${error.code ?? error.message})`);
   }
 }
 
-function debug(bundle, what) {
-  if (process.env.FANOUT_DEBUG)
+/** FANOUT_CODE_CACHE_LOG=1: one stderr line per decision (the tests read them). */
+function log(bundle, what) {
+  if (process.env.FANOUT_CODE_CACHE_LOG)
     process.stderr.write(`[fanout ${process.pid}] ${basename(bundle)}: code cache: ${what}\n`);
 }
