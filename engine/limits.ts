@@ -390,3 +390,22 @@ export const MAX_QUEUE_CONCURRENCY = 256;
 export const QUEUE_CANCEL_GRACE_MS = 2_000;
 /** A cancel mark in Redis (for jobs a worker picks up after the cancel was published) expires after this. */
 export const QUEUE_CANCEL_MARK_TTL_S = 3_600;
+
+// ---------------------------------------------------------------------------------------------------
+// Lua instruction hook armed from a second thread (engine/lua/hook-watchdog.ts)
+// ---------------------------------------------------------------------------------------------------
+
+/**
+ * While an armed hook has not fired (the running frame was in a C call, or cleared its trap as it was
+ * written), the watchdog re-writes the trap after 1, 2, 4 … ms, at most this far apart: the bound on
+ * how late a deadline can be noticed beyond the thread's own wake-up.
+ */
+export const WATCHDOG_MAX_REARM_MS = 16;
+/** The watchdog thread runs a few dozen lines and allocates nearly nothing: a small V8 heap. */
+export const WATCHDOG_THREAD_LIMITS = {
+  maxOldGenerationSizeMb: 8,
+  maxYoungGenerationSizeMb: 1,
+  stackSizeMb: 1,
+};
+/** An exec in count-hook mode starts the watchdog once it has run this long (short execs never do). */
+export const WATCHDOG_START_AFTER_MS = 5;

@@ -21,7 +21,7 @@ export const REMOVED_GLOBALS = ['io', 'require', 'package', 'debug', 'dofile', '
 export const ALLOWED_OS_FUNCTIONS = ['clock', 'time', 'date', 'difftime'] as const;
 
 const SANDBOX_BODY = String.raw`
-local emit, sleep_impl, timed_out, fetch_state = ...
+local emit, sleep_impl, timed_out, fetch_state, create_hooked = ...
 local type, tostring, select, error, getmetatable, rawget = type, tostring, select, error, getmetatable, rawget
 local raw_pcall, raw_xpcall, raw_load, raw_gc = pcall, xpcall, load, collectgarbage
 local raw_setmetatable = setmetatable
@@ -75,24 +75,29 @@ end
 
 -- A coroutine killed by the hook keeps hooks switched off (Lua leaves allowhook = 0 on that thread),
 -- so its pending <close> handlers must never run: coroutine.wrap is rebuilt on resume (the C version
--- closes the dead thread itself) and coroutine.close refuses such threads.
-local co_create, co_close = coroutine.create, coroutine.close
-local killed = raw_setmetatable({}, { __mode = 'k' })
+-- closes the dead thread itself) and coroutine.close refuses such threads. A resume counts its thread
+-- as in flight before it starts and uncounts it once it returns normally: once the deadline has
+-- passed, the main thread traps on its very next instruction, so nothing after a timed-out resume
+-- runs. A dead thread still counted is one a timeout killed.
+-- coroutine.create is the host's (vm.ts createThread): each new coroutine gets the instruction-count
+-- hook of its own, because the hook the watchdog arms on the main thread does not reach it.
+local co_create, co_close, co_status = create_hooked, coroutine.close, coroutine.status
+coroutine.create = co_create
+local resuming = raw_setmetatable({}, { __mode = 'k' })
 
 local function after_resume(co, ...)
-  if timed_out() then
-    killed[co] = true
-    error(TIMEOUT, 0)
-  end
+  if timed_out() then error(TIMEOUT, 0) end
+  local n = resuming[co]
+  if n then resuming[co] = n > 1 and n - 1 or nil end
   return ...
 end
-coroutine.resume = function(co, ...) return after_resume(co, co_resume(co, ...)) end
+local function resume(co, ...)
+  if type(co) == 'thread' then resuming[co] = (resuming[co] or 0) + 1 end
+  return after_resume(co, co_resume(co, ...))
+end
+coroutine.resume = resume
 
 local function wrap_finish(co, ok, ...)
-  if timed_out() then
-    killed[co] = true
-    error(TIMEOUT, 0)
-  end
   if ok then return ... end
   local err = ...
   local closed, close_err = co_close(co)
@@ -103,11 +108,11 @@ local function wrap_finish(co, ok, ...)
 end
 coroutine.wrap = function(f)
   local co = co_create(f)
-  return function(...) return wrap_finish(co, co_resume(co, ...)) end
+  return function(...) return wrap_finish(co, resume(co, ...)) end
 end
 
 coroutine.close = function(co)
-  if killed[co] then return false, TIMEOUT end
+  if resuming[co] and co_status(co) == 'dead' then return false, TIMEOUT end
   return reraise_timeout(co_close(co))
 end
 
@@ -174,7 +179,7 @@ return run, raw_gc
 `;
 
 /**
- * The setup chunk: called with the JS functions (emit, sleep, timed_out, fetch_state), returns the
+ * The setup chunk: called with the JS functions (emit, sleep, timed_out, fetch_state, create_hooked), returns the
  * runner `function(fn) -> tag, text` and a one-shot full-GC function (collectgarbage, called bare).
  */
 export const SANDBOX_SETUP = `local json_encode, json_decode, json_too_deep = (function()\n${LUA_JSON_CODEC}\nend)()\n${SANDBOX_BODY}`;

@@ -12,7 +12,10 @@ import {
   MAX_STATE_BYTES,
   MAX_VALUE_DEPTH,
   formatBytes as formatSize,
+  WATCHDOG_START_AFTER_MS,
 } from '../limits.ts';
+import { KNOWN_HOOK_LAYOUT, checkHookLayout, type HookLayout } from './hook-layout.ts';
+import { HookWatchdog } from './hook-watchdog.ts';
 import { sleepUntil } from './sleep.ts';
 import { SANDBOX_SETUP } from './sandbox.ts';
 import type { ExecOptions, ExecOutcome, LuaFailure, SyntaxCheck, VmLimits, VmMemory } from './types.ts';
@@ -22,11 +25,13 @@ import {
   LUA_MASKCOUNT,
   LUA_OK,
   LUA_REGISTRYINDEX,
+  LUA_TFUNCTION,
   LUA_TSTRING,
   Marshal,
   loadRawLua,
   type LuaState,
   type RawLua,
+  type WasmMemory,
 } from './wasm.ts';
 
 export const DEFAULT_MEMORY_BYTES = DEFAULT_MEMORY_LIMIT_MB * 1024 * 1024;
@@ -52,11 +57,31 @@ export interface FactoryStats {
   luaHeapBytes: number;
   /** Size of the shared WASM linear memory (only grows). */
   wasmMemoryBytes: number;
+  /**
+   * How execs are timed: 'watchdog' (hook-free, armed from a second thread), 'count' (the
+   * instruction-count hook: before the watchdog is up, or when it cannot be used, then `off` says why).
+   */
+  hook: { path: 'watchdog' | 'count'; arms: number; off?: string };
 }
 
 /** Wraps one wasmoon WASM module; load once per process. */
 export interface LuaFactory {
   stats(): FactoryStats;
+  /** Stops the factory's watchdog thread (the VMs stay usable, on the count hook). */
+  close(): void;
+}
+
+export interface LuaFactoryOptions {
+  /**
+   * 'auto' (default): the count hook until an exec has run WATCHDOG_START_AFTER_MS, which starts the
+   * watchdog thread; execs are handed over once it is up. 'eager': start it now and wait for it.
+   * 'count': never start it (today's path, for A/B measurements and tests).
+   */
+  hook?: 'auto' | 'eager' | 'count';
+  /** onTick interval (tests use 0-1 ms to stress the arm/disarm protocol). */
+  tickIntervalMs?: number;
+  /** Test seam: offsets to verify instead of the known ones (a wrong one must fall back). */
+  hookLayout?: Partial<HookLayout>;
 }
 
 export interface LuaVm {
@@ -75,8 +100,32 @@ interface HeapAccount {
   refused: boolean;
 }
 
-export async function createLuaFactory(): Promise<LuaFactory> {
-  return new Factory(await loadRawLua());
+export async function createLuaFactory(options: LuaFactoryOptions = {}): Promise<LuaFactory> {
+  const loaded = await loadRawLua({ shareMemory: true });
+  const factory = new Factory(loaded.raw);
+  const hook = options.hook ?? 'auto';
+  factory.tickIntervalMs = options.tickIntervalMs ?? TICK_INTERVAL_MS;
+  if (hook === 'count') {
+    factory.watchdogOff = 'count hook asked for';
+  } else if (!loaded.memory) {
+    factory.watchdogOff = `memory not shared: ${loaded.notShared ?? 'unknown'}`;
+  } else {
+    const layout = { ...KNOWN_HOOK_LAYOUT, ...options.hookLayout };
+    const problem = checkHookLayout(loaded.raw, layout);
+    if (problem) factory.watchdogOff = `hook layout self-test failed: ${problem}`;
+    else factory.allowWatchdog(loaded.memory, layout);
+  }
+  if (factory.watchdogOff && hook !== 'count')
+    warnOnce(`Lua hook watchdog off (${factory.watchdogOff}); using the count hook`);
+  if (hook === 'eager') await factory.startWatchdog()?.started;
+  return factory;
+}
+
+let warned = false;
+function warnOnce(message: string): void {
+  if (warned) return;
+  warned = true;
+  process.stderr.write(`[fanout ${process.pid}] ${message}\n`);
 }
 
 export async function openVm(factory: LuaFactory, limits: VmLimits): Promise<LuaVm> {
@@ -114,6 +163,13 @@ class Factory implements LuaFactory {
   readonly allocatorPointer: number;
   readonly hookPointer: number;
   private readonly callbackPointers: number[];
+  tickIntervalMs = TICK_INTERVAL_MS;
+  /** Why execs stay on the count hook; null while the watchdog may be used. */
+  watchdogOff: string | null = null;
+  private watchdogSetup: { memory: WasmMemory; layout: HookLayout } | null = null;
+  watchdog: HookWatchdog | null = null;
+  /** sizeof(CallInfo) once the watchdog may run (frees of that size check its hazard pointer). */
+  private ciSize = -1;
 
   constructor(readonly raw: RawLua) {
     this.marshal = new Marshal(raw);
@@ -124,13 +180,46 @@ class Factory implements LuaFactory {
       raw.addFunction((L: number) => this.requireActive().sleep(L), 'ii'),
       raw.addFunction((L: number) => this.requireActive().timedOut(L), 'ii'),
       raw.addFunction((L: number) => this.requireActive().fetchState(L), 'ii'),
+      raw.addFunction((L: number) => this.requireActive().createThread(L), 'ii'),
     ];
   }
 
   stats(): FactoryStats {
     let luaHeapBytes = 0;
     for (const heap of this.heaps.values()) luaHeapBytes += heap.used;
-    return { openVms: this.openCount, luaHeapBytes, wasmMemoryBytes: this.raw.HEAPU8.length };
+    const watchdog = this.watchdog;
+    const off = this.watchdogOff ?? watchdog?.failed ?? undefined;
+    const hook: FactoryStats['hook'] = {
+      path: this.readyWatchdog() ? 'watchdog' : 'count',
+      arms: watchdog?.arms ?? 0,
+      ...(off ? { off } : {}),
+    };
+    return { openVms: this.openCount, luaHeapBytes, wasmMemoryBytes: this.raw.HEAPU8.length, hook };
+  }
+
+  allowWatchdog(memory: WasmMemory, layout: HookLayout): void {
+    this.watchdogSetup = { memory, layout };
+  }
+
+  /** Starts the watchdog thread once (it boots in parallel, also while this thread runs Lua). */
+  startWatchdog(): HookWatchdog | null {
+    if (this.watchdog || !this.watchdogSetup || this.watchdogOff) return this.watchdog;
+    const { memory, layout } = this.watchdogSetup;
+    this.watchdog = new HookWatchdog({ memory, layout, hookPointer: this.hookPointer });
+    this.ciSize = layout.ciSize;
+    return this.watchdog;
+  }
+
+  /** The watchdog, when it is up and has not failed (then execs run hook-free). */
+  readyWatchdog(): HookWatchdog | null {
+    const watchdog = this.watchdog;
+    return watchdog?.ready ? watchdog : null;
+  }
+
+  close(): void {
+    this.watchdog?.close();
+    this.watchdog = null;
+    this.watchdogOff ??= 'factory closed';
   }
 
   /** lua_Alloc with a per-state heap account (ud = account id) and a hard cap. */
@@ -147,6 +236,8 @@ class Factory implements LuaFactory {
     if (newSize === 0) {
       if (pointer) {
         heap.used -= previous;
+        // The watchdog thread may be writing a trap into this CallInfo right now (hook-watchdog.ts).
+        if (oldSize === this.ciSize) this.watchdog?.beforeFree(pointer);
         this.raw._free(pointer);
       }
       return 0;
@@ -286,6 +377,9 @@ class Vm implements LuaVm {
   private timeoutMs = 0;
   private didTimeOut = false;
   private lastTick = 0;
+  private execStarted = 0;
+  /** This exec runs hook-free under the factory's watchdog (else under the count hook). */
+  private watched = false;
   private onTick: (() => void) | undefined;
   private logs: string[] = [];
   private droppedLogs = 0;
@@ -309,9 +403,11 @@ class Vm implements LuaVm {
     this.closed = true;
     this.factory.vmClosed();
     if (this.broken) return figures;
-    // lua_close runs pending __gc finalizers (user code): give them no time at all.
+    // lua_close runs pending __gc finalizers (user code): give them no time at all. No hook is left
+    // on the state between execs, so set the every-instruction one here.
     this.beginCall(-Infinity, 0, undefined);
     try {
+      this.factory.raw._lua_sethook(this.L, this.factory.hookPointer, LUA_MASKCOUNT, 1);
       this.factory.closeState(this.L, this.heapId);
     } finally {
       this.factory.active = null;
@@ -346,7 +442,7 @@ class Vm implements LuaVm {
     }
     const top = raw._lua_gettop(L);
     try {
-      raw._lua_sethook(L, this.factory.hookPointer, LUA_MASKCOUNT, HOOK_INSTRUCTIONS);
+      this.startHook(started);
       raw._lua_rawgeti(L, LUA_REGISTRYINDEX, BigInt(this.runnerRef));
       const loadStatus = marshal.load(L, PRELUDE + code, `=${options.chunkName}`);
       if (loadStatus !== LUA_OK)
@@ -361,6 +457,7 @@ class Vm implements LuaVm {
         error: { kind: 'error', message: `internal error in the Lua host: ${String(error)}` },
       });
     } finally {
+      this.endHook();
       if (!this.broken) raw._lua_settop(L, top);
       this.stateJson = 'null';
       this.factory.active = null;
@@ -374,8 +471,45 @@ class Vm implements LuaVm {
     this.didTimeOut = false;
     this.heap.refused = false;
     this.lastTick = performance.now();
+    this.execStarted = this.lastTick;
     this.onTick = onTick;
     this.factory.active = this;
+  }
+
+  /** Hook-free under a ready watchdog, else the instruction-count hook (see onHook). */
+  private startHook(now: number): void {
+    const watchdog = this.factory.readyWatchdog();
+    if (watchdog) {
+      this.watched = true;
+      watchdog.watch(this.L, this.deadline, now + this.factory.tickIntervalMs);
+    } else {
+      this.factory.raw._lua_sethook(this.L, this.factory.hookPointer, LUA_MASKCOUNT, HOOK_INSTRUCTIONS);
+    }
+  }
+
+  /** No hook, armed or not, outlives the exec (the watchdog is told first, so it cannot arm after). */
+  private endHook(): void {
+    const clear = () => {
+      if (!this.broken) this.factory.raw._lua_sethook(this.L, 0, 0, 0);
+    };
+    const watchdog = this.factory.watchdog;
+    if (this.watched && watchdog) watchdog.stop(clear);
+    else clear();
+    this.watched = false;
+  }
+
+  /**
+   * The deadline has passed: from now on every instruction of the main thread traps, so code that
+   * swallows the error (finalizers, load readers, <close> handlers) cannot keep running.
+   */
+  private markTimedOut(): void {
+    if (this.didTimeOut) return;
+    this.didTimeOut = true;
+    const { raw, hookPointer } = this.factory;
+    const setHook = () => raw._lua_sethook(this.L, hookPointer, LUA_MASKCOUNT, 1);
+    const watchdog = this.factory.watchdog;
+    if (this.watched && watchdog) watchdog.timedOut(setHook);
+    else setHook();
   }
 
   private loadFailure(status: number, chunkName: string): LuaFailure {
@@ -453,8 +587,8 @@ class Vm implements LuaVm {
     return logs;
   }
 
-  private tick(): void {
-    this.lastTick = performance.now();
+  private tick(now = performance.now()): void {
+    this.lastTick = now;
     try {
       this.onTick?.();
     } catch {
@@ -470,20 +604,61 @@ class Vm implements LuaVm {
   }
 
   private passedDeadline(): boolean {
-    if (!this.didTimeOut && performance.now() >= this.deadline) this.didTimeOut = true;
+    if (!this.didTimeOut && performance.now() >= this.deadline) this.markTimedOut();
     return this.didTimeOut;
+  }
+
+  /** A coroutine (never the main thread) that timed out traps on every instruction too. */
+  private trapThread(L: LuaState): void {
+    if (L !== this.L) this.factory.raw._lua_sethook(L, this.factory.hookPointer, LUA_MASKCOUNT, 1);
   }
 
   // ---- C callbacks (lua_CFunction / lua_Hook), called by Lua through the factory's pointers ----
 
+  /**
+   * The one hook. On the main thread of a watched exec it was armed by the watchdog (a tick or the
+   * deadline) and is unset again after a tick; on a coroutine it is the permanent count hook
+   * (createThread); on the main thread of an unwatched exec, the count hook, which hands the exec over
+   * to the watchdog once that is up (and starts it when the exec runs long enough).
+   */
   onHook(L: LuaState): void {
     if (this.passedDeadline()) {
-      // From now on every instruction of this thread traps, so code that swallows the error
-      // (finalizers, load readers) cannot keep running.
-      this.factory.raw._lua_sethook(L, this.factory.hookPointer, LUA_MASKCOUNT, 1);
+      this.trapThread(L);
       this.raise(L, TIMEOUT_TEXT);
     }
-    if (performance.now() - this.lastTick >= TICK_INTERVAL_MS) this.tick();
+    const now = performance.now();
+    const main = L === this.L;
+    const { raw, tickIntervalMs } = this.factory;
+    if (main && this.watched) {
+      this.tick(now);
+      this.factory.watchdog?.rearm(now + tickIntervalMs, () => raw._lua_sethook(L, 0, 0, 0));
+      return;
+    }
+    if (now - this.lastTick >= tickIntervalMs) this.tick(now);
+    if (!main) return;
+    const watchdog = this.factory.readyWatchdog();
+    if (watchdog) {
+      raw._lua_sethook(L, 0, 0, 0);
+      this.watched = true;
+      watchdog.watch(L, this.deadline, this.lastTick + tickIntervalMs);
+    } else if (now - this.execStarted >= WATCHDOG_START_AFTER_MS) {
+      this.factory.startWatchdog();
+    }
+  }
+
+  /**
+   * coroutine.create (luaB_cocreate, plus a hook): the new thread gets the count hook for good, since
+   * a hook armed on the main thread does not reach a running coroutine (lua_newthread copies the
+   * creator's hook once, at creation).
+   */
+  createThread(L: LuaState): number {
+    const { raw, hookPointer } = this.factory;
+    raw._luaL_checktype(L, 1, LUA_TFUNCTION);
+    const co = raw._lua_newthread(L);
+    raw._lua_pushvalue(L, 1);
+    raw._lua_xmove(L, co, 1);
+    raw._lua_sethook(co, hookPointer, LUA_MASKCOUNT, this.didTimeOut ? 1 : HOOK_INSTRUCTIONS);
+    return 1;
   }
 
   emit(L: LuaState): number {
@@ -503,7 +678,8 @@ class Vm implements LuaVm {
   sleep(L: LuaState): number {
     const ms = this.factory.raw._lua_tonumberx(L, 1, 0);
     if (sleepUntil(ms, this.deadline, () => this.tick()) === 'timeout') {
-      this.didTimeOut = true;
+      this.markTimedOut();
+      this.trapThread(L);
       this.raise(L, TIMEOUT_TEXT);
     }
     return 0;

@@ -35,6 +35,10 @@ export interface RawLua {
   _lua_pcallk(L: LuaState, nargs: number, nresults: number, msgh: number, ctx: number, k: number): number;
   _lua_error(L: LuaState): number;
   _lua_sethook(L: LuaState, hook: number, mask: number, count: number): void;
+  _lua_newthread(L: LuaState): LuaState;
+  _lua_pushvalue(L: LuaState, index: number): void;
+  _lua_xmove(from: LuaState, to: LuaState, n: number): void;
+  _luaL_checktype(L: LuaState, arg: number, type: number): void;
   _luaL_loadbufferx(L: LuaState, buffer: number, size: number, name: number, mode: number): number;
   _luaopen_base(L: LuaState): number;
   _luaopen_coroutine(L: LuaState): number;
@@ -51,14 +55,153 @@ export const LUA_ERRMEM = 4;
 export const LUA_TNIL = 0;
 export const LUA_TNUMBER = 3;
 export const LUA_TSTRING = 4;
+export const LUA_TFUNCTION = 6;
+export const LUA_MASKCALL = 1;
 export const LUA_MASKCOUNT = 8;
 /** LUAI_MAXSTACK = 1e6 in this build (wasmoon exports the same constant). */
 export const LUA_REGISTRYINDEX = -1_000_000 - 1000;
 
-/** Loads (compiles and instantiates) the WASM module once; every VM of a factory lives in it. */
-export async function loadRawLua(): Promise<RawLua> {
+/** A WebAssembly.Memory (Node has the API; this project's TypeScript libs do not declare it). */
+export interface WasmMemory {
+  readonly buffer: ArrayBuffer | SharedArrayBuffer;
+}
+
+type Instantiate = (
+  source: unknown,
+  imports?: unknown,
+) => Promise<{ instance: { exports: Record<string, unknown> } }>;
+interface WasmApi {
+  instantiate: Instantiate;
+  Memory: abstract new (...args: never[]) => WasmMemory;
+}
+const wasmApi = (globalThis as unknown as { WebAssembly: WasmApi }).WebAssembly;
+
+/** The module and, when it could be made shared, its memory (a second thread can then arm the hook). */
+export interface LoadedLua {
+  raw: RawLua;
+  memory: WasmMemory | null;
+  /** Why `memory` is null. */
+  notShared?: string;
+}
+
+/** Loads run one at a time: each swaps WebAssembly.instantiate for its duration. */
+let loading: Promise<unknown> = Promise.resolve();
+
+/**
+ * Loads (compiles and instantiates) the WASM module once; every VM of a factory lives in it. With
+ * `shareMemory`, glue.wasm's memory is declared shared on the way in (the bytes wasmoon's glue reads
+ * with fs are patched as they reach WebAssembly.instantiate; no patched file ships) and the Memory
+ * object is captured, so a watchdog thread can switch the instruction hook on (hook-watchdog.ts).
+ * Anything unexpected loads the module exactly as before, with `memory: null`.
+ */
+export async function loadRawLua(options: { shareMemory?: boolean } = {}): Promise<LoadedLua> {
+  const previous = loading;
+  let done!: () => void;
+  loading = new Promise<void>((resolve) => (done = resolve));
+  await previous;
+  try {
+    if (!options.shareMemory) return { raw: await loadModule(), memory: null, notShared: 'not asked for' };
+    return await loadShared();
+  } finally {
+    done();
+  }
+}
+
+async function loadModule(): Promise<RawLua> {
   const luaWasm = await new WasmoonFactory().getLuaModule();
   return luaWasm.module as unknown as RawLua;
+}
+
+async function loadShared(): Promise<LoadedLua> {
+  const refused = sharedViewsRefused();
+  if (refused) return { raw: await loadModule(), memory: null, notShared: refused };
+  const original = wasmApi.instantiate;
+  let captured: WasmMemory | null = null;
+  let notShared = 'WebAssembly.instantiate was not called with the module bytes';
+  // One call only: the first one is the glue's (it reads glue.wasm with fs, then instantiates).
+  const patched: Instantiate = async (source, imports) => {
+    wasmApi.instantiate = original;
+    if (!ArrayBuffer.isView(source) && !(source instanceof ArrayBuffer)) {
+      notShared = 'WebAssembly.instantiate was called with a compiled module';
+      return original(source, imports);
+    }
+    const shared = withSharedMemory(
+      source instanceof ArrayBuffer
+        ? new Uint8Array(source)
+        : new Uint8Array(source.buffer, source.byteOffset, source.byteLength),
+    );
+    if (typeof shared === 'string') {
+      notShared = shared;
+      return original(source, imports);
+    }
+    const result = await original(shared, imports);
+    const memory = result.instance.exports.memory;
+    if (memory instanceof wasmApi.Memory) captured = memory;
+    else notShared = 'the module exports no memory';
+    return result;
+  };
+  wasmApi.instantiate = patched;
+  try {
+    const raw = await loadModule();
+    // The captured memory must be the one this module's views are made from.
+    if (captured && (captured as WasmMemory).buffer !== raw.HEAPU8.buffer) {
+      return { raw, memory: null, notShared: 'the captured memory is not the module’s' };
+    }
+    return captured ? { raw, memory: captured } : { raw, memory: null, notShared };
+  } finally {
+    if (wasmApi.instantiate === patched) wasmApi.instantiate = original;
+  }
+}
+
+/** Strings are decoded straight from WASM memory: the decoder must accept shared views (Node's does). */
+function sharedViewsRefused(): string | null {
+  try {
+    new TextDecoder().decode(new Uint8Array(new SharedArrayBuffer(1)));
+    return null;
+  } catch (error) {
+    return `TextDecoder refuses shared memory (${String(error)})`;
+  }
+}
+
+/**
+ * A copy of `bytes` whose one defined memory is declared shared (limits flag 0x01 -> 0x03; a shared
+ * memory needs a maximum, which 0x01 has), found by walking the section headers; or why not.
+ */
+export function withSharedMemory(bytes: Uint8Array): Uint8Array | string {
+  const MAGIC = [0x00, 0x61, 0x73, 0x6d];
+  if (bytes.length < 8 || MAGIC.some((byte, i) => bytes[i] !== byte)) return 'not a WebAssembly binary';
+  let at = 8;
+  const leb = (): number => {
+    let value = 0;
+    for (let shift = 0; shift < 35; shift += 7) {
+      const byte = bytes[at++];
+      if (byte === undefined) throw new RangeError('truncated LEB128');
+      value += (byte & 0x7f) * 2 ** shift;
+      if (!(byte & 0x80)) return value;
+    }
+    throw new RangeError('LEB128 too long');
+  };
+  try {
+    while (at < bytes.length) {
+      const id = bytes[at++]!;
+      const size = leb();
+      const end = at + size;
+      if (end > bytes.length) return 'a section runs past the end';
+      if (id === 5) {
+        if (leb() !== 1) return 'the module does not define exactly one memory';
+        const flagsAt = at;
+        if (bytes[flagsAt] !== 0x01)
+          return `memory limits flag is 0x${bytes[flagsAt]!.toString(16)}, not 0x01`;
+        const copy = bytes.slice();
+        copy[flagsAt] = 0x03;
+        return copy;
+      }
+      at = end;
+    }
+    return 'no memory section';
+  } catch (error) {
+    return `cannot read the module (${String(error)})`;
+  }
 }
 
 const utf8Decoder = new TextDecoder('utf-8');
