@@ -62,11 +62,21 @@ async function workerMemory(withMallocEnv: boolean): Promise<{ idle: number; aft
   const replies = new Map<string, (reply: FromWorker) => void>();
   child.on('message', (message: FromWorker) => replies.get(message.type)?.(message));
   const next = (type: FromWorker['type']) => new Promise<FromWorker>((resolve) => replies.set(type, resolve));
-  const settle = () => new Promise((resolve) => setTimeout(resolve, 300));
+  // Private memory once it stops moving: the warm-up's tier-up may still be compiling in the
+  // background at `ready` (later under load), and that is the memory the settings give back.
+  const settled = async (): Promise<number> => {
+    let last = privateMiB(child.pid!);
+    for (let i = 0; i < 20; i++) {
+      await new Promise((resolve) => setTimeout(resolve, 150));
+      const now = privateMiB(child.pid!);
+      if (Math.abs(now - last) < 0.1) return now;
+      last = now;
+    }
+    return last;
+  };
   try {
     await next('ready');
-    await settle();
-    const idle = privateMiB(child.pid!);
+    const idle = await settled();
     const send = (message: ToWorker) => child.send(message);
     const opened = next('vm-opened');
     send({ type: 'vm-open', reqId: 1, vmId: 'v', limits: { memoryBytes: 64 * 1024 * 1024 } });
@@ -87,8 +97,7 @@ async function workerMemory(withMallocEnv: boolean): Promise<{ idle: number; aft
     const closed = next('vm-closed');
     send({ type: 'vm-close', reqId: 3, vmId: 'v' });
     await closed;
-    await settle();
-    return { idle, afterRun: privateMiB(child.pid!) };
+    return { idle, afterRun: await settled() };
   } finally {
     child.kill('SIGKILL');
     await exited;
