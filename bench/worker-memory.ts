@@ -92,13 +92,22 @@ export async function benchWorkerMemory(): Promise<BenchEntry[]> {
       await engine.start();
       const pids = engine.service.pool.stats().workers.flatMap((w) => (w.pid === undefined ? [] : [w.pid]));
       const sample = () => pids.map((pid) => memoryOf(readFileSync(`/proc/${pid}/smaps_rollup`, 'utf8')));
-      await sleep(500);
-      const idle = sample();
+      // Once the figures stop moving: a warm-up's tier-up may still be compiling in the background.
+      const settled = async (): Promise<Memory[]> => {
+        let last = sample();
+        for (let i = 0; i < 20; i++) {
+          await sleep(150);
+          const now = sample();
+          if (now.every((m, at) => Math.abs(m.uss - last[at]!.uss) < 0.1)) return now;
+          last = now;
+        }
+        return last;
+      };
+      const idle = await settled();
       const loaded = await engine.load(RUN_YAML, 'worker-memory.yaml');
       const result = await engine.run(loaded).result;
       if (result.status !== 'succeeded') throw new Error(`memory run ${result.status}: ${result.error}`);
-      await sleep(500);
-      const afterRun = sample();
+      const afterRun = await settled();
       const bare = memoryOf(
         spawnSync(process.execPath, [
           '-e',
