@@ -1,7 +1,8 @@
 #!/usr/bin/env node
 // `npm run build:engine`: the engine as plain JavaScript in dist/, so the CLI, `fanout serve` and their
-// workers start without tsx: two CommonJS bundles (the CLI, the Lua worker; node20, source maps) each
-// run through a V8 code cache by its entry (engine/boot/: dist/cli.js, dist/worker.cjs). bin/fanout.js
+// workers start without tsx: CommonJS bundles (node20, source maps) of the CLI and of the Lua worker,
+// each run through a V8 code cache by its entry (engine/boot/: dist/cli.js, dist/worker.cjs), and of
+// node-port.ts alone, with which dist/cli.js forks `fanout run`'s first worker early. bin/fanout.js
 // runs dist/cli.js when it is at least as new as every source it was built from (dist/inputs.json),
 // else the TypeScript through tsx; the pool forks dist/worker.cjs when the engine itself runs compiled.
 //
