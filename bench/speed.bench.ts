@@ -9,6 +9,7 @@ import { join } from 'node:path';
 import { LuaFactory as WasmoonFactory } from 'wasmoon';
 import { createEngine } from '../engine/index.ts';
 import { createLuaFactory, openVm } from '../engine/lua/vm.ts';
+import { benchLuaHook } from './lua-hook.bench.ts';
 import { teaPyCase, teaPyMedian, teaPyMissing } from './tea-py.ts';
 import { benchWorkerMemory } from './worker-memory.ts';
 import type { BenchEntry } from './types.ts';
@@ -131,6 +132,8 @@ export async function benchSpeed(): Promise<BenchEntry[]> {
     note: `peak during set-up ${Math.round(ten[0]!.memory().peakHeapBytes / 100) / 10} KB per VM`,
   });
   for (const vm of ten) vm.close();
+  // The instruction hook armed from a second thread: in-process, from the CLI, timeout lateness.
+  entries.push(...(await benchLuaHook()));
   // Worker memory: compiled workers, RSS, PSS and USS, idle and after a run (bench/worker-memory.ts).
   entries.push(...(await benchWorkerMemory()));
   return entries;
