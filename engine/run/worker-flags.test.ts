@@ -105,7 +105,7 @@ async function workerMemory(withMallocEnv: boolean): Promise<{ idle: number; aft
 }
 
 describe('worker malloc settings', () => {
-  it('a compiled worker holds less private memory with WORKER_ENV, idle and after a run', async (ctx) => {
+  it('a compiled worker holds less private memory with WORKER_ENV after a run', async (ctx) => {
     const glibc = (process.report.getReport() as { header?: { glibcVersionRuntime?: string } }).header
       ?.glibcVersionRuntime;
     const skip = !existsSync('/proc/self/smaps_rollup')
@@ -131,8 +131,10 @@ describe('worker malloc settings', () => {
         `${figures(withEnv, 'idle').toFixed(1)}, after a run ${figures(without, 'afterRun').toFixed(1)} -> ` +
         `${figures(withEnv, 'afterRun').toFixed(1)}`,
     );
-    // Measured (20 interleaved pairs): idle 18.2 -> 13.9 MiB, after a run 23.7 -> 16.6 MiB.
-    expect(figures(withEnv, 'idle')).toBeLessThan(figures(without, 'idle') - 2);
+    // Measured (10 interleaved pairs, with the hook watchdog): after a run 30.2 -> 24.2 MiB. Idle is
+    // printed, not asserted: since execs run without the count hook the warm-up no longer tiers Lua up
+    // before `ready` (idle 15.1 both ways), and a warm-up that runs > 5 ms starts the watchdog thread
+    // in either worker (~8 MiB).
     expect(figures(withEnv, 'afterRun')).toBeLessThan(figures(without, 'afterRun') - 3);
   }, 120_000);
 });

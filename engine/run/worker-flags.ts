@@ -20,15 +20,16 @@ export const WORKER_EXEC_ARGV: readonly string[] = [
 ];
 
 /**
- * glibc malloc settings (ignored by other C libraries). The warm-up's tier-up compiles Lua's
- * interpreter loop with TurboFan on a background thread, peaking at ~15 MiB of compiler zones; freed,
- * glibc kept most of it resident: in that thread's own arena, and by raising its trim threshold (up to
- * 64 MiB) after large frees. One arena and a fixed 128 KiB threshold (glibc's default, no longer
- * raised) give it back. Idle warm worker, compiled, medians of 20 interleaved starts (load 9-11):
- * USS 18.2 -> 13.9 MiB, RSS 58.3 -> 54.1 MiB; after a run (Lua loop + a 2,000-record state) USS
- * 23.7 -> 16.6 MiB; start CPU 82.2 -> 82.1 ms (mean), Lua loop and per-request CPU unchanged.
- * Not used: MALLOC_MMAP_THRESHOLD_=32768 (USS -2.5 MiB more, but +5% worker CPU per request: about
- * one mmap/munmap pair per IPC message, 809 mmaps over 900 requests against 101).
+ * glibc malloc settings (ignored by other C libraries). A tier-up compiles Lua's interpreter loop
+ * with TurboFan on a background thread, peaking at ~15 MiB of compiler zones (heaptrack); freed,
+ * glibc kept most of it resident: in that thread's own arena, and behind a trim threshold it raises
+ * (up to 64 MiB) after large frees. One arena and a fixed 128 KiB threshold (glibc's default, no
+ * longer raised) give it back. Compiled worker, medians of 14 interleaved starts (load 5-7, with the
+ * hook watchdog): after a run (Lua loop + a 2,000-record state) USS 30.9 -> 23.6 MiB, PSS 37.5 ->
+ * 30.2, RSS 71.9 -> 64.6; idle USS 15.9 -> 14.7 (the warm-up no longer tiers up before `ready`;
+ * with the count hook it did: 18.3 -> 13.8). Start CPU 78.8 -> 78.5 ms, loop speed and per-request
+ * CPU unchanged. Not used: MALLOC_MMAP_THRESHOLD_=32768 (USS -2.5 MiB more, but +5% worker CPU per
+ * request: about one mmap/munmap pair per IPC message, 809 mmaps over 900 requests against 101).
  */
 export const WORKER_ENV: Readonly<Record<string, string>> = {
   MALLOC_ARENA_MAX: '1',
