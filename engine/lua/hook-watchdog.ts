@@ -110,8 +110,8 @@ function arm(epoch) {
     } while (Atomics.load(words, (L + layout.ci) >> 2) !== ci);
     if (ci && inMemory(ci + layout.ciSize) && !(halves[(ci + layout.callStatus) >> 1] & layout.cistC))
       Atomics.store(words, (ci + layout.trap) >> 2, 1);
-    Atomics.store(ctl, HAZARD, 0);
   } finally {
+    Atomics.store(ctl, HAZARD, 0);
     Atomics.store(ctl, LOCK, 0);
   }
 }

@@ -205,7 +205,13 @@ class Factory implements LuaFactory {
   startWatchdog(): HookWatchdog | null {
     if (this.watchdog || !this.watchdogSetup || this.watchdogOff) return this.watchdog;
     const { memory, layout } = this.watchdogSetup;
-    this.watchdog = new HookWatchdog({ memory, layout, hookPointer: this.hookPointer });
+    try {
+      // Called from inside a Lua hook too: nothing may throw through Lua frames from here.
+      this.watchdog = new HookWatchdog({ memory, layout, hookPointer: this.hookPointer });
+    } catch (error) {
+      this.watchdogOff = `watchdog thread could not start: ${String(error)}`;
+      return null;
+    }
     this.ciSize = layout.ciSize;
     return this.watchdog;
   }
