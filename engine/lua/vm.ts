@@ -103,7 +103,7 @@ interface HeapAccount {
 export async function createLuaFactory(options: LuaFactoryOptions = {}): Promise<LuaFactory> {
   const loaded = await loadRawLua({ shareMemory: true });
   const factory = new Factory(loaded.raw);
-  const hook = options.hook ?? 'auto';
+  const hook = options.hook ?? hookFromEnv();
   factory.tickIntervalMs = options.tickIntervalMs ?? TICK_INTERVAL_MS;
   if (hook === 'count') {
     factory.watchdogOff = 'count hook asked for';
@@ -119,6 +119,11 @@ export async function createLuaFactory(options: LuaFactoryOptions = {}): Promise
     warnOnce(`Lua hook watchdog off (${factory.watchdogOff}); using the count hook`);
   if (hook === 'eager') await factory.startWatchdog()?.started;
   return factory;
+}
+
+/** FANOUT_LUA_HOOK=count keeps every exec on the count hook (an escape hatch, and A/B measurements). */
+function hookFromEnv(): 'auto' | 'count' {
+  return process.env['FANOUT_LUA_HOOK'] === 'count' ? 'count' : 'auto';
 }
 
 let warned = false;
