@@ -46,6 +46,8 @@ export async function main(argv: string[]): Promise<number> {
   const nodePort = forkAhead ? await import('./run/node-port.ts') : undefined;
   // Every `fanout run` needs a worker: its start (the slowest part of a small run) overlaps loading the
   // run engine and the file instead of following them. Unused, it is killed when the command returns.
+  // Its workers live as long as this one run: no tier-up spent on a warm pool's future (worker-flags.ts).
+  nodePort?.useOneShotWorkers();
   nodePort?.preforkWorkers(1);
   try {
     const command = await load();

@@ -9,11 +9,13 @@ const require = createRequire(import.meta.url);
 
 // Every `fanout run` needs a worker: fork it before the CLI bundle is loaded, from a small bundle of
 // node-port.ts whose forked-ahead workers the CLI's pool takes (cli.ts asks for the same one again and
-// kills it if the command ends without a pool). Same test as engine/cli.ts; bin/fanout.js passes
-// process.argv on unchanged.
+// kills it if the command ends without a pool), as a one-shot worker like cli.ts's. Same test as
+// engine/cli.ts; bin/fanout.js passes process.argv on unchanged.
 const [command, ...rest] = process.argv.slice(2);
 if (command === 'run' && !rest.includes('--help') && !rest.includes('-h')) {
-  require('./__PREFORK_BUNDLE__').preforkWorkers(1);
+  const nodePort = require('./__PREFORK_BUNDLE__');
+  nodePort.useOneShotWorkers();
+  nodePort.preforkWorkers(1);
 }
 
 const { runWithCodeCache } = require('./code-cache.cjs');

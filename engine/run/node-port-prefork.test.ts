@@ -2,19 +2,23 @@
 // `ready` a worker sends before anyone listens must still reach the pool, and a worker nobody takes
 // must not keep the CLI alive. Real worker processes (worker.ts through tsx), real CLI.
 import { execFile } from 'node:child_process';
-import { mkdtempSync, rmSync, writeFileSync } from 'node:fs';
+import { existsSync, mkdtempSync, readFileSync, rmSync, writeFileSync } from 'node:fs';
 import os from 'node:os';
 import { join } from 'node:path';
 import { promisify } from 'node:util';
 import { afterEach, describe, expect, it } from 'vitest';
 import { chainYaml, repoRoot } from '../../test/helpers.ts';
-import { discardPreforked, forkWorker, preforkWorkers } from './node-port.ts';
+import { discardPreforked, forkWorker, preforkWorkers, useOneShotWorkers } from './node-port.ts';
 import { WorkerPool } from './pool.ts';
 import type { FromWorker } from './protocol.ts';
+import { ONE_SHOT_WORKER_EXEC_ARGV } from './worker-flags.ts';
 
 const exec = promisify(execFile);
 
-afterEach(() => discardPreforked());
+afterEach(() => {
+  discardPreforked();
+  useOneShotWorkers(false);
+});
 
 describe('workers forked ahead', () => {
   it('deliver the ready message that arrived before the pool listened', async () => {
@@ -82,4 +86,32 @@ describe('workers forked ahead', () => {
       rmSync(dir, { recursive: true, force: true });
     }
   }, 20_000);
+
+  it("one-shot workers (`fanout run`'s) start with ONE_SHOT_WORKER_EXEC_ARGV, a warm pool's without", async (ctx) => {
+    if (!existsSync('/proc/self/cmdline')) {
+      console.info('[node-port] skipped: no /proc/<pid>/cmdline on this platform');
+      ctx.skip();
+    }
+    const argvOf = (pid: number) => readFileSync(`/proc/${pid}/cmdline`, 'utf8').split('\0');
+    const warm = forkWorker();
+    useOneShotWorkers();
+    preforkWorkers(1);
+    const oneShot = forkWorker();
+    try {
+      for (const flag of ONE_SHOT_WORKER_EXEC_ARGV) {
+        expect(argvOf(oneShot.pid!)).toContain(flag);
+        expect(argvOf(warm.pid!)).not.toContain(flag);
+      }
+      // And it still runs Lua: the flag only moves when its functions tier up.
+      const pool = new WorkerPool({ size: 1, spawn: () => oneShot });
+      try {
+        expect(await pool.checkSyntax('return 1', 'ok')).toEqual({ ok: true });
+      } finally {
+        await pool.close();
+      }
+    } finally {
+      warm.kill();
+      oneShot.kill();
+    }
+  }, 30_000);
 });

@@ -7,7 +7,7 @@ import { createRequire } from 'node:module';
 import { fileURLToPath, pathToFileURL } from 'node:url';
 import type { FromWorker, ToWorker, WorkerPort } from './protocol.ts';
 import { workerEnv } from './worker-env.ts';
-import { WORKER_ENV, WORKER_EXEC_ARGV } from './worker-flags.ts';
+import { ONE_SHOT_WORKER_EXEC_ARGV, WORKER_ENV, WORKER_EXEC_ARGV } from './worker-flags.ts';
 
 /**
  * Bundled, this module is part of dist/cli.js, next to worker.cjs. (Electron's out/main/index.js has it
@@ -40,6 +40,22 @@ function installExitHook(): void {
   process.on('exit', () => {
     for (const child of liveChildren) child.kill('SIGKILL');
   });
+}
+
+/**
+ * Process-wide like `preforked` below (both copies of this module in a compiled `fanout run` see it):
+ * whether workers are forked for one short-lived run (ONE_SHOT_WORKER_EXEC_ARGV) or a warm pool.
+ */
+const profile = ((globalThis as unknown as Record<symbol, { oneShot: boolean } | undefined>)[
+  Symbol.for('fanout.workerProfile')
+] ??= { oneShot: false });
+
+/**
+ * Workers forked from now on serve one short run that ends with the process (`fanout run`): they get
+ * ONE_SHOT_WORKER_EXEC_ARGV. Called before the first fork; `false` restores the default (tests).
+ */
+export function useOneShotWorkers(oneShot = true): void {
+  profile.oneShot = oneShot;
 }
 
 export interface ForkOptions {
@@ -85,7 +101,11 @@ export function forkWorker(options: ForkOptions = {}): WorkerPort {
 function spawnWorkerProcess(script: string): WorkerPort {
   installExitHook();
   const child = fork(script, [], {
-    execArgv: [...WORKER_EXEC_ARGV, ...execArgvFor(script)],
+    execArgv: [
+      ...WORKER_EXEC_ARGV,
+      ...(profile.oneShot ? ONE_SHOT_WORKER_EXEC_ARGV : []),
+      ...execArgvFor(script),
+    ],
     env: { ...workerEnv(), ...WORKER_ENV },
     serialization: 'advanced',
     // Worker stdout goes to our stderr so it can never corrupt machine-readable CLI output.

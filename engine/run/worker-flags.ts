@@ -20,6 +20,19 @@ export const WORKER_EXEC_ARGV: readonly string[] = [
 ];
 
 /**
+ * Added for a one-shot `fanout run` (node-port.ts useOneShotWorkers()): the start (factory, sandbox
+ * compile, warm-up) spends V8's default budget of wasm functions, so they tier up to TurboFan in the
+ * background right after `ready`: ~60-70 ms more CPU per worker (at ready + 700 ms: 144 -> 75 ms)
+ * while a CLI fan-out's other workers start. A budget no start reaches leaves that to code that really
+ * runs long: a CLI fan-out 1,013 -> 697 ms wall, CPU 590 -> 370 ms (11 interleaved, load 6.5-7.4), and
+ * 424 -> 376 ms at load ~6 (CPU 680 -> 410); a 20M-iteration Lua loop from the CLI 982 -> 734 ms, the
+ * 3M loop 468 -> 394 ms (7 interleaved, load 5.5). Not for pools
+ * that stay warm (serve, Electron, batch): there the default's tier-up finishes while idle, and the
+ * first 3M loop after 1 s idle took 141 ms against 365 ms with this budget.
+ */
+export const ONE_SHOT_WORKER_EXEC_ARGV: readonly string[] = ['--wasm-tiering-budget=1000000000'];
+
+/**
  * glibc malloc settings (ignored by other C libraries). A tier-up compiles Lua's interpreter loop
  * with TurboFan on a background thread, peaking at ~15 MiB of compiler zones (heaptrack); freed,
  * glibc kept most of it resident: in that thread's own arena, and behind a trim threshold it raises
