@@ -407,5 +407,10 @@ export const WATCHDOG_THREAD_LIMITS = {
   maxYoungGenerationSizeMb: 1,
   stackSizeMb: 1,
 };
-/** An exec in count-hook mode starts the watchdog once it has run this long (short execs never do). */
+/**
+ * An exec in count-hook mode starts the watchdog once it has run this long and this many thousand
+ * instructions: a worker's warm-up exec can take over 5 ms (first calls compile lazily) but runs a
+ * few thousand instructions, so starting workers never pay for the thread.
+ */
 export const WATCHDOG_START_AFTER_MS = 5;
+export const WATCHDOG_START_AFTER_HOOKS = 50;

@@ -12,6 +12,7 @@ import {
   MAX_STATE_BYTES,
   MAX_VALUE_DEPTH,
   formatBytes as formatSize,
+  WATCHDOG_START_AFTER_HOOKS,
   WATCHDOG_START_AFTER_MS,
 } from '../limits.ts';
 import { KNOWN_HOOK_LAYOUT, checkHookLayout, type HookLayout } from './hook-layout.ts';
@@ -61,7 +62,7 @@ export interface FactoryStats {
    * How execs are timed: 'watchdog' (hook-free, armed from a second thread), 'count' (the
    * instruction-count hook: before the watchdog is up, or when it cannot be used, then `off` says why).
    */
-  hook: { path: 'watchdog' | 'count'; arms: number; off?: string };
+  hook: { path: 'watchdog' | 'count'; arms: number; off?: string; threadStarted: boolean };
 }
 
 /** Wraps one wasmoon WASM module; load once per process. */
@@ -197,6 +198,7 @@ class Factory implements LuaFactory {
     const hook: FactoryStats['hook'] = {
       path: this.readyWatchdog() ? 'watchdog' : 'count',
       arms: watchdog?.arms ?? 0,
+      threadStarted: watchdog !== null,
       ...(off ? { off } : {}),
     };
     return { openVms: this.openCount, luaHeapBytes, wasmMemoryBytes: this.raw.HEAPU8.length, hook };
@@ -389,6 +391,8 @@ class Vm implements LuaVm {
   private didTimeOut = false;
   private lastTick = 0;
   private execStarted = 0;
+  /** Count-hook calls on the main thread this exec (each is HOOK_INSTRUCTIONS instructions). */
+  private countHooks = 0;
   /** This exec runs hook-free under the factory's watchdog (else under the count hook). */
   private watched = false;
   private onTick: (() => void) | undefined;
@@ -483,6 +487,7 @@ class Vm implements LuaVm {
     this.heap.refused = false;
     this.lastTick = performance.now();
     this.execStarted = this.lastTick;
+    this.countHooks = 0;
     this.onTick = onTick;
     this.factory.active = this;
   }
@@ -652,7 +657,10 @@ class Vm implements LuaVm {
       raw._lua_sethook(L, 0, 0, 0);
       this.watched = true;
       watchdog.watch(L, this.deadline, this.lastTick + tickIntervalMs);
-    } else if (now - this.execStarted >= WATCHDOG_START_AFTER_MS) {
+    } else if (
+      ++this.countHooks >= WATCHDOG_START_AFTER_HOOKS &&
+      now - this.execStarted >= WATCHDOG_START_AFTER_MS
+    ) {
       this.factory.startWatchdog();
     }
   }
