@@ -74,9 +74,10 @@ export interface LuaFactory {
 
 export interface LuaFactoryOptions {
   /**
-   * 'auto' (default): the count hook until an exec has run WATCHDOG_START_AFTER_MS, which starts the
-   * watchdog thread; execs are handed over once it is up. 'eager': start it now and wait for it.
-   * 'count': never start it (today's path, for A/B measurements and tests).
+   * 'auto' (default, unless FANOUT_LUA_HOOK=count): the count hook until an exec has run
+   * WATCHDOG_START_AFTER_MS and _HOOKS, which starts the watchdog thread; execs are handed over once
+   * it is up. 'eager': start it now and wait for it. 'count': never start it (the pre-watchdog path,
+   * for A/B measurements and tests).
    */
   hook?: 'auto' | 'eager' | 'count';
   /** onTick interval (tests use 0-1 ms to stress the arm/disarm protocol). */
