@@ -1,7 +1,7 @@
 // Re-running an unchanged document: engine.run(text)'s synchronous part (load + validate + start) with
 // the engine's kept loads (engine/workflow/load-cache.ts) against the same call parsing every time
 // (the kept loads cleared before each call), alternated call by call on one engine; medians.
-// Run alone: `npx tsx bench/load-cache.bench.ts` (prints the entries and the load average).
+// Part of `npm run bench` (Engine section); alone: `npx tsx bench/load-cache.bench.ts`.
 import os from 'node:os';
 import { pathToFileURL } from 'node:url';
 import { createEngine } from '../engine/index.ts';

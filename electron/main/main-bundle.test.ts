@@ -9,6 +9,7 @@ import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { fileURLToPath } from 'node:url';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
+import { WORKER_ENV, WORKER_EXEC_ARGV } from '../../engine/run/worker-flags.ts';
 import { invokeChannels } from '../shared/channels.ts';
 import { CONTENT_SECURITY_POLICY } from './security.ts';
 
@@ -87,11 +88,17 @@ describe('built main bundle', () => {
     const forks = report.forks as { modulePath: string; args: string[]; options: unknown }[];
     expect(forks.length).toBeGreaterThan(0);
     for (const fork of forks) {
-      expect(fork).toEqual({
+      // The same V8 flags and environment as the engine's own workers (engine/run/worker-flags.ts),
+      // without NODE_EXTRA_CA_CERTS (engine/run/worker-env.ts: workers open no TLS connection).
+      const { env, ...options } = fork.options as { env: Record<string, string | undefined> };
+      expect({ ...fork, options }).toEqual({
         modulePath: join(root, 'out', 'main', 'worker.js'),
         args: [],
-        options: { serviceName: 'fanout-worker', stdio: 'pipe' },
+        options: { serviceName: 'fanout-worker', stdio: 'pipe', execArgv: [...WORKER_EXEC_ARGV] },
       });
+      expect(env).toMatchObject(WORKER_ENV);
+      expect(env).not.toHaveProperty('NODE_EXTRA_CA_CERTS');
+      expect(env.PATH).toBe(process.env.PATH);
     }
     expect(report.workerExists).toBe(true);
     expect(report.run.started.ok).toBe(true);
