@@ -208,3 +208,20 @@ export function generateChattyChain(options: ChattyChainOptions): string {
     '',
   ].join('\n');
 }
+
+/** The CPU-bound loop issue #15 measures against raw wasmoon: `n` multiply-add-modulo steps. */
+export function cpuLoopLua(n: number): string {
+  return `local x = 0\nfor i = 1, ${n} do x = (x * 31 + i) % 1000003 end\nreturn { x = x }`;
+}
+
+/** A one-node workflow running cpuLoopLua(n). */
+export function cpuLoopYaml(n: number): string {
+  return ['name: cpu-loop', 'nodes:', '  - name: loop', '    language: lua', '    run: |']
+    .concat(
+      cpuLoopLua(n)
+        .split('\n')
+        .map((line) => `      ${line}`),
+    )
+    .concat(['edges:', '  - {from: __start__, to: loop}', '  - {from: loop, to: __end__}', ''])
+    .join('\n');
+}

@@ -10,23 +10,13 @@ import { join } from 'node:path';
 import { fileURLToPath, pathToFileURL } from 'node:url';
 import { LuaFactory as WasmoonFactory } from 'wasmoon';
 import { createLuaFactory, openVm, type LuaFactory } from '../engine/lua/vm.ts';
+import { cpuLoopLua as loopCode, cpuLoopYaml as loopYaml } from './gen.ts';
 import type { BenchEntry } from './types.ts';
 
 const bin = fileURLToPath(new URL('../bin/fanout.js', import.meta.url));
 const r2 = (n: number) => Math.round(n * 100) / 100;
 const median = (values: number[]) => [...values].sort((a, b) => a - b)[Math.floor(values.length / 2)]!;
 const load = () => loadavg()[0]!.toFixed(1);
-const loopCode = (n: number) =>
-  `local x = 0\nfor i = 1, ${n} do x = (x * 31 + i) % 1000003 end\nreturn { x = x }`;
-const loopYaml = (n: number) =>
-  ['name: cpu-loop', 'nodes:', '  - name: loop', '    language: lua', '    run: |']
-    .concat(
-      loopCode(n)
-        .split('\n')
-        .map((line) => `      ${line}`),
-    )
-    .concat(['edges:', '  - {from: __start__, to: loop}', '  - {from: loop, to: __end__}', ''])
-    .join('\n');
 
 /**
  * Raw wasmoon's doString of `code` in a fresh `node` process: the reference for a loop started from

@@ -9,6 +9,7 @@ import { join } from 'node:path';
 import { LuaFactory as WasmoonFactory } from 'wasmoon';
 import { createEngine } from '../engine/index.ts';
 import { createLuaFactory, openVm } from '../engine/lua/vm.ts';
+import { cpuLoopLua as loopCode, cpuLoopYaml as loopYaml } from './gen.ts';
 import { benchLuaHook } from './lua-hook.bench.ts';
 import { teaPyCase, teaPyMedian, teaPyMissing } from './tea-py.ts';
 import { benchWorkerMemory } from './worker-memory.ts';
@@ -19,17 +20,6 @@ const median = (values: number[]) => {
   const s = [...values].sort((a, b) => a - b);
   return s[Math.floor(s.length / 2)]!;
 };
-const loopCode = (n: number) =>
-  `local x = 0\nfor i = 1, ${n} do x = (x * 31 + i) % 1000003 end\nreturn { x = x }`;
-const loopYaml = (n: number) =>
-  ['name: cpu-loop', 'nodes:', '  - name: loop', '    language: lua', '    run: |']
-    .concat(
-      loopCode(n)
-        .split('\n')
-        .map((l) => `      ${l}`),
-    )
-    .concat(['edges:', '  - {from: __start__, to: loop}', '  - {from: loop, to: __end__}', ''])
-    .join('\n');
 
 export async function benchSpeed(): Promise<BenchEntry[]> {
   const entries: BenchEntry[] = [];
