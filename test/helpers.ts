@@ -1,4 +1,5 @@
 // Builders of small TEA workflows for engine tests, and event helpers.
+import { readdirSync, readFileSync } from 'node:fs';
 import { fileURLToPath } from 'node:url';
 import { afterAll, beforeAll } from 'vitest';
 import { createEngine } from '../engine/index.ts';
@@ -132,4 +133,24 @@ export function fanOutSpan(events: RunEvent[]): number {
   const end = eventsOf(events, 'fan-in')[0];
   if (!start || !end) throw new Error('no fan-out in events');
   return end.t - start.t;
+}
+
+/**
+ * Pids of the Lua worker processes `parentPid` forked (Linux /proc): worker.ts through tsx, or
+ * dist/worker.cjs when the engine runs compiled. tsx's own esbuild helper is not a worker.
+ */
+export function workerPids(parentPid: number): number[] {
+  const pids: number[] = [];
+  for (const entry of readdirSync('/proc')) {
+    if (!/^\d+$/.test(entry)) continue;
+    try {
+      const stat = readFileSync(`/proc/${entry}/stat`, 'utf8');
+      const ppid = Number(stat.slice(stat.lastIndexOf(')') + 2).split(' ')[1]);
+      const cmdline = readFileSync(`/proc/${entry}/cmdline`, 'utf8');
+      if (ppid === parentPid && /worker\.(ts|cjs)/.test(cmdline)) pids.push(Number(entry));
+    } catch {
+      // Gone meanwhile.
+    }
+  }
+  return pids;
 }

@@ -6,7 +6,6 @@ import {
   cpSync,
   mkdirSync,
   mkdtempSync,
-  readdirSync,
   readFileSync,
   rmSync,
   symlinkSync,
@@ -20,7 +19,7 @@ import { join } from 'node:path';
 import { promisify } from 'node:util';
 import { afterAll, describe, expect, it } from 'vitest';
 import { startServer } from '../engine/serve/server.ts';
-import { fanOutYaml, repoRoot } from './helpers.ts';
+import { fanOutYaml, repoRoot, workerPids } from './helpers.ts';
 
 const exec = promisify(execFile);
 const scratch = mkdtempSync(join(os.tmpdir(), 'fanout-startup-'));
@@ -100,23 +99,6 @@ describe('the compiled CLI', () => {
   });
 });
 
-/** Worker processes this test process forked (worker.ts through tsx here). */
-function ownWorkers(): number[] {
-  const pids: number[] = [];
-  for (const entry of readdirSync('/proc')) {
-    if (!/^\d+$/.test(entry)) continue;
-    try {
-      const stat = readFileSync(`/proc/${entry}/stat`, 'utf8');
-      const ppid = Number(stat.slice(stat.lastIndexOf(')') + 2).split(' ')[1]);
-      const cmdline = readFileSync(`/proc/${entry}/cmdline`, 'utf8');
-      if (ppid === process.pid && /worker\.(ts|js)/.test(cmdline)) pids.push(Number(entry));
-    } catch {
-      // Gone meanwhile.
-    }
-  }
-  return pids;
-}
-
 describe('serve start-up', () => {
   it.skipIf(process.platform !== 'linux')(
     'a start that fails (port taken) rejects and leaves no worker process running',
@@ -125,9 +107,9 @@ describe('serve start-up', () => {
       await new Promise<void>((resolve) => blocker.listen(0, '127.0.0.1', resolve));
       const port = (blocker.address() as AddressInfo).port;
       try {
-        const before = ownWorkers();
+        const before = workerPids(process.pid);
         await expect(startServer({ root: scratch, port, workers: 2 })).rejects.toThrow(/EADDRINUSE/);
-        expect(ownWorkers().filter((pid) => !before.includes(pid))).toEqual([]);
+        expect(workerPids(process.pid).filter((pid) => !before.includes(pid))).toEqual([]);
       } finally {
         blocker.close();
       }

@@ -1,6 +1,6 @@
 // `fanout serve` over real HTTP and WebSocket on 127.0.0.1, with the real engine and workers.
 import { execFile, spawn } from 'node:child_process';
-import { existsSync, readdirSync, readFileSync } from 'node:fs';
+import { existsSync, readFileSync } from 'node:fs';
 import {
   cp,
   mkdir,
@@ -24,6 +24,7 @@ import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { WebSocket } from 'ws';
 import type { RunEvent } from '../run/types.ts';
 import { MAX_REQUEST_BODY_BYTES } from '../limits.ts';
+import { workerPids } from '../../test/helpers.ts';
 import { startServer } from './server.ts';
 import type { ServeHandle } from './server.ts';
 
@@ -486,24 +487,6 @@ describe('without a built renderer', () => {
   });
 });
 
-function childPids(pid: number): number[] {
-  const pids: number[] = [];
-  for (const entry of readdirSync('/proc')) {
-    if (!/^\d+$/.test(entry)) continue;
-    try {
-      const stat = readFileSync(`/proc/${entry}/stat`, 'utf8');
-      const ppid = Number(stat.slice(stat.lastIndexOf(')') + 2).split(' ')[1]);
-      const cmdline = readFileSync(`/proc/${entry}/cmdline`, 'utf8');
-      // Worker processes only (tsx's own esbuild helper is not ours to account for): worker.ts through
-      // tsx, or dist/worker.cjs when the CLI runs compiled.
-      if (ppid === pid && /worker\.(ts|cjs)/.test(cmdline)) pids.push(Number(entry));
-    } catch {
-      // Gone meanwhile.
-    }
-  }
-  return pids;
-}
-
 function alive(pid: number): boolean {
   try {
     process.kill(pid, 0);
@@ -546,7 +529,7 @@ describe('fanout serve process', () => {
     // A second run left in flight: shutdown must cancel it.
     await api('run', { text: SLEEPY }, { Authorization: `Bearer ${token}`, Host: `127.0.0.1:${port}` }, port);
 
-    const workers = childPids(child.pid!);
+    const workers = workerPids(child.pid!);
     expect(workers.length).toBeGreaterThanOrEqual(3);
     const wsClosed = new Promise<number>((resolve) => ws.once('close', (code) => resolve(code)));
     const t0 = Date.now();
