@@ -224,10 +224,21 @@ test.describe('files: in-app dialog, Save as, Export, changed on disk', () => {
     await rm(join(root(), 'k-renamed.yaml'), { force: true });
     await openApp(page, errors);
     await openFromList(page, 'map-reduce.yaml');
+    // Type-ahead: keys typed while the dialog is still listing its folder filter that listing (the
+    // listing is held back until they are typed, as on a slow disk or a busy host).
+    let typed!: () => void;
+    const keysIn = new Promise<void>((resolve) => (typed = resolve));
+    await page.route('**/api/files/list', async (route) => {
+      await keysIn;
+      await route.continue();
+    });
     await page.keyboard.press('Control+o');
     const list = dialog(page).getByTestId('file-dialog-list');
+    await expect(list).toBeFocused();
     await page.keyboard.type('k-rename');
+    typed();
     await expect(dialog(page).getByTestId('file-dialog-entry')).toHaveCount(1);
+    await page.unroute('**/api/files/list');
     await list.press('F2');
     const rename = dialog(page).getByTestId('file-dialog-rename-name');
     await rename.fill('k-renamed.txt');

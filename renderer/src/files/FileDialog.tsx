@@ -9,6 +9,7 @@ import { fileNameProblem, workflowFileNameProblem } from '../../../engine/host/n
 import type { DialogRequest } from './file-flows.ts';
 import { coalesce, sameListing } from './follow-disk.ts';
 import {
+  afterListing,
   baseName,
   breadcrumb,
   filterEntries,
@@ -68,6 +69,15 @@ export function FileDialog({
   const cancelReplaceRef = useRef<HTMLButtonElement>(null);
   const deleteCancelRef = useRef<HTMLButtonElement>(null);
 
+  // The folder shown follows the disk while the dialog is open (the host pushes changes): the filter
+  // stays and the active row stays on the same entry; a listing that changed nothing changes nothing.
+  const shownRef = useRef<{ dir: string; entries: FileEntry[] | null; active: FileEntry | undefined }>({
+    dir: '',
+    entries: null,
+    active: undefined,
+  });
+  const filterRef = useRef('');
+
   const load = useCallback(
     async (target: string, select?: string) => {
       const listed = await host.listFiles(target === '' ? undefined : target);
@@ -79,11 +89,17 @@ export function FileDialog({
         return;
       }
       setListError(null);
+      const now = shownRef.current;
+      const next = afterListing(
+        { dir: now.dir, listed: now.entries !== null, filter: filterRef.current },
+        target,
+        listed.value,
+        select,
+      );
       setDir(target);
       setEntries(listed.value);
-      setFilter('');
-      const at = select === undefined ? -1 : listed.value.findIndex((e) => e.path === select);
-      setActive(at >= 0 ? at : 0);
+      setFilter(next.filter);
+      setActive(next.active);
     },
     [host],
   );
@@ -92,14 +108,6 @@ export function FileDialog({
     void load(request.startDir);
   }, [load, request.startDir]);
 
-  // The folder shown follows the disk while the dialog is open (the host pushes changes): the filter
-  // stays and the active row stays on the same entry; a listing that changed nothing changes nothing.
-  const shownRef = useRef<{ dir: string; entries: FileEntry[] | null; active: FileEntry | undefined }>({
-    dir: '',
-    entries: null,
-    active: undefined,
-  });
-  const filterRef = useRef('');
   useEffect(() => {
     if (!host.onFilesChanged) return;
     const refresh = coalesce(async () => {

@@ -1,6 +1,7 @@
 import { describe, expect, it } from 'vitest';
 import { fileNameProblem, workflowFileNameProblem } from '../../../engine/host/names.ts';
 import {
+  afterListing,
   baseName,
   breadcrumb,
   filterEntries,
@@ -37,6 +38,34 @@ describe('browser host paths', () => {
     const entries = [{ name: 'map-reduce.yaml' }, { name: 'parallel.yaml' }, { name: 'docs' }];
     expect(filterEntries(entries, 'MAP red').map((e) => e.name)).toEqual(['map-reduce.yaml']);
     expect(filterEntries(entries, '')).toEqual(entries);
+  });
+
+  it('keeps keys typed before the first listing; a move to another folder clears the filter', () => {
+    const entries = [
+      { name: 'a.yaml', path: 'd/a.yaml' },
+      { name: 'k-rename-me.yaml', path: 'd/k-rename-me.yaml' },
+      { name: 'k-other.yaml', path: 'd/k-other.yaml' },
+    ];
+    // Typed while the dialog was still listing its first folder: kept.
+    expect(afterListing({ dir: 'd', listed: false, filter: 'k-ren' }, 'd', entries)).toEqual({
+      filter: 'k-ren',
+      active: 0,
+    });
+    // Into another folder: cleared.
+    expect(afterListing({ dir: '', listed: true, filter: 'k' }, 'd', entries)).toEqual({
+      filter: '',
+      active: 0,
+    });
+    // The same folder again (after a rename): kept, the renamed entry active within the filter.
+    expect(afterListing({ dir: 'd', listed: true, filter: 'k-' }, 'd', entries, 'd/k-other.yaml')).toEqual({
+      filter: 'k-',
+      active: 1,
+    });
+    // Renamed to a name the filter hides: cleared, so the entry shows and is active.
+    expect(afterListing({ dir: 'd', listed: true, filter: 'k-' }, 'd', entries, 'd/a.yaml')).toEqual({
+      filter: '',
+      active: 0,
+    });
   });
 
   it('name rules: one segment, visible, no control characters, bounded, workflow files end in .yaml', () => {

@@ -72,3 +72,21 @@ export function filterEntries<T extends { name: string }>(entries: readonly T[],
     return words.every((w) => name.includes(w));
   });
 }
+
+/**
+ * The filter and active row once a listing of `target` arrives. Moving to another folder clears the
+ * filter; the first listing and a re-list of the same folder keep it, so keys typed while the dialog
+ * was still listing (type-ahead) are not lost, unless it would hide the entry to select.
+ */
+export function afterListing<T extends { name: string; path: string }>(
+  shown: { dir: string; listed: boolean; filter: string },
+  target: string,
+  entries: readonly T[],
+  select?: string,
+): { filter: string; active: number } {
+  const moved = shown.listed && target !== shown.dir;
+  let filter = moved ? '' : shown.filter;
+  if (select !== undefined && !filterEntries(entries, filter).some((e) => e.path === select)) filter = '';
+  const at = select === undefined ? -1 : filterEntries(entries, filter).findIndex((e) => e.path === select);
+  return { filter, active: Math.max(at, 0) };
+}
