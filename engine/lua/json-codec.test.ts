@@ -1,31 +1,13 @@
 // The Lua JSON codec at its edges, through real VMs: every character both ways (values and keys),
 // number keys, the nesting limit in each direction for objects and arrays, and what the codec costs
 // every fresh VM (issue #15: 10 fresh VMs within 250 KB of Lua heap).
-import { afterAll, beforeAll, describe, expect, it } from 'vitest';
+import { describe, expect, it } from 'vitest';
 import { MAX_VALUE_DEPTH } from '../limits.ts';
-import { DEFAULT_MEMORY_BYTES, createLuaFactory, openVm, type LuaFactory, type LuaVm } from './vm.ts';
-import type { ExecOutcome } from './types.ts';
+import { DEFAULT_MEMORY_BYTES, openVm } from './vm.ts';
+import { useTestVm } from '../../test/lua-vm.ts';
 
-let factory: LuaFactory;
-let vm: LuaVm;
-
-beforeAll(async () => {
-  factory = await createLuaFactory();
-  vm = await openVm(factory, { memoryBytes: DEFAULT_MEMORY_BYTES });
-});
-afterAll(() => {
-  vm.close();
-});
-
-function exec(code: string, state: unknown = {}, target: LuaVm = vm): ExecOutcome {
-  return target.exec(code, state, { chunkName: 'codec', timeoutMs: 5000 });
-}
-
-function value(code: string, state: unknown = {}, target: LuaVm = vm): unknown {
-  const outcome = exec(code, state, target);
-  if (!outcome.ok) throw new Error(`expected success, got ${outcome.error.kind}: ${outcome.error.message}`);
-  return outcome.value;
-}
+const lua = useTestVm('codec');
+const { exec, value } = lua;
 
 /** `depth` containers, one inside the other, around the number 1. */
 function nested(depth: number, kind: 'object' | 'array'): unknown {
@@ -115,7 +97,7 @@ describe('nesting limit', () => {
 describe('cost per VM', () => {
   it('10 fresh VMs hold at most 250 KB of Lua heap (issue #15; 265 KB before the codec was slimmed)', async () => {
     const vms = await Promise.all(
-      Array.from({ length: 10 }, () => openVm(factory, { memoryBytes: DEFAULT_MEMORY_BYTES })),
+      Array.from({ length: 10 }, () => openVm(lua.factory, { memoryBytes: DEFAULT_MEMORY_BYTES })),
     );
     try {
       const total = vms.reduce((sum, v) => sum + v.memory().heapBytes, 0);

@@ -1,39 +1,13 @@
 // The VM layer on real wasmoon: state in/out conversion, print capture, errors and line numbers,
 // syntax checks, isolation between VMs, heap figures and cleanup (TEA-RUST-030 unit scenarios).
 import fc from 'fast-check';
-import { afterAll, beforeAll, describe, expect, it } from 'vitest';
-import type { ExecOutcome } from './types.ts';
-import {
-  DEFAULT_MEMORY_BYTES,
-  MAX_LOG_LINES,
-  checkLuaSyntax,
-  createLuaFactory,
-  openVm,
-  type LuaFactory,
-  type LuaVm,
-} from './vm.ts';
+import { describe, expect, it } from 'vitest';
+import { DEFAULT_MEMORY_BYTES, MAX_LOG_LINES, checkLuaSyntax, openVm } from './vm.ts';
+import { useTestVm } from '../../test/lua-vm.ts';
 import { propertyBudget } from '../../test/budgets.ts';
 
-let factory: LuaFactory;
-let vm: LuaVm;
-
-beforeAll(async () => {
-  factory = await createLuaFactory();
-  vm = await openVm(factory, { memoryBytes: DEFAULT_MEMORY_BYTES });
-});
-afterAll(() => {
-  vm.close();
-});
-
-function exec(code: string, state: unknown = {}, target: LuaVm = vm): ExecOutcome {
-  return target.exec(code, state, { chunkName: 'node_a', timeoutMs: 5000 });
-}
-
-function value(code: string, state: unknown = {}, target: LuaVm = vm): unknown {
-  const outcome = exec(code, state, target);
-  if (!outcome.ok) throw new Error(`expected success, got ${outcome.error.kind}: ${outcome.error.message}`);
-  return outcome.value;
-}
+const lua = useTestVm('node_a');
+const { exec, value } = lua;
 
 describe('state in', () => {
   it('binds state; integers stay integers and non-integers are floats', () => {
@@ -65,7 +39,7 @@ describe('state in', () => {
     expect(value('return state', 'txt')).toBe('txt');
     expect(value('return state', [1, 2])).toEqual([1, 2]);
     expect(value('return state == nil', null)).toBe(true);
-    const outcome = vm.exec('return state == nil', undefined, { chunkName: 'n', timeoutMs: 1000 });
+    const outcome = lua.vm.exec('return state == nil', undefined, { chunkName: 'n', timeoutMs: 1000 });
     expect(outcome).toMatchObject({ ok: true, value: true });
   });
 });
@@ -246,29 +220,31 @@ describe('errors', () => {
 
 describe('checkLuaSyntax', () => {
   it('accepts valid node bodies, including a final return and uses of state', () => {
-    expect(checkLuaSyntax(factory, 'local x = state.n + 1\nreturn {n = x}', 'ok_node')).toEqual({ ok: true });
-    expect(checkLuaSyntax(factory, '', 'empty')).toEqual({ ok: true });
+    expect(checkLuaSyntax(lua.factory, 'local x = state.n + 1\nreturn {n = x}', 'ok_node')).toEqual({
+      ok: true,
+    });
+    expect(checkLuaSyntax(lua.factory, '', 'empty')).toEqual({ ok: true });
   });
 
   it('reports the message and the user line', () => {
-    expect(checkLuaSyntax(factory, 'local x = 1\n\nreturn x +', 'bad_node')).toEqual({
+    expect(checkLuaSyntax(lua.factory, 'local x = 1\n\nreturn x +', 'bad_node')).toEqual({
       ok: false,
       message: 'bad_node:3: unexpected symbol near <eof>',
       line: 3,
     });
-    expect(checkLuaSyntax(factory, 'x = = 2', 'n')).toMatchObject({ ok: false, line: 1 });
-    expect(checkLuaSyntax(factory, 'return 1\nx = 2', 'n')).toMatchObject({ ok: false, line: 2 });
+    expect(checkLuaSyntax(lua.factory, 'x = = 2', 'n')).toMatchObject({ ok: false, line: 1 });
+    expect(checkLuaSyntax(lua.factory, 'return 1\nx = 2', 'n')).toMatchObject({ ok: false, line: 2 });
   });
 
   it('does not execute the code', () => {
-    expect(checkLuaSyntax(factory, 'while true do end', 'loop')).toEqual({ ok: true });
+    expect(checkLuaSyntax(lua.factory, 'while true do end', 'loop')).toEqual({ ok: true });
   });
 });
 
 describe('isolation', () => {
   it('RUST-030-UNIT-002 LuaRuntime independence', async () => {
-    const a = await openVm(factory, { memoryBytes: DEFAULT_MEMORY_BYTES });
-    const b = await openVm(factory, { memoryBytes: DEFAULT_MEMORY_BYTES });
+    const a = await openVm(lua.factory, { memoryBytes: DEFAULT_MEMORY_BYTES });
+    const b = await openVm(lua.factory, { memoryBytes: DEFAULT_MEMORY_BYTES });
     try {
       expect(value('cached = 123 _G.config = {mode = "a"} return cached', {}, a)).toBe(123);
       expect(value('return {cached == nil, config == nil}', {}, b)).toEqual([true, true]);
@@ -282,8 +258,8 @@ describe('isolation', () => {
   });
 
   it('RUST-030-UNIT-005 function table isolation', async () => {
-    const a = await openVm(factory, { memoryBytes: DEFAULT_MEMORY_BYTES });
-    const b = await openVm(factory, { memoryBytes: DEFAULT_MEMORY_BYTES });
+    const a = await openVm(lua.factory, { memoryBytes: DEFAULT_MEMORY_BYTES });
+    const b = await openVm(lua.factory, { memoryBytes: DEFAULT_MEMORY_BYTES });
     try {
       value('function helper(x) return x * 2 end', {}, a);
       expect(value('return helper(21)', {}, a)).toBe(42);
@@ -305,7 +281,7 @@ describe('isolation', () => {
 
 describe('memory figures', () => {
   it('RUST-030-UNIT-006 Lua VM memory footprint', async () => {
-    const fresh = await openVm(factory, { memoryBytes: DEFAULT_MEMORY_BYTES });
+    const fresh = await openVm(lua.factory, { memoryBytes: DEFAULT_MEMORY_BYTES });
     const figures = fresh.memory();
     console.info(
       `[RUST-030-UNIT-006] fresh VM Lua heap: ${figures.heapBytes} bytes (peak ${figures.peakHeapBytes})`,
@@ -320,15 +296,15 @@ describe('memory figures', () => {
   });
 
   it('RUST-030-UNIT-007 10-branch memory overhead', async () => {
-    const before = factory.stats().luaHeapBytes;
+    const before = lua.factory.stats().luaHeapBytes;
     const vms = await Promise.all(
-      Array.from({ length: 10 }, () => openVm(factory, { memoryBytes: DEFAULT_MEMORY_BYTES })),
+      Array.from({ length: 10 }, () => openVm(lua.factory, { memoryBytes: DEFAULT_MEMORY_BYTES })),
     );
     try {
       const total = vms.reduce((sum, v) => sum + v.memory().heapBytes, 0);
       console.info(`[RUST-030-UNIT-007] 10 fresh VMs: ${total} bytes of Lua heap`);
       expect(total).toBeLessThan(500 * 1024);
-      expect(factory.stats().luaHeapBytes - before).toBe(total);
+      expect(lua.factory.stats().luaHeapBytes - before).toBe(total);
     } finally {
       for (const v of vms) v.close();
     }
@@ -337,7 +313,7 @@ describe('memory figures', () => {
   it('a fresh VM loads the setup precompiled and builds the escape table only when a string needs it', async () => {
     // Before: the setup was parsed from source in every VM (peak 45 KB) and the 40-entry escape table
     // built up front (resident 34.5 KB). Now each is under 30 KB; the bound has room for other builds.
-    const fresh = await openVm(factory, { memoryBytes: DEFAULT_MEMORY_BYTES });
+    const fresh = await openVm(lua.factory, { memoryBytes: DEFAULT_MEMORY_BYTES });
     try {
       const figures = fresh.memory();
       expect(figures.heapBytes).toBeLessThan(30_000);
@@ -354,17 +330,17 @@ describe('memory figures', () => {
   });
 
   it('RUST-030-UNIT-008 VM cleanup after close', async () => {
-    const baseline = factory.stats();
+    const baseline = lua.factory.stats();
     // Warm-up, then the measured rounds: the shared WASM memory must be reused, not grown.
     for (let round = 0; round < 2; round++) {
       for (let i = 0; i < 100; i++) {
-        const v = await openVm(factory, { memoryBytes: DEFAULT_MEMORY_BYTES });
+        const v = await openVm(lua.factory, { memoryBytes: DEFAULT_MEMORY_BYTES });
         value('t = {} for i = 1, 200 do t[i] = {i, tostring(i)} end return #t', { n: i }, v);
         const closing = v.memory();
         expect(v.close()).toEqual(closing);
       }
     }
-    const after = factory.stats();
+    const after = lua.factory.stats();
     console.info(
       `[RUST-030-UNIT-008] 200 open/close: Lua heap ${baseline.luaHeapBytes} -> ${after.luaHeapBytes} bytes, ` +
         `WASM memory ${baseline.wasmMemoryBytes} -> ${after.wasmMemoryBytes} bytes`,
@@ -375,7 +351,7 @@ describe('memory figures', () => {
   });
 
   it('exec after close is refused', async () => {
-    const v = await openVm(factory, { memoryBytes: DEFAULT_MEMORY_BYTES });
+    const v = await openVm(lua.factory, { memoryBytes: DEFAULT_MEMORY_BYTES });
     v.close();
     expect(() => exec('return 1', {}, v)).toThrow(/closed/);
   });
@@ -387,7 +363,7 @@ describe('performance (figures are logged; bounds are loose)', () => {
     const opens: number[] = [];
     for (let i = 0; i < 40; i++) {
       const started = performance.now();
-      const v = await openVm(factory, { memoryBytes: DEFAULT_MEMORY_BYTES });
+      const v = await openVm(lua.factory, { memoryBytes: DEFAULT_MEMORY_BYTES });
       opens.push(performance.now() - started);
       v.close();
     }
