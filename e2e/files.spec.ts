@@ -202,6 +202,17 @@ test.describe('files: in-app dialog, Save as, Export, changed on disk', () => {
     await expect(page.getByTestId('doc-title')).toContainText('inside.yaml');
 
     // Open… shows the dialog at the document's folder; Backspace goes up, typing filters, Enter opens.
+    // Backspace is pressed while k-folder is still listing (its listing is held back until the root's
+    // has been shown, as on a busy host): the late k-folder listing must not take the dialog back.
+    let rootShown!: () => void;
+    const rootIn = new Promise<void>((resolve) => (rootShown = resolve));
+    await page.route('**/api/files/list', async (route) => {
+      if (route.request().postData()?.includes('k-folder')) await rootIn;
+      await route.continue();
+    });
+    const lateListing = page.waitForResponse(
+      (r) => r.url().endsWith('/api/files/list') && !!r.request().postData()?.includes('k-folder'),
+    );
     await page.keyboard.press('Control+o');
     await expect(dialog(page)).toHaveAttribute('data-mode', 'open');
     const list = dialog(page).getByTestId('file-dialog-list');
@@ -209,6 +220,10 @@ test.describe('files: in-app dialog, Save as, Export, changed on disk', () => {
     await expect(dialog(page).locator('[aria-current="location"]')).toHaveText('k-folder');
     await page.keyboard.press('Backspace');
     await expect(dialog(page).locator('[aria-current="location"]')).toHaveText('Root');
+    await expect(dialog(page).locator('[data-name="timeout-fallback.yaml"]')).toBeVisible();
+    rootShown();
+    await lateListing;
+    await page.unroute('**/api/files/list');
     await page.keyboard.type('timeout-f');
     await expect(dialog(page).getByTestId('file-dialog-entry')).toHaveCount(1);
     await page.screenshot({ path: artifact('file-dialog-open-filter.png') });

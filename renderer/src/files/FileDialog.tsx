@@ -7,7 +7,7 @@ import { useCallback, useEffect, useId, useMemo, useRef, useState, type Keyboard
 import type { FileEntry, HostApi } from '../../../engine/host/types.ts';
 import { fileNameProblem, workflowFileNameProblem } from '../../../engine/host/names.ts';
 import type { DialogRequest } from './file-flows.ts';
-import { coalesce, sameListing } from './follow-disk.ts';
+import { coalesce, listingOrder, sameListing } from './follow-disk.ts';
 import {
   afterListing,
   baseName,
@@ -77,10 +77,16 @@ export function FileDialog({
     active: undefined,
   });
   const filterRef = useRef('');
+  // Listings answer in any order: of two navigations the later one wins (Backspace pressed while the
+  // first folder is still listing must not be undone by that listing), and a navigation beats a
+  // background re-list.
+  const [order] = useState(listingOrder);
 
   const load = useCallback(
-    async (target: string, select?: string) => {
+    async (target: string, select?: string): Promise<void> => {
+      const turn = order.start(false)!;
       const listed = await host.listFiles(target === '' ? undefined : target);
+      if (!turn.finish()) return;
       if (!listed.ok) {
         // A folder that vanished (or was never there): fall back to the root once.
         if (target !== '' && listed.error.code === 'NOT_FOUND') return load('', select);
@@ -101,7 +107,7 @@ export function FileDialog({
       setFilter(next.filter);
       setActive(next.active);
     },
-    [host],
+    [host, order],
   );
 
   useEffect(() => {
@@ -111,8 +117,11 @@ export function FileDialog({
   useEffect(() => {
     if (!host.onFilesChanged) return;
     const refresh = coalesce(async () => {
+      const turn = order.start(true);
+      if (!turn) return; // a navigation under way brings fresh entries
       const { dir: folder } = shownRef.current;
       const listed = await host.listFiles(folder === '' ? undefined : folder);
+      if (!turn.finish()) return;
       const now = shownRef.current;
       if (!listed.ok || now.dir !== folder || !now.entries) return; // moved on, or the next action says why
       if (sameListing(now.entries, listed.value)) return;
@@ -124,7 +133,7 @@ export function FileDialog({
       });
     });
     return host.onFilesChanged(() => void refresh());
-  }, [host]);
+  }, [host, order]);
 
   // Focus: the name field when saving, else the list; restored to where it was on close.
   useEffect(() => {
