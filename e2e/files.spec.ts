@@ -284,6 +284,55 @@ test.describe('files: in-app dialog, Save as, Export, changed on disk', () => {
     expect(errors).toEqual([]);
   });
 
+  test('the Open dialog shows a file written while it was still listing its folder', async ({ page }) => {
+    const errors: string[] = [];
+    // The host's `files-changed` frames for k-listing as the page receives them.
+    const pushes: string[] = [];
+    page.on('websocket', (ws) =>
+      ws.on('framereceived', ({ payload }) => {
+        if (typeof payload === 'string' && payload.includes('"dir":"k-listing"')) pushes.push(payload);
+      }),
+    );
+    await rm(join(root(), 'k-listing'), { recursive: true, force: true });
+    await mkdir(join(root(), 'k-listing'));
+    await writeFile(join(root(), 'k-listing', 'first.yaml'), WORKFLOW('first'));
+    await openApp(page, errors);
+    const files = page.getByTestId('file-list');
+    await files.getByText('k-listing/', { exact: true }).click();
+    await openFromList(page, 'first.yaml');
+    // The app's list back at the root, so only the dialog lists k-listing.
+    await files.getByText('../', { exact: true }).click();
+    await expect(files.getByText('k-listing/', { exact: true })).toBeVisible();
+
+    // The dialog's listing is read before the write and answers only after the host has told of the
+    // change (as on a busy host): the push arrives while the dialog is still listing.
+    let read!: () => void;
+    const listingRead = new Promise<void>((resolve) => (read = resolve));
+    let release!: () => void;
+    const held = new Promise<void>((resolve) => (release = resolve));
+    await page.route('**/api/files/list', async (route) => {
+      if (!route.request().postData()?.includes('k-listing')) return route.continue();
+      const response = await route.fetch();
+      read();
+      await held;
+      await route.fulfill({ response });
+    });
+    await page.keyboard.press('Control+o');
+    await expect(dialog(page).locator('[aria-current="location"]')).toHaveText('k-listing');
+    await listingRead;
+    const told = pushes.length;
+    await writeFile(join(root(), 'k-listing', 'second.yaml'), WORKFLOW('second'));
+    await expect.poll(() => pushes.length).toBeGreaterThan(told);
+    release();
+    await expect(dialog(page).locator('[data-name="second.yaml"]')).toBeVisible();
+    await expect(dialog(page).getByTestId('file-dialog-entry')).toHaveCount(2);
+    await page.unrouteAll({ behavior: 'wait' });
+    await page.keyboard.press('Escape');
+    await expect(dialog(page)).toBeHidden();
+    await rm(join(root(), 'k-listing'), { recursive: true, force: true });
+    expect(errors).toEqual([]);
+  });
+
   test('Export writes the portable form to a second file that fanout validate finds clean', async ({
     page,
   }) => {

@@ -42,6 +42,8 @@ type Edit =
   | { kind: 'replace'; path: string };
 
 const FOCUSABLE = 'button:not([disabled]), input:not([disabled]), [tabindex="0"]';
+/** Extra reads of a folder whose changes keep being pushed while it lists (a busy folder). */
+const MAX_RELISTS = 2;
 
 export function FileDialog({
   host,
@@ -81,11 +83,20 @@ export function FileDialog({
   // first folder is still listing must not be undone by that listing), and a navigation beats a
   // background re-list.
   const [order] = useState(listingOrder);
+  // A change pushed while a navigation lists is not re-listed on its own (the navigation brings fresh
+  // entries), but the navigation may have read the folder just before that change: it reads again.
+  const pushedWhileListing = useRef(false);
 
   const load = useCallback(
     async (target: string, select?: string): Promise<void> => {
       const turn = order.start(false)!;
-      const listed = await host.listFiles(target === '' ? undefined : target);
+      pushedWhileListing.current = false;
+      const list = () => host.listFiles(target === '' ? undefined : target);
+      let listed = await list();
+      for (let again = 0; again < MAX_RELISTS && pushedWhileListing.current; again++) {
+        pushedWhileListing.current = false;
+        listed = await list();
+      }
       if (!turn.finish()) return;
       if (!listed.ok) {
         // A folder that vanished (or was never there): fall back to the root once.
@@ -118,7 +129,10 @@ export function FileDialog({
     if (!host.onFilesChanged) return;
     const refresh = coalesce(async () => {
       const turn = order.start(true);
-      if (!turn) return; // a navigation under way brings fresh entries
+      if (!turn) {
+        pushedWhileListing.current = true; // the navigation under way reads again
+        return;
+      }
       const { dir: folder } = shownRef.current;
       const listed = await host.listFiles(folder === '' ? undefined : folder);
       if (!turn.finish()) return;
