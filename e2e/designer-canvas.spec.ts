@@ -1,8 +1,19 @@
 // Designer canvas in Chromium against `fanout serve`: open parallel-isolation.yaml, see it laid out
 // without overlaps, drag a Lua node from the palette onto the canvas, undo it.
 import { existsSync } from 'node:fs';
+import { readFile } from 'node:fs/promises';
+import { join } from 'node:path';
 import { expect, test } from '@playwright/test';
-import { artifact, boxes, CHROMIUM, dragPaletteItem, overlaps } from './helpers.ts';
+import {
+  artifact,
+  boxes,
+  CHROMIUM,
+  dragPaletteItem,
+  editorText,
+  expectCanvasShows,
+  overlaps,
+  viewportSettled,
+} from './helpers.ts';
 
 /** parallel-isolation.yaml: prepare, 4 branches, join + the Start and End pills. */
 const ISOLATION_NODES = 8;
@@ -38,7 +49,7 @@ test.describe('designer canvas', () => {
     await expect(canvas.locator('.fs-edge-parallel')).toHaveCount(4);
     await expect(canvas.locator('.fs-edge-fan-in')).toHaveCount(4);
     // Let fit-view settle before measuring.
-    await page.waitForTimeout(300);
+    await viewportSettled(page);
     expect(overlaps(await boxes(nodes))).toEqual([]);
     await page.screenshot({ path: artifact('designer-canvas-light.png') });
 
@@ -70,9 +81,10 @@ test.describe('designer canvas', () => {
     for (const name of names) {
       await page.getByTestId('file-list').getByText(name, { exact: true }).click();
       const nodes = page.getByTestId('designer-canvas').locator('.react-flow__node');
-      await expect(nodes.first()).toBeVisible();
-      await expect(page.getByTestId('designer-canvas').locator('.react-flow__node-start')).toHaveCount(1);
-      await page.waitForTimeout(300);
+      await expect(page.getByTestId('doc-title')).toContainText(name);
+      // This file's graph, laid out (the previous file's nodes stay until ELK answers).
+      await expectCanvasShows(page, await readFile(join(process.env.FANOUT_E2E_ROOT!, name), 'utf8'));
+      await viewportSettled(page);
       expect(overlaps(await boxes(nodes)), name).toEqual([]);
       await page.screenshot({ path: artifact(`designer-canvas-${name.replace('.yaml', '')}.png`) });
     }
@@ -129,8 +141,14 @@ test.describe('designer canvas', () => {
     await page.getByTestId('canvas-add-parallel').click();
     await expect(canvas.locator('.fs-fanout-badge')).toContainText('fan-out 4');
     await expect(nodes).toHaveCount(before + 5);
+    // Auto-layout answers asynchronously (ELK): its edit lands when the text changes.
+    await page.getByTestId('toggle-yaml').click();
+    const yaml = page.getByTestId('yaml-panel');
+    await expect(yaml).toBeVisible();
+    const unlaid = await editorText(yaml);
     await page.getByTestId('canvas-auto-layout').click();
-    await page.waitForTimeout(500);
+    await expect.poll(() => editorText(yaml)).not.toBe(unlaid);
+    await viewportSettled(page);
     expect(overlaps(await boxes(nodes))).toEqual([]);
     await page.screenshot({ path: artifact('designer-canvas-add-parallel.png') });
     await canvas.focus();

@@ -11,7 +11,16 @@ import { join } from 'node:path';
 import { fileURLToPath } from 'node:url';
 import { promisify } from 'node:util';
 import { expect, test, type Page } from '@playwright/test';
-import { artifact, boxes, CHROMIUM, dragPaletteItem, editorText, overlaps } from './helpers.ts';
+import {
+  artifact,
+  boxes,
+  CHROMIUM,
+  dragPaletteItem,
+  editorText,
+  expectCanvasShows,
+  overlaps,
+  viewportSettled,
+} from './helpers.ts';
 
 const repo = fileURLToPath(new URL('..', import.meta.url));
 const fixturesDir = join(repo, 'test/fixtures/tea-compat/fixtures');
@@ -102,8 +111,10 @@ test.describe('designer flow', () => {
     // Each step: [nodes, edges, text] after it, to check undo/redo against.
     const steps: { nodes: number; edges: number; text: string }[] = [];
     const record = async () => {
-      await page.waitForTimeout(200);
-      steps.push({ nodes: await nodes.count(), edges: await edges.count(), text: await yamlText(page) });
+      // The step's text, once the canvas draws it (nodes laid out, every edge drawn).
+      const text = await yamlText(page);
+      await expectCanvasShows(page, text);
+      steps.push({ nodes: await nodes.count(), edges: await edges.count(), text });
     };
     await record();
 
@@ -130,7 +141,7 @@ test.describe('designer flow', () => {
     // Fit the view (Ctrl+0, not an edit) so every node is in sight of the mouse.
     await canvas.focus();
     await page.keyboard.press('Control+0');
-    await page.waitForTimeout(400);
+    await viewportSettled(page);
 
     // Connect lua_1 -> fan_out_1 by dragging from its handle.
     await connectNodes(page, 'lua_1', 'fan_out_1');
@@ -158,7 +169,7 @@ test.describe('designer flow', () => {
     await record();
     await canvas.focus();
     await page.keyboard.press('Control+0');
-    await page.waitForTimeout(400);
+    await viewportSettled(page);
     expect(overlaps(await boxes(nodes))).toEqual([]);
     await page.screenshot({ path: artifact('designer-flow-built.png') });
 
@@ -242,8 +253,8 @@ test.describe('designer flow', () => {
     for (const name of names) {
       await list.getByText(name, { exact: true }).click();
       await expect(page.getByTestId('doc-title')).toHaveText(name);
-      await expect(nodes.first()).toBeVisible();
-      await page.waitForTimeout(400); // layout and fit-view settle
+      await expectCanvasShows(page, await readFile(join(target, name), 'utf8'));
+      await viewportSettled(page);
       const laidOut = await boxes(nodes);
       expect(laidOut.length, name).toBeGreaterThanOrEqual(2);
       expect(overlaps(laidOut), name).toEqual([]);
@@ -332,6 +343,13 @@ test.describe('designer flow', () => {
   });
 
   test('restores unsaved changes after a reload; saving or discarding clears the copy', async ({ page }) => {
+    /** The texts of the crash-recovery copies in localStorage (written after the autosave debounce). */
+    const copies = () =>
+      page.evaluate(() =>
+        Object.keys(localStorage)
+          .filter((k) => k.includes('recovery'))
+          .map((k) => localStorage.getItem(k) ?? ''),
+      );
     await cp(join(repo, 'resources/examples/map-reduce.yaml'), join(root(), 'recovery-e2e.yaml'));
     await start(page);
     const list = page.getByTestId('file-list');
@@ -341,7 +359,7 @@ test.describe('designer flow', () => {
     await page.getByTestId('palette-item-lua').click(); // adds lua_1 at the view centre
     await expect(nodes).toHaveCount(8);
     await expect(page.getByTestId('dirty-marker')).toHaveCount(1);
-    await page.waitForTimeout(1500); // the autosave debounce
+    await expect.poll(async () => (await copies()).join()).toContain('lua_1'); // after the autosave debounce
 
     // "Crash": reload without saving. The copy is offered back.
     await page.reload();
@@ -357,26 +375,26 @@ test.describe('designer flow', () => {
     await expect(page.getByTestId('dirty-marker')).toHaveCount(1);
 
     // Discard: the next start offers nothing.
-    await page.waitForTimeout(1500);
+    await expect.poll(async () => (await copies()).join()).toContain('lua_1');
     await page.reload();
     await expect(dialog).toBeVisible();
     await page.getByTestId('recovery-discard').click();
     await expect(nodes).toHaveCount(7);
     await page.reload();
     await expect(list).toContainText('recovery-e2e.yaml');
-    await page.waitForTimeout(800);
+    expect(await copies()).toEqual([]); // nothing left to offer
     await expect(dialog).toHaveCount(0);
 
     // Save clears it too.
     await list.getByText('recovery-e2e.yaml', { exact: true }).click();
     await page.getByTestId('palette-item-lua').click();
     await expect(nodes).toHaveCount(8);
-    await page.waitForTimeout(1500);
+    await expect.poll(async () => (await copies()).join()).toContain('lua_1');
     await page.keyboard.press('Control+s');
     await expect(page.getByTestId('dirty-marker')).toHaveCount(0);
     await page.reload();
     await expect(list).toContainText('recovery-e2e.yaml');
-    await page.waitForTimeout(800);
+    expect(await copies()).toEqual([]); // nothing left to offer
     await expect(dialog).toHaveCount(0);
     const storage = await page.evaluate(() =>
       Object.keys(localStorage).filter((k) => k.includes('recovery')),

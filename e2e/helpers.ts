@@ -1,10 +1,13 @@
 // Shared helpers of the e2e specs: the browser path, opening the app with its page errors watched,
-// artifacts, node geometry, palette drag and drop, reading the YAML editor's full text, and the llm
-// fan-out workflow the agent specs run against the local OpenAI-wire server.
+// artifacts, node geometry, palette drag and drop, reading the YAML editor's full text, waiting for the
+// canvas to show a document and for its view to stop moving, and the llm fan-out workflow the agent
+// specs run against the local OpenAI-wire server.
 import { copyFile, mkdir } from 'node:fs/promises';
 import { join } from 'node:path';
 import { fileURLToPath } from 'node:url';
 import { expect, test, type Locator, type Page } from '@playwright/test';
+import { buildGraph } from '../engine/workflow/graph.ts';
+import { loadWorkflow } from '../engine/workflow/load.ts';
 
 /** Debian's Chromium; CHROMIUM_PATH overrides it. */
 export const CHROMIUM = process.env.CHROMIUM_PATH ?? '/usr/bin/chromium';
@@ -151,4 +154,60 @@ export async function editorText(root: Locator): Promise<string> {
     if (!view) throw new Error('no CodeMirror view on .cm-content');
     return view.state.doc.toString();
   });
+}
+
+/** The node names and edge count the canvas draws for `yaml` (Start and End included; notes are not nodes). */
+export function canvasGraph(yaml: string): { nodes: string[]; edges: number } {
+  const model = loadWorkflow(yaml).model;
+  if (!model) throw new Error('the YAML does not load');
+  const graph = buildGraph(model);
+  return { nodes: graph.nodes.map((n) => n.id).sort(), edges: graph.edges.length };
+}
+
+/** The node names (sorted) and the edge count on the canvas now. */
+async function canvasNow(page: Page): Promise<{ nodes: string[]; edges: number }> {
+  const canvas = page.getByTestId('designer-canvas');
+  const nodes = await canvas
+    .locator('.react-flow__node')
+    .evaluateAll((els) => els.map((el) => el.getAttribute('data-id') ?? '').sort());
+  return { nodes, edges: await canvas.locator('.react-flow__edge').count() };
+}
+
+/**
+ * Waits until the canvas shows `yaml`'s graph: its nodes, laid out (ELK answers asynchronously and the
+ * previous document's nodes stay until it does), and every edge (React Flow draws an edge only once
+ * both its nodes are measured, a frame or more after they appear).
+ */
+export async function expectCanvasShows(page: Page, yaml: string): Promise<void> {
+  await expect.poll(() => canvasNow(page)).toEqual(canvasGraph(yaml));
+}
+
+/** Frames the view must stay unchanged to count as still: a d3 transition starts a frame or two late. */
+const STILL_FRAMES = 5;
+
+/**
+ * Waits until the canvas's view stops moving (fit-view, zoom and focus jumps are animated): its
+ * transform unchanged for STILL_FRAMES animation frames in a row.
+ */
+export async function viewportSettled(page: Page): Promise<void> {
+  await page.getByTestId('designer-canvas').locator('.react-flow__viewport').waitFor();
+  await page.evaluate(
+    (frames) =>
+      new Promise<void>((resolve) => {
+        const transform = () =>
+          document.querySelector<HTMLElement>('[data-testid="designer-canvas"] .react-flow__viewport')?.style
+            .transform;
+        let last = transform();
+        let still = 0;
+        const check = () => {
+          const now = transform();
+          still = now === last ? still + 1 : 0;
+          last = now;
+          if (still >= frames) resolve();
+          else requestAnimationFrame(check);
+        };
+        requestAnimationFrame(check);
+      }),
+    STILL_FRAMES,
+  );
 }
