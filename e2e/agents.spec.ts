@@ -9,7 +9,14 @@ import { writeFile } from 'node:fs/promises';
 import { join } from 'node:path';
 import { expect, test, type Page } from '@playwright/test';
 import { startOpenAiServer, streamPieces, words, type OpenAiServer } from '../test/llm/openai-server.ts';
-import { artifact, CHROMIUM, llmFanOutFlow, openAppForEachTest, publishScreenshot } from './helpers.ts';
+import {
+  artifact,
+  CHROMIUM,
+  llmFanOutFlow,
+  openAppForEachTest,
+  painted,
+  publishScreenshot,
+} from './helpers.ts';
 
 test.skip(
   !existsSync(CHROMIUM),
@@ -166,7 +173,7 @@ test.describe('agents', () => {
       await page.setViewportSize(size);
       for (const theme of ['light', 'dark'] as const) {
         await setTheme(page, theme);
-        await page.waitForTimeout(150);
+        await painted(page);
         const name = `agents-gantt-${theme}-${size.width}.png`;
         await page.screenshot({ path: artifact(name) });
         if (size.width === 1440) await publishScreenshot(name, `agents-gantt-${theme}.png`);

@@ -4,7 +4,7 @@
 // registry) work through the palette, since the browser host has no native menu.
 import { existsSync } from 'node:fs';
 import { expect, test, type Page } from '@playwright/test';
-import { artifact, CHROMIUM } from './helpers.ts';
+import { artifact, CHROMIUM, viewportSettled } from './helpers.ts';
 
 const SIZES = [
   { width: 1440, height: 900 },
@@ -18,7 +18,7 @@ async function openFile(page: Page, file: string, size: { width: number; height:
   await page.goto(url!);
   await page.getByTestId('file-list').getByText(file, { exact: true }).click();
   await expect(page.getByTestId('designer-canvas').locator('.react-flow__node').first()).toBeVisible();
-  await page.waitForTimeout(300); // fit-view settles
+  await viewportSettled(page); // fit-view settles
 }
 
 async function paletteRun(page: Page, query: string, expected: string) {

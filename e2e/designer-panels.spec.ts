@@ -39,7 +39,7 @@ test.describe('designer panels', () => {
 
     await page.goto(url!);
     await page.getByTestId('file-list').getByText('map-reduce.yaml', { exact: true }).click();
-    await page.waitForTimeout(500);
+    await expect(page.getByTestId('doc-title')).toContainText('map-reduce.yaml');
 
     const yaml = await openYamlPanel(page);
     await expect(page.getByTestId('problems-panel')).toBeVisible();

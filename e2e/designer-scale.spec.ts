@@ -14,6 +14,7 @@ import { expect, test, type CDPSession, type Page } from '@playwright/test';
 import { generateWorkflow } from '../bench/gen.ts';
 import { buildGraph } from '../engine/workflow/graph.ts';
 import { loadWorkflow } from '../engine/workflow/load.ts';
+import { viewportSettled } from './helpers.ts';
 
 const CHROMIUM = process.env.CHROMIUM_PATH ?? '/usr/bin/chromium';
 const artifact = (name: string) => fileURLToPath(new URL(`./artifacts/${name}`, import.meta.url));
@@ -247,7 +248,9 @@ test.describe('designer scale', () => {
       const openMs = await openAndTime(page, g);
       await profileStop(cdp, 'open');
       await settle(page);
-      await page.waitForTimeout(500); // fit view and idle work (problems) settle
+      // The opened document's deferred work (its problems) done and the view still, before the drag.
+      await expect(page.getByText(/\d+ warnings/)).toBeVisible();
+      await viewportSettled(page);
       await page.screenshot({ path: artifact(`designer-scale-${size}.png`) });
 
       type Drag = Awaited<ReturnType<typeof dragAndTime>> & { deferredBusy: number; deferredCpu: number };

@@ -11,7 +11,7 @@ import { join } from 'node:path';
 import { fileURLToPath } from 'node:url';
 import { promisify } from 'node:util';
 import { expect, test, type Locator, type Page } from '@playwright/test';
-import { artifact, CHROMIUM, editorText, publishScreenshot } from './helpers.ts';
+import { artifact, CHROMIUM, editorText, publishScreenshot, viewportSettled } from './helpers.ts';
 
 test.skip(
   !existsSync(CHROMIUM),
@@ -69,7 +69,7 @@ async function shots(page: Page, name: string, theme: 'light' | 'dark') {
     { width: 1280, height: 800 },
   ]) {
     await page.setViewportSize(size);
-    await page.waitForTimeout(200);
+    await viewportSettled(page); // the canvas has taken the new size (its resize observer ran)
     const file = `${name}-${theme}-${size.width}.png`;
     await page.screenshot({ path: artifact(file) });
     if (size.width === 1440) await publishScreenshot(file, `${name}-${theme}.png`);
@@ -117,7 +117,7 @@ test('draw a fan-out by hand, edit its edges, run, export and check with the CLI
   await expect(node(page, 'lua_1')).toHaveCount(1);
   // Room for the branches: zoom out (the view fitted the one node), then drop relative to lua_1.
   for (let i = 0; i < 3; i++) await canvas.locator('.react-flow__controls-zoomout').click();
-  await page.waitForTimeout(300);
+  await viewportSettled(page);
   const first = (await node(page, 'lua_1').boundingBox())!;
   const column = first.x + first.width + 90;
   const row = (i: number) => first.y + first.height / 2 + (i - 1) * 95;
@@ -144,7 +144,7 @@ test('draw a fan-out by hand, edit its edges, run, export and check with the CLI
   // The edge lua_5 → End: selected by a click, made conditional in the edge inspector, its condition
   // checked as typed.
   await canvas.locator('.react-flow__controls-fitview').click();
-  await page.waitForTimeout(400);
+  await viewportSettled(page);
   await clickEdge(page, 'lua_5->__end__');
   const inspector = page.getByTestId('edge-inspector');
   await expect(inspector).toContainText('lua_5 → End');

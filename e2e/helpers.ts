@@ -211,3 +211,13 @@ export async function viewportSettled(page: Page): Promise<void> {
     STILL_FRAMES,
   );
 }
+
+/**
+ * Waits until the page has rendered two more frames: a change made before (a theme switch, which no
+ * CSS transition animates) is then painted, and a screenshot shows it.
+ */
+export async function painted(page: Page): Promise<void> {
+  await page.evaluate(
+    () => new Promise<void>((resolve) => requestAnimationFrame(() => requestAnimationFrame(() => resolve()))),
+  );
+}

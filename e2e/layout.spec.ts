@@ -9,7 +9,7 @@ import { existsSync } from 'node:fs';
 import { writeFile } from 'node:fs/promises';
 import { join } from 'node:path';
 import { expect, test, type Locator, type Page } from '@playwright/test';
-import { artifact, CHROMIUM, publishScreenshot, type Box } from './helpers.ts';
+import { artifact, CHROMIUM, publishScreenshot, viewportSettled, type Box } from './helpers.ts';
 
 const LONG_NAME = 'a-workflow-file-whose-name-is-far-too-long-to-fit-in-any-header-at-all.yaml';
 
@@ -264,7 +264,7 @@ for (const size of SIZES) {
     test('fit-view and an error jump keep nodes clear of the palette and minimap', async ({ page }) => {
       await start(page);
       await openFile(page, 'layout-broken.yaml');
-      await page.waitForTimeout(400);
+      await viewportSettled(page);
       const palette = await box(page.getByTestId('palette'));
       const minimap = await box(page.locator('.react-flow__minimap'));
       for (const node of await page.locator('.react-flow__node').all()) {
@@ -292,7 +292,9 @@ for (const size of SIZES) {
         .filter({ hasText: 'nowhere_at_all_missing_node' })
         .first()
         .click();
-      await page.waitForTimeout(600);
+      // The jump is animated: measured once the node has moved and the view is still again.
+      await expect.poll(async () => intersects(await box(target), palette)).toBe(false);
+      await viewportSettled(page);
       const after = await box(target);
       expect(intersects(after, palette), 'node under the palette after the jump').toBe(false);
       expect(intersects(after, minimap), 'node under the minimap after the jump').toBe(false);

@@ -10,7 +10,15 @@ import { join } from 'node:path';
 import { expect, test } from '@playwright/test';
 import type { Locator, Page } from '@playwright/test';
 import { parse } from 'yaml';
-import { artifact, CHROMIUM, editorText, openApp, openAppForEachTest, publishScreenshot } from './helpers.ts';
+import {
+  artifact,
+  CHROMIUM,
+  editorText,
+  openApp,
+  openAppForEachTest,
+  painted,
+  publishScreenshot,
+} from './helpers.ts';
 
 test.skip(
   !existsSync(CHROMIUM),
@@ -65,7 +73,7 @@ async function screenshots(page: Page, name: string) {
     await page.setViewportSize(size);
     for (const theme of ['light', 'dark'] as const) {
       await setTheme(page, theme);
-      await page.waitForTimeout(150);
+      await painted(page);
       await page.screenshot({ path: artifact(`${name}-${theme}-${size.width}.png`) });
     }
   }

@@ -17,7 +17,14 @@ import {
   startOpenAiServer,
   type OpenAiServer,
 } from '../test/llm/openai-server.ts';
-import { artifact, CHROMIUM, llmFanOutFlow, openAppForEachTest, publishScreenshot } from './helpers.ts';
+import {
+  artifact,
+  CHROMIUM,
+  llmFanOutFlow,
+  openAppForEachTest,
+  painted,
+  publishScreenshot,
+} from './helpers.ts';
 
 test.skip(
   !existsSync(CHROMIUM),
@@ -148,7 +155,7 @@ test.describe('recorded responses', () => {
       await page.setViewportSize(size);
       for (const theme of ['light', 'dark'] as const) {
         await setTheme(page, theme);
-        await page.waitForTimeout(150);
+        await painted(page);
         const name = `recordings-calls-${theme}-${size.width}.png`;
         await page.screenshot({ path: artifact(name) });
         if (size.width === 1440) await publishScreenshot(name, `recordings-calls-${theme}.png`);
@@ -226,7 +233,7 @@ test.describe('recorded responses', () => {
       await page.setViewportSize(size);
       for (const theme of ['light', 'dark'] as const) {
         await setTheme(page, theme);
-        await page.waitForTimeout(150);
+        await painted(page);
         const name = `recordings-history-${theme}-${size.width}.png`;
         await page.screenshot({ path: artifact(name) });
         if (size.width === 1440) await publishScreenshot(name, `recordings-history-${theme}.png`);

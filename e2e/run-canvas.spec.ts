@@ -2,10 +2,10 @@
 // on the canvas and in the inspector, and run errors that jump to the node and the Lua line.
 // Needs the App to provide RunBridgeContext (the run controller); screenshots go to e2e/artifacts/.
 import { existsSync } from 'node:fs';
-import { writeFile } from 'node:fs/promises';
+import { readFile, writeFile } from 'node:fs/promises';
 import { join } from 'node:path';
 import { expect, test, type Page } from '@playwright/test';
-import { artifact, CHROMIUM } from './helpers.ts';
+import { artifact, CHROMIUM, expectCanvasShows, viewportSettled } from './helpers.ts';
 
 // Two slow branches and one that fails on Lua line 3, then a main-line node failing on line 2.
 const DEMO = `name: run-canvas-demo
@@ -55,7 +55,9 @@ async function open(page: Page, file: string) {
   await page.goto(process.env.FANOUT_E2E_URL!);
   await page.getByTestId('file-list').getByText(file, { exact: true }).click();
   await expect(page.getByTestId('doc-title')).toContainText(file.replace(/\.yaml$/, ''));
-  await page.waitForTimeout(400);
+  // Its graph laid out and the view fitted (screenshots are clipped to the nodes' boxes).
+  await expectCanvasShows(page, await readFile(join(process.env.FANOUT_E2E_ROOT!, file), 'utf8'));
+  await viewportSettled(page);
 }
 
 /** Screenshot of the part of the canvas holding the nodes (the canvas itself may be very wide). */
@@ -117,9 +119,7 @@ test.describe('live canvas', () => {
     await expect(badge(page, 'slow_a')).toHaveAttribute('data-status', 'running', { timeout: 15_000 });
     const time = page.getByTestId('node-run-time-slow_a');
     const first = await time.textContent();
-    await page.waitForTimeout(300);
-    const second = await time.textContent();
-    expect(second, 'the running timer ticks').not.toBe(first);
+    await expect.poll(() => time.textContent(), { message: 'the running timer ticks' }).not.toBe(first);
     // Branches sleep 8 s so the shot (seconds on a loaded 2-core machine) still shows them running.
     await expect(badge(page, 'slow_a')).toHaveAttribute('data-status', 'running');
     const shotAt = Date.now();

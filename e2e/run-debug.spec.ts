@@ -6,7 +6,7 @@ import { copyFile, readdir } from 'node:fs/promises';
 import { join } from 'node:path';
 import { fileURLToPath } from 'node:url';
 import { expect, test, type Page } from '@playwright/test';
-import { artifact, CHROMIUM, openAppForEachTest, publishScreenshot } from './helpers.ts';
+import { artifact, CHROMIUM, openAppForEachTest, painted, publishScreenshot } from './helpers.ts';
 
 const fixtures = fileURLToPath(new URL('./fixtures/', import.meta.url));
 
@@ -66,7 +66,8 @@ test.describe('run controls and debugging', () => {
     await page.getByTestId('run-button').click();
     await expect(page.getByTestId('run-status')).toHaveText('running', { timeout: 15_000 });
     await expect(page.getByTestId('cancel-button')).toBeEnabled();
-    await page.waitForTimeout(500);
+    // Cancelled in the middle of the spinning Lua (a busy VM), not before it started.
+    await expect(page.getByTestId('node-run-spin_long')).toHaveAttribute('data-status', 'running');
     const asked = Date.now();
     await page.getByTestId('cancel-button').click();
     await expect(page.getByTestId('run-status')).toHaveText('cancelled', { timeout: 5_000 });
@@ -97,7 +98,7 @@ test.describe('run controls and debugging', () => {
     await page.screenshot({ path: artifact('run-debug-paused.png') });
     await page.getByRole('button', { name: 'Dark', exact: true }).click();
     await expect(page.getByTestId('designer-canvas')).toHaveAttribute('data-theme', 'dark');
-    await page.waitForTimeout(300); // let the canvas repaint in the new theme before the picture
+    await painted(page); // the canvas repainted in the new theme before the picture
     await page.screenshot({ path: artifact('run-debug-paused-dark.png') });
     await publishScreenshot('run-debug-paused-dark.png', 'run-paused-dark.png');
     await page.getByRole('button', { name: 'Light', exact: true }).click();

@@ -27,7 +27,7 @@ test.describe('run panel', () => {
     await page.goto(url!);
     await page.getByTestId('file-list').getByText('parallel-isolation.yaml', { exact: true }).click();
     await expect(page.getByTestId('doc-title')).toContainText('parallel-isolation');
-    await page.waitForTimeout(500);
+    await expect(page.getByTestId('run-button')).toBeEnabled();
 
     const panel = page.getByTestId('run-panel');
     // Run opens the run panel in the workspace's bottom dock.

@@ -8,7 +8,7 @@ import { cp, rm } from 'node:fs/promises';
 import { join } from 'node:path';
 import { fileURLToPath } from 'node:url';
 import { expect, test, type Page } from '@playwright/test';
-import { artifact, boxes, CHROMIUM, overlaps, publishScreenshot } from './helpers.ts';
+import { artifact, boxes, CHROMIUM, overlaps, publishScreenshot, viewportSettled } from './helpers.ts';
 
 const CORPUS = fileURLToPath(new URL('../test/fixtures/tea-corpus/', import.meta.url));
 const DIR = 'tea-forms';
@@ -49,7 +49,7 @@ test.describe('TEA forms on the canvas', () => {
     const box = (await page.locator(`.react-flow__node[data-id="${node}"]`).boundingBox())!;
     await page.mouse.move(box.x + box.width / 2, box.y + box.height / 2);
     await page.mouse.wheel(0, -wheel);
-    await page.waitForTimeout(400);
+    await viewportSettled(page);
   }
 
   async function shoot(page: Page, name: string) {
@@ -95,7 +95,7 @@ test.describe('TEA forms on the canvas', () => {
     }
     await expect(canvas.locator('.fs-node-unavailable')).toHaveCount(2);
     await expect(page.getByTestId('node-unavailable-generate_recommendations')).toHaveCount(0);
-    await page.waitForTimeout(300); // fit view settles
+    await viewportSettled(page); // fit view settles
     expect(overlaps(await boxes(nodes))).toEqual([]);
     await zoomAt(page, 'get_preferences', 250);
     await shoot(page, 'route-map');
@@ -107,7 +107,7 @@ test.describe('TEA forms on the canvas', () => {
     await expect(labels.filter({ hasText: /^2\. state\.get\("test_mode"\) == "complex_s…$/ })).toHaveCount(1);
     await expect(labels.filter({ hasText: /^3\. / })).toHaveCount(1);
     await expect(labels.filter({ hasText: / · 4\. True$/ })).toHaveCount(1);
-    await page.waitForTimeout(300);
+    await viewportSettled(page);
     expect(overlaps(await boxes(nodes))).toEqual([]);
 
     // dynamic_parallel: a fan-out node showing its list and variables, a coloured edge to its join.
@@ -140,7 +140,7 @@ test.describe('TEA forms on the canvas', () => {
       ),
     );
     expect(colours[0]).toBe(colours[1]);
-    await page.waitForTimeout(300);
+    await viewportSettled(page);
     expect(overlaps(await boxes(nodes))).toEqual([]);
     await zoomAt(page, 'fetch_all', 250);
     await shoot(page, 'dynamic-parallel');
