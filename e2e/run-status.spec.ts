@@ -9,7 +9,7 @@ import { existsSync } from 'node:fs';
 import { writeFile } from 'node:fs/promises';
 import { join } from 'node:path';
 import { expect, test, type Locator, type Page } from '@playwright/test';
-import { artifact, CHROMIUM, publishScreenshot, type Box } from './helpers.ts';
+import { artifact, CHROMIUM, painted, publishScreenshot, type Box } from './helpers.ts';
 
 test.skip(
   !existsSync(CHROMIUM),
@@ -183,7 +183,7 @@ test.describe('run status', () => {
       await page.setViewportSize(size);
       for (const theme of ['light', 'dark'] as const) {
         await setTheme(page, theme);
-        await page.waitForTimeout(150);
+        await painted(page);
         const name = `run-partial-${theme}-${size.width}.png`;
         await page.screenshot({ path: artifact(name) });
         if (size.width === 1440) await publishScreenshot(name, `run-partial-${theme}.png`);
@@ -224,14 +224,26 @@ test.describe('run status', () => {
   });
 
   test('a run keeps updating its own document while another one is shown', async ({ page }) => {
+    // The run events' frames the page receives (its socket watched from a fresh load).
+    const frames: string[] = [];
+    page.on('websocket', (ws) =>
+      ws.on('framereceived', ({ payload }) => {
+        if (typeof payload === 'string' && payload.includes('"run-finished"')) frames.push(payload);
+      }),
+    );
+    await page.reload();
     await openFile(page, 'slow-demo.yaml');
     await page.getByTestId('run-button').click();
     await expect(page.getByTestId('run-status')).toHaveText('running', { timeout: 15_000 });
+    const runId = await panel(page).getAttribute('data-run-id');
+    expect(runId).toBeTruthy();
     await openFile(page, 'calm-demo.yaml');
     await expect(page.getByTestId('run-status')).toHaveText('idle');
     await expect(panel(page).getByTestId('run-panel-empty')).toBeVisible();
-    // The slow run ends while calm-demo is shown; nothing of it appears here.
-    await page.waitForTimeout(3500);
+    // The slow run ends while calm-demo is shown (its end has reached the page and been drawn);
+    // nothing of it appears here.
+    await expect.poll(() => frames.some((f) => f.includes(`"runId":"${runId}"`))).toBe(true);
+    await painted(page);
     await expect(panel(page).getByTestId('run-panel-empty')).toBeVisible();
     await openFile(page, 'slow-demo.yaml');
     await expect(page.getByTestId('run-status')).toHaveText(LABEL);
