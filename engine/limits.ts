@@ -392,6 +392,17 @@ export const QUEUE_CANCEL_GRACE_MS = 2_000;
 export const QUEUE_CANCEL_MARK_TTL_S = 3_600;
 
 // ---------------------------------------------------------------------------------------------------
+// Worker channel batches (engine/run/channel-outbox.ts: messages of one event-loop turn, one write)
+// ---------------------------------------------------------------------------------------------------
+
+/**
+ * Most protocol messages in one channel message. Each is bounded on its own (states and results by
+ * STATE_BOUNDS); a lease has at most a few requests in flight, so real batches hold 1-4 and a full one
+ * is written at once instead of growing.
+ */
+export const MAX_CHANNEL_BATCH_MESSAGES = 64;
+
+// ---------------------------------------------------------------------------------------------------
 // Lua instruction hook armed from a second thread (engine/lua/hook-watchdog.ts)
 // ---------------------------------------------------------------------------------------------------
 

@@ -3,6 +3,7 @@
 // `child.postMessage(message)`; it replies with `parentPort.postMessage`, which arrives here as
 // `child.on('message', message)`. The pool cannot tell this adapter from the Node one.
 import type { UtilityProcess } from 'electron';
+import { ChannelOutbox, emptyTraffic, unpack } from '../../engine/run/channel-outbox.ts';
 import type { FromWorker, ToWorker, WorkerPort } from '../../engine/run/protocol.ts';
 import { workerEnv } from '../../engine/run/worker-env.ts';
 import { WORKER_ENV, WORKER_EXEC_ARGV } from '../../engine/run/worker-flags.ts';
@@ -38,10 +39,21 @@ export function forkUtilityWorker(
     env: { ...workerEnv(), ...WORKER_ENV },
   });
   let exited = false;
+  // As node-port.ts: requests of one event-loop turn leave as one message once the worker reads them.
+  const traffic = emptyTraffic();
+  const outbox = new ChannelOutbox<ToWorker>({
+    write: (packet) => {
+      if (!exited) child.postMessage(packet);
+    },
+    onUnsent: (message, err) =>
+      log(`[fanout worker ${child.pid ?? '?'}] could not send '${message.type}': ${String(err)}\n`),
+    traffic,
+  });
   const exitListeners: ((info: { code: number | null; signal: string | null }) => void)[] = [];
   const finish = (code: number | null, signal: string | null): void => {
     if (exited) return;
     exited = true;
+    outbox.clear();
     for (const listener of exitListeners) listener({ code, signal });
   };
 
@@ -60,11 +72,23 @@ export function forkUtilityWorker(
     get pid() {
       return child.pid;
     },
-    postMessage(message: ToWorker) {
-      if (!exited) child.postMessage(message);
+    postMessage(message: ToWorker, onUnsent?: (error: unknown) => void) {
+      if (!exited) outbox.send(message, onUnsent);
     },
     onMessage(listener: (message: FromWorker) => void) {
-      child.on('message', (message: unknown) => listener(message as FromWorker));
+      child.on('message', (packet: unknown) =>
+        unpack<FromWorker>(
+          packet,
+          (message) => {
+            if (message.type === 'ready' && message.batches === true && !outbox.batching) {
+              outbox.batching = true;
+              outbox.send({ type: 'batching' });
+            }
+            listener(message);
+          },
+          traffic,
+        ),
+      );
     },
     onExit(listener) {
       exitListeners.push(listener);
@@ -74,5 +98,6 @@ export function forkUtilityWorker(
       // kill() returns false when the process is already gone; the exit event may never come then.
       if (!child.kill()) finish(null, 'SIGKILL');
     },
+    traffic,
   };
 }

@@ -5,6 +5,7 @@
 import { fork, type ChildProcess } from 'node:child_process';
 import { createRequire } from 'node:module';
 import { fileURLToPath, pathToFileURL } from 'node:url';
+import { ChannelOutbox, emptyTraffic, unpack } from './channel-outbox.ts';
 import type { FromWorker, ToWorker, WorkerPort } from './protocol.ts';
 import { workerEnv } from './worker-env.ts';
 import { ONE_SHOT_WORKER_EXEC_ARGV, WORKER_ENV, WORKER_EXEC_ARGV } from './worker-flags.ts';
@@ -114,10 +115,27 @@ function spawnWorkerProcess(script: string): WorkerPort {
   liveChildren.add(child);
 
   let exited: { code: number | null; signal: string | null } | null = null;
+  const traffic = emptyTraffic();
+  const sendCallback = (err: Error | null): void => {
+    // The channel may close between the check and the write; the exit event reports that.
+    if (err && !exited) process.stderr.write(`[fanout worker ${child.pid}] send failed: ${err.message}\n`);
+  };
+  // Requests of one event-loop turn leave as one channel message, once the worker said it reads them.
+  const outbox = new ChannelOutbox<ToWorker>({
+    write: (packet) => {
+      if (!exited && child.connected) child.send(packet, sendCallback);
+    },
+    onUnsent: (message, err) =>
+      process.stderr.write(
+        `[fanout worker ${child.pid}] could not send '${message.type}': ${err instanceof Error ? err.message : String(err)}\n`,
+      ),
+    traffic,
+  });
   const exitListeners: ((info: { code: number | null; signal: string | null }) => void)[] = [];
   const onExit = (code: number | null, signal: NodeJS.Signals | null): void => {
     if (exited) return;
     exited = { code, signal };
+    outbox.clear();
     liveChildren.delete(child);
     for (const listener of exitListeners) listener(exited);
   };
@@ -136,10 +154,15 @@ function spawnWorkerProcess(script: string): WorkerPort {
       }
     }
   };
-  child.on('message', (message) => {
-    if (messageListeners.length === 0) early.push(message as FromWorker);
-    else deliver(message as FromWorker);
-  });
+  const receive = (message: FromWorker): void => {
+    if (message.type === 'ready' && message.batches === true && !outbox.batching) {
+      outbox.batching = true;
+      outbox.send({ type: 'batching' }); // and so may its replies be
+    }
+    if (messageListeners.length === 0) early.push(message);
+    else deliver(message);
+  };
+  child.on('message', (packet) => unpack(packet, receive, traffic));
   child.on('exit', onExit);
   // A failed spawn emits 'error' and may never emit 'exit'.
   child.on('error', (err) => {
@@ -151,13 +174,11 @@ function spawnWorkerProcess(script: string): WorkerPort {
     get pid() {
       return child.pid;
     },
-    postMessage(message: ToWorker) {
+    postMessage(message: ToWorker, onUnsent?: (error: unknown) => void) {
       if (exited || !child.connected) return;
-      // The channel may close between the check and the write; the exit event reports that.
-      child.send(message, (err) => {
-        if (err && !exited)
-          process.stderr.write(`[fanout worker ${child.pid}] send failed: ${err.message}\n`);
-      });
+      // Until the worker reads batches this writes at once; a message that cannot be serialized
+      // goes to onUnsent either way.
+      outbox.send(message, onUnsent);
     },
     onMessage(listener: (message: FromWorker) => void) {
       messageListeners.push(listener);
@@ -179,5 +200,6 @@ function spawnWorkerProcess(script: string): WorkerPort {
     kill() {
       if (!exited) child.kill('SIGKILL');
     },
+    traffic,
   };
 }

@@ -302,16 +302,20 @@ export class WorkerPool {
           this.detach(slot, { kind: 'error', message: `worker killed by watchdog after ${watchdogMs} ms` });
         }, watchdogMs);
       }
-      try {
-        port.postMessage({ ...request, reqId } as ToWorker);
-      } catch (err) {
-        // e.g. a state value that cannot be structured-cloned: fail this call, keep the worker.
+      // e.g. a state value that cannot be structured-cloned: fail this call, keep the worker. A
+      // batching port reports it when its batch is written, a plain one throws.
+      const unsent = (err: unknown): void => {
         slot.pending.get(reqId)?.({
           ok: false,
           kind: 'error',
           message: `could not send the request to the worker: ${err instanceof Error ? err.message : String(err)}`,
         });
         slot.pending.delete(reqId);
+      };
+      try {
+        port.postMessage({ ...request, reqId } as ToWorker, unsent);
+      } catch (err) {
+        unsent(err);
       }
     });
   }
@@ -519,6 +523,8 @@ export class WorkerPool {
   /** Hands idle workers to queued acquires, in FIFO order. */
   private pump(): void {
     for (let i = 0; i < this.queue.length;) {
+      // Nothing left to hand out: stop before walking a queue of hundreds of branches (per release).
+      if (!this.hasIdleSlot() && !this.slots.every((slot) => slot.status === 'failed')) return;
       const waiter = this.queue[i]!;
       const choice = this.pickSlot(waiter.options);
       if (choice === null) {
@@ -535,6 +541,10 @@ export class WorkerPool {
       choice.lease = lease;
       waiter.resolve(lease);
     }
+  }
+
+  private hasIdleSlot(): boolean {
+    return this.slots.some((slot) => slot.status === 'ready' && slot.lease === null);
   }
 
   private pickSlot(options: AcquireOptions): Slot | null | 'none' {
@@ -599,10 +609,15 @@ class Lease implements WorkerLease {
     return { ok: false, error, logs: [], elapsedMs: performance.now() - started };
   }
 
+  /**
+   * The VM is forgotten as the close is sent: the worker handles requests in order, so nothing sent
+   * after it can find that VM, and the lease may be released before the reply (BranchVm.close).
+   */
   async closeVm(vmId: string): Promise<VmMemory | null> {
-    const reply = await this.request({ type: 'vm-close', vmId });
+    const replied = this.request({ type: 'vm-close', vmId });
     // Only forget the VM if this lease's process still holds the slot (a replacement has no VMs).
     if (this.ended === null) this.slot.resident.delete(vmId);
+    const reply = await replied;
     return reply.ok && reply.message.type === 'vm-closed' ? reply.message.memory : null;
   }
 

@@ -267,14 +267,10 @@ export class BranchVm implements LuaHost {
     const lease = this.lease;
     this.lease = null;
     if (lease) {
-      if (this.opened) {
-        void lease
-          .closeVm(this.vmId)
-          .catch(() => null)
-          .finally(() => lease.release());
-      } else {
-        lease.release();
-      }
+      // Sent, then released at once: the next lease's vm-open and exec go out in the same channel
+      // message as this close (channel-outbox.ts) instead of waiting a round trip for its reply.
+      if (this.opened) void lease.closeVm(this.vmId).catch(() => null);
+      lease.release();
     }
     this.opened = false;
     return this.peakHeapBytes;

@@ -2,14 +2,16 @@
 // Runs under child_process.fork (Node) or utilityProcess.fork (Electron); only `transport` differs.
 import { MAX_ERROR_MESSAGE_CHARS, jsonBoundsProblem, truncateText } from '../limits.ts';
 import { checkLuaSyntax, createLuaFactory, openVm, type LuaFactory, type LuaVm } from '../lua/vm.ts';
+import { ChannelOutbox, unpack, type Packet } from './channel-outbox.ts';
 import { ParentWatch } from './parent-watch.ts';
 import type { FromWorker, ToWorker } from './protocol.ts';
 
 /** Samples are throttled to one per this interval while Lua runs (the protocol promises <= 100 ms). */
 const SAMPLE_INTERVAL_MS = 90;
 
+/** The raw channel: writes one packet (throws when it cannot be serialized), delivers each request. */
 interface Transport {
-  send(message: FromWorker): void;
+  write(packet: Packet<FromWorker>): void;
   onMessage(listener: (message: ToWorker) => void): void;
 }
 
@@ -23,8 +25,8 @@ function createTransport(): Transport {
   if (parentPort) {
     // Electron utilityProcess: the process is torn down with its parent, so no disconnect handling.
     return {
-      send: (message) => parentPort.postMessage(message),
-      onMessage: (listener) => parentPort.on('message', (event) => listener(event.data as ToWorker)),
+      write: (packet) => parentPort.postMessage(packet),
+      onMessage: (listener) => parentPort.on('message', (event) => unpack(event.data, listener)),
     };
   }
   if (!process.send) throw new Error('worker.ts must be started with an IPC channel (child_process.fork)');
@@ -32,12 +34,35 @@ function createTransport(): Transport {
   // Lua cannot see this event; the ParentWatch polled from the exec's ticks covers that case.
   process.on('disconnect', () => process.exit(0));
   return {
-    send: (message) => {
+    write: (packet) => {
       // The parent may be gone (EPIPE): the callback swallows that, and exiting on 'disconnect' follows.
-      if (process.connected) process.send!(message, undefined, undefined, () => {});
+      if (process.connected) process.send!(packet, undefined, undefined, () => {});
     },
-    onMessage: (listener) => process.on('message', (message) => listener(message as ToWorker)),
+    onMessage: (listener) => process.on('message', (packet) => unpack(packet, listener)),
   };
+}
+
+/**
+ * Once the host says `batching`, the replies of one event-loop turn leave in one channel message
+ * (channel-outbox.ts). A reply that cannot be serialized even alone fails its own request, as
+ * `request-failed`.
+ */
+function createOutbox(transport: Transport): ChannelOutbox<FromWorker> {
+  return new ChannelOutbox<FromWorker>({
+    write: (packet) => transport.write(packet),
+    onUnsent: (message, err) => {
+      const text = `could not send the reply to the host: ${err instanceof Error ? err.message : String(err)}`;
+      if (!('reqId' in message)) {
+        process.stderr.write(`[fanout worker ${process.pid}] ${text}\n`);
+        return;
+      }
+      transport.write({
+        type: 'request-failed',
+        reqId: message.reqId,
+        message: truncateText(text, MAX_ERROR_MESSAGE_CHARS),
+      });
+    },
+  });
 }
 
 class WorkerHost {
@@ -51,14 +76,15 @@ class WorkerHost {
 
   constructor(
     private readonly factory: LuaFactory,
-    private readonly transport: Transport,
+    private readonly outbox: ChannelOutbox<FromWorker>,
     private readonly parentWatch: ParentWatch | null,
   ) {}
 
   /**
    * Every reply leaves through here. A node result is bounded before it is posted (the host's
    * deserializer recurses per level and would overflow on a deep value, taking the host down), and a
-   * message that still cannot be serialized fails its request instead of escaping as an exception.
+   * message that still cannot be serialized fails its request (createOutbox) instead of escaping as an
+   * exception.
    */
   private reply(message: FromWorker): void {
     let outgoing = message;
@@ -72,17 +98,7 @@ class WorkerHost {
         };
       }
     }
-    try {
-      this.transport.send(outgoing);
-    } catch (err) {
-      if (!('reqId' in message)) throw err;
-      const text = `could not send the reply to the host: ${err instanceof Error ? err.message : String(err)}`;
-      this.transport.send({
-        type: 'request-failed',
-        reqId: message.reqId,
-        message: truncateText(text, MAX_ERROR_MESSAGE_CHARS),
-      });
-    }
+    this.outbox.send(outgoing);
   }
 
   receive(message: ToWorker): void {
@@ -107,7 +123,7 @@ class WorkerHost {
         luaHeapBytes = undefined;
       }
     }
-    this.transport.send({
+    this.outbox.send({
       type: 'sample',
       vmId,
       ...(luaHeapBytes === undefined ? {} : { luaHeapBytes }),
@@ -115,6 +131,8 @@ class WorkerHost {
       // All VMs share the factory's WASM linear memory, which only grows: the pool recycles on it.
       wasmHeapBytes: this.factory.stats().wasmMemoryBytes,
     });
+    // From inside Lua (a tick) no later turn comes until the exec ends: the host sees it now.
+    if (vmId !== null) this.outbox.flush();
   }
 
   private readonly onTick = (): void => {
@@ -146,6 +164,9 @@ class WorkerHost {
           this.runningVm = message.vmId;
           this.execNode = message.chunkName;
           this.onTick(); // throttled: a burst of short branches must not flood the host
+          // Lua blocks this process: replies queued so far (a vm-opened the host reports as the
+          // branch's start) leave before it, not after a long exec.
+          this.outbox.flush();
           try {
             const outcome = vm.exec(message.code, message.state, {
               chunkName: message.chunkName,
@@ -179,6 +200,10 @@ class WorkerHost {
           this.reply({ type: 'syntax-done', reqId: message.reqId, result });
           return;
         }
+        case 'batching':
+          // The host reads packets of several replies; a raw reader that never says so gets one each.
+          this.outbox.batching = true;
+          return;
         default: {
           const unknown = message as { type?: unknown; reqId?: unknown };
           if (typeof unknown.reqId === 'number') {
@@ -229,6 +254,7 @@ function watchParent(): ParentWatch | null {
 
 async function main(): Promise<void> {
   const transport = createTransport();
+  const outbox = createOutbox(transport);
   const started = performance.now();
   // Buffer requests that arrive while warming up; the pool only sends after `ready`, but be safe.
   const early: ToWorker[] = [];
@@ -238,8 +264,8 @@ async function main(): Promise<void> {
   const parentWatch = watchParent();
   const factory = await createLuaFactory();
   await warmUp(factory);
-  host = new WorkerHost(factory, transport, parentWatch);
-  transport.send({ type: 'ready', pid: process.pid, warmupMs: performance.now() - started });
+  host = new WorkerHost(factory, outbox, parentWatch);
+  outbox.send({ type: 'ready', pid: process.pid, warmupMs: performance.now() - started, batches: true });
   host.sample();
   for (const message of early) host.receive(message);
   // The compiled worker's entry (engine/boot/worker-entry.cjs) writes its V8 code cache from here.
