@@ -63,6 +63,16 @@ const research = (base: string, model: string) =>
   llmFanOutFlow({ name: 'research-demo', apiBase: base, model, topics: TOPICS, action: 'llm.stream' });
 
 let server: OpenAiServer;
+/**
+ * While set, hydro's stream goes on past its answer until it settles: the live checks need the run
+ * still streaming, which on a loaded machine a fixed 3 s stream does not promise.
+ */
+let hydroLive: { seen: Promise<void>; release(): void } | undefined;
+function holdHydro(): { seen: Promise<void>; release(): void } {
+  let release!: () => void;
+  const seen = new Promise<void>((resolve) => (release = resolve));
+  return { seen, release };
+}
 
 test.beforeAll(async () => {
   server = await startOpenAiServer();
@@ -70,7 +80,11 @@ test.beforeAll(async () => {
   server.script('gpt-4o', async ({ res, body }) => {
     const topic = String((body['messages'] as { content: string }[]).at(-1)?.content ?? '');
     const n = (TOPICS.indexOf(topic) + 1) * 20;
-    await streamPieces(res, body, words(answer(topic, n)), { gapMs: GAP_MS, firstMs: 100 });
+    await streamPieces(res, body, words(answer(topic, n)), {
+      gapMs: GAP_MS,
+      firstMs: 100,
+      ...(topic === 'hydro' && hydroLive ? { holdOpen: hydroLive.seen } : {}),
+    });
   });
   // A stream that would take a minute: only Cancel ends it.
   server.script('gpt-4o-slow', async ({ res, body }) => {
@@ -87,6 +101,7 @@ test.beforeAll(async () => {
 });
 
 test.afterAll(async () => {
+  hydroLive?.release();
   await server?.close();
 });
 
@@ -112,6 +127,7 @@ test.describe('agents', () => {
     page,
   }) => {
     await openFile(page, 'research-demo.yaml');
+    hydroLive = holdHydro();
     await page.getByTestId('run-button').click();
 
     // Live: each branch's node shows a rolling preview that grows while the run is still running.
@@ -138,6 +154,7 @@ test.describe('agents', () => {
     const hovered = ((await text.textContent()) ?? '').length;
     await expect.poll(async () => ((await text.textContent()) ?? '').length).toBeGreaterThan(hovered);
     await page.mouse.move(5, 5);
+    hydroLive.release(); // seen live: hydro's stream may end
 
     // Finished: tokens and cost per branch row, growing with each branch's answer; the run's total.
     await expect(page.getByTestId('run-status')).toHaveText('succeeded', { timeout: 30_000 });

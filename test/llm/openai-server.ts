@@ -85,7 +85,13 @@ export async function streamPieces(
   res: ServerResponse,
   body: Body,
   pieces: string[],
-  opts: { gapMs?: number; firstMs?: number; cutAfter?: number } = {},
+  opts: {
+    gapMs?: number;
+    firstMs?: number;
+    cutAfter?: number;
+    /** After the pieces, the last one again every gapMs until this settles (a test saw it live). */
+    holdOpen?: Promise<unknown>;
+  } = {},
 ) {
   res.writeHead(200, { 'content-type': 'text/event-stream', 'cache-control': 'no-cache' });
   const chunk = (delta: Record<string, unknown>, finish: string | null = null) =>
@@ -100,6 +106,12 @@ export async function streamPieces(
     }
     res.write(chunk({ content: pieces[i] }));
     if (opts.gapMs) await sleep(opts.gapMs);
+  }
+  let open = opts.holdOpen !== undefined;
+  void opts.holdOpen?.then(() => (open = false));
+  while (open && !res.destroyed) {
+    res.write(chunk({ content: pieces.at(-1) ?? '' }));
+    await sleep(opts.gapMs ?? 10);
   }
   res.write(chunk({}, 'stop'));
   const options = body['stream_options'] as { include_usage?: boolean } | undefined;
