@@ -127,7 +127,7 @@ test.describe('recorded responses', () => {
     await page.getByTestId('run-tab-results').click();
     const calls = page.getByTestId('results-llm-calls');
     await expect(calls).toBeVisible();
-    expect(await sources(page)).toEqual(['network', 'network', 'network']);
+    await expect.poll(() => sources(page)).toEqual(['network', 'network', 'network']); // rows may follow the table
     const recorded = await callTexts(page);
     expect(Object.keys(recorded).sort()).toEqual(TOPICS.map((t) => `ask_${t}`).sort());
     for (const t of TOPICS)
