@@ -8,7 +8,9 @@
 // (what each frame over 50 ms spent on scripts and rendering, printed per run).
 // Bounds are generous (2 noisy cores shared with the server and its workers); the figures go to
 // e2e/artifacts/run-bench.json, which `npm run bench` writes into docs/benchmarks.md.
-// FANOUT_BENCH=1 repeats each run (RUNS_IN_BENCH) and reports medians; `npm test` runs each once.
+// FANOUT_BENCH=1 repeats each run (RUNS_IN_BENCH, or RUN_BENCH_RUNS=n) and reports medians; `npm test`
+// runs each once. Each run also counts the ResizeObserver callbacks that fired during it, by the class
+// of the observed element (a node's box changing size makes React Flow re-measure it and its edges).
 // RUN_BENCH_PROFILE=/tmp/p writes a CPU profile per run, RUN_BENCH_TRACE=/tmp/t a Chrome trace per run
 // (its events carry thread CPU time, which a loaded machine does not inflate).
 import { existsSync } from 'node:fs';
@@ -20,7 +22,7 @@ import { generateChattyChain, generateFanOut } from '../bench/gen.ts';
 import { artifact, CHROMIUM } from './helpers.ts';
 
 const BENCH = process.env.FANOUT_BENCH === '1';
-const RUNS_IN_BENCH = 3;
+const RUNS_IN_BENCH = Number(process.env.RUN_BENCH_RUNS) || 3;
 /** Issue 7: no main-thread task over 50 ms from event handling. */
 const TARGET_TASK_MS = 50;
 /**
@@ -73,6 +75,8 @@ interface Sample {
   /** Canvas status slices; `events` = nodes in the slice. */
   slices: { start: number; duration: number; events: number }[];
   loafs: Loaf[];
+  /** ResizeObserver entries delivered during the run, by the observed element's first class. */
+  resized: Record<string, number>;
   window: { start: number; end: number };
 }
 
@@ -101,9 +105,24 @@ function installProbes() {
     slices: [] as Entry[],
     frames: [] as number[],
     loafs: [] as Loaf[],
+    resized: {} as Record<string, number>,
     recording: false,
   };
   (window as unknown as { __bench: typeof bench }).__bench = bench;
+  // Every ResizeObserver the app (or React Flow) creates reports its entries here while recording.
+  const Native = window.ResizeObserver;
+  window.ResizeObserver = class extends Native {
+    constructor(callback: ResizeObserverCallback) {
+      super((entries, observer) => {
+        if (bench.recording)
+          for (const entry of entries) {
+            const key = entry.target.classList[0] ?? entry.target.tagName.toLowerCase();
+            bench.resized[key] = (bench.resized[key] ?? 0) + 1;
+          }
+        callback(entries, observer);
+      });
+    }
+  };
   new PerformanceObserver((list) => {
     for (const e of list.getEntries()) bench.longTasks.push({ start: e.startTime, duration: e.duration });
   }).observe({ type: 'longtask', buffered: true });
@@ -162,6 +181,7 @@ async function runOnce(page: Page): Promise<Sample> {
         const bench = (window as unknown as { __bench: Bench }).__bench;
         const lists = [bench.longTasks, bench.apply, bench.flush, bench.slices, bench.frames, bench.loafs];
         for (const list of lists) list.length = 0;
+        for (const key of Object.keys(bench.resized)) delete bench.resized[key];
         const button = document.querySelector<HTMLButtonElement>('[data-testid="run-button"]');
         if (!button || button.disabled) return reject(new Error('the Run button is not enabled'));
         const start = performance.now();
@@ -190,6 +210,7 @@ async function runOnce(page: Page): Promise<Sample> {
                 flush: bench.flush.slice(),
                 slices: bench.slices.slice(),
                 loafs: bench.loafs.filter((f) => f.start < end && f.start + f.duration > start),
+                resized: { ...bench.resized },
                 window: { start, end },
               }),
             300,
@@ -270,6 +291,8 @@ function summarise(sample: Sample, cpuMs: number) {
     canvasSlices: slices.length,
     nodesPerSliceMax: max(slices.map((f) => f.events)),
     canvasSliceMaxMs: max(slices.map((f) => f.duration)),
+    canvasSliceTotalMs: slices.reduce((sum, f) => sum + f.duration, 0),
+    canvasSliceNodes: slices.reduce((sum, f) => sum + f.events, 0),
   };
 }
 type Summary = ReturnType<typeof summarise>;
@@ -441,12 +464,16 @@ test.describe('run panel responsiveness', () => {
         }
         const s = summarise(sample, cpuAfter - cpu);
         console.log(`[run-bench] ${scenario.id} run ${i + 1}: ${JSON.stringify(s)}`);
+        console.log(`[run-bench]   resize observations: ${JSON.stringify(sample.resized)}`);
         for (const f of sample.loafs) console.log(`[run-bench]   ${describeLoaf(f, sample.window.start)}`);
         summaries.push(s);
         // The panel stayed on the Timeline while the run streamed in.
         await expect(page.getByTestId('run-tab-timeline')).toHaveAttribute('aria-selected', 'true');
         expect(s.events, 'events of the run').toBeGreaterThanOrEqual(scenario.minEvents);
         expect(s.flushes, 'the run store flushed while the run streamed in').toBeGreaterThan(0);
+        // Run status never changes a node's box (badges hang outside it, absolutely placed): a resize
+        // would make React Flow measure the node and re-route its edges, mid-run.
+        expect(sample.resized['react-flow__node'] ?? 0, 'canvas nodes resized during the run').toBe(0);
       }
       const s = combine(summaries);
       recorded.push(...metrics(scenario.title, s, summaries.length));
