@@ -284,7 +284,9 @@ test.describe('files: in-app dialog, Save as, Export, changed on disk', () => {
     expect(errors).toEqual([]);
   });
 
-  test('the Open dialog shows a file written while it was still listing its folder', async ({ page }) => {
+  test('the file list and the Open dialog show a file written while they were still listing its folder', async ({
+    page,
+  }) => {
     const errors: string[] = [];
     // The host's `files-changed` frames for k-listing as the page receives them.
     const pushes: string[] = [];
@@ -293,39 +295,59 @@ test.describe('files: in-app dialog, Save as, Export, changed on disk', () => {
         if (typeof payload === 'string' && payload.includes('"dir":"k-listing"')) pushes.push(payload);
       }),
     );
+    /**
+     * The next listing of k-listing is read at once but answers only when released (as on a busy host):
+     * `read` resolves once the folder has been read.
+     */
+    const holdListing = async () => {
+      let read!: () => void;
+      const wasRead = new Promise<void>((resolve) => (read = resolve));
+      let release!: () => void;
+      const held = new Promise<void>((resolve) => (release = resolve));
+      await page.route('**/api/files/list', async (route) => {
+        if (!route.request().postData()?.includes('k-listing')) return route.continue();
+        const response = await route.fetch();
+        read();
+        await held;
+        await route.fulfill({ response });
+      });
+      return { read: wasRead, release };
+    };
+    /** Writes a file into k-listing and waits until the host has told the page. */
+    const writeTold = async (name: string) => {
+      const told = pushes.length;
+      await writeFile(join(root(), 'k-listing', name), WORKFLOW(name.replace('.yaml', '')));
+      await expect.poll(() => pushes.length).toBeGreaterThan(told);
+    };
     await rm(join(root(), 'k-listing'), { recursive: true, force: true });
     await mkdir(join(root(), 'k-listing'));
     await writeFile(join(root(), 'k-listing', 'first.yaml'), WORKFLOW('first'));
     await openApp(page, errors);
     const files = page.getByTestId('file-list');
+
+    // The app's list goes into k-listing; a file written after the folder was read, told before the
+    // listing answered, shows.
+    const app = await holdListing();
     await files.getByText('k-listing/', { exact: true }).click();
+    await app.read;
+    await writeTold('second.yaml');
+    app.release();
+    await expect(files.getByText('second.yaml', { exact: true })).toBeVisible();
+    await page.unrouteAll({ behavior: 'wait' });
+
+    // The same for the Open dialog, at the open document's folder (the app's list back at the root,
+    // so only the dialog lists k-listing).
     await openFromList(page, 'first.yaml');
-    // The app's list back at the root, so only the dialog lists k-listing.
     await files.getByText('../', { exact: true }).click();
     await expect(files.getByText('k-listing/', { exact: true })).toBeVisible();
-
-    // The dialog's listing is read before the write and answers only after the host has told of the
-    // change (as on a busy host): the push arrives while the dialog is still listing.
-    let read!: () => void;
-    const listingRead = new Promise<void>((resolve) => (read = resolve));
-    let release!: () => void;
-    const held = new Promise<void>((resolve) => (release = resolve));
-    await page.route('**/api/files/list', async (route) => {
-      if (!route.request().postData()?.includes('k-listing')) return route.continue();
-      const response = await route.fetch();
-      read();
-      await held;
-      await route.fulfill({ response });
-    });
+    const dialogListing = await holdListing();
     await page.keyboard.press('Control+o');
     await expect(dialog(page).locator('[aria-current="location"]')).toHaveText('k-listing');
-    await listingRead;
-    const told = pushes.length;
-    await writeFile(join(root(), 'k-listing', 'second.yaml'), WORKFLOW('second'));
-    await expect.poll(() => pushes.length).toBeGreaterThan(told);
-    release();
-    await expect(dialog(page).locator('[data-name="second.yaml"]')).toBeVisible();
-    await expect(dialog(page).getByTestId('file-dialog-entry')).toHaveCount(2);
+    await dialogListing.read;
+    await writeTold('third.yaml');
+    dialogListing.release();
+    await expect(dialog(page).locator('[data-name="third.yaml"]')).toBeVisible();
+    await expect(dialog(page).getByTestId('file-dialog-entry')).toHaveCount(3);
     await page.unrouteAll({ behavior: 'wait' });
     await page.keyboard.press('Escape');
     await expect(dialog(page)).toBeHidden();

@@ -39,7 +39,7 @@ import {
 import { RecoveryDialog } from './documents/RecoveryDialog.tsx';
 import { createFileFlows } from './files/file-flows.ts';
 import { FileFlowsLayer } from './files/FileFlowsLayer.tsx';
-import { followDisk, listingOrder, sameListing } from './files/follow-disk.ts';
+import { followDisk, listFresh, listingOrder, sameListing } from './files/follow-disk.ts';
 import { StartPage } from './documents/StartPage.tsx';
 import { ProvidersDialog } from './settings/ProvidersDialog.tsx';
 import { BLANK_TEMPLATE, suggestedFileName, type DocumentTemplate } from './documents/templates.ts';
@@ -159,7 +159,7 @@ function Shell({ host }: { host: HostApi }) {
       let fresh: boolean;
       let listed: Awaited<ReturnType<HostApi['listFiles']>>;
       try {
-        listed = await host.listFiles(target);
+        listed = await listFresh(listing, () => host.listFiles(target));
       } finally {
         fresh = listing.finish();
       }

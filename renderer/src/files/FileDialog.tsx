@@ -7,7 +7,7 @@ import { useCallback, useEffect, useId, useMemo, useRef, useState, type Keyboard
 import type { FileEntry, HostApi } from '../../../engine/host/types.ts';
 import { fileNameProblem, workflowFileNameProblem } from '../../../engine/host/names.ts';
 import type { DialogRequest } from './file-flows.ts';
-import { coalesce, listingOrder, sameListing } from './follow-disk.ts';
+import { coalesce, listFresh, listingOrder, sameListing } from './follow-disk.ts';
 import {
   afterListing,
   baseName,
@@ -42,8 +42,6 @@ type Edit =
   | { kind: 'replace'; path: string };
 
 const FOCUSABLE = 'button:not([disabled]), input:not([disabled]), [tabindex="0"]';
-/** Extra reads of a folder whose changes keep being pushed while it lists (a busy folder). */
-const MAX_RELISTS = 2;
 
 export function FileDialog({
   host,
@@ -81,22 +79,13 @@ export function FileDialog({
   const filterRef = useRef('');
   // Listings answer in any order: of two navigations the later one wins (Backspace pressed while the
   // first folder is still listing must not be undone by that listing), and a navigation beats a
-  // background re-list.
+  // background re-list; a change pushed while a navigation lists makes it read again (listFresh).
   const [order] = useState(listingOrder);
-  // A change pushed while a navigation lists is not re-listed on its own (the navigation brings fresh
-  // entries), but the navigation may have read the folder just before that change: it reads again.
-  const pushedWhileListing = useRef(false);
 
   const load = useCallback(
     async (target: string, select?: string): Promise<void> => {
       const turn = order.start(false)!;
-      pushedWhileListing.current = false;
-      const list = () => host.listFiles(target === '' ? undefined : target);
-      let listed = await list();
-      for (let again = 0; again < MAX_RELISTS && pushedWhileListing.current; again++) {
-        pushedWhileListing.current = false;
-        listed = await list();
-      }
+      const listed = await listFresh(turn, () => host.listFiles(target === '' ? undefined : target));
       if (!turn.finish()) return;
       if (!listed.ok) {
         // A folder that vanished (or was never there): fall back to the root once.
@@ -129,10 +118,7 @@ export function FileDialog({
     if (!host.onFilesChanged) return;
     const refresh = coalesce(async () => {
       const turn = order.start(true);
-      if (!turn) {
-        pushedWhileListing.current = true; // the navigation under way reads again
-        return;
-      }
+      if (!turn) return; // the navigation under way reads again
       const { dir: folder } = shownRef.current;
       const listed = await host.listFiles(folder === '' ? undefined : folder);
       if (!turn.finish()) return;

@@ -8,7 +8,7 @@ import { HostService, memoryRecentList } from '../../../engine/host/service.ts';
 import { rootScope } from '../../../engine/host/scope.ts';
 import type { FileEntry, FolderChange } from '../../../engine/host/types.ts';
 import type { RunEvent } from '../../../engine/run/types.ts';
-import { coalesce, followDisk, listingOrder, sameListing } from './follow-disk.ts';
+import { coalesce, followDisk, listFresh, listingOrder, MAX_RELISTS, sameListing } from './follow-disk.ts';
 
 const sleep = (ms: number) => new Promise((r) => setTimeout(r, ms));
 
@@ -165,6 +165,42 @@ describe('listingOrder', () => {
     expect(second.finish()).toBe(true);
     expect(first.finish()).toBe(false);
     expect(order.start(true)).not.toBeNull();
+  });
+
+  it('a navigation hears of each re-list skipped while it lists; one started after the skip does not', () => {
+    const order = listingOrder();
+    const nav = order.start(false)!;
+    expect(nav.skippedMeanwhile()).toBe(false);
+    expect(order.start(true)).toBeNull(); // a change told mid-listing
+    expect(nav.skippedMeanwhile()).toBe(true);
+    expect(nav.skippedMeanwhile()).toBe(false); // told once
+    expect(order.start(true)).toBeNull();
+    const later = order.start(false)!; // reads after that change
+    expect(later.skippedMeanwhile()).toBe(false);
+    expect(nav.skippedMeanwhile()).toBe(true);
+    expect(later.finish()).toBe(true);
+    expect(nav.finish()).toBe(false);
+  });
+
+  it('listFresh reads again while changes are told during the read, at most MAX_RELISTS more times', async () => {
+    const order = listingOrder();
+    let reads = 0;
+    const quiet = () => Promise.resolve(++reads);
+    expect(await listFresh(order.start(false)!, quiet)).toBe(1);
+    reads = 0;
+    // A change told during the first read only: one more read, whose answer is the one shown.
+    const once = () => {
+      if (++reads === 1) expect(order.start(true)).toBeNull();
+      return Promise.resolve(reads);
+    };
+    expect(await listFresh(order.start(false)!, once)).toBe(2);
+    reads = 0;
+    // A folder that keeps changing: bounded.
+    const busy = () => {
+      expect(order.start(true)).toBeNull();
+      return Promise.resolve(++reads);
+    };
+    expect(await listFresh(order.start(false)!, busy)).toBe(1 + MAX_RELISTS);
   });
 });
 

@@ -50,19 +50,31 @@ export function coalesce(work: () => Promise<void>): () => Promise<void> {
 /**
  * Orders the listings of the shown folder: the user's navigation wins over a background re-list
  * (which would otherwise land after it and show the folder the user just left), and of two
- * navigations the later one wins.
+ * navigations the later one wins. A re-list asked for while a navigation lists is skipped, but that
+ * navigation may have read the folder just before the change: it says so (skippedMeanwhile).
  */
 export function listingOrder() {
   let latest = 0;
   let navigating = 0;
+  let skips = 0;
   return {
     /** A listing starts; null: skip this re-list (a navigation under way brings fresh entries). */
-    start(background: boolean): { finish(): boolean } | null {
-      if (background && navigating > 0) return null;
+    start(background: boolean): { finish(): boolean; skippedMeanwhile(): boolean } | null {
+      if (background && navigating > 0) {
+        skips++;
+        return null;
+      }
       const mine = background ? latest : ++latest;
       if (!background) navigating++;
       let finished = false;
+      let seen = skips;
       return {
+        /** A navigation: true (once per skip) when a re-list was skipped since it started or last asked. */
+        skippedMeanwhile() {
+          if (background || seen === skips) return false;
+          seen = skips;
+          return true;
+        },
         /** The listing answered: true when its entries should be shown. */
         finish() {
           if (!background && !finished) navigating--;
@@ -72,6 +84,22 @@ export function listingOrder() {
       };
     },
   };
+}
+
+/** Extra reads of a folder whose changes keep being told while it is listed (a busy folder). */
+export const MAX_RELISTS = 2;
+
+/**
+ * A navigation's listing: read again while re-lists were skipped during the read (at most
+ * MAX_RELISTS times), so a change told mid-listing is not lost.
+ */
+export async function listFresh<T>(
+  turn: { skippedMeanwhile(): boolean },
+  list: () => Promise<T>,
+): Promise<T> {
+  let listed = await list();
+  for (let again = 0; again < MAX_RELISTS && turn.skippedMeanwhile(); again++) listed = await list();
+  return listed;
 }
 
 export interface FollowDiskDeps {
