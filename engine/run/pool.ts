@@ -17,6 +17,12 @@ export const DEFAULT_START_TIMEOUT_MS = 30_000;
 const MAX_TIMER_MS = 2_147_483_647;
 /** Consecutive failed re-spawns of one slot before the slot is given up. */
 const MAX_RESPAWN_FAILURES = 3;
+/**
+ * A request younger than this counts its worker as busy with short work (see PoolOptions.burstWorkers):
+ * a trivial branch's whole vm-open + exec + vm-close takes ~0.5 ms; sleeping or CPU-bound Lua is
+ * past this after one tick of waiting, and then more workers are handed out.
+ */
+export const BURST_WAKE_DELAY_MS = 5;
 
 /**
  * Default worker count. Parallel branches that mostly `sleep()` (or wait on I/O) use no CPU, so on a
@@ -45,6 +51,13 @@ export interface PoolOptions {
    * prestart() and start() are explicit and not limited.
    */
   maxStarting?: number;
+  /**
+   * Workers busy with young requests (under BURST_WAKE_DELAY_MS) at once before an idle one is handed
+   * to another lease (default: the core count). A burst of short branches then runs on that many
+   * processes instead of waking every worker on the cores the host (and a UI) need; once a request
+   * has run that long, the other workers are handed out as before (4 x sleep(100) stays ~100 ms).
+   */
+  burstWorkers?: number;
 }
 
 export interface AcquireOptions {
@@ -101,6 +114,9 @@ interface Slot {
   respawnFailures: number;
   wasmHeapBytes: number;
   readonly pending: Map<number, (reply: Reply) => void>;
+  /** When each pending request was sent, and when the lease was handed out (performance.now()). */
+  readonly sentAt: Map<number, number>;
+  leasedAt: number;
   /** Fails the start-up in progress, if any (used when the slot is detached while starting). */
   abortStart: ((err: Error) => void) | null;
   /** The start-up in progress or done of the current process (start() waits on it). */
@@ -120,6 +136,9 @@ export class WorkerPool {
   private readonly startTimeoutMs: number;
   private readonly recycleWasmHeapBytes: number;
   private readonly maxStarting: number;
+  private readonly burstWorkers: number;
+  /** pump() again once the youngest busy request is old enough to let another worker be leased. */
+  private burstTimer: NodeJS.Timeout | null = null;
   private readonly slots: Slot[];
   private readonly queue: Waiter[] = [];
   private readonly sampleListeners = new Set<(s: PoolSample) => void>();
@@ -139,6 +158,7 @@ export class WorkerPool {
     this.startTimeoutMs = options.startTimeoutMs ?? DEFAULT_START_TIMEOUT_MS;
     this.recycleWasmHeapBytes = options.recycleWasmHeapBytes ?? DEFAULT_RECYCLE_WASM_HEAP_BYTES;
     this.maxStarting = Math.max(1, options.maxStarting ?? Infinity);
+    this.burstWorkers = Math.max(1, options.burstWorkers ?? os.availableParallelism());
     this.slots = Array.from({ length: this.size }, (_, index) => ({
       index,
       port: null,
@@ -150,6 +170,8 @@ export class WorkerPool {
       respawnFailures: 0,
       wasmHeapBytes: 0,
       pending: new Map(),
+      sentAt: new Map(),
+      leasedAt: 0,
       abortStart: null,
       started: null,
     }));
@@ -263,6 +285,7 @@ export class WorkerPool {
   /** Kills every worker, fails pending calls, rejects queued acquires, and waits for the exits. */
   async close(): Promise<void> {
     this.closed = true;
+    if (this.burstTimer) clearTimeout(this.burstTimer);
     for (const waiter of this.queue.splice(0)) {
       waiter.cleanup();
       waiter.reject(new Error('worker pool is closed'));
@@ -285,8 +308,11 @@ export class WorkerPool {
     const reqId = this.nextReqId++;
     return new Promise<Reply>((resolve) => {
       let watchdog: NodeJS.Timeout | undefined;
+      // Every way a request ends (reply, watchdog, unsent, detach) goes through this settle.
+      slot.sentAt.set(reqId, performance.now());
       slot.pending.set(reqId, (reply) => {
         clearTimeout(watchdog);
+        slot.sentAt.delete(reqId);
         resolve(reply);
       });
       if (watchdogMs !== undefined) {
@@ -522,11 +548,14 @@ export class WorkerPool {
 
   /** Hands idle workers to queued acquires, in FIFO order. */
   private pump(): void {
+    // burstFull() once per lease handed out, not once per waiter of a queue of hundreds.
+    let held: boolean | null = null;
+    const burstHeld = (): boolean => (held ??= this.burstFull());
     for (let i = 0; i < this.queue.length;) {
       // Nothing left to hand out: stop before walking a queue of hundreds of branches (per release).
       if (!this.hasIdleSlot() && !this.slots.every((slot) => slot.status === 'failed')) return;
       const waiter = this.queue[i]!;
-      const choice = this.pickSlot(waiter.options);
+      const choice = this.pickSlot(waiter.options, burstHeld);
       if (choice === null) {
         i += 1;
         continue;
@@ -539,20 +568,54 @@ export class WorkerPool {
       }
       const lease = new Lease(this, choice);
       choice.lease = lease;
+      choice.leasedAt = performance.now();
+      held = null;
       waiter.resolve(lease);
     }
+  }
+
+  /**
+   * True while `burstWorkers` leased workers each have a request in flight younger than
+   * BURST_WAKE_DELAY_MS: their leases come back within about that, so another worker is not woken yet
+   * (a pump is due when the youngest of them turns that old). The main VM's own worker
+   * (preferWorker) is never held back.
+   */
+  private burstFull(): boolean {
+    const now = performance.now();
+    let busy = 0;
+    let recheckIn = Infinity;
+    for (const slot of this.slots) {
+      if (slot.lease === null || slot.status !== 'ready') continue;
+      // A lease just handed out counts until its first requests are sent; one that sends nothing
+      // (its branch runs actions in the host) stops counting as it ages.
+      let oldest = slot.sentAt.size === 0 ? slot.leasedAt : Infinity;
+      for (const at of slot.sentAt.values()) oldest = Math.min(oldest, at);
+      const age = now - oldest;
+      if (age >= BURST_WAKE_DELAY_MS) continue;
+      busy += 1;
+      recheckIn = Math.min(recheckIn, BURST_WAKE_DELAY_MS - age);
+    }
+    if (busy < this.burstWorkers) return false;
+    if (!this.burstTimer && !this.closed) {
+      this.burstTimer = setTimeout(() => {
+        this.burstTimer = null;
+        this.pump();
+      }, Math.ceil(recheckIn));
+    }
+    return true;
   }
 
   private hasIdleSlot(): boolean {
     return this.slots.some((slot) => slot.status === 'ready' && slot.lease === null);
   }
 
-  private pickSlot(options: AcquireOptions): Slot | null | 'none' {
+  private pickSlot(options: AcquireOptions, burstHeld: () => boolean): Slot | null | 'none' {
     const idle = (slot: Slot): boolean => slot.status === 'ready' && slot.lease === null;
     const preferred = options.preferWorker === undefined ? undefined : this.slots[options.preferWorker];
     if (preferred && preferred.status !== 'failed') return idle(preferred) ? preferred : null;
     const candidates = this.slots.filter(idle);
     if (candidates.length === 0) return this.slots.every((slot) => slot.status === 'failed') ? 'none' : null;
+    if (burstHeld()) return null;
     if (options.avoidResident) return candidates.find((slot) => slot.resident.size === 0) ?? candidates[0]!;
     return candidates[0]!;
   }
