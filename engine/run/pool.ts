@@ -86,9 +86,10 @@ export interface WorkerLease {
   /** Increments each time the slot's process is replaced; a changed value means its VMs are gone. */
   readonly generation: number;
   openVm(vmId: string, limits: VmLimits): Promise<{ ms: number; memory: VmMemory }>;
+  /** With `close`, the worker closes the VM after the exec (the VM is forgotten as it is sent). */
   exec(
     vmId: string,
-    req: { code: string; state: unknown; chunkName: string; timeoutMs: number },
+    req: { code: string; state: unknown; chunkName: string; timeoutMs: number; close?: boolean },
   ): Promise<ExecOutcome & { memory?: VmMemory }>;
   closeVm(vmId: string): Promise<VmMemory | null>;
   /** Back to the pool (idempotent). */
@@ -645,24 +646,33 @@ class Lease implements WorkerLease {
     return this.pool.send(this.slot, request, watchdogMs);
   }
 
+  /** Counted resident as it is sent, so a close sent before the reply (exec with `close`) is in order. */
   async openVm(vmId: string, limits: VmLimits): Promise<{ ms: number; memory: VmMemory }> {
-    const reply = await this.request({ type: 'vm-open', vmId, limits });
+    const replied = this.request({ type: 'vm-open', vmId, limits });
+    if (this.ended === null) this.slot.resident.add(vmId);
+    const reply = await replied;
     if (reply.ok && reply.message.type === 'vm-opened') {
-      this.slot.resident.add(vmId);
       return { ms: reply.message.ms, memory: reply.message.memory };
     }
+    if (this.ended === null) this.slot.resident.delete(vmId);
     throw new Error(`could not open VM '${vmId}': ${reply.ok ? describe(reply.message) : reply.message}`);
   }
 
   async exec(
     vmId: string,
-    req: { code: string; state: unknown; chunkName: string; timeoutMs: number },
+    req: { code: string; state: unknown; chunkName: string; timeoutMs: number; close?: boolean },
   ): Promise<ExecOutcome & { memory?: VmMemory }> {
     const started = performance.now();
     // setTimeout fires at once past 2^31-1 ms, so clamp (an "unlimited" exec gets ~24.8 days).
     const budget = Number.isFinite(req.timeoutMs) ? Math.max(0, req.timeoutMs) : MAX_TIMER_MS;
     const watchdogMs = Math.min(budget + EXEC_GRACE_MS, MAX_TIMER_MS);
-    const reply = await this.request({ type: 'exec', vmId, ...req }, watchdogMs);
+    const replied = this.request({ type: 'exec', vmId, ...req }, watchdogMs);
+    if (req.close && this.ended === null) this.slot.resident.delete(vmId); // as closeVm does
+    const reply = await replied;
+    // The exec never reached the VM (it could not be sent, or the worker refused it): close it apart.
+    if (req.close && !(reply.ok && reply.message.type === 'exec-done') && this.ended === null) {
+      void this.request({ type: 'vm-close', vmId });
+    }
     if (reply.ok && reply.message.type === 'exec-done') {
       return { ...reply.message.outcome, memory: reply.message.memory };
     }

@@ -15,6 +15,8 @@ export type ToWorker =
       state: unknown;
       chunkName: string;
       timeoutMs: number;
+      /** Close the VM right after (the branch ends with this node): no vm-close follows. */
+      close?: boolean;
     }
   | { type: 'vm-close'; reqId: number; vmId: string }
   | { type: 'syntax'; reqId: number; code: string; chunkName: string }

@@ -541,8 +541,15 @@ class Run {
     const luaFirst = head?.kind === 'lua' && !head.dynamicParallel;
     // Each branch works on its own deep copy of the source state.
     let state = structuredClone(sourceState);
-    // A Lua head's exec travels with the VM's opening: one round trip per branch, not two.
-    if (luaFirst) vm.sendFirstExecWithOpen(branch, head.run ?? '', state, this.limits.timeoutFor(head));
+    // A Lua head's exec travels with the VM's opening: one round trip per branch, not two. When the
+    // branch surely ends after it (its one route, unconditional, leads to the fan-in), the worker
+    // closes the VM with that exec too.
+    if (luaFirst) {
+      const routes = this.plan.routes.get(branch) ?? [];
+      const only = routes.length === 1 && routes[0]!.condition === undefined ? routes[0]!.target : null;
+      const last = only !== null && (only === fanOut.fanIn || only === END);
+      vm.sendFirstExecWithOpen(branch, head.run ?? '', state, this.limits.timeoutFor(head), { last });
+    }
     const start = await startBranch({
       events: this.events,
       fanOut: fanOut.source,

@@ -142,7 +142,15 @@ export class BranchVm implements LuaHost {
   private closed = false;
   private peakHeapBytes: number | undefined;
   /** The branch's first Lua node, to send right behind the vm-open (see sendFirstExecWithOpen). */
-  private firstExec: { node: string; code: string; state: JsonObject; timeoutMs: number } | null = null;
+  private firstExec: {
+    node: string;
+    code: string;
+    state: JsonObject;
+    timeoutMs: number;
+    last: boolean;
+  } | null = null;
+  /** The worker closes the VM with the first exec (the branch ends there): close() sends nothing. */
+  private closesWithFirstExec = false;
   /** That exec, in flight: the branch's first exec() call takes its outcome instead of sending again. */
   private firstOutcome: { node: string; state: JsonObject; outcome: Promise<ExecWithMemory> } | null = null;
   /** Told when the VM is created (once, whether by open() or by a first exec). */
@@ -168,9 +176,17 @@ export class BranchVm implements LuaHost {
    * its own. open() still resolves on the vm-opened reply, so branch-started comes before the node's
    * events; the node's exec() then takes the outcome already in flight.
    */
-  sendFirstExecWithOpen(node: string, code: string, state: JsonObject, timeoutMs: number): void {
+  sendFirstExecWithOpen(
+    node: string,
+    code: string,
+    state: JsonObject,
+    timeoutMs: number,
+    { last = false }: { last?: boolean } = {},
+  ): void {
     if (this.opening || unsendableState(node, state)) return;
-    this.firstExec = { node, code, state, timeoutMs };
+    // `last`: the branch ends after this node whatever it returns, so the worker closes the VM
+    // right after the exec (one request and one reply fewer per branch).
+    this.firstExec = { node, code, state, timeoutMs, last };
   }
 
   /** Leases a worker and creates the VM, once; later calls get the first call's result. */
@@ -194,9 +210,11 @@ export class BranchVm implements LuaHost {
       const first = this.firstExec;
       this.firstExec = null;
       if (first) {
-        const { node, code, state, timeoutMs } = first;
-        const outcome = lease.exec(this.vmId, { code, state, chunkName: node, timeoutMs });
+        const { node, code, state, timeoutMs, last } = first;
+        const close = last ? { close: true } : {};
+        const outcome = lease.exec(this.vmId, { code, state, chunkName: node, timeoutMs, ...close });
         this.firstOutcome = { node, state, outcome };
+        this.closesWithFirstExec = last;
       }
       const opened = await opening;
       if (this.closed) {
@@ -269,7 +287,7 @@ export class BranchVm implements LuaHost {
     if (lease) {
       // Sent, then released at once: the next lease's vm-open and exec go out in the same channel
       // message as this close (channel-outbox.ts) instead of waiting a round trip for its reply.
-      if (this.opened) void lease.closeVm(this.vmId).catch(() => null);
+      if (this.opened && !this.closesWithFirstExec) void lease.closeVm(this.vmId).catch(() => null);
       lease.release();
     }
     this.opened = false;

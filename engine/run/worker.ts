@@ -174,6 +174,10 @@ class WorkerHost {
               onTick: this.onTick,
             });
             const memory = vm.memory();
+            if (message.close) {
+              this.vms.delete(message.vmId);
+              vm.close();
+            }
             this.reply({
               type: 'exec-done',
               reqId: message.reqId,
