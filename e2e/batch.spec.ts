@@ -3,7 +3,7 @@
 // failed rows, open a row's run in the run view (its real events), and export the results as CSV.
 // Screenshots (1440×900 and 1280×800, light and dark) go to e2e/artifacts/batch-*.png.
 import { existsSync } from 'node:fs';
-import { mkdir, readFile, writeFile } from 'node:fs/promises';
+import { mkdir, readFile, rm, writeFile } from 'node:fs/promises';
 import { join } from 'node:path';
 import { expect, test, type Page } from '@playwright/test';
 import { artifact, CHROMIUM, openApp } from './helpers.ts';
@@ -65,6 +65,8 @@ async function shoot(page: Page, name: string) {
 
 test('a 50-row batch: live table, failed filter, open a row, export CSV', async ({ page }) => {
   test.setTimeout(150_000);
+  // The first export must not find one left by an earlier run (it would ask Replace first).
+  await rm(join(process.env.FANOUT_E2E_ROOT!, 'data', 'batch-results.csv'), { force: true });
   const errors = await openApp(page);
   await page.getByTestId('file-list').getByText(FILE, { exact: true }).click();
   await expect(page.getByTestId('doc-title')).toContainText('batch-demo');

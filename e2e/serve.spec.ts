@@ -44,6 +44,8 @@ test.describe('fanout serve in Chromium', () => {
     const files = page.getByTestId('file-list');
     await expect(files).toContainText('map-reduce.yaml');
     await files.getByText('map-reduce.yaml', { exact: true }).click();
+    // Opened (an HTTP round trip) before Run, so Run runs map-reduce and not what was shown before.
+    await expect(page.getByTestId('doc-title')).toContainText('map-reduce.yaml');
     await expect(page.getByTestId('run-button')).toBeEnabled();
     await page.getByTestId('run-button').click();
     await expect(page.getByTestId('run-status')).toHaveText(/succeeded/, { timeout: 30_000 });
@@ -53,6 +55,7 @@ test.describe('fanout serve in Chromium', () => {
     await expect(page.getByTestId('host-kind')).toHaveText(/browser/);
     await expect(page.getByTestId('file-list')).toContainText('map-reduce.yaml');
     await files.getByText('map-reduce.yaml', { exact: true }).click();
+    await expect(page.getByTestId('doc-title')).toContainText('map-reduce.yaml');
     await page.getByTestId('run-button').click();
     await expect(page.getByTestId('run-status')).toHaveText(/succeeded/, { timeout: 30_000 });
 
