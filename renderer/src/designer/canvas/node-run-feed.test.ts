@@ -4,7 +4,7 @@ import type { RunEvent } from '../../../../engine/run/types.ts';
 import type { RunView } from '../../run/run-context.ts';
 import { applyEvents, emptyRuns, type RunsState } from '../../run/run-store.ts';
 import { syntheticFanOut } from '../../run/synthetic-events.ts';
-import { createNodeRunFeed, nodeRunFeedOf, type FeedOptions } from './node-run-feed.ts';
+import { createNodeRunFeed, nodeRunFeedOf, RUN_SWITCH_HOLD_MS, type FeedOptions } from './node-run-feed.ts';
 import { hasOutput } from './output-preview.ts';
 import { nodeRunView } from './run-status.ts';
 
@@ -189,6 +189,61 @@ describe('node run feed', () => {
     await h.advance(100);
     await h.drain();
     expect(h.feed.get('b3')).toEqual({ view: null, output: false });
+  });
+
+  it('on a re-run, moves each node from its old status straight to its new one, never through blank', async () => {
+    const h = harness();
+    h.apply(syntheticFanOut('r1', BRANCHES));
+    await h.advance(0);
+    await h.drain();
+    const r2 = syntheticFanOut('r2', BRANCHES);
+    const fanOut = r2.findIndex((e) => e.type === 'fan-out-started');
+    // The host answers the launch with the run's id before its first event arrives.
+    h.view.setState({ canvasRunId: 'r2' });
+    const before = new Map(h.notified);
+    const changes = (node: string) => (h.notified.get(node) ?? 0) - (before.get(node) ?? 0);
+    await h.advance(0);
+    await h.drain();
+    h.apply(r2.slice(0, 1)); // run-started: under way, no node reached yet
+    await h.advance(100);
+    await h.drain();
+    // Nothing is cleared at the re-run's start: the nodes still show r1.
+    expect(NODES.filter((n) => changes(n) > 0)).toEqual([]);
+    expect(h.feed.get('b3').view).toEqual(nodeRunView(finalRun(h, 'r1'), 'b3'));
+    h.apply(r2.slice(1, fanOut + 1)); // prepare ran, the 200 branches are queued
+    await h.advance(100);
+    await h.drain();
+    expect(h.feed.get('prepare').view).toEqual(nodeRunView(finalRun(h, 'r2'), 'prepare'));
+    for (const node of NODES.filter((n) => n.startsWith('b'))) {
+      expect(changes(node), node).toBe(1);
+      expect(h.feed.get(node).view).toMatchObject({ status: 'queued' });
+    }
+    // The fan-in is not reached yet: r1's status until the hold is over, then nothing.
+    expect(h.feed.get('join').view).toEqual(nodeRunView(finalRun(h, 'r1'), 'join'));
+    await h.advance(100);
+    await h.drain();
+    expect(h.feed.get('join').view).toBeNull();
+    h.apply(r2.slice(fanOut + 1));
+    await h.advance(100);
+    await h.drain();
+    expect(h.feed.get('join').view).toEqual(nodeRunView(finalRun(h, 'r2'), 'join'));
+    expect(h.feed.get('b7').view).toEqual(nodeRunView(finalRun(h, 'r2'), 'b7'));
+  });
+
+  it('clears the old statuses of a re-run that sends nothing once the hold is over', async () => {
+    const h = harness();
+    h.apply(syntheticFanOut('r1', BRANCHES));
+    await h.advance(0);
+    await h.drain();
+    h.apply(syntheticFanOut('r2', BRANCHES).slice(0, 1));
+    h.view.setState({ canvasRunId: 'r2' });
+    await h.advance(0);
+    await h.drain();
+    expect(h.feed.get('b3').view).not.toBeNull();
+    // No event after run-started: the catch-ups come back by themselves until the hold is over.
+    for (let t = 0; t < RUN_SWITCH_HOLD_MS; t += 100) await h.advance(100);
+    await h.drain();
+    for (const node of NODES) expect(h.feed.get(node).view, node).toBeNull();
   });
 
   it('gives a node that mounts later the run as its neighbours show it, and forgets nodes that unmount', async () => {

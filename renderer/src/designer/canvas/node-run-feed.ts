@@ -7,7 +7,10 @@
 // the frame (requestAnimationFrame), beside the run store's flush: the canvas then repaints in frames
 // that render anyway, where a task of its own would add a frame's style, layerize and paint (~3 ms
 // whatever changed) per slice. Nodes subscribe to their own entry, so a slice re-renders exactly the
-// nodes in it. Pure TypeScript: no React (components read it with useSyncExternalStore).
+// nodes in it. When the canvas moves to a run that is under way, a node keeps the previous run's
+// status until the new run reaches it (or RUN_SWITCH_HOLD_MS pass): clearing 200 badges in a re-run's
+// first frames, to show most of them again a tenth of a second later, was half the canvas's work in
+// the frames at a run's start. Pure TypeScript: no React (components read it with useSyncExternalStore).
 import type { StoreApi } from 'zustand/vanilla';
 import type { RunRecord } from '../../run/run-store.ts';
 import type { RunView } from '../../run/run-context.ts';
@@ -39,6 +42,8 @@ export interface FeedOptions {
   intervalMs?: number;
   /** Work per slice: notifying its nodes plus React's render and commit of them. */
   sliceBudgetMs?: number;
+  /** How long after the canvas moves from one run to another its nodes may keep the first run's status. */
+  holdMs?: number;
   setTimer?: (fn: () => void, ms: number) => unknown;
   /** Runs `fn` in the next animation frame. */
   inFrame?: (fn: () => void) => void;
@@ -49,6 +54,12 @@ export interface FeedOptions {
 export const CANVAS_RUNS_INTERVAL_MS = 100;
 /** A slice's share of a 16.7 ms frame: the run panel's flush and the frame's paint need the rest. */
 export const SLICE_BUDGET_MS = 4;
+/**
+ * After the canvas moves to another run, nodes the new run has not reached keep the old run's status
+ * this long at most (three catch-ups): long enough for a fast run's branches to go from their old status
+ * straight to their new one, short enough that nobody reads the old status as the new run's.
+ */
+export const RUN_SWITCH_HOLD_MS = 300;
 /** Slice sizes stay within these bounds whatever one slow or fast slice measured. */
 const MIN_SLICE = 8;
 const MAX_SLICE = 256;
@@ -91,6 +102,7 @@ export function createNodeRunFeed(
 ): NodeRunFeed {
   const interval = options.intervalMs ?? CANVAS_RUNS_INTERVAL_MS;
   const budget = options.sliceBudgetMs ?? SLICE_BUDGET_MS;
+  const holdMs = options.holdMs ?? RUN_SWITCH_HOLD_MS;
   const setTimer = options.setTimer ?? ((fn, ms) => setTimeout(fn, ms));
   const inFrame = options.inFrame ?? defaultInFrame;
   const now = options.now ?? (() => performance.now());
@@ -106,6 +118,8 @@ export function createNodeRunFeed(
   let last = -Infinity;
   let sliceSize = FIRST_SLICE;
   let disposed = false;
+  /** When the canvas last moved from one run to another (not from or to no run). */
+  let switchedAt = -Infinity;
 
   const current = () => {
     const runId = view.getState().canvasRunId;
@@ -117,12 +131,24 @@ export function createNodeRunFeed(
     if (disposed) return;
     last = now();
     seen = current();
+    // Only for a run under way (or whose first events have not arrived yet: the host answers a launch
+    // with the run's id, its events come separately); one picked from the history shows as it ended.
+    const underWay = seen.runId !== null && (seen.run === undefined || seen.run.status === 'running');
+    const holding = underWay && last - switchedAt < holdMs;
+    let held = 0;
     for (const node of listeners.keys()) {
       const next = entryOf(seen.run, node);
-      if (sameEntry(next, published.get(node) ?? NOTHING)) queue.delete(node);
+      const shown = published.get(node) ?? NOTHING;
+      if (holding && next === NOTHING && shown !== NOTHING) {
+        // Not reached by the new run yet: keep the old status a moment rather than clear it now.
+        queue.delete(node);
+        held++;
+      } else if (sameEntry(next, shown)) queue.delete(node);
       else queue.set(node, next);
     }
     if (queue.size > 0) requestSlice();
+    // Come back when the hold is over, even if the run sends nothing more.
+    if (held > 0) schedule();
   };
 
   const requestSlice = () => {
@@ -166,7 +192,9 @@ export function createNodeRunFeed(
     if (runId && state.runs[runId] !== seen.run) schedule();
   });
   const stopView = view.subscribe((state, previous) => {
-    if (state.canvasRunId !== previous.canvasRunId) schedule();
+    if (state.canvasRunId === previous.canvasRunId) return;
+    if (state.canvasRunId !== null && previous.canvasRunId !== null) switchedAt = now();
+    schedule();
   });
 
   return {
