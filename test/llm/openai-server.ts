@@ -89,7 +89,7 @@ export async function streamPieces(
     gapMs?: number;
     firstMs?: number;
     cutAfter?: number;
-    /** After the pieces, the last one again every gapMs until this settles (a test saw it live). */
+    /** After the pieces, they go round again, one every gapMs, until this settles (a test saw it live). */
     holdOpen?: Promise<unknown>;
   } = {},
 ) {
@@ -109,8 +109,8 @@ export async function streamPieces(
   }
   let open = opts.holdOpen !== undefined;
   void opts.holdOpen?.then(() => (open = false));
-  while (open && !res.destroyed) {
-    res.write(chunk({ content: pieces.at(-1) ?? '' }));
+  for (let k = 0; open && !res.destroyed && pieces.length > 0; k++) {
+    res.write(chunk({ content: pieces[k % pieces.length] }));
     await sleep(opts.gapMs ?? 10);
   }
   res.write(chunk({}, 'stop'));
