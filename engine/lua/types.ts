@@ -17,6 +17,12 @@ export interface ExecOptions {
    * so the worker can emit memory samples while CPU-bound or sleeping Lua blocks its event loop.
    */
   onTick?: () => void;
+  /**
+   * The first onTick comes after this many ms instead of a full interval (the worker has replies
+   * waiting to leave once Lua blocks it for longer): until then the exec runs on the count hook, so
+   * an exec of fewer than ~1,000 instructions never ticks at all, and a `sleep()` ticks before it waits.
+   */
+  firstTickMs?: number;
 }
 
 /** 'limit': a bound of engine/limits.ts was passed (a result too deep or too large to cross to the host). */

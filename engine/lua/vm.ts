@@ -391,6 +391,8 @@ class Vm implements LuaVm {
   private timeoutMs = 0;
   private didTimeOut = false;
   private lastTick = 0;
+  /** This exec's first tick is early and has not come yet (ExecOptions.firstTickMs). */
+  private earlyTick = false;
   private execStarted = 0;
   /** Count-hook calls on the main thread this exec (each is HOOK_INSTRUCTIONS instructions). */
   private countHooks = 0;
@@ -439,7 +441,7 @@ class Vm implements LuaVm {
     const L = this.L;
     const timeoutMs =
       options.timeoutMs > 0 ? Math.min(options.timeoutMs, MAX_TIMEOUT_MS) : DEFAULT_TIMEOUT_MS;
-    this.beginCall(started + timeoutMs, timeoutMs, options.onTick);
+    this.beginCall(started + timeoutMs, timeoutMs, options.onTick, options.firstTickMs);
     this.logs = [];
     this.droppedLogs = 0;
     const done = (result: { ok: true; value: unknown } | { ok: false; error: LuaFailure }): ExecOutcome => ({
@@ -481,21 +483,32 @@ class Vm implements LuaVm {
     }
   }
 
-  private beginCall(deadline: number, timeoutMs: number, onTick: (() => void) | undefined): void {
+  private beginCall(
+    deadline: number,
+    timeoutMs: number,
+    onTick: (() => void) | undefined,
+    firstTickMs?: number,
+  ): void {
     this.deadline = deadline;
     this.timeoutMs = timeoutMs;
     this.didTimeOut = false;
     this.heap.refused = false;
     this.lastTick = performance.now();
     this.execStarted = this.lastTick;
+    // An early first tick: due once `firstTickMs` have passed (ticks come when tickIntervalMs have).
+    this.earlyTick = onTick !== undefined && firstTickMs !== undefined;
+    if (this.earlyTick) this.lastTick -= this.factory.tickIntervalMs - Math.max(0, firstTickMs!);
     this.countHooks = 0;
     this.onTick = onTick;
     this.factory.active = this;
   }
 
-  /** Hook-free under a ready watchdog, else the instruction-count hook (see onHook). */
+  /**
+   * Hook-free under a ready watchdog, else the instruction-count hook (see onHook). An early first
+   * tick starts on the count hook too: the watchdog would arm only at the next full interval.
+   */
   private startHook(now: number): void {
-    const watchdog = this.factory.readyWatchdog();
+    const watchdog = this.earlyTick ? null : this.factory.readyWatchdog();
     if (watchdog) {
       this.watched = true;
       watchdog.watch(this.L, this.deadline, now + this.factory.tickIntervalMs);
@@ -606,6 +619,7 @@ class Vm implements LuaVm {
 
   private tick(now = performance.now()): void {
     this.lastTick = now;
+    this.earlyTick = false;
     try {
       this.onTick?.();
     } catch {
@@ -652,7 +666,8 @@ class Vm implements LuaVm {
       return;
     }
     if (now - this.lastTick >= tickIntervalMs) this.tick(now);
-    if (!main) return;
+    // Until an early first tick has come, stay on this hook (it is what will bring that tick).
+    if (!main || this.earlyTick) return;
     const watchdog = this.factory.readyWatchdog();
     if (watchdog) {
       raw._lua_sethook(L, 0, 0, 0);
@@ -697,6 +712,7 @@ class Vm implements LuaVm {
 
   sleep(L: LuaState): number {
     const ms = this.factory.raw._lua_tonumberx(L, 1, 0);
+    if (this.earlyTick) this.tick(); // the caller's waiting replies leave before the wait
     if (sleepUntil(ms, this.deadline, () => this.tick()) === 'timeout') {
       this.markTimedOut();
       this.trapThread(L);

@@ -577,9 +577,9 @@ export class WorkerPool {
 
   /**
    * True while `burstWorkers` leased workers each have a request in flight younger than
-   * BURST_WAKE_DELAY_MS: their leases come back within about that, so another worker is not woken yet
-   * (a pump is due when the youngest of them turns that old). The main VM's own worker
-   * (preferWorker) is never held back.
+   * BURST_WAKE_DELAY_MS and none has an older one: their leases come back within about that, so
+   * another worker is not woken yet (a pump is due when the youngest of them turns that old). The
+   * main VM's own worker (preferWorker) is never held back.
    */
   private burstFull(): boolean {
     const now = performance.now();
@@ -587,10 +587,13 @@ export class WorkerPool {
     let recheckIn = Infinity;
     for (const slot of this.slots) {
       if (slot.lease === null || slot.status !== 'ready') continue;
+      let oldest = Infinity;
+      for (const at of slot.sentAt.values()) oldest = Math.min(oldest, at);
+      // Work that has run this long is not a burst of short requests: hand out every worker.
+      if (now - oldest >= BURST_WAKE_DELAY_MS) return false;
       // A lease just handed out counts until its first requests are sent; one that sends nothing
       // (its branch runs actions in the host) stops counting as it ages.
-      let oldest = slot.sentAt.size === 0 ? slot.leasedAt : Infinity;
-      for (const at of slot.sentAt.values()) oldest = Math.min(oldest, at);
+      if (oldest === Infinity) oldest = slot.leasedAt;
       const age = now - oldest;
       if (age >= BURST_WAKE_DELAY_MS) continue;
       busy += 1;

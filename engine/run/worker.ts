@@ -8,6 +8,12 @@ import type { FromWorker, ToWorker } from './protocol.ts';
 
 /** Samples are throttled to one per this interval while Lua runs (the protocol promises <= 100 ms). */
 const SAMPLE_INTERVAL_MS = 90;
+/**
+ * Replies queued when an exec starts (a branch's vm-opened, which the host reports as the branch's
+ * start) leave at the exec's first tick, this soon, if it has not ended by then: a trivial exec
+ * (~0.1 ms) ends first and they share one channel message with its result.
+ */
+const FLUSH_DURING_EXEC_MS = 2;
 
 /** The raw channel: writes one packet (throws when it cannot be serialized), delivers each request. */
 interface Transport {
@@ -131,13 +137,17 @@ class WorkerHost {
       // All VMs share the factory's WASM linear memory, which only grows: the pool recycles on it.
       wasmHeapBytes: this.factory.stats().wasmMemoryBytes,
     });
-    // From inside Lua (a tick) no later turn comes until the exec ends: the host sees it now.
-    if (vmId !== null) this.outbox.flush();
   }
 
   private readonly onTick = (): void => {
     this.parentWatch?.poll();
     if (performance.now() - this.lastSampleAt >= SAMPLE_INTERVAL_MS) this.sample();
+  };
+
+  /** A tick from inside Lua: no later turn comes until the exec ends, so what is queued leaves now. */
+  private readonly onExecTick = (): void => {
+    this.onTick();
+    this.outbox.flush();
   };
 
   private async handle(message: ToWorker): Promise<void> {
@@ -164,14 +174,15 @@ class WorkerHost {
           this.runningVm = message.vmId;
           this.execNode = message.chunkName;
           this.onTick(); // throttled: a burst of short branches must not flood the host
-          // Lua blocks this process: replies queued so far (a vm-opened the host reports as the
-          // branch's start) leave before it, not after a long exec.
-          this.outbox.flush();
+          // Lua blocks this process: replies queued so far leave at its first tick (see
+          // FLUSH_DURING_EXEC_MS) or, if it ends first, with its result.
+          const early = this.outbox.queued > 0 ? { firstTickMs: FLUSH_DURING_EXEC_MS } : {};
           try {
             const outcome = vm.exec(message.code, message.state, {
               chunkName: message.chunkName,
               timeoutMs: message.timeoutMs,
-              onTick: this.onTick,
+              onTick: this.onExecTick,
+              ...early,
             });
             const memory = vm.memory();
             if (message.close) {
