@@ -246,6 +246,19 @@ describe('node run feed', () => {
     for (const node of NODES) expect(h.feed.get(node).view, node).toBeNull();
   });
 
+  it("never shows another document's run through the hold, even on nodes of the same name", async () => {
+    const h = harness();
+    h.apply(syntheticFanOut('r1', BRANCHES));
+    await h.advance(0);
+    await h.drain();
+    // g.yaml's run is under way and has reached none of these nodes yet.
+    h.apply(syntheticFanOut('r2', BRANCHES).slice(0, 1));
+    h.view.setState({ fileKey: 'g.yaml', canvasRunId: 'r2' });
+    await h.advance(100);
+    await h.drain();
+    for (const node of NODES) expect(h.feed.get(node).view, node).toBeNull();
+  });
+
   it('gives a node that mounts later the run as its neighbours show it, and forgets nodes that unmount', async () => {
     const h = harness();
     const events = syntheticFanOut('r1', 2);

@@ -7,10 +7,9 @@
 // the frame (requestAnimationFrame), beside the run store's flush: the canvas then repaints in frames
 // that render anyway, where a task of its own would add a frame's style, layerize and paint (~3 ms
 // whatever changed) per slice. Nodes subscribe to their own entry, so a slice re-renders exactly the
-// nodes in it. When the canvas moves to a run that is under way, a node keeps the previous run's
-// status until the new run reaches it (or RUN_SWITCH_HOLD_MS pass): clearing 200 badges in a re-run's
-// first frames, to show most of them again a tenth of a second later, was half the canvas's work in
-// the frames at a run's start. Pure TypeScript: no React (components read it with useSyncExternalStore).
+// nodes in it. When a document is run again, a node keeps the previous run's status until the new run
+// reaches it (or RUN_SWITCH_HOLD_MS pass): clearing 200 badges in a re-run's first frames, to show
+// most of them again a tenth of a second later, was ~40 % of a 200-branch re-run's canvas updates. Pure TypeScript: no React (components read it with useSyncExternalStore).
 import type { StoreApi } from 'zustand/vanilla';
 import type { RunRecord } from '../../run/run-store.ts';
 import type { RunView } from '../../run/run-context.ts';
@@ -118,7 +117,7 @@ export function createNodeRunFeed(
   let last = -Infinity;
   let sliceSize = FIRST_SLICE;
   let disposed = false;
-  /** When the canvas last moved from one run to another (not from or to no run). */
+  /** When the canvas last moved from one run of its document to another (not from or to no run). */
   let switchedAt = -Infinity;
 
   const current = () => {
@@ -193,7 +192,10 @@ export function createNodeRunFeed(
   });
   const stopView = view.subscribe((state, previous) => {
     if (state.canvasRunId === previous.canvasRunId) return;
-    if (state.canvasRunId !== null && previous.canvasRunId !== null) switchedAt = now();
+    // Another document's run never inherits this one's statuses, even on nodes of the same name.
+    const rerun =
+      state.canvasRunId !== null && previous.canvasRunId !== null && state.fileKey === previous.fileKey;
+    switchedAt = rerun ? now() : -Infinity;
     schedule();
   });
 
