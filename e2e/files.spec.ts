@@ -355,6 +355,42 @@ test.describe('files: in-app dialog, Save as, Export, changed on disk', () => {
     expect(errors).toEqual([]);
   });
 
+  test('a file written before the page’s socket opened shows once it opens', async ({ page, context }) => {
+    const errors: string[] = [];
+    const file = join(root(), 'k-before-socket.yaml');
+    await rm(file, { force: true });
+    // This page's socket reaches the server only when let through; the list is read before that.
+    let connect!: () => void;
+    const letThrough = new Promise<void>((resolve) => (connect = resolve));
+    await page.routeWebSocket(/\/ws$/, async (ws) => {
+      await letThrough;
+      ws.connectToServer();
+    });
+    await openApp(page, errors);
+    await expect(page.getByTestId('file-list')).toContainText('map-reduce.yaml');
+    // A second page, connected, hears the host tell of the write: the push has gone out (to nobody
+    // on the first page, whose socket is not open yet).
+    const witness = await context.newPage();
+    const told = new Promise<void>((resolve) =>
+      witness.on('websocket', (ws) =>
+        ws.on('framereceived', ({ payload }) => {
+          if (typeof payload === 'string' && payload.includes('"files-changed"')) resolve();
+        }),
+      ),
+    );
+    await witness.goto(process.env.FANOUT_E2E_URL!);
+    await expect(witness.getByTestId('file-list')).toContainText('map-reduce.yaml');
+    await writeFile(file, WORKFLOW('before_socket'));
+    await told;
+    await witness.close();
+    connect();
+    await expect(
+      page.getByTestId('file-list').getByText('k-before-socket.yaml', { exact: true }),
+    ).toBeVisible();
+    await rm(file, { force: true });
+    expect(errors).toEqual([]);
+  });
+
   test('Export writes the portable form to a second file that fanout validate finds clean', async ({
     page,
   }) => {

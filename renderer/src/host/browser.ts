@@ -91,8 +91,6 @@ export function createBrowserHost(base: BrowserHostBase): HostApi {
   let socket: WebSocket | null = null;
   let backoff = BACKOFF_FIRST_MS;
   let openWaiters: (() => void)[] = [];
-  /** The socket was open before (an open is then a reconnect). */
-  let reconnecting = false;
 
   function connect(): void {
     const url = `${origin.replace(/^http/, 'ws')}/ws`;
@@ -100,9 +98,9 @@ export function createBrowserHost(base: BrowserHostBase): HostApi {
     socket = ws;
     ws.onopen = () => {
       backoff = BACKOFF_FIRST_MS;
-      // Folder changes told while the socket was down are lost: have the lists read again.
-      if (reconnecting) for (const listener of folderListeners) listener({ dir: '' });
-      reconnecting = true;
+      // Folder changes told while the socket was not open (down, or not yet open: a list read before
+      // its first open) are lost: have the lists read again.
+      for (const listener of folderListeners) listener({ dir: '' });
       for (const wake of openWaiters) wake();
       openWaiters = [];
     };
