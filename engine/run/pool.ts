@@ -118,6 +118,8 @@ interface Slot {
   /** When each pending request was sent, and when the lease was handed out (performance.now()). */
   readonly sentAt: Map<number, number>;
   leasedAt: number;
+  /** When the worker last answered a request. */
+  answeredAt: number;
   /** Fails the start-up in progress, if any (used when the slot is detached while starting). */
   abortStart: ((err: Error) => void) | null;
   /** The start-up in progress or done of the current process (start() waits on it). */
@@ -140,6 +142,8 @@ export class WorkerPool {
   private readonly burstWorkers: number;
   /** pump() again once the youngest busy request is old enough to let another worker be leased. */
   private burstTimer: NodeJS.Timeout | null = null;
+  /** A check for partly answered batches is queued (onWorkerMessage). */
+  private partialCheck = false;
   private readonly slots: Slot[];
   private readonly queue: Waiter[] = [];
   private readonly sampleListeners = new Set<(s: PoolSample) => void>();
@@ -173,6 +177,7 @@ export class WorkerPool {
       pending: new Map(),
       sentAt: new Map(),
       leasedAt: 0,
+      answeredAt: 0,
       abortStart: null,
       started: null,
     }));
@@ -542,7 +547,18 @@ export class WorkerPool {
     const settle = slot.pending.get(message.reqId);
     if (!settle) return; // answer to a call already failed by the watchdog
     slot.pending.delete(message.reqId);
+    slot.answeredAt = performance.now();
     settle({ ok: true, message });
+    // Answered in part (a vm-opened the worker sent as its exec went on): that exec is long, which
+    // lets burstWorkers hand out the other workers now instead of after BURST_WAKE_DELAY_MS. Checked
+    // once the whole channel message is read: the rest of a batch arrives in the same one.
+    if (this.queue.length > 0 && !this.partialCheck) {
+      this.partialCheck = true;
+      queueMicrotask(() => {
+        this.partialCheck = false;
+        if (this.slots.some((s) => s.lease !== null && s.pending.size > 0)) this.pump();
+      });
+    }
   }
 
   // ---- leasing ----
@@ -589,8 +605,9 @@ export class WorkerPool {
       if (slot.lease === null || slot.status !== 'ready') continue;
       let oldest = Infinity;
       for (const at of slot.sentAt.values()) oldest = Math.min(oldest, at);
-      // Work that has run this long is not a burst of short requests: hand out every worker.
-      if (now - oldest >= BURST_WAKE_DELAY_MS) return false;
+      // Work that has run this long, or that the worker answered in part (it runs on past its first
+      // tick, or sleeps), is not a burst of short requests: hand out every worker.
+      if (now - oldest >= BURST_WAKE_DELAY_MS || slot.answeredAt > oldest) return false;
       // A lease just handed out counts until its first requests are sent; one that sends nothing
       // (its branch runs actions in the host) stops counting as it ages.
       if (oldest === Infinity) oldest = slot.leasedAt;
