@@ -2,6 +2,7 @@
 import { createEngine } from '../engine/index.ts';
 import type { RunEvent } from '../engine/index.ts';
 import { chainYaml, fanOutYaml } from '../test/helpers.ts';
+import { benchBurst } from './burst.bench.ts';
 import { benchLoadCache } from './load-cache.bench.ts';
 import { benchSpeed } from './speed.bench.ts';
 import type { BenchEntry } from './types.ts';
@@ -148,5 +149,6 @@ export async function benchEngine(): Promise<BenchEntry[]> {
   // Issue #15's rows with their references (raw wasmoon, TEA Python, bare Node) from the same run.
   entries.push(...(await benchSpeed()));
   entries.push(...(await benchLoadCache()));
+  entries.push(...(await benchBurst()));
   return entries;
 }
