@@ -100,4 +100,33 @@ describe('utilityProcess WorkerPort adapter', () => {
     expect(exits).toHaveLength(1);
     expect(logged.every((l) => l.startsWith('[fanout worker '))).toBe(true);
   });
+  it('after kill() nothing more is written to the worker, not even what was queued before it', async () => {
+    let writes = 0;
+    const counting: UtilityProcessModule = {
+      fork(modulePath, args, options) {
+        const child = fake.module.fork(modulePath, args, options);
+        const post = child.postMessage.bind(child);
+        return Object.assign(child, {
+          postMessage: (message: unknown) => {
+            writes += 1;
+            post(message);
+          },
+        });
+      },
+    };
+    const port = forkUtilityWorker(shim, counting, () => {});
+    const exited = new Promise<void>((resolve) => port.onExit(() => resolve()));
+    await new Promise<void>((resolve) =>
+      port.onMessage((message) => {
+        if (message.type === 'ready') resolve();
+      }),
+    );
+    // The worker reads batches now: this request waits for the end of the turn, and the kill comes first.
+    port.postMessage({ type: 'syntax', reqId: 1, code: 'return 1', chunkName: 'queued' });
+    const before = writes;
+    port.kill();
+    await exited;
+    await new Promise((resolve) => setImmediate(resolve));
+    expect(writes).toBe(before);
+  });
 });

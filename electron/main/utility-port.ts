@@ -39,11 +39,13 @@ export function forkUtilityWorker(
     env: { ...workerEnv(), ...WORKER_ENV },
   });
   let exited = false;
+  /** kill() was called: what is still queued is moot (as in node-port.ts). */
+  let killed = false;
   // As node-port.ts: requests of one event-loop turn leave as one message once the worker reads them.
   const traffic = emptyTraffic();
   const outbox = new ChannelOutbox<ToWorker>({
     write: (packet) => {
-      if (!exited) child.postMessage(packet);
+      if (!exited && !killed) child.postMessage(packet);
     },
     onUnsent: (message, err) =>
       log(`[fanout worker ${child.pid ?? '?'}] could not send '${message.type}': ${String(err)}\n`),
@@ -73,7 +75,7 @@ export function forkUtilityWorker(
       return child.pid;
     },
     postMessage(message: ToWorker, onUnsent?: (error: unknown) => void) {
-      if (!exited) outbox.send(message, onUnsent);
+      if (!exited && !killed) outbox.send(message, onUnsent);
     },
     onMessage(listener: (message: FromWorker) => void) {
       child.on('message', (packet: unknown) =>
@@ -95,6 +97,8 @@ export function forkUtilityWorker(
     },
     kill() {
       if (exited) return;
+      killed = true;
+      outbox.clear();
       // kill() returns false when the process is already gone; the exit event may never come then.
       if (!child.kill()) finish(null, 'SIGKILL');
     },

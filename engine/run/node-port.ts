@@ -115,15 +115,18 @@ function spawnWorkerProcess(script: string): WorkerPort {
   liveChildren.add(child);
 
   let exited: { code: number | null; signal: string | null } | null = null;
+  /** kill() was called: what is still queued or in flight is moot, and its EPIPE is no news. */
+  let killed = false;
   const traffic = emptyTraffic();
   const sendCallback = (err: Error | null): void => {
     // The channel may close between the check and the write; the exit event reports that.
-    if (err && !exited) process.stderr.write(`[fanout worker ${child.pid}] send failed: ${err.message}\n`);
+    if (err && !exited && !killed)
+      process.stderr.write(`[fanout worker ${child.pid}] send failed: ${err.message}\n`);
   };
   // Requests of one event-loop turn leave as one channel message, once the worker said it reads them.
   const outbox = new ChannelOutbox<ToWorker>({
     write: (packet) => {
-      if (!exited && child.connected) child.send(packet, sendCallback);
+      if (!exited && !killed && child.connected) child.send(packet, sendCallback);
     },
     onUnsent: (message, err) =>
       process.stderr.write(
@@ -175,7 +178,7 @@ function spawnWorkerProcess(script: string): WorkerPort {
       return child.pid;
     },
     postMessage(message: ToWorker, onUnsent?: (error: unknown) => void) {
-      if (exited || !child.connected) return;
+      if (exited || killed || !child.connected) return;
       // Until the worker reads batches this writes at once; a message that cannot be serialized
       // goes to onUnsent either way.
       outbox.send(message, onUnsent);
@@ -198,7 +201,10 @@ function spawnWorkerProcess(script: string): WorkerPort {
       }
     },
     kill() {
-      if (!exited) child.kill('SIGKILL');
+      if (exited) return;
+      killed = true;
+      outbox.clear();
+      child.kill('SIGKILL');
     },
     traffic,
   };
