@@ -6,11 +6,11 @@
 // Medians of ROUNDS runs. Part of `npm run bench` (Engine section); alone: `npx tsx bench/burst.bench.ts`.
 import { readFileSync, readdirSync } from 'node:fs';
 import os from 'node:os';
-import { pathToFileURL } from 'node:url';
 import { createEngine } from '../engine/index.ts';
 import { forkWorker } from '../engine/run/node-port.ts';
 import type { WorkerPort } from '../engine/run/protocol.ts';
 import { generateFanOut } from './gen.ts';
+import { runIfMain } from './standalone.ts';
 import type { BenchEntry } from './types.ts';
 
 const BRANCHES = 200;
@@ -116,13 +116,4 @@ export async function benchBurst(): Promise<BenchEntry[]> {
 
 const round = (x: number) => Math.round(x * 10) / 10;
 
-if (import.meta.url === pathToFileURL(process.argv[1] ?? '').href) {
-  const entries = await benchBurst();
-  for (const e of entries) console.log(`${e.name}: ${e.value} ${e.unit} (${e.note})`);
-  console.log(
-    `load average: ${os
-      .loadavg()
-      .map((l) => l.toFixed(2))
-      .join(' ')}`,
-  );
-}
+await runIfMain(import.meta.url, benchBurst);

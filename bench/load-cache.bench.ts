@@ -2,10 +2,9 @@
 // the engine's kept loads (engine/workflow/load-cache.ts) against the same call parsing every time
 // (the kept loads cleared before each call), alternated call by call on one engine; medians.
 // Part of `npm run bench` (Engine section); alone: `npx tsx bench/load-cache.bench.ts`.
-import os from 'node:os';
-import { pathToFileURL } from 'node:url';
 import { createEngine } from '../engine/index.ts';
 import { generateWorkflow } from './gen.ts';
+import { runIfMain } from './standalone.ts';
 import type { BenchEntry } from './types.ts';
 
 const ROUNDS = 15;
@@ -61,13 +60,4 @@ export async function benchLoadCache(): Promise<BenchEntry[]> {
 
 const round = (ms: number) => Math.round(ms * 10) / 10;
 
-if (import.meta.url === pathToFileURL(process.argv[1] ?? '').href) {
-  const entries = await benchLoadCache();
-  for (const e of entries) console.log(`${e.name}: ${e.value} ${e.unit} (${e.note})`);
-  console.log(
-    `load average: ${os
-      .loadavg()
-      .map((l) => l.toFixed(2))
-      .join(' ')}`,
-  );
-}
+await runIfMain(import.meta.url, benchLoadCache);

@@ -7,10 +7,11 @@ import { createRequire } from 'node:module';
 import { mkdtemp, readFile, rm, writeFile } from 'node:fs/promises';
 import { loadavg, tmpdir } from 'node:os';
 import { join } from 'node:path';
-import { fileURLToPath, pathToFileURL } from 'node:url';
+import { fileURLToPath } from 'node:url';
 import { LuaFactory as WasmoonFactory } from 'wasmoon';
 import { createLuaFactory, openVm, type LuaFactory } from '../engine/lua/vm.ts';
 import { cpuLoopLua as loopCode, cpuLoopYaml as loopYaml } from './gen.ts';
+import { runIfMain } from './standalone.ts';
 import type { BenchEntry } from './types.ts';
 
 const bin = fileURLToPath(new URL('../bin/fanout.js', import.meta.url));
@@ -139,8 +140,4 @@ export async function benchLuaHook(): Promise<BenchEntry[]> {
   return entries;
 }
 
-if (import.meta.url === pathToFileURL(process.argv[1] ?? '').href) {
-  for (const entry of await benchLuaHook()) {
-    console.log(`${entry.name}: ${entry.value} ${entry.unit} (target ${entry.target}) — ${entry.note}`);
-  }
-}
+await runIfMain(import.meta.url, benchLuaHook);
