@@ -185,10 +185,6 @@ class WorkerHost {
               ...early,
             });
             const memory = vm.memory();
-            if (message.close) {
-              this.vms.delete(message.vmId);
-              vm.close();
-            }
             this.reply({
               type: 'exec-done',
               reqId: message.reqId,
@@ -198,6 +194,8 @@ class WorkerHost {
             });
           } finally {
             this.runningVm = null;
+            // The host forgot this VM as it sent the exec: closed here even when the exec threw.
+            if (message.close && this.vms.delete(message.vmId)) vm.close();
           }
           this.onTick(); // throttled: a burst of short branches must not flood the host
           return;
