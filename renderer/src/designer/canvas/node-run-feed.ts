@@ -9,7 +9,8 @@
 // whatever changed) per slice. Nodes subscribe to their own entry, so a slice re-renders exactly the
 // nodes in it. When a document is run again, a node keeps the previous run's status until the new run
 // reaches it (or RUN_SWITCH_HOLD_MS pass): clearing 200 badges in a re-run's first frames, to show
-// most of them again a tenth of a second later, was ~40 % of a 200-branch re-run's canvas updates. Pure TypeScript: no React (components read it with useSyncExternalStore).
+// most of them again a tenth of a second later, was ~40 % of a 200-branch re-run's canvas updates.
+// Pure TypeScript: no React (components read it with useSyncExternalStore).
 import type { StoreApi } from 'zustand/vanilla';
 import type { RunRecord } from '../../run/run-store.ts';
 import type { RunView } from '../../run/run-context.ts';
